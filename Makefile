@@ -1,0 +1,54 @@
+# Quick start: `make run` serves at http://127.0.0.1:8000, `make test` runs every check CI runs.
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+WEB := src/taskagent/web/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean
+
+setup: $(VENV)/.synced $(WEB)
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB): frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+run: setup
+	$(VENV)/bin/taskagent serve
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(VENV)/bin/python tests/check_services.py
+	$(VENV)/bin/pytest
+
+frontend-test: frontend/node_modules/.installed
+	cd frontend && npm test
+
+e2e: setup
+	$(VENV)/bin/python tests/e2e/run.py
+
+test: lint typecheck frontend-test pytest e2e
+
+bench: setup
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules src/taskagent/web

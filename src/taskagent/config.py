@@ -1,0 +1,170 @@
+"""Settings: the only module that reads the environment.
+
+Everything else receives a `Settings` instance (the app factory stores it on `app.state.settings`
+and the `SettingsDep` dependency hands it out), so tests build apps with settings of their own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "production", "test"]
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Deployment
+    taskagent_env: Environment = "development"
+    data_dir: Path = Field(default=Path("data"), validation_alias="TASKAGENT_DATA_DIR")
+
+    # Storage (the first seed's names)
+    database_url: str | None = None
+    redis_url: str | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+
+    # Auth (the first seed's names)
+    secret_key: SecretStr | None = None
+    algorithm: Literal["HS256"] = "HS256"
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    jwt_issuer: str = "taskagent"
+    jwt_audience: str = "taskagent"
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    session_cookie_secure: bool | None = None  # None: Secure when the request came over https
+
+    # Rate limits (requests per minute; the first seed's names)
+    token_rate_limit: int = Field(default=5, ge=1)
+    agent_rate_limit: int = Field(default=10, ge=1)
+    rate_limit_enabled: bool = True
+    # Client addresses are read from X-Forwarded-For only when the peer is one of these.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Models
+    taskagent_model: str = "local"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    model_timeout_seconds: float = Field(default=60.0, gt=0)
+    model_max_tokens: int = Field(default=2048, ge=16)
+    agent_max_turns: int = Field(default=8, ge=1)
+    agent_max_tool_calls: int = Field(default=12, ge=1)
+    agent_max_run_seconds: float = Field(default=120.0, gt=0)
+    enable_tracing: bool = False
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)
+        return value
+
+    @field_validator("taskagent_model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        provider, _, name = value.partition(":")
+        if provider == "local" and not name:
+            return value
+        if provider in {"openai", "anthropic", "openai-compatible"} and name:
+            return value
+        raise ValueError(
+            "TASKAGENT_MODEL must be 'local', 'openai:<model>', 'anthropic:<model>' "
+            "or 'openai-compatible:<model>'"
+        )
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.taskagent_env == "production" and self.secret_key is None:
+            raise ConfigurationError(
+                "SECRET_KEY must be set when TASKAGENT_ENV=production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    # Derived values -----------------------------------------------------------------------------
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    @cached_property
+    def async_database_url(self) -> str:
+        """The URL SQLAlchemy's async engine takes, from whatever the operator pasted."""
+        if not self.database_url:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'taskagent.db').resolve()}"
+        return to_async_url(self.database_url)
+
+    @cached_property
+    def jwt_secret(self) -> str:
+        """The signing key: SECRET_KEY, or one made once and kept in the data folder."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _load_or_create_secret(self.data_dir / "secret_key")
+
+    @property
+    def model_provider(self) -> str:
+        return self.taskagent_model.partition(":")[0]
+
+    @property
+    def model_name(self) -> str:
+        return self.taskagent_model.partition(":")[2]
+
+
+def to_async_url(url: str) -> str:
+    """Map a plain database URL (as Neon prints it) to the async driver's form.
+
+    `postgresql://u:p@host/db?sslmode=require` becomes `postgresql+asyncpg://...?ssl=require`:
+    asyncpg takes `ssl`, not libpq's `sslmode`, and drops libpq-only options such as
+    `channel_binding`.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme in {"postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"}:
+        scheme = "postgresql+asyncpg"
+    elif scheme == "sqlite":
+        scheme = "sqlite+aiosqlite"
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if scheme == "postgresql+asyncpg":
+            if key == "sslmode":
+                key = "ssl"
+            elif key in {"channel_binding", "options", "target_session_attrs"}:
+                continue
+        query.append((key, value))
+    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def _load_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting together agree on one key, the loser reads the winner's.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
