@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     token_rate_limit: int = Field(default=5, ge=1)
     agent_rate_limit: int = Field(default=10, ge=1)
     rate_limit_enabled: bool = True
+    rate_limit_key_prefix: str = "taskagent"
     # Client addresses are read from X-Forwarded-For only when the peer is one of these.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -138,12 +139,13 @@ def to_async_url(url: str) -> str:
     asyncpg takes `ssl`, not libpq's `sslmode`, and drops libpq-only options such as
     `channel_binding`.
     """
+    scheme, _, rest = url.partition(":")
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite:{rest}"  # urlsplit would eat the slashes of sqlite:////abs/path
     parts = urlsplit(url)
     scheme = parts.scheme
     if scheme in {"postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"}:
         scheme = "postgresql+asyncpg"
-    elif scheme == "sqlite":
-        scheme = "sqlite+aiosqlite"
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if scheme == "postgresql+asyncpg":

@@ -1,0 +1,74 @@
+"""Who is calling: a bearer JWT, or the web page's session cookie with its CSRF header."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from taskagent.auth import tokens
+from taskagent.auth.models import User
+from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.repository import UserRepository
+from taskagent.config import Settings
+from taskagent.db import SessionDep
+from taskagent.deps import SettingsDep
+
+SESSION_COOKIE = "taskagent_session"
+CSRF_COOKIE = "taskagent_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# auto_error=False: a missing header may still be a cookie session; we raise our own 401.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
+
+
+def get_password_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+
+
+def unauthorized(detail: str = "Not authenticated") -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticated_user_id(request: Request, settings: Settings, bearer: str | None) -> int:
+    """The user id the request proves, or a 401; shared by REST and the ChatKit endpoint."""
+    if bearer:
+        try:
+            return tokens.verify(settings, bearer, "access").user_id
+        except tokens.InvalidTokenError:
+            raise unauthorized("Invalid or expired token") from None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise unauthorized()
+    try:
+        claims = tokens.verify(settings, cookie, "session")
+    except tokens.InvalidTokenError:
+        raise unauthorized("Session expired; sign in again") from None
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not claims.csrf or not secrets.compare_digest(sent, claims.csrf):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Missing or invalid CSRF token")
+    return claims.user_id
+
+
+async def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    user_id = authenticated_user_id(request, settings, bearer)
+    user = await UserRepository(session).get(user_id)
+    if user is None:  # a valid signature for a user that no longer exists
+        raise unauthorized("Invalid or expired token")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

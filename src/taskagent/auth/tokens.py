@@ -1,0 +1,76 @@
+"""HS256 JWTs with the algorithm pinned and every registered claim checked."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import jwt
+
+from taskagent.config import Settings
+
+TokenKind = Literal["access", "session"]
+SESSION_LIFETIME = timedelta(days=7)
+
+
+class InvalidTokenError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Claims:
+    user_id: int
+    kind: TokenKind
+    csrf: str | None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+    csrf: str | None = None
+
+
+def issue(settings: Settings, user_id: int, kind: TokenKind = "access") -> IssuedToken:
+    now = datetime.now(UTC)
+    lifetime = (
+        timedelta(minutes=settings.access_token_expire_minutes) if kind == "access" else SESSION_LIFETIME
+    )
+    claims: dict[str, object] = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + lifetime,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "typ": kind,
+    }
+    csrf = None
+    if kind == "session":
+        # The CSRF token is bound to this session: a page must echo it in a header it alone can read.
+        csrf = secrets.token_urlsafe(24)
+        claims["csrf"] = csrf
+    token = jwt.encode(claims, settings.jwt_secret, algorithm=settings.algorithm)
+    return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()), csrf=csrf)
+
+
+def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
+    try:
+        payload = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[settings.algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["sub", "iat", "exp", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(str(exc)) from exc
+    if payload.get("typ", "access") != kind:
+        raise InvalidTokenError("wrong token type")
+    subject = payload["sub"]
+    if not isinstance(subject, str) or not subject.isdigit():
+        raise InvalidTokenError("bad subject")
+    csrf = payload.get("csrf")
+    return Claims(user_id=int(subject), kind=kind, csrf=csrf if isinstance(csrf, str) else None)

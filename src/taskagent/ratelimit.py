@@ -1,0 +1,207 @@
+"""Rate limits with the `limits` library: moving windows in memory, or in Redis shared by every worker.
+
+A policy is a dependency (`Depends(limit_signup)`, ...) or, where the decision needs the request body
+(ChatKit), a call to `RateLimiter.enforce`. Either records the outcome on the request scope, and
+`RateLimitHeadersMiddleware` writes the headers on whatever response follows, streamed ones included.
+
+When Redis stops answering, each worker falls back to its own in-memory windows until Redis is back:
+limits stay enforced (per worker) rather than failing open, and logins keep working.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from taskagent.config import Settings
+
+logger = logging.getLogger(__name__)
+
+SCOPE_KEY = "taskagent.rate_limit"
+REDIS_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    item: RateLimitItem
+
+    @property
+    def limit(self) -> int:
+        return int(self.item.amount)
+
+    @property
+    def window_seconds(self) -> int:
+        return int(self.item.get_expiry())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    policy: Policy
+    allowed: bool
+    remaining: int
+    reset_at: float  # epoch seconds when a slot frees up
+
+    def headers(self, now: float | None = None) -> dict[str, str]:
+        now = time.time() if now is None else now
+        reset_in = max(0, math.ceil(self.reset_at - now))
+        name = self.policy.name
+        headers = {
+            "RateLimit-Policy": f'"{name}";q={self.policy.limit};w={self.policy.window_seconds}',
+            "RateLimit": f'"{name}";r={self.remaining};t={reset_in}',
+            "X-RateLimit-Limit": str(self.policy.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, reset_in))
+        return headers
+
+
+class RateLimiter:
+    def __init__(self, settings: Settings) -> None:
+        self.enabled = settings.rate_limit_enabled
+        self.signup = Policy("signup", RateLimitItemPerMinute(settings.token_rate_limit))
+        self.token = Policy("token", RateLimitItemPerMinute(settings.token_rate_limit))
+        self.agent = Policy("agent", RateLimitItemPerMinute(settings.agent_rate_limit))
+        self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
+        self._redis: MovingWindowRateLimiter | None = None
+        self._redis_down_until = 0.0
+        if settings.redis_url:
+            url = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
+                "rediss://", "async+rediss://", 1
+            )
+            # Short timeouts: a dead Redis must not stall every login for seconds.
+            storage = storage_from_string(
+                url,
+                wrap_exceptions=True,
+                connect_timeout=0.5,
+                stream_timeout=0.5,
+                key_prefix=settings.rate_limit_key_prefix,
+            )
+            self._redis = MovingWindowRateLimiter(storage)
+
+    @property
+    def backend(self) -> str:
+        return "redis" if self._redis is not None else "memory"
+
+    async def hit(self, policy: Policy, key: str) -> Outcome:
+        identifiers = (policy.name, key)
+        if self._redis is not None and time.monotonic() >= self._redis_down_until:
+            try:
+                return await self._hit(self._redis, policy, identifiers)
+            except Exception as exc:  # the storage's connection errors vary by client library
+                self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+                logger.warning("Redis rate-limit storage unreachable (%s); using per-worker memory", exc)
+        return await self._hit(self._memory, policy, identifiers)
+
+    @staticmethod
+    async def _hit(limiter: MovingWindowRateLimiter, policy: Policy, identifiers: tuple[str, str]) -> Outcome:
+        allowed = await limiter.hit(policy.item, *identifiers)
+        stats = await limiter.get_window_stats(policy.item, *identifiers)
+        return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
+
+    async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
+        """Count one request; raise 429 when over the limit. The headers are added by the middleware."""
+        if not self.enabled:
+            return None
+        outcome = await self.hit(policy, key)
+        request.scope[SCOPE_KEY] = outcome
+        if not outcome.allowed:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail=f"Rate limit exceeded: {policy.limit} per minute. Try again later.",
+                headers=outcome.headers(),
+            )
+        return outcome
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            storage: Any = self._redis.storage
+            reset = getattr(storage, "close", None)
+            if reset is not None:
+                await reset()
+
+
+def client_address(request: Request, trusted_proxies: list[str]) -> str:
+    """The caller's address; X-Forwarded-For is believed only when the peer is a named proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if not trusted_proxies or "x-forwarded-for" not in request.headers:
+        return peer
+    networks = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    if not trusted(peer):
+        return peer
+    # Walk from the nearest hop back; the first address no trusted proxy vouches for is the client.
+    hops = [hop.strip() for hop in request.headers["x-forwarded-for"].split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop
+    return hops[0] if hops else peer
+
+
+def get_rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+
+
+def per_client(policy_name: str) -> Callable[[Request, RateLimiter], Awaitable[None]]:
+    """A dependency that limits a public endpoint per client address."""
+
+    async def dependency(request: Request, limiter: RateLimiterDep) -> None:
+        settings: Settings = request.app.state.settings
+        policy: Policy = getattr(limiter, policy_name)
+        await limiter.enforce(request, policy, client_address(request, settings.trusted_proxies))
+
+    return dependency
+
+
+limit_signup = per_client("signup")
+limit_token = per_client("token")
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the rate-limit headers recorded on the scope to the response, streamed or not."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            outcome: Outcome | None = scope.get(SCOPE_KEY)
+            if message["type"] == "http.response.start" and outcome is not None:
+                existing = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [
+                    (name.lower().encode(), value.encode())
+                    for name, value in outcome.headers().items()
+                    if name.lower().encode() not in existing
+                ]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from taskagent.db import Base, UTCDateTime, utcnow
+
+
+class TaskStatus(enum.StrEnum):
+    pending = "pending"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+class TaskPriority(enum.StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+PRIORITY_RANK = {TaskPriority.low: 0, TaskPriority.normal: 1, TaskPriority.high: 2, TaskPriority.urgent: 3}
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[TaskStatus] = mapped_column(
+        Enum(TaskStatus, native_enum=False, length=16, validate_strings=True), default=TaskStatus.pending
+    )
+    priority: Mapped[TaskPriority] = mapped_column(
+        Enum(TaskPriority, native_enum=False, length=16, validate_strings=True), default=TaskPriority.normal
+    )
+    # Mirrors priority as a number so lists sort by urgency, not alphabetically.
+    priority_rank: Mapped[int] = mapped_column(Integer, default=1)
+    due_date: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None)
+    estimate_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Bumped on every change: the ETag.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (
+        Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_tasks_owner_due", "owner_id", "due_date"),
+        Index("ix_tasks_owner_status", "owner_id", "status"),
+        Index("ix_tasks_parent", "parent_id"),
+        CheckConstraint("estimate_minutes IS NULL OR estimate_minutes >= 0", name="estimate_non_negative"),
+    )

@@ -1,0 +1,119 @@
+"""Business rules for tasks, for one user. REST routes and agent tools both come through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskagent.db import utcnow
+from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
+from taskagent.tasks.repository import Page, TaskRepository
+from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskUpdate
+
+
+class TaskNotFoundError(LookupError):
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} not found")
+        self.task_id = task_id
+
+
+class PreconditionFailedError(Exception):
+    """The caller's ETag is stale: the task changed since they read it."""
+
+
+class InvalidParentError(ValueError):
+    pass
+
+
+def etag(task: Task) -> str:
+    return f'"{task.id}-{task.version}"'
+
+
+def _matches(if_match: str, task: Task) -> bool:
+    candidates = {part.strip().removeprefix("W/") for part in if_match.split(",")}
+    return "*" in candidates or etag(task) in candidates
+
+
+class TaskService:
+    def __init__(self, session: AsyncSession, user_id: int) -> None:
+        self.repository = TaskRepository(session, user_id)
+
+    async def get(self, task_id: int) -> Task:
+        task = await self.repository.get(task_id)
+        if task is None:
+            raise TaskNotFoundError(task_id)
+        return task
+
+    async def create(self, data: TaskCreate) -> Task:
+        if data.parent_id is not None:
+            await self._check_parent(data.parent_id, task_id=None)
+        now = utcnow()
+        task = Task(
+            title=data.title,
+            description=data.description,
+            status=data.status,
+            priority=data.priority,
+            priority_rank=PRIORITY_RANK[data.priority],
+            due_date=data.due_date,
+            tags=list(data.tags),
+            parent_id=data.parent_id,
+            estimate_minutes=data.estimate_minutes,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            completed_at=now if data.status == TaskStatus.completed else None,
+        )
+        return await self.repository.add(task)
+
+    async def update(self, task_id: int, data: TaskUpdate, *, if_match: str | None = None) -> Task:
+        task = await self.repository.get(task_id, for_update=True)
+        if task is None:
+            raise TaskNotFoundError(task_id)
+        if if_match is not None and not _matches(if_match, task):
+            raise PreconditionFailedError
+        changes = data.model_dump(exclude_unset=True)
+        if "parent_id" in changes and changes["parent_id"] is not None:
+            await self._check_parent(changes["parent_id"], task_id=task.id)
+        for field, value in changes.items():
+            setattr(task, field, value)
+        if "priority" in changes:
+            task.priority_rank = PRIORITY_RANK[TaskPriority(task.priority)]
+        if "status" in changes:
+            done = task.status == TaskStatus.completed
+            if done and task.completed_at is None:
+                task.completed_at = utcnow()
+            elif not done:
+                task.completed_at = None
+        if changes:
+            task.version += 1
+            task.updated_at = utcnow()
+        await self.repository.session.flush()
+        return task
+
+    async def delete(self, task_id: int, *, if_match: str | None = None) -> Task:
+        task = await self.repository.get(task_id, for_update=True)
+        if task is None:
+            raise TaskNotFoundError(task_id)
+        if if_match is not None and not _matches(if_match, task):
+            raise PreconditionFailedError
+        await self.repository.delete(task)
+        return task
+
+    async def page(self, filters: TaskFilters, sort: SortKey, limit: int, cursor: str | None) -> Page:
+        return await self.repository.page(filters, sort, limit, cursor)
+
+    async def search(
+        self, filters: TaskFilters, *, limit: int = 50, overdue_at: datetime | None = None
+    ) -> list[Task]:
+        return await self.repository.search(filters, limit=limit, overdue_before=overdue_at)
+
+    async def open_tasks(self) -> list[Task]:
+        return await self.repository.open_tasks()
+
+    async def _check_parent(self, parent_id: int, task_id: int | None) -> None:
+        if await self.repository.get(parent_id) is None:
+            # The same answer for another user's task as for a missing one.
+            raise InvalidParentError(f"parent task {parent_id} not found")
+        if task_id is not None and task_id in await self.repository.ancestors(parent_id):
+            raise InvalidParentError("a task cannot be a subtask of itself or of its own subtasks")
