@@ -42,7 +42,14 @@ pytest: setup
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npm test
 
-e2e: setup
+# Debian's Chromium drives the end-to-end tests (tools that download their own browser can't run here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; fi
+
+e2e: setup $(CHROMIUM)
 	$(VENV)/bin/python tests/e2e/run.py
 
 test: lint typecheck frontend-test pytest e2e
