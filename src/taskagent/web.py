@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -40,7 +41,7 @@ def mount_frontend(app: FastAPI, directory: Path = WEB_DIR) -> bool:
     return True
 
 
-def _static_file(path: Path):  # type: ignore[no-untyped-def]
+def _static_file(path: Path) -> Callable[[], Awaitable[FileResponse]]:
     async def serve() -> FileResponse:
         return FileResponse(path)
 
