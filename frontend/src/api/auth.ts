@@ -1,0 +1,29 @@
+import { apiFetch, apiJson } from './http';
+import type { User } from './types';
+
+export function signup(email: string, password: string): Promise<User> {
+  return apiJson<User>('/users/signup', { json: { email, password }, quiet401: true });
+}
+
+export async function login(email: string, password: string): Promise<User> {
+  const body = await apiJson<{ user: User }>('/auth/login', { json: { email, password }, quiet401: true });
+  return body.user;
+}
+
+export async function logout(): Promise<void> {
+  await apiFetch('/auth/logout', { method: 'POST', quiet401: true });
+}
+
+/** The signed-in user, or null when signed out (401). */
+export async function currentUser(): Promise<User | null> {
+  try {
+    return await apiJson<User>('/users/me', { quiet401: true });
+  } catch (err) {
+    if (err && typeof err === 'object' && 'status' in err && (err as { status: number }).status === 401) return null;
+    throw err;
+  }
+}
+
+export function updateTimezone(timezone: string): Promise<User> {
+  return apiJson<User>('/users/me', { method: 'PATCH', json: { timezone } });
+}

@@ -1,0 +1,69 @@
+import { apiFetch, apiJson, nextLink } from './http';
+import type { HelpHistory, Task, TaskPatch } from './types';
+
+export interface TaskQuery {
+  status?: string;
+  priority?: string;
+  tag?: string;
+  parent_id?: number;
+  q?: string;
+  due_before?: string;
+  due_after?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export function taskListUrl(query: TaskQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `/tasks?${qs}` : '/tasks';
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  next: string | null;
+}
+
+/** One page of tasks; `url` is a list URL or the `next` of an earlier page. */
+export async function fetchTaskPage(url: string, signal?: AbortSignal): Promise<TaskPage> {
+  const res = await apiFetch(url, { signal });
+  const tasks = (await res.json()) as Task[];
+  return { tasks, next: nextLink(res.headers.get('Link')) };
+}
+
+export interface TaskWithEtag {
+  task: Task;
+  etag: string | null;
+}
+
+export async function getTask(id: number, signal?: AbortSignal): Promise<TaskWithEtag> {
+  const res = await apiFetch(`/tasks/${id}`, { signal });
+  const task = (await res.json()) as Task;
+  return { task, etag: res.headers.get('ETag') };
+}
+
+export function createTask(fields: TaskPatch & { title: string }): Promise<Task> {
+  return apiJson<Task>('/tasks', { method: 'POST', json: fields });
+}
+
+/** PATCH with If-Match when we have an ETag; 412 means someone changed it since. */
+export async function updateTask(id: number, patch: TaskPatch, etag?: string | null): Promise<TaskWithEtag> {
+  const headers: Record<string, string> = {};
+  if (etag) headers['If-Match'] = etag;
+  const res = await apiFetch(`/tasks/${id}`, { method: 'PATCH', json: patch, headers });
+  const task = (await res.json()) as Task;
+  return { task, etag: res.headers.get('ETag') };
+}
+
+export async function deleteTask(id: number, keepalive = false): Promise<void> {
+  await apiFetch(`/tasks/${id}`, { method: 'DELETE', keepalive });
+}
+
+export function getHelpHistory(id: number, signal?: AbortSignal): Promise<HelpHistory> {
+  return apiJson<HelpHistory>(`/tasks/${id}/help`, { signal });
+}

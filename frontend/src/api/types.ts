@@ -1,0 +1,54 @@
+export type TaskStatus = 'pending' | 'in_progress' | 'completed';
+export type TaskPriority = 'low' | 'normal' | 'high' | 'urgent';
+
+export const STATUSES: { value: TaskStatus; label: string }[] = [
+  { value: 'pending', label: 'Pending' },
+  { value: 'in_progress', label: 'In progress' },
+  { value: 'completed', label: 'Completed' },
+];
+
+export const PRIORITIES: { value: TaskPriority; label: string }[] = [
+  { value: 'low', label: 'Low' },
+  { value: 'normal', label: 'Normal' },
+  { value: 'high', label: 'High' },
+  { value: 'urgent', label: 'Urgent' },
+];
+
+export interface Task {
+  id: number;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  due_date: string | null;
+  tags: string[];
+  parent_id: number | null;
+  estimate_minutes: number | null;
+  owner_id?: number;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+/** The fields a person may change (PATCH /tasks/{id}). */
+export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes'>>;
+
+export interface User {
+  id: number;
+  email: string;
+  timezone: string;
+  created_at: string;
+}
+
+export interface HelpHistoryItem {
+  id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  agent?: string | null;
+  created_at: string;
+}
+
+export interface HelpHistory {
+  thread_id: string | null;
+  items: HelpHistoryItem[];
+}

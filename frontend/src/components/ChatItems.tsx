@@ -1,0 +1,129 @@
+// How each kind of thread entry looks. Unknown item types become one compact line of their text.
+import type { Entry } from '../chatkit/conversation';
+import {
+  assistantText,
+  userMessageText,
+  type AssistantMessageItem,
+  type ThreadItem,
+  type UserMessageItem,
+  type WorkflowItem,
+  type WorkflowTask,
+} from '../chatkit/types';
+import { Markdown } from '../lib/markdown';
+
+function taskLine(task: WorkflowTask | undefined): string {
+  if (!task) return '';
+  const parts = [task.title, task.content, task.title_query].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  return parts.join(' — ');
+}
+
+/** Best-effort text of an item we have no special view for. */
+export function itemSummary(item: ThreadItem): string {
+  const rec = item as unknown as Record<string, unknown>;
+  for (const key of ['text', 'title', 'copy_text', 'name', 'content', 'message']) {
+    const v = rec[key];
+    if (typeof v === 'string' && v.trim()) return v;
+    if (Array.isArray(v)) {
+      const joined = v
+        .map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : typeof p === 'string' ? p : ''))
+        .join(' ')
+        .trim();
+      if (joined) return joined;
+    }
+  }
+  if (rec.task && typeof rec.task === 'object') return taskLine(rec.task as WorkflowTask);
+  return '';
+}
+
+function WorkflowView({ item }: { item: WorkflowItem }) {
+  const wf = item.workflow;
+  const tasks = wf?.tasks ?? [];
+  const summary = wf?.summary && 'title' in wf.summary ? wf.summary.title : null;
+  return (
+    <div className="chat-activity workflow">
+      {summary && <div className="workflow-title">{summary}</div>}
+      <ul>
+        {tasks.map((t, i) => (
+          <li key={i} className={t.status_indicator === 'loading' ? 'is-loading' : undefined}>
+            <span aria-hidden="true">{t.status_indicator === 'complete' ? '✓ ' : t.status_indicator === 'loading' ? '… ' : '• '}</span>
+            {taskLine(t) || t.type}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boolean }) {
+  if (entry.kind === 'progress') {
+    return (
+      <li className="chat-activity progress">
+        <span aria-hidden="true">↪ </span>
+        {entry.text}
+      </li>
+    );
+  }
+  if (entry.kind === 'notice') {
+    return (
+      <li className={`chat-notice notice-${entry.level}`} role={entry.level === 'danger' ? 'alert' : undefined}>
+        {entry.title && <strong>{entry.title}: </strong>}
+        <Markdown text={entry.message} />
+      </li>
+    );
+  }
+  const { item } = entry;
+  switch (item.type) {
+    case 'user_message':
+      return (
+        <li className={`msg msg-user${entry.pending ? ' is-pending' : ''}`}>
+          <span className="visually-hidden">You said:</span>
+          <p className="plain">{userMessageText(item as UserMessageItem)}</p>
+        </li>
+      );
+    case 'assistant_message': {
+      const text = assistantText(item as AssistantMessageItem);
+      const live = streaming && !entry.done;
+      return (
+        <li className={`msg msg-assistant${live ? ' is-streaming' : ''}`}>
+          <span className="visually-hidden">Assistant:</span>
+          {text ? <Markdown text={text} /> : <p className="muted">…</p>}
+        </li>
+      );
+    }
+    case 'workflow':
+      return (
+        <li>
+          <WorkflowView item={item as WorkflowItem} />
+        </li>
+      );
+    case 'task': {
+      const t = (item as { task?: WorkflowTask }).task;
+      return (
+        <li className="chat-activity task-item">
+          <span aria-hidden="true">{t?.status_indicator === 'loading' ? '… ' : '✓ '}</span>
+          {taskLine(t) || 'Done'}
+        </li>
+      );
+    }
+    case 'client_tool_call':
+      return (
+        <li className="chat-activity">
+          <span aria-hidden="true">⚙ </span>
+          {(item as { name?: string }).name ?? 'tool'}
+        </li>
+      );
+    case 'end_of_turn':
+    case 'hidden_context_item':
+    case 'sdk_hidden_context':
+      return null;
+    default: {
+      const text = itemSummary(item);
+      return (
+        <li className="chat-activity unknown">
+          <span className="muted">{item.type.replace(/_/g, ' ')}</span>
+          {text ? `: ${text}` : ''}
+        </li>
+      );
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildTaskQuery, EMPTY_FILTERS, TaskList, UNDO_MS } from './TaskList';
+import { taskListUrl } from '../api/tasks';
+import { empty, json, mockFetch, task } from '../test/helpers';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function query(url: string) {
+  return Object.fromEntries(new URL(url, 'http://x').searchParams);
+}
+
+describe('buildTaskQuery', () => {
+  // Wednesday 2026-11-18 15:30 UTC = 10:30 in New York (UTC-5).
+  const now = Date.parse('2026-11-18T15:30:00Z');
+
+  it('maps each filter to the API parameters', () => {
+    const url = taskListUrl(buildTaskQuery({ status: 'in_progress', priority: 'high', due: '', q: ' report ', sort: 'due_date' }, now, 'UTC'));
+    expect(query(url)).toEqual({ limit: '50', status: 'in_progress', priority: 'high', q: 'report', sort: 'due_date' });
+    expect(taskListUrl(buildTaskQuery(EMPTY_FILTERS, now, 'UTC'))).toBe('/tasks?limit=50');
+  });
+
+  it('computes due ranges in the user time zone', () => {
+    const tz = 'America/New_York';
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'overdue' }, now, tz)).toMatchObject({ due_before: '2026-11-18T15:30:00.000Z' });
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'today' }, now, tz)).toMatchObject({
+      due_after: '2026-11-18T05:00:00.000Z',
+      due_before: '2026-11-19T05:00:00.000Z',
+    });
+    // This week: Monday 16 to Monday 23, local midnight.
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'week' }, now, tz)).toMatchObject({
+      due_after: '2026-11-16T05:00:00.000Z',
+      due_before: '2026-11-23T05:00:00.000Z',
+    });
+    const none = buildTaskQuery({ ...EMPTY_FILTERS, due: 'none' }, now, tz);
+    expect(none.due_after).toBeUndefined();
+    expect(none.due_before).toBeUndefined();
+  });
+});
+
+describe('TaskList', () => {
+  it('filters build the right request', async () => {
+    const { calls } = mockFetch(() => json([]));
+    render(<TaskList tz="UTC" />);
+    await screen.findByText(/No tasks yet/);
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'completed' } });
+    await waitFor(() => expect(query(calls[calls.length - 1].url)).toMatchObject({ status: 'completed' }));
+    fireEvent.change(screen.getByLabelText('Priority'), { target: { value: 'urgent' } });
+    await waitFor(() => expect(query(calls[calls.length - 1].url)).toEqual({ limit: '50', status: 'completed', priority: 'urgent' }));
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'budget' } });
+    await waitFor(() => expect(query(calls[calls.length - 1].url)).toMatchObject({ q: 'budget' }));
+    fireEvent.change(screen.getByLabelText('Due'), { target: { value: 'overdue' } });
+    await waitFor(() => expect(query(calls[calls.length - 1].url).due_before).toBeTruthy());
+    expect(calls.every((c) => c.method === 'GET' && c.url.startsWith('/tasks'))).toBe(true);
+    await screen.findByText('No tasks match these filters.');
+  });
+
+  it('marks overdue tasks, nests subtasks under their parent, and shows an HTML title as text', async () => {
+    const past = '2020-01-01T09:00:00Z';
+    mockFetch(() =>
+      json([
+        task({ id: 1, title: 'Prepare launch', due_date: past }),
+        task({ id: 2, title: 'Write the press release', parent_id: 1, priority: 'high' }),
+        task({ id: 3, title: 'Old finished thing', due_date: past, status: 'completed' }),
+        task({ id: 4, title: '<img src=x onerror=alert(1)>' }),
+        task({ id: 5, title: 'Orphan step', parent_id: 99 }),
+      ]),
+    );
+    const { container } = render(<TaskList tz="UTC" />);
+    const parentLink = await screen.findByRole('link', { name: 'Prepare launch' });
+    const parentRow = parentLink.closest('li')!;
+    expect(parentRow.className).toContain('is-overdue');
+    expect(within(parentRow).getAllByText('Overdue').length).toBeGreaterThan(0);
+    const sub = within(parentRow).getByRole('list', { name: 'Subtasks of Prepare launch' });
+    expect(within(sub).getByRole('link', { name: 'Write the press release' })).toBeTruthy();
+    expect(within(sub).getByText('High')).toBeTruthy();
+    const doneRow = screen.getByRole('link', { name: 'Old finished thing' }).closest('li')!;
+    expect(doneRow.className).not.toContain('is-overdue');
+    expect(within(doneRow).queryByText('Overdue')).toBeNull();
+    // HTML in a title stays text.
+    expect(screen.getByRole('link', { name: '<img src=x onerror=alert(1)>' })).toBeTruthy();
+    expect(container.querySelector('img')).toBeNull();
+    // A subtask whose parent is not loaded stays at the top level, saying whose it is.
+    expect(screen.getByText('subtask of #99')).toBeTruthy();
+  });
+
+  it('edits with If-Match and, on 412, reloads the task and says it changed elsewhere', async () => {
+    let version = 1;
+    const { calls } = mockFetch((url, init) => {
+      if (url.startsWith('/tasks?')) return json([task({ id: 7, title: 'Review the Q4 report', priority: 'high' })]);
+      if (url === '/tasks/7' && (init.method ?? 'GET') === 'GET')
+        return json(task({ id: 7, title: version === 1 ? 'Review the Q4 report' : 'Review the Q4 report (v2)', priority: 'high' }), { headers: { ETag: `"v${version}"` } });
+      if (url === '/tasks/7' && init.method === 'PATCH') {
+        if (init.headers && (init.headers as Record<string, string>)['If-Match'] === '"v1"') {
+          version = 2; // someone else saved meanwhile
+          return json({ detail: 'The task changed since you loaded it' }, { status: 412 });
+        }
+        return json(task({ id: 7, title: 'Final title', priority: 'high' }), { headers: { ETag: '"v3"' } });
+      }
+      throw new Error(`${init.method} ${url}`);
+    });
+    render(<TaskList tz="UTC" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit: Review the Q4 report' }));
+    const title = await screen.findByLabelText('Title');
+    fireEvent.change(title, { target: { value: 'My title' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByText(/changed elsewhere/);
+    expect(alert).toBeTruthy();
+    expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Review the Q4 report (v2)');
+    const patch1 = calls.find((c) => c.method === 'PATCH')!;
+    expect(patch1.headers['if-match']).toBe('"v1"');
+    expect(patch1.body).toEqual({ title: 'My title' });
+    // Save again against the fresh ETag.
+    fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Final title' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('link', { name: 'Final title' })).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PATCH')[1].headers['if-match']).toBe('"v2"');
+  });
+
+  it('shows 422 problems next to the field', async () => {
+    mockFetch((url, init) => {
+      if (url.startsWith('/tasks?')) return json([task({ id: 3, title: 'Estimate me' })]);
+      if (url === '/tasks/3' && (init.method ?? 'GET') === 'GET') return json(task({ id: 3, title: 'Estimate me' }), { headers: { ETag: '"1"' } });
+      return json({ detail: [{ loc: ['body', 'estimate_minutes'], msg: 'Input should be less than or equal to 100000', type: 'less_than_equal' }] }, { status: 422 });
+    });
+    render(<TaskList tz="UTC" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit: Estimate me' }));
+    fireEvent.change(await screen.findByLabelText('Estimate (minutes)'), { target: { value: '999999' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const msg = await screen.findByText('Input should be less than or equal to 100000');
+    const input = screen.getByLabelText('Estimate (minutes)');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby')).toBe(msg.id);
+  });
+
+  it('deletes with undo: nothing is sent when undone, DELETE after the undo window', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    document.cookie = 'taskagent_csrf=abc; path=/';
+    const { calls } = mockFetch((_url, init) => {
+      if (init.method === 'DELETE') return empty(204);
+      return json([task({ id: 5, title: 'Throw me away' }), task({ id: 6, title: 'Keep me' })]);
+    });
+    render(<TaskList tz="UTC" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete: Throw me away' }));
+    expect(screen.queryByRole('link', { name: 'Throw me away' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    expect(screen.getByRole('link', { name: 'Throw me away' })).toBeTruthy();
+    await act(async () => {
+      vi.advanceTimersByTime(UNDO_MS + 1000);
+    });
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete: Throw me away' }));
+    expect(screen.getByRole('status').textContent).toContain('Deleted “Throw me away”.');
+    await act(async () => {
+      vi.advanceTimersByTime(UNDO_MS + 100);
+    });
+    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE')).toBe(true));
+    const del = calls.find((c) => c.method === 'DELETE')!;
+    expect(del.url).toBe('/tasks/5');
+    expect(del.headers['x-csrf-token']).toBe('abc');
+    expect(screen.queryByRole('link', { name: 'Throw me away' })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Keep me' })).toBeTruthy();
+  });
+
+  it('completes a task and quick-adds one', async () => {
+    const { calls } = mockFetch((_url, init) => {
+      if (init.method === 'PATCH') return json(task({ id: 1, title: 'Water plants', status: 'completed' }));
+      if (init.method === 'POST') return json(task({ id: 2, title: 'Buy milk' }), { status: 201 });
+      return json([task({ id: 1, title: 'Water plants' })]);
+    });
+    render(<TaskList tz="UTC" />);
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Complete: Water plants' }));
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark not done: Water plants' })).toBeTruthy());
+    expect(calls.find((c) => c.method === 'PATCH')!.body).toEqual({ status: 'completed' });
+    fireEvent.change(screen.getByLabelText('New task title'), { target: { value: 'Buy milk' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(await screen.findByRole('link', { name: 'Buy milk' })).toBeTruthy();
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ title: 'Buy milk' });
+  });
+
+  it('follows the Link header for the next page and refetches when refreshKey changes', async () => {
+    const { calls } = mockFetch((url) => {
+      if (url.includes('cursor=abc')) return json([task({ id: 2, title: 'Second page task' })]);
+      return json([task({ id: 1, title: 'First page task' })], { headers: { Link: '<http://127.0.0.1:8000/tasks?limit=50&cursor=abc>; rel="next"' } });
+    });
+    const { rerender } = render(<TaskList tz="UTC" refreshKey={0} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Load more' }));
+    expect(await screen.findByRole('link', { name: 'Second page task' })).toBeTruthy();
+    expect(calls[1].url).toBe('/tasks?limit=50&cursor=abc');
+    const before = calls.length;
+    rerender(<TaskList tz="UTC" refreshKey={1} />);
+    await waitFor(() => expect(calls.length).toBe(before + 1));
+    window.dispatchEvent(new Event('focus'));
+    await waitFor(() => expect(calls.length).toBe(before + 2));
+  });
+});

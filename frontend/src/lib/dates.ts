@@ -1,0 +1,160 @@
+// Times travel as UTC ISO strings; people see and type them in their own IANA time zone.
+
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+function safeZone(tz: string | undefined): string {
+  if (!tz) return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    return 'UTC';
+  }
+}
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number; // 0 = Sunday
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function partsInZone(ms: number, tz: string): Parts {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: safeZone(tz),
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    weekday: 'short',
+  });
+  const out: Record<string, string> = {};
+  for (const p of fmt.formatToParts(new Date(ms))) out[p.type] = p.value;
+  return {
+    year: Number(out.year),
+    month: Number(out.month),
+    day: Number(out.day),
+    hour: Number(out.hour) % 24,
+    minute: Number(out.minute),
+    second: Number(out.second),
+    weekday: WEEKDAYS.indexOf(out.weekday),
+  };
+}
+
+/** Offset of `tz` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). */
+export function zoneOffsetMs(ms: number, tz: string): number {
+  const p = partsInZone(ms, tz);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant at which the wall clock in `tz` shows the given local time. */
+export function zonedTimeToUtc(year: number, month: number, day: number, hour: number, minute: number, tz: string): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = wall - zoneOffsetMs(wall, tz);
+  // Across a DST change the offset at the guess may differ; one correction settles it.
+  const second = wall - zoneOffsetMs(guess, tz);
+  if (second !== guess) guess = second;
+  return guess;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** ISO UTC → the value of an <input type="datetime-local"> in `tz` ("" for none). */
+export function isoToLocalInput(iso: string | null | undefined, tz: string): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '';
+  const p = partsInZone(ms, tz);
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** A datetime-local value typed in `tz` → ISO UTC (null for empty or invalid). */
+export function localInputToIso(value: string, tz: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi] = m;
+  // A date without a time means the end of that day, as the agents read it.
+  const hour = h === undefined ? 23 : Number(h);
+  const minute = mi === undefined ? 59 : Number(mi);
+  const ms = zonedTimeToUtc(Number(y), Number(mo), Number(d), hour, minute, tz);
+  return new Date(ms).toISOString();
+}
+
+export function formatDateTime(iso: string | null | undefined, tz: string): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone: safeZone(tz),
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    year: partsInZone(ms, tz).year === partsInZone(Date.now(), tz).year ? undefined : 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(new Date(ms));
+}
+
+export function startOfDay(ms: number, tz: string): number {
+  const p = partsInZone(ms, tz);
+  return zonedTimeToUtc(p.year, p.month, p.day, 0, 0, tz);
+}
+
+function addDays(ms: number, days: number, tz: string): number {
+  const p = partsInZone(ms, tz);
+  const d = new Date(Date.UTC(p.year, p.month - 1, p.day + days));
+  return zonedTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, tz);
+}
+
+export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
+
+/** The due_before / due_after bounds for a due filter, in the user's zone. */
+export function dueRange(filter: DueFilter, now: number, tz: string): { due_before?: string; due_after?: string } {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  switch (filter) {
+    case 'overdue':
+      return { due_before: iso(now) };
+    case 'today': {
+      const start = startOfDay(now, tz);
+      return { due_after: iso(start), due_before: iso(addDays(start, 1, tz)) };
+    }
+    case 'week': {
+      // This week: Monday 00:00 to next Monday 00:00, local time.
+      const p = partsInZone(now, tz);
+      const sinceMonday = (p.weekday + 6) % 7;
+      const monday = addDays(now, -sinceMonday, tz);
+      return { due_after: iso(monday), due_before: iso(addDays(monday, 7, tz)) };
+    }
+    default:
+      return {};
+  }
+}
+
+export function isOverdue(task: { due_date: string | null; status: string }, now: number = Date.now()): boolean {
+  if (!task.due_date || task.status === 'completed') return false;
+  const ms = Date.parse(task.due_date);
+  return !Number.isNaN(ms) && ms < now;
+}
+
+export function formatMinutes(minutes: number | null | undefined): string {
+  if (minutes == null) return '';
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
