@@ -25,7 +25,10 @@ class ConfigurationError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `DATABASE_URL=` (as docker-compose files and CI scripts write) means "not set".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # Deployment
     taskagent_env: Environment = "development"
@@ -158,15 +161,35 @@ def to_async_url(url: str) -> str:
 
 
 def _load_or_create_secret(path: Path) -> str:
+    """Read the development key kept in the data folder, or make it (mode 0600) on first start.
+
+    The file appears complete or not at all (written aside, then hard-linked into place), so workers
+    starting together agree on one key: the losers of the race read the winner's.
+    """
     if path.exists():
-        return path.read_text().strip()
+        return _read_secret(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    # O_EXCL: two workers starting together agree on one key, the loser reads the winner's.
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(scratch, path)
+        except FileExistsError:
+            return _read_secret(path)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return secret
+
+
+def _read_secret(path: Path) -> str:
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigurationError(
+            f"{path} holds no usable key: delete it to make a new one, or set SECRET_KEY"
+        )
     return secret

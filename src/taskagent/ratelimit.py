@@ -10,6 +10,8 @@ limits stay enforced (per worker) rather than failing open, and logins keep work
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
 import math
@@ -18,18 +20,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from coredis.retry import NoRetryPolicy
 from fastapi import Depends, HTTPException, Request, status
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskagent.auth.dependencies import CurrentUser
 from taskagent.config import Settings
 
 logger = logging.getLogger(__name__)
 
 SCOPE_KEY = "taskagent.rate_limit"
+# While Redis is down, each worker probes it again after this long (one request at a time).
 REDIS_RETRY_SECONDS = 5.0
+# Connect and read timeouts of the Redis client, and the budget of one whole rate-limit check.
+REDIS_CONNECT_TIMEOUT_SECONDS = 0.5
+REDIS_DEADLINE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,15 @@ class Outcome:
 
 
 class RateLimiter:
+    """The policies and their storage: Redis when configured (with a per-worker memory fallback), else memory.
+
+    Redis health is a small circuit breaker. While Redis answers, every hit goes there. The first failure
+    (refused, timed out, or past `REDIS_DEADLINE_SECONDS` in total) opens the breaker: for
+    `REDIS_RETRY_SECONDS` every hit is counted in this worker's memory without touching the network. Then
+    one request at a time probes Redis (the others keep using memory, so a dead Redis costs at most one
+    request per worker per interval a bounded wait); the first success closes the breaker.
+    """
+
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limit_enabled
         self.signup = Policy("signup", RateLimitItemPerMinute(settings.token_rate_limit))
@@ -77,34 +94,63 @@ class RateLimiter:
         self.agent = Policy("agent", RateLimitItemPerMinute(settings.agent_rate_limit))
         self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
         self._redis: MovingWindowRateLimiter | None = None
+        self._redis_healthy = True
         self._redis_down_until = 0.0
+        self._probing = False
         if settings.redis_url:
-            url = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
-                "rediss://", "async+rediss://", 1
+            self._redis = MovingWindowRateLimiter(
+                redis_storage(settings.redis_url, key_prefix=settings.rate_limit_key_prefix)
             )
-            # Short timeouts: a dead Redis must not stall every login for seconds.
-            storage = storage_from_string(
-                url,
-                wrap_exceptions=True,
-                connect_timeout=0.5,
-                stream_timeout=0.5,
-                key_prefix=settings.rate_limit_key_prefix,
-            )
-            self._redis = MovingWindowRateLimiter(storage)
 
     @property
     def backend(self) -> str:
         return "redis" if self._redis is not None else "memory"
 
+    @property
+    def using_fallback(self) -> bool:
+        """True while Redis is configured but treated as down (hits go to this worker's memory)."""
+        return self._redis is not None and not self._redis_healthy
+
     async def hit(self, policy: Policy, key: str) -> Outcome:
         identifiers = (policy.name, key)
-        if self._redis is not None and time.monotonic() >= self._redis_down_until:
-            try:
-                return await self._hit(self._redis, policy, identifiers)
-            except Exception as exc:  # the storage's connection errors vary by client library
-                self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
-                logger.warning("Redis rate-limit storage unreachable (%s); using per-worker memory", exc)
+        if self._redis is not None:
+            if self._redis_healthy:
+                outcome = await self._try_redis(self._redis, policy, identifiers)
+                if outcome is not None:
+                    return outcome
+            elif not self._probing and time.monotonic() >= self._redis_down_until:
+                self._probing = True
+                try:
+                    outcome = await self._try_redis(self._redis, policy, identifiers)
+                finally:
+                    self._probing = False
+                if outcome is not None:
+                    logger.warning("Redis rate-limit storage is back; limits are shared by all workers again")
+                    return outcome
         return await self._hit(self._memory, policy, identifiers)
+
+    async def _try_redis(
+        self, limiter: MovingWindowRateLimiter, policy: Policy, identifiers: tuple[str, str]
+    ) -> Outcome | None:
+        try:
+            # One deadline for the whole exchange (connect, HELLO, both scripts), whatever the client's
+            # own timeouts and retries do.
+            async with asyncio.timeout(REDIS_DEADLINE_SECONDS):
+                outcome = await self._hit(limiter, policy, identifiers)
+        except Exception as exc:  # refused, timed out, wrapped StorageError: all mean "not now"
+            if self._redis_healthy:
+                logger.warning(
+                    "Redis rate-limit storage unreachable (%s: %s); counting in per-worker memory, "
+                    "retrying every %.0f s",
+                    type(exc).__name__,
+                    exc,
+                    REDIS_RETRY_SECONDS,
+                )
+            self._redis_healthy = False
+            self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            return None
+        self._redis_healthy = True
+        return outcome
 
     @staticmethod
     async def _hit(limiter: MovingWindowRateLimiter, policy: Policy, identifiers: tuple[str, str]) -> Outcome:
@@ -113,7 +159,11 @@ class RateLimiter:
         return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
 
     async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
-        """Count one request; raise 429 when over the limit. The headers are added by the middleware."""
+        """Count one request; raise 429 when over the limit. The headers are added by the middleware.
+
+        Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`
+        (or depend on `limit_agent`).
+        """
         if not self.enabled:
             return None
         outcome = await self.hit(policy, key)
@@ -129,9 +179,26 @@ class RateLimiter:
     async def close(self) -> None:
         if self._redis is not None:
             storage: Any = self._redis.storage
-            reset = getattr(storage, "close", None)
-            if reset is not None:
-                await reset()
+            close = getattr(storage, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
+
+
+def redis_storage(redis_url: str, *, key_prefix: str) -> Any:
+    """`limits`' async Redis storage (coredis) with short timeouts and no client-side retries."""
+    url = redis_url
+    for scheme in ("redis://", "rediss://", "redis+unix://"):
+        if url.startswith(scheme):
+            url = "async+" + url
+            break
+    options: dict[str, Any] = {
+        "connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+        "stream_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+        # coredis retries connection errors twice by default, multiplying the wait on a dead server.
+        "retry_policy": NoRetryPolicy(),
+    }
+    return storage_from_string(url, wrap_exceptions=True, key_prefix=key_prefix, **options)
 
 
 def client_address(request: Request, trusted_proxies: list[str]) -> str:
@@ -179,6 +246,11 @@ def per_client(policy_name: str) -> Callable[[Request, RateLimiter], Awaitable[N
 
 limit_signup = per_client("signup")
 limit_token = per_client("token")
+
+
+async def limit_agent(request: Request, limiter: RateLimiterDep, user: CurrentUser) -> None:
+    """The agent policy, per user: `dependencies=[Depends(limit_agent)]` on an endpoint that runs an agent."""
+    await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")
 
 
 class RateLimitHeadersMiddleware:
