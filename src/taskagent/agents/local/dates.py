@@ -1,0 +1,701 @@
+"""Natural-language dates and times, read in the user's time zone.
+
+The engine finds date expressions inside a sentence ("call the dentist tomorrow at 5pm"), so that it can
+both set the due date and cut the words out of the task title. We parse a closed set of English forms
+people actually type instead of depending on dateparser (its "next week" and "end of month" disagree with
+the product's meaning, and it is slow without a fixed language).
+
+Conventions (the product's, see docs/architecture.md and the eval README):
+- a date with no time of day means 23:59 that day in the user's zone;
+- "Friday" / "on Friday" / "this Friday" is the next Friday, today included;
+- "next Friday" is the first Friday strictly after today; "next week" is the next Monday;
+- "end of the week" is Friday (Sunday once the work week is over); "end of month" its last day;
+- "tonight" is 20:00, "morning" 09:00, "afternoon" 15:00, "evening" 19:00, "noon" 12:00;
+- "at 5" with no am/pm means 17:00 for hours 1-6 (nobody schedules a task at 5 in the morning by default);
+- numeric dates are ISO (2026-12-05) or month-first (12/5), as in US English;
+- a bare time that has already passed today means tomorrow.
+Arithmetic on days is done on calendar dates and then placed in the zone, so DST changes never shift a
+due date by an hour; "in 2 hours" is done on absolute time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+END_OF_DAY = time(23, 59)
+
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+_WEEKDAY_ABBREVIATIONS = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_MONTH_ABBREVIATIONS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "couple of": 2,
+    "a couple of": 2,
+    "few": 3,
+    "a few": 3,
+}
+
+_DAY_PARTS = {
+    "morning": time(9, 0),
+    "afternoon": time(15, 0),
+    "evening": time(19, 0),
+    "night": time(20, 0),
+}
+
+_WEEKDAY_NAME = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)"
+# Short forms that are also English words ("sat", "sun") only count after a word that announces a date.
+_MONTH_NAME = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?"
+)
+_NUMBER = (
+    r"(?:\d+|a couple of|couple of|a few|few|an?|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve)"
+)
+_ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
+
+# Words that introduce a date and belong to it when it is cut out of a title ("due Friday", "by 5pm").
+_LEAD_IN = re.compile(
+    r"(?:\b(?:(?:it'?s|is|are)\s+)?(?:due(?:\s+date)?(?:\s+(?:on|by|at|in|for|before))?|deadline(?:\s+(?:is|of))?"
+    r"|by|on|at|for|before|until|till|from|starting|scheduled\s+for|set\s+for|to)\s*:?\s*|[,;(-]\s*)+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date expression found in a text: its value and where it sits (lead-in words included)."""
+
+    when: datetime
+    has_time: bool
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One recognised fragment: a date, a time of day, or an absolute moment."""
+
+    start: int
+    end: int
+    day: date | None = None
+    at: time | None = None
+    implied_time: time | None = None  # "tomorrow morning": a time used only when none is given
+    moment: datetime | None = None
+
+
+_Handler = Callable[[re.Match[str], datetime], _Piece | None]
+
+
+def _number(word: str) -> int:
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word, 1)
+
+
+def _weekday(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return WEEKDAYS.get(name, _WEEKDAY_ABBREVIATIONS.get(name, 0))
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return MONTHS.get(name, _MONTH_ABBREVIATIONS.get(name, 1))
+
+
+def next_weekday(today: date, weekday: int, *, strictly_after: bool) -> date:
+    """The next `weekday` (0 = Monday) on or after `today`, or strictly after it."""
+    ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and strictly_after:
+        ahead = 7
+    return today + timedelta(days=ahead)
+
+
+def end_of_month(day: date) -> date:
+    first_of_next = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def end_of_week(today: date) -> date:
+    """The end of the work week: this Friday, or Sunday once Friday has passed."""
+    if today.weekday() <= 4:
+        return next_weekday(today, 4, strictly_after=False)
+    return next_weekday(today, 6, strictly_after=False)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return min(date(year, month, 1) + timedelta(days=day.day - 1), end_of_month(date(year, month, 1)))
+
+
+def _closest_future_date(today: date, month: int, day_of_month: int, year: int | None) -> date | None:
+    """A month/day with no year is the next one to come (today included)."""
+    try:
+        if year is not None:
+            return date(year if year > 99 else 2000 + year, month, day_of_month)
+        candidate = date(today.year, month, day_of_month)
+        if candidate < today:
+            candidate = date(today.year + 1, month, day_of_month)
+        return candidate
+    except ValueError:
+        return None
+
+
+def _clock(hour: int, minute: int, meridiem: str | None) -> time | None:
+    meridiem = (meridiem or "").lower().replace(".", "")
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem == "am" and hour == 12:
+        hour = 0
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+# --- the handlers, one per family of expressions ------------------------------------------------------
+
+
+def _relative_day(match: re.Match[str], now: datetime) -> _Piece:
+    word = match.group("word").lower()
+    part = (match.group("part") or "").lower()
+    today = now.date()
+    offsets = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "yesterday": -1}
+    offset = 2 if "after" in word else offsets.get(word.split()[-1], 0)
+    implied = _DAY_PARTS.get(part) if part else None
+    if word == "tonight":
+        implied = _DAY_PARTS["night"]
+    return _Piece(match.start(), match.end(), day=today + timedelta(days=offset), implied_time=implied)
+
+
+def _this_day_part(match: re.Match[str], now: datetime) -> _Piece:
+    return _Piece(
+        match.start(), match.end(), day=now.date(), implied_time=_DAY_PARTS[match.group("part").lower()]
+    )
+
+
+def _weekday_handler(match: re.Match[str], now: datetime) -> _Piece | None:
+    modifier = (match.group("modifier") or "").lower()
+    if not modifier and re.search(
+        r"\b(?:the|a|our|my|this)\s+$", match.string[: match.start()], re.IGNORECASE
+    ):
+        return None  # "the Monday meeting": a name, not a date
+    weekday = _weekday(match.group("weekday"))
+    today = now.date()
+    if modifier == "next":
+        day = next_weekday(today, weekday, strictly_after=True)
+    elif modifier == "next week":
+        # "Friday next week": that weekday in the week that starts next Monday.
+        monday = next_weekday(today, 0, strictly_after=True)
+        day = monday + timedelta(days=weekday)
+    else:
+        day = next_weekday(today, weekday, strictly_after=False)
+    part = (match.group("part") or "").lower()
+    return _Piece(match.start(), match.end(), day=day, implied_time=_DAY_PARTS.get(part))
+
+
+def _announced_weekend_day(match: re.Match[str], now: datetime) -> _Piece:
+    """'on sat', 'next sun': short forms that are also ordinary words need a word announcing a date."""
+    strictly_after = match.group("lead").lower() == "next"
+    day = next_weekday(now.date(), _weekday(match.group("weekday")), strictly_after=strictly_after)
+    return _Piece(match.start("weekday"), match.end(), day=day)
+
+
+def _weekday_next_week(match: re.Match[str], now: datetime) -> _Piece:
+    monday = next_weekday(now.date(), 0, strictly_after=True)
+    return _Piece(match.start(), match.end(), day=monday + timedelta(days=_weekday(match.group("weekday"))))
+
+
+def _period(match: re.Match[str], now: datetime) -> _Piece:
+    phrase = re.sub(r"\s+", " ", match.group(0).lower())
+    today = now.date()
+    if "month" in phrase:
+        if "next" in phrase and "end" in phrase:
+            day = end_of_month(add_months(today.replace(day=1), 1))
+        elif "next" in phrase:
+            day = add_months(today.replace(day=1), 1)
+        else:
+            day = end_of_month(today)
+    elif "year" in phrase:
+        day = date(today.year + ("next" in phrase), 12, 31) if "end" in phrase else date(today.year + 1, 1, 1)
+    elif "weekend" in phrase:
+        saturday = next_weekday(today, 5, strictly_after=False)
+        if "next" in phrase:
+            saturday = next_weekday(today, 5, strictly_after=True)
+            if saturday - today < timedelta(days=2):
+                saturday += timedelta(days=7)
+        day = saturday
+    elif "next week" in phrase and "end" in phrase:
+        day = next_weekday(today, 0, strictly_after=True) + timedelta(days=4)
+    elif "next week" in phrase:
+        day = next_weekday(today, 0, strictly_after=True)
+    elif "week" in phrase or phrase in {"eow"}:
+        day = end_of_week(today)
+    else:  # end of (the) day, eod, close of business
+        day = today
+    return _Piece(match.start(), match.end(), day=day)
+
+
+def _in_duration(match: re.Match[str], now: datetime) -> _Piece:
+    amount = _number(match.group("amount"))
+    unit = match.group("unit").lower()
+    if unit.startswith(("min", "hour", "hr")):
+        minutes = amount * (60 if unit.startswith(("hour", "hr")) else 1)
+        moment = (now.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(now.tzinfo)
+        return _Piece(match.start(), match.end(), moment=moment)
+    today = now.date()
+    if unit.startswith("day"):
+        day = today + timedelta(days=amount)
+    elif unit.startswith("week"):
+        day = today + timedelta(weeks=amount)
+    elif unit.startswith("month"):
+        day = add_months(today, amount)
+    else:
+        day = date(today.year + amount, today.month, min(today.day, 28))
+    return _Piece(match.start(), match.end(), day=day)
+
+
+def _iso_date(match: re.Match[str], now: datetime) -> _Piece | None:
+    try:
+        day = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    except ValueError:
+        return None
+    at = None
+    if match.group("hh"):
+        at = _clock(int(match.group("hh")), int(match.group("mm")), None)
+    return _Piece(match.start(), match.end(), day=day, at=at)
+
+
+def _numeric_date(match: re.Match[str], now: datetime) -> _Piece | None:
+    year = int(match.group("y")) if match.group("y") else None
+    day = _closest_future_date(now.date(), int(match.group("m")), int(match.group("d")), year)
+    return _Piece(match.start(), match.end(), day=day) if day else None
+
+
+def _month_day(match: re.Match[str], now: datetime) -> _Piece | None:
+    year = int(match.group("y")) if match.group("y") else None
+    day = _closest_future_date(now.date(), _month(match.group("month")), int(match.group("d")), year)
+    return _Piece(match.start(), match.end(), day=day) if day else None
+
+
+def _day_of_month(match: re.Match[str], now: datetime) -> _Piece | None:
+    today = now.date()
+    wanted = int(match.group("d"))
+    for months_ahead in range(3):
+        first = add_months(today.replace(day=1), months_ahead)
+        try:
+            candidate = first.replace(day=wanted)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return _Piece(match.start(), match.end(), day=candidate)
+    return None
+
+
+def _clock_time(match: re.Match[str], now: datetime) -> _Piece | None:
+    minute = int(match.group("mm") or 0)
+    at = _clock(int(match.group("hh")), minute, match.group("ampm"))
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
+def _bare_hour(match: re.Match[str], now: datetime) -> _Piece | None:
+    hour = int(match.group("hh"))
+    minute = int(match.group("mm") or 0)
+    if 1 <= hour <= 6:
+        hour += 12
+    at = _clock(hour, minute, None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
+def _named_time(match: re.Match[str], now: datetime) -> _Piece:
+    word = match.group(0).lower()
+    at = time(12, 0) if ("noon" in word or "midday" in word) else END_OF_DAY
+    return _Piece(match.start(), match.end(), at=at)
+
+
+_RULES: list[tuple[re.Pattern[str], _Handler]] = [
+    (
+        re.compile(
+            r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<hh>\d{1,2}):(?P<mm>\d{2}))?\b",
+            re.IGNORECASE,
+        ),
+        _iso_date,
+    ),
+    (re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{2,4}))?\b"), _numeric_date),
+    (
+        re.compile(
+            rf"\b(?P<month>{_MONTH_NAME})\s+(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}\b(?:,?\s+(?P<y>\d{{4}})\b)?",
+            re.IGNORECASE,
+        ),
+        _month_day,
+    ),
+    (
+        re.compile(
+            rf"\b(?:the\s+)?(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}\s+(?:of\s+)?(?P<month>{_MONTH_NAME})(?:,?\s+(?P<y>\d{{4}})\b)?",
+            re.IGNORECASE,
+        ),
+        _month_day,
+    ),
+    (
+        re.compile(
+            r"\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr|yesterday)"
+            r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b",
+            re.IGNORECASE,
+        ),
+        _relative_day,
+    ),
+    (re.compile(r"\bthis\s+(?P<part>morning|afternoon|evening)\b", re.IGNORECASE), _this_day_part),
+    (
+        re.compile(rf"\b(?P<weekday>{_WEEKDAY_NAME})\s+(?:of\s+)?next\s+week\b", re.IGNORECASE),
+        _weekday_next_week,
+    ),
+    (
+        re.compile(
+            rf"\b(?:(?P<modifier>next|this|coming|this\s+coming)\s+)?(?P<weekday>{_WEEKDAY_NAME})\b\.?"
+            r"(?:\s+(?P<part>morning|afternoon|evening|night))?",
+            re.IGNORECASE,
+        ),
+        _weekday_handler,
+    ),
+    (
+        re.compile(r"\b(?P<lead>on|by|due|next|this|until|before)\s+(?P<weekday>sat|sun)\b", re.IGNORECASE),
+        _announced_weekend_day,
+    ),
+    (
+        re.compile(r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE),
+        _day_of_month,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:next\s+)?(?:week|month|year|day|business\s+day)"
+            r"|close\s+of\s+business|eod|eow|eom|cob|next\s+(?:week|month|year|weekend)|this\s+weekend|the\s+weekend"
+            r"|end\s+of\s+next\s+(?:week|month))\b",
+            re.IGNORECASE,
+        ),
+        _period,
+    ),
+    (
+        re.compile(
+            rf"\b(?:in|within)\s+(?P<amount>{_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+            r"(?:\s+(?:from\s+now|time))?",
+            re.IGNORECASE,
+        ),
+        _in_duration,
+    ),
+    (
+        re.compile(
+            rf"\b(?P<amount>{_NUMBER})\s+(?P<unit>days?|weeks?|months?)\s+from\s+(?:now|today)\b",
+            re.IGNORECASE,
+        ),
+        _in_duration,
+    ),
+    (
+        re.compile(
+            r"\b(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])", re.IGNORECASE
+        ),
+        _clock_time,
+    ),
+    # Before the 24-hour form, so that "at 5:30" reads as 17:30 rather than 05:30.
+    (
+        re.compile(r"(?<=\bat\s)(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\b(?!\s*(?:%|percent|people|tasks?))"),
+        _bare_hour,
+    ),
+    (re.compile(r"\b(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)\b(?P<ampm>)"), _clock_time),
+    (re.compile(r"\b(?:at\s+)?(?:noon|midday|midnight)\b", re.IGNORECASE), _named_time),
+]
+
+# What may sit between a date and its time ("tomorrow at 5pm", "Friday, 9:30", "5pm on Friday").
+_JOINER = re.compile(r"^\s*(?:,|at|@|on|by|around|about)?\s*(?:at|on)?\s*$", re.IGNORECASE)
+
+
+def _pieces(text: str, now: datetime) -> list[_Piece]:
+    """Every recognised fragment, earliest first, overlaps resolved in favour of the longer one."""
+    found: list[_Piece] = []
+    for pattern, handler in _RULES:
+        for match in pattern.finditer(text):
+            piece = handler(match, now)
+            if piece is not None:
+                found.append(piece)
+    found.sort(key=lambda piece: (piece.start, -(piece.end - piece.start)))
+    kept: list[_Piece] = []
+    for piece in found:
+        if kept and piece.start < kept[-1].end:
+            if piece.end - piece.start > kept[-1].end - kept[-1].start:
+                kept[-1] = piece
+            continue
+        kept.append(piece)
+    return kept
+
+
+def _localize(day: date, at: time, zone: ZoneInfo) -> datetime:
+    # Round-trip through UTC so that a wall time inside a DST gap becomes a real instant.
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def _merge(group: list[_Piece], now: datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
+    day = next((piece.day for piece in group if piece.day is not None), None)
+    at = next((piece.at for piece in group if piece.at is not None), None)
+    implied = next((piece.implied_time for piece in group if piece.implied_time is not None), None)
+    moment = next((piece.moment for piece in group if piece.moment is not None), None)
+    if moment is not None:
+        if at is not None:
+            return _localize(moment.date(), at, zone), True
+        return moment, True
+    if day is None:
+        assert at is not None
+        candidate = _localize(now.date(), at, zone)
+        if candidate <= now:
+            candidate = _localize(now.date() + timedelta(days=1), at, zone)
+        return candidate, True
+    if at is not None:
+        return _localize(day, at, zone), True
+    if implied is not None:
+        return _localize(day, implied, zone), True
+    return _localize(day, END_OF_DAY, zone), False
+
+
+def find_dates(text: str, now: datetime) -> list[DateMatch]:
+    """All date expressions in `text`, read relative to `now` (an aware datetime in the user's zone).
+
+    Adjacent fragments are combined ("next Friday at 9:30", "5pm tomorrow"); each match's span includes
+    the words that introduce it ("due", "by", "on"...), so that cutting the span leaves a clean title.
+    """
+    zone = zone_of(now)
+    pieces = _pieces(text, now)
+    groups: list[list[_Piece]] = []
+    for piece in pieces:
+        if groups:
+            previous = groups[-1]
+            gap = text[previous[-1].end : piece.start]
+            kinds_free = _compatible(previous, piece)
+            if kinds_free and _JOINER.match(gap):
+                previous.append(piece)
+                continue
+        groups.append([piece])
+    matches = []
+    for group in groups:
+        when, has_time = _merge(group, now, zone)
+        start = group[0].start
+        lead_in = _LEAD_IN.search(text[:start])
+        if lead_in:
+            start = lead_in.start()
+        end = group[-1].end
+        matches.append(DateMatch(when=when, has_time=has_time, start=start, end=end, text=text[start:end]))
+    return matches
+
+
+def _compatible(group: list[_Piece], piece: _Piece) -> bool:
+    """A date joins a time, not another date ("Friday, Dec 5" is rare; "tomorrow 5pm" is common)."""
+    has_day = any(p.day is not None or p.moment is not None for p in group)
+    has_time = any(p.at is not None for p in group)
+    piece_day = piece.day is not None or piece.moment is not None
+    return not ((has_day and piece_day) or (has_time and piece.at is not None))
+
+
+def find_date(text: str, now: datetime) -> DateMatch | None:
+    """The first date expression in `text`, or None."""
+    matches = find_dates(text, now)
+    return matches[0] if matches else None
+
+
+def parse_date(text: str, now: datetime) -> datetime | None:
+    """The moment a short text such as "tomorrow 5pm" names, or None if it names none."""
+    match = find_date(text, now)
+    return match.when if match else None
+
+
+def remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` without the given character spans, with spacing and stray punctuation tidied."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    return text.strip(" ,;:-\u2013\u2014")
+
+
+def zone_of(now: datetime) -> ZoneInfo:
+    if isinstance(now.tzinfo, ZoneInfo):
+        return now.tzinfo
+    return ZoneInfo("UTC")
+
+
+def to_iso(moment: datetime) -> str:
+    """ISO 8601 with the UTC offset, to the minute when seconds are zero: 2026-11-27T23:59:00-05:00."""
+    return moment.isoformat(timespec="seconds")
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    return _localize(day, END_OF_DAY, zone)
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    return _localize(day, time(0, 0), zone)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window of days, inclusive, for list filters such as "due this week"."""
+
+    first: date
+    last: date
+    label: str
+
+
+_PERIODS = re.compile(
+    r"\b(?P<phrase>today|tonight|tomorrow|this\s+week|next\s+week|this\s+month|next\s+month|this\s+weekend"
+    r"|(?:the\s+)?(?:next|coming)\s+(?P<n>\d+|two|three|four|five|six|seven|ten|fourteen)\s+days)\b",
+    re.IGNORECASE,
+)
+
+
+def find_period(text: str, now: datetime) -> tuple[Period, tuple[int, int]] | None:
+    """A window of days named in a question ("what's due this week?"), with its span."""
+    match = _PERIODS.search(text)
+    if not match:
+        return None
+    phrase = re.sub(r"\s+", " ", match.group("phrase").lower())
+    today = now.date()
+    if phrase in {"today", "tonight"}:
+        period = Period(today, today, "today")
+    elif phrase == "tomorrow":
+        period = Period(today + timedelta(days=1), today + timedelta(days=1), "tomorrow")
+    elif phrase == "this week":
+        period = Period(today, next_weekday(today, 6, strictly_after=False), "this week")
+    elif phrase == "next week":
+        monday = next_weekday(today, 0, strictly_after=True)
+        period = Period(monday, monday + timedelta(days=6), "next week")
+    elif phrase == "this month":
+        period = Period(today, end_of_month(today), "this month")
+    elif phrase == "next month":
+        first = add_months(today.replace(day=1), 1)
+        period = Period(first, end_of_month(first), "next month")
+    elif phrase == "this weekend":
+        on_sunday = today.weekday() == 6
+        saturday = today - timedelta(days=1) if on_sunday else next_weekday(today, 5, strictly_after=False)
+        period = Period(max(today, saturday), saturday + timedelta(days=1), "this weekend")
+    else:
+        days = _number(match.group("n")) if not match.group("n").isdigit() else int(match.group("n"))
+        period = Period(today, today + timedelta(days=days), f"the next {days} days")
+    return period, (match.start(), match.end())
+
+
+def parse_now(instructions: str | None) -> tuple[datetime, ZoneInfo]:
+    """The `Now: <ISO 8601> [<IANA zone>]` line of the instructions; the current UTC time if absent."""
+    match = re.search(
+        r"^\s*Now:\s*(?P<iso>\S+)(?:\s*\[(?P<zone>[^\]]+)\])?", instructions or "", re.MULTILINE
+    )
+    zone = ZoneInfo("UTC")
+    if match and match.group("zone"):
+        try:
+            zone = ZoneInfo(match.group("zone").strip())
+        except (KeyError, ValueError):
+            zone = ZoneInfo("UTC")
+    if match:
+        try:
+            stamp = datetime.fromisoformat(match.group("iso").replace("Z", "+00:00"))
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=zone)
+            return stamp.astimezone(zone), zone
+        except ValueError:
+            pass
+    return datetime.now(UTC).astimezone(zone), zone
+
+
+def describe_day(moment: datetime, now: datetime) -> str:
+    """A short form in the user's zone: "Fri 27 Nov", "Fri 27 Nov 17:00"; the year when not this one."""
+    local = moment.astimezone(now.tzinfo)
+    text = f"{local:%a} {local.day} {local:%b}"
+    if local.year != now.year:
+        text += f" {local.year}"
+    if local.time() != END_OF_DAY:
+        text += f" {local:%H:%M}"
+    return text
+
+
+def describe_date(day: date, today: date) -> str:
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def parse_iso(value: object) -> datetime | None:
+    """A timestamp from a tool result (ISO 8601 string, `Z` allowed), as an aware datetime, or None."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,288 @@
+"""Task fields said in passing: priority, status, tags, estimates, descriptions.
+
+Each extractor returns the value it found and the character spans it used, so that the caller can cut
+those words out of a title or a reference ("the report task, urgent" -> title "the report task").
+Words are only taken as a field where the sentence uses them as one: "urgent" at the end of a clause or
+before "task" is a priority, "the urgent care bill" is a title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+PRIORITY_WORDS = {
+    "urgent": "urgent",
+    "urgently": "urgent",
+    "asap": "urgent",
+    "critical": "urgent",
+    "top": "urgent",
+    "highest": "urgent",
+    "high": "high",
+    "important": "high",
+    "crucial": "high",
+    "medium": "normal",
+    "normal": "normal",
+    "regular": "normal",
+    "default": "normal",
+    "low": "low",
+    "lowest": "low",
+}
+_TODOIST_LEVELS = {"1": "urgent", "2": "high", "3": "normal", "4": "low"}
+
+_LEVEL = r"(?P<level>top|highest|high|medium|normal|regular|default|low|lowest|urgent|critical)"
+_PRIORITY_PATTERNS = [
+    # "with high priority", "high-priority", "a low prio"
+    re.compile(rf"(?:\b(?:with|at|as|to|of|on)\s+)?\b{_LEVEL}[\s-]+prio(?:rity)?\b", re.IGNORECASE),
+    # "priority: high", "priority is urgent", "set the priority to low"
+    re.compile(
+        rf"\bprio(?:rity)?\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
+        re.IGNORECASE,
+    ),
+    # Todoist's p1..p4
+    re.compile(r"\b[pP](?P<todoist>[1-4])\b"),
+]
+_STANDALONE = re.compile(
+    r"(?P<lead>\b(?:to|as|is|be|it'?s|very|super|really|marked|now)\s+)*"
+    r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
+    r"|not\s+(?:urgent|important)|unimportant|low\s+importance|no\s+rush|not\s+a\s+priority)"
+    r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"^\s*(?:[,.;!?)]|$|and\b|but\b|please\b|now\b|too\b)", re.IGNORECASE)
+
+
+@dataclass
+class Found:
+    """A field value and the spans of text that expressed it."""
+
+    value: str
+    spans: list[Span] = field(default_factory=list)
+
+
+def _overlaps(span: Span, taken: list[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def find_priority(text: str) -> Found | None:
+    """The priority a sentence sets, if any: `urgent`, `high`, `normal` or `low`.
+
+    Every mention is collected (so "high priority ... ASAP" leaves neither in a title); the strongest wins.
+    """
+    found: list[tuple[str, Span]] = []
+    taken: list[Span] = []
+    for pattern in _PRIORITY_PATTERNS:
+        for match in pattern.finditer(text):
+            if _overlaps(match.span(), taken):
+                continue
+            todoist = match.groupdict().get("todoist")
+            value = _TODOIST_LEVELS[todoist] if todoist else PRIORITY_WORDS[match.group("level").lower()]
+            found.append((value, match.span()))
+            taken.append(match.span())
+    for match in _STANDALONE.finditer(text):
+        if _overlaps(match.span(), taken):
+            continue
+        word = re.sub(r"\s+", " ", match.group("word").lower())
+        before = text[: match.start()].rstrip()
+        announced = bool(match.group("lead")) or before.endswith((",", ":", "-", "(")) or not before
+        if not (announced or match.group("tail") or _CLAUSE_END.match(text[match.end() :])):
+            continue
+        if word.startswith(("not", "unimportant", "low", "no rush")):
+            value = "low"
+        elif word in {"important", "crucial", "high importance"}:
+            value = "high"
+        else:
+            value = "urgent"
+        found.append((value, match.span()))
+        taken.append(match.span())
+    if not found:
+        return None
+    strongest = max((value for value, _ in found), key=lambda value: PRIORITY_RANK[value])
+    return Found(strongest, [span for _, span in found])
+
+
+PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+
+
+# Status words, by the status they set. The longer phrases come first so that "not done" is not "done".
+_STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "pending",
+        re.compile(
+            r"(?:\b(?:as|to|back\s+to|is|be)\s+)*\b(?:not\s+(?:done|finished|complete|completed|started)|undone"
+            r"|incomplete|unfinished|pending|to-?do|open|not\s+started)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "in_progress",
+        re.compile(
+            r"(?:\b(?:as|to|is|be)\s+)*\b(?:in[\s-]+progress|ongoing|under\s+way|underway|started|doing|wip)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "completed",
+        re.compile(
+            r"(?:\b(?:as|to|is|be|now|all)\s+)*\b(?:done|complete|completed|finished|closed|resolved|sorted|handled"
+            r"|taken\s+care\s+of)\b(?:\s+with\b)?",
+            re.IGNORECASE,
+        ),
+    ),
+]
+# Verbs that set a status when they lead the sentence ("finish the report", "start working on X").
+_STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
+    ("pending", re.compile(r"^(?:re-?open|un-?complete|undo|restart|revive|un-?check)\b", re.IGNORECASE)),
+    (
+        "in_progress",
+        re.compile(
+            r"^(?:(?:i(?:\s+am|'m)\s+|i've\s+|we(?:\s+are|'re)\s+)?(?:start(?:ed)?|begin|began|begun|kick\s+off|kicked\s+off"
+            r"|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
+            r"|work\s+on|pick\s+up|picked\s+up)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "completed",
+        re.compile(
+            r"^(?:(?:i|we)\s+(?:have\s+|'ve\s+|just\s+|already\s+)*)?(?:complete[d]?|finish(?:ed)?|close[d]?"
+            r"|check(?:ed)?\s+off|tick(?:ed)?\s+off|cross(?:ed)?\s+off|wrap(?:ped)?\s+up|did|done\s+with|resolve[d]?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
+    """The status a sentence sets (`pending`, `in_progress`, `completed`), if any.
+
+    A leading verb ("reopen", "finish") decides; other status words are still collected, so that "undo
+    that, mark it as not done" leaves no status words in the reference.
+    """
+    value: str | None = None
+    taken: list[Span] = []
+    if allow_verbs:
+        for status, pattern in _STATUS_VERBS:
+            match = pattern.search(text)
+            if match:
+                value = status
+                taken.append(match.span())
+                break
+    for status, pattern in _STATUS_PHRASES:
+        for match in pattern.finditer(text):
+            if not _overlaps(match.span(), taken):
+                value = value or status
+                taken.append(match.span())
+    return Found(value, taken) if value else None
+
+
+_HASHTAG = re.compile(r"(?<![\w#])#(?P<tag>[A-Za-z][\w-]{0,49})")
+_TAG_PHRASE = re.compile(
+    r"(?:,\s*|\s+|^)(?:and\s+)?(?:tag(?:ged)?|label(?:led|ed)?|with\s+(?:the\s+)?(?:tags?|labels?))"
+    r"(?:\s+(?:it|them|with|as))*\s*:?\s+(?P<tags>[\w-]+(?:\s*(?:,|and|&)\s*[\w-]+)*)",
+    re.IGNORECASE,
+)
+
+
+def find_tags(text: str) -> tuple[list[str], list[Span]]:
+    """Tags given as `#tag` or "tagged work, home"; lower-cased, in order, without repeats."""
+    tags: list[str] = []
+    spans: list[Span] = []
+    for match in _HASHTAG.finditer(text):
+        tags.append(match.group("tag").lower())
+        spans.append(match.span())
+    for match in _TAG_PHRASE.finditer(text):
+        tags.extend(part.lower() for part in re.split(r"\s*(?:,|\band\b|&)\s*", match.group("tags")) if part)
+        spans.append(match.span())
+    return list(dict.fromkeys(tags)), spans
+
+
+_AMOUNT = r"(?P<amount>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half\s+an?)"
+_ESTIMATE = re.compile(
+    r"(?:,\s*|\s+|^)(?:(?:it|this|that)\s+)?(?:(?:will|should|would|might)\s+)?(?:takes?|taking|estimated?(?:\s+at)?"
+    r"|estimate\s*:?|est\.?|effort\s*:?|~)\s*(?:about|around|roughly)?\s*"
+    rf"{_AMOUNT}\s*(?P<unit>h|hrs?|hours?|m|mins?|minutes?)\b",
+    re.IGNORECASE,
+)
+_SIZE_PREFIX = re.compile(
+    r"\b(?P<amount>\d+)[\s-]*(?P<unit>min(?:ute)?|hour|h)s?(?=\s+(?:task|job|item))", re.IGNORECASE
+)
+_AMOUNT_WORDS = {
+    "a": 1.0,
+    "an": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+}
+
+
+def find_estimate(text: str) -> tuple[int, Span] | None:
+    """An effort estimate in minutes ("it takes 2 hours", "~30 min", "a 45-minute task")."""
+    match = _ESTIMATE.search(text) or _SIZE_PREFIX.search(text)
+    if not match:
+        return None
+    amount_text = match.group("amount").lower()
+    amount = 0.5 if amount_text.startswith("half") else _AMOUNT_WORDS.get(amount_text) or float(amount_text)
+    unit = match.group("unit").lower()
+    minutes = amount * 60 if unit.startswith("h") else amount
+    return max(1, round(minutes)), match.span()
+
+
+_DESCRIPTION = re.compile(
+    r"(?:[,;.]\s*|\s+-+\s*|\s+)(?:with\s+)?(?:(?:the|a)\s+)?(?:description|desc|notes?|details?|comment)"
+    r"\s*(?::|=|saying|that\s+says|reading|-)\s*(?P<text>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def find_description(text: str) -> tuple[str, Span] | None:
+    """A description appended to a request: "..., notes: bring the receipts"."""
+    match = _DESCRIPTION.search(text)
+    if not match:
+        return None
+    return strip_quotes(match.group("text").strip()), match.span()
+
+
+_QUOTES = "\"'“”\u2018\u2019`"
+
+
+def strip_quotes(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        return text[1:-1].strip()
+    return text
+
+
+QUOTED = re.compile(r"\"(?P<a>[^\"]+)\"|“(?P<b>[^”]+)”|(?<![\w])'(?P<c>[^']+)'(?![\w])")
+
+
+def quoted_strings(text: str) -> list[tuple[str, Span]]:
+    """Text inside double quotes, curly quotes or single quotes (apostrophes in words are not quotes)."""
+    found = []
+    for match in QUOTED.finditer(text):
+        value = match.group("a") or match.group("b") or match.group("c") or ""
+        if value.strip():
+            found.append((value.strip(), match.span()))
+    return found
+
+
+_RECURRENCE = re.compile(
+    r"(?:,\s*|\s+)(?:(?:that\s+)?(?:repeats?|recurs?|recurring)\s+)?(?:due\s+)?(?:every|each)\s+(?:other\s+)?"
+    r"(?:day|weekday|week|month|year|morning|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"
+    # "daily" only at the end of a clause: "the weekly report" is a name.
+    r"|(?:,\s*|\s+)(?:daily|weekly|monthly|yearly|annually|fortnightly)\b(?=\s*(?:[,.;!?]|$))",
+    re.IGNORECASE,
+)
+
+
+def find_recurrence(text: str) -> tuple[str, Span] | None:
+    """A repetition ("every Friday", "weekly"). Tasks don't repeat yet, but the words must leave the title."""
+    match = _RECURRENCE.search(text)
+    if not match:
+        return None
+    return match.group(0).strip(" ,"), match.span()

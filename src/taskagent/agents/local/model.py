@@ -1,0 +1,92 @@
+"""`LocalModel`: the offline engine as an `agents.Model`.
+
+It plugs into the Agents SDK like any hosted model: the runner passes instructions, input items, tools
+and hand-offs; the model answers with function calls (tools or hand-offs) or a message, and streams
+that answer as Responses events. Which decision it makes is up to the role's logic (`triage`, the three
+specialists, `task_manager`); this class only turns decisions into SDK objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, get_args
+
+from agents.agent_output import AgentOutputSchemaBase
+from agents.handoffs import Handoff
+from agents.items import ModelResponse, TResponseInputItem, TResponseStreamEvent
+from agents.model_settings import ModelSettings
+from agents.models.interface import Model, ModelTracing
+from agents.tool import Tool
+from openai.types.responses.response_prompt_param import ResponsePromptParam
+
+from . import specialists, task_manager
+from .conversation import read_conversation
+from .events import output_items, stream_events, usage_for
+from .intents import HelpKind
+from .plan import Step, Toolbox
+
+ROLES = ("triage", "scheduler", "breakdown", "blocker", "task_manager")
+
+
+class LocalModel(Model):
+    """The built-in offline model for one agent role."""
+
+    def __init__(self, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"Unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        self.role = role
+
+    def decide(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        tools: list[Tool],
+        handoffs: list[Handoff[Any, Any]],
+    ) -> Step:
+        """The engine's next step for this conversation (public for tests and tracing)."""
+        conversation = read_conversation(system_instructions, input)
+        toolbox = Toolbox.from_sdk(tools, handoffs)
+        if self.role == "task_manager":
+            return task_manager.decide(conversation, toolbox)
+        if self.role == "triage":
+            return specialists.decide_triage(conversation, toolbox)
+        kind: HelpKind = self.role  # type: ignore[assignment]
+        assert kind in get_args(HelpKind)
+        return specialists.decide_specialist(kind, conversation, toolbox)
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> ModelResponse:
+        output = output_items(self.decide(system_instructions, input, tools, handoffs))
+        return ModelResponse(
+            output=output, usage=usage_for(system_instructions, input, output), response_id=None
+        )
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        output = output_items(self.decide(system_instructions, input, tools, handoffs))
+        async for event in stream_events(output, usage_for(system_instructions, input, output)):
+            yield event

@@ -1,0 +1,355 @@
+"""The chat agent's turn: read the request, call the task tools it needs, then say what happened.
+
+Every call to the model re-reads the whole turn, so each step is a function of (request, history, tool
+results so far): first resolve which task is meant (by id, by position, by "it", or by searching), then
+act, then reply. Nothing changes unless the target is certain: several matches get a question, none gets
+a plain "I couldn't find", and anything not understood gets examples instead of a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import replies
+from .commands import (
+    Changes,
+    CreateCommand,
+    DeleteCommand,
+    ListCommand,
+    UpdateCommand,
+    day_after_shift,
+    parse_create,
+    parse_delete,
+    parse_find,
+    parse_list,
+    parse_update,
+)
+from .conversation import Conversation, ToolResult, tasks_in_output
+from .intents import ChatClassification, classify_chat
+from .plan import Call, Calls, Reply, Step, Toolbox
+from .references import (
+    Reference,
+    best_matches,
+    last_list,
+    last_mentioned,
+    parse_reference,
+    titles_from_history,
+)
+from .tasks import TaskInfo, tasks_in
+
+MAX_CALLS_PER_TURN = 12
+
+
+def decide(conversation: Conversation, toolbox: Toolbox) -> Step:
+    if conversation.own_calls >= MAX_CALLS_PER_TURN:
+        return Reply("I stopped there: that took more steps than I allow myself for one request.")
+    request = conversation.request.strip()
+    if not request:
+        return Reply(replies.greeting())
+
+    follow_up = _answer_to_our_question(conversation)
+    if follow_up is not None:
+        original, reference = follow_up
+        return _act(conversation, toolbox, original, classify_chat(original), reference)
+
+    classification = classify_chat(request)
+    if classification.help_kind is not None:
+        target = toolbox.handoffs.get(classification.help_kind)
+        if target is None:
+            return Reply(
+                f"I can't reach the {classification.help_kind} specialist from here, but I can create, list, "
+                "update and delete tasks for you."
+            )
+        return Calls([Call(target, {})])
+    return _act(conversation, toolbox, request, classification, None)
+
+
+def _act(
+    conversation: Conversation,
+    toolbox: Toolbox,
+    request: str,
+    classification: ChatClassification,
+    reference: Reference | None,
+) -> Step:
+    intent = classification.intent
+    now = conversation.now
+    if intent == "greet" or intent == "capabilities":
+        return Reply(replies.greeting())
+    if intent == "thanks":
+        return Reply(replies.thanks())
+    if intent == "summary":
+        whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
+        return Reply(replies.summary(conversation, whole=whole))
+    if intent == "create":
+        return _create(conversation, toolbox, parse_create(request, now))
+    if intent == "list":
+        command = parse_list(request, now)
+        if not toolbox.has("list_tasks"):
+            return Reply(replies.missing_tool("list_tasks"))
+        result = conversation.last_result("list_tasks")
+        if result is None:
+            return Calls([Call("list_tasks", command.arguments())])
+        if result.error:
+            return Reply(replies.failed([result.error]))
+        return Reply(replies.listed(command, tasks_in(result.output, "tasks"), now))
+    if intent == "find":
+        description = parse_find(request)
+        if not description:
+            return Reply(replies.which_task())
+        result = conversation.last_result("find_tasks")
+        if result is None:
+            return (
+                Calls([Call("find_tasks", {"description": description})])
+                if toolbox.has("find_tasks")
+                else Reply(replies.missing_tool("find_tasks"))
+            )
+        matches = tasks_in(result.output, "matches")
+        return Reply(replies.found(description, best_matches(description, matches, prefer_open=False), now))
+    if intent == "update":
+        update = parse_update(request, now)
+        if reference is not None:
+            update.ref = reference
+        return _update(conversation, toolbox, update)
+    if intent == "delete":
+        delete = parse_delete(request, now)
+        if reference is not None:
+            delete.ref = reference
+        return _delete(conversation, toolbox, delete)
+    return Reply(replies.not_understood(request))
+
+
+# --- create ---------------------------------------------------------------------------------------------
+
+
+def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand | None) -> Step:
+    if not toolbox.has("create_tasks"):
+        return Reply(replies.missing_tool("create_tasks"))
+    result = conversation.last_result("create_tasks")
+    if result is None:
+        if command is None or not command.tasks:
+            return Reply(replies.ask_title())
+        return Calls([Call("create_tasks", {"tasks": [task.arguments() for task in command.tasks]})])
+    if result.error:
+        return Reply(replies.failed([result.error]))
+    text = replies.created(tasks_in(result.output, "created"), conversation.now)
+    repeats = [task.repeats for task in command.tasks if task.repeats] if command else []
+    if repeats:
+        text += f"\n(Tasks don't repeat yet, so “{repeats[0]}” gave only the first due date.)"
+    return Reply(text)
+
+
+# --- resolving which task is meant ----------------------------------------------------------------------
+
+
+@dataclass
+class Targets:
+    ids: list[int]
+    known: dict[int, TaskInfo] = field(default_factory=dict)
+
+
+def resolve(
+    conversation: Conversation, toolbox: Toolbox, ref: Reference, *, prefer_open: bool
+) -> Targets | Step:
+    """The task ids a reference means, or the step that gets closer (a search, or a question)."""
+    history = conversation.history
+    if ref.ids:
+        return Targets(ref.ids)
+    if ref.ordinal is not None:
+        shown = last_list(history)
+        if not shown:
+            return Reply(replies.no_list_to_count())
+        index = ref.ordinal - 1 if ref.ordinal > 0 else len(shown) + ref.ordinal
+        if not 0 <= index < len(shown):
+            return Reply(f"The last list had {len(shown)} tasks; which one do you mean?")
+        return Targets([shown[index]])
+    if ref.pronoun or ref.is_empty:
+        mentioned = last_mentioned(history)
+        if not mentioned:
+            return Reply(replies.which_task())
+        if len(mentioned) > 1:
+            return Reply(replies.ambiguous_ids(mentioned, titles_from_history(history)))
+        return Targets(mentioned)
+    if not toolbox.has("find_tasks"):
+        return Reply(replies.missing_tool("find_tasks"))
+    search = _search_for(conversation, ref.description)
+    if search is None:
+        return Calls([Call("find_tasks", {"description": ref.description})])
+    candidates = tasks_in(search.output, "matches")
+    if search.error:
+        return Reply(replies.failed([search.error]))
+    chosen = best_matches(ref.description, candidates, prefer_open=prefer_open)
+    if not chosen:
+        return Reply(replies.not_found(ref.description or ref.phrase))
+    if len(chosen) > 1:
+        return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
+    return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+MAX_BULK = 50
+
+
+def _every_task(conversation: Conversation, toolbox: Toolbox, command: ListCommand) -> Targets | Step:
+    """All the tasks a filter lists ("all completed tasks"): the user named them as a group."""
+    if not toolbox.has("list_tasks"):
+        return Reply(replies.missing_tool("list_tasks"))
+    listing = conversation.last_result("list_tasks")
+    if listing is None:
+        return Calls([Call("list_tasks", {**command.arguments(), "limit": MAX_BULK})])
+    tasks = replies.filtered(command, tasks_in(listing.output, "tasks"))
+    if not tasks:
+        return Reply(f"You have no {command.describe()}, so nothing changed.")
+    return Targets([task.id for task in tasks], {task.id: task for task in tasks})
+
+
+def _search_for(conversation: Conversation, description: str) -> ToolResult | None:
+    for result in conversation.results("find_tasks"):
+        if result.call.arguments.get("description") == description:
+            return result
+    return None
+
+
+def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference] | None:
+    """After "Which one do you mean?", a bare answer ("#2", "the finance one") completes the request."""
+    asked = conversation.last_assistant_text()
+    if not asked or replies.WHICH_ONE not in asked:
+        return None
+    exchange = conversation.previous_exchange()
+    if exchange is None:
+        return None
+    original = exchange[0]
+    answer = conversation.request
+    classification = classify_chat(answer)
+    if classification.intent is not None and classification.intent not in {"update"}:
+        return None
+    if classification.intent == "update" and not parse_update(answer, conversation.now).changes.is_empty:
+        return None  # a fresh, complete request
+    reference = parse_reference(
+        re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", answer, flags=re.I)
+    )
+    if reference.description:
+        # "the finance one": choose among the tasks the question listed, not the whole list.
+        options = [task for task in _listed_in(asked) if task]
+        chosen = best_matches(reference.description, options, prefer_open=False) if options else []
+        if len(chosen) == 1:
+            reference = Reference(phrase=answer, ids=[chosen[0].id])
+    if reference.ordinal is not None:
+        options = [task for task in _listed_in(asked) if task]
+        index = reference.ordinal - 1 if reference.ordinal > 0 else len(options) + reference.ordinal
+        if 0 <= index < len(options):
+            reference = Reference(phrase=answer, ids=[options[index].id])
+    if reference.is_empty or reference.pronoun:
+        return None
+    return original, reference
+
+
+def _listed_in(text: str) -> list[TaskInfo]:
+    found = []
+    for match in re.finditer(r"^\s*\d+[.)]\s+#(?P<id>\d+)\s+(?P<title>[^\n(]+)", text, re.MULTILINE):
+        found.append(TaskInfo(id=int(match.group("id")), title=match.group("title").strip()))
+    return found
+
+
+# --- update and delete ------------------------------------------------------------------------------------
+
+
+def _update(conversation: Conversation, toolbox: Toolbox, command: UpdateCommand) -> Step:
+    if not toolbox.has("update_task"):
+        return Reply(replies.missing_tool("update_task"))
+    done = conversation.results("update_task")
+    if done:
+        return _report_updates(conversation, done, command.changes)
+    if command.every is not None:
+        targets = _every_task(conversation, toolbox, command.every)
+    else:
+        targets = resolve(conversation, toolbox, command.ref, prefer_open=command.changes.status != "pending")
+    if not isinstance(targets, Targets):
+        return targets
+    changes = command.changes
+    if changes.is_empty:
+        known = targets.known.get(targets.ids[0])
+        return Reply(replies.nothing_to_change(known.label if known else f"#{targets.ids[0]}"))
+    if changes.needs_current_task:
+        missing = [task_id for task_id in targets.ids if task_id not in targets.known]
+        if missing:
+            listing = conversation.last_result("list_tasks")
+            if listing is None:
+                return Calls([Call("list_tasks", {"limit": 200})])
+            for task in tasks_in(listing.output, "tasks"):
+                targets.known.setdefault(task.id, task)
+    calls = [
+        Call("update_task", _update_arguments(task_id, changes, targets.known.get(task_id), conversation))
+        for task_id in targets.ids
+    ]
+    return Calls(calls)
+
+
+def _update_arguments(
+    task_id: int, changes: Changes, current: TaskInfo | None, conversation: Conversation
+) -> dict[str, Any]:
+    args: dict[str, Any] = {"task_id": task_id}
+    if changes.title:
+        args["title"] = changes.title
+    if changes.description:
+        args["description"] = changes.description
+    if changes.status:
+        args["status"] = changes.status
+    if changes.priority:
+        args["priority"] = changes.priority
+    if changes.clear_description:
+        args["description"] = None
+    if changes.clear_due:
+        args["due_date"] = None
+    elif changes.due is not None:
+        args["due_date"] = changes.due.isoformat(timespec="seconds")
+    elif changes.shift_days:
+        moved = day_after_shift(current.due_date if current else None, changes.shift_days, conversation.now)
+        args["due_date"] = moved.isoformat(timespec="seconds")
+    if changes.add_tags or changes.remove_tags:
+        tags = list(current.tags) if current else []
+        tags = [tag for tag in tags if tag.lower() not in changes.remove_tags]
+        tags.extend(tag for tag in changes.add_tags if tag not in tags)
+        args["tags"] = tags
+    if changes.estimate_minutes:
+        args["estimate_minutes"] = changes.estimate_minutes
+    return args
+
+
+def _report_updates(conversation: Conversation, results: list[ToolResult], changes: Changes) -> Step:
+    errors = [result.error for result in results if result.error]
+    updated = [task for result in results if not result.error for task in tasks_in_output(result.output)]
+    text = replies.updated(updated, changes, conversation.now) if updated else ""
+    if errors:
+        text = (text + "\n" if text else "") + replies.failed([error for error in errors if error])
+    return Reply(text or "Done.")
+
+
+def _delete(conversation: Conversation, toolbox: Toolbox, command: DeleteCommand) -> Step:
+    if not toolbox.has("delete_task"):
+        return Reply(replies.missing_tool("delete_task"))
+    done = conversation.results("delete_task")
+    if done:
+        removed: list[tuple[int, str]] = []
+        errors = []
+        for result in done:
+            if result.error:
+                errors.append(result.error)
+            elif isinstance(result.output, dict) and isinstance(result.output.get("deleted"), dict):
+                info = result.output["deleted"]
+                removed.append(
+                    (int(info.get("id", result.call.arguments.get("task_id", 0))), str(info.get("title", "")))
+                )
+        text = replies.deleted(removed) if removed else ""
+        if errors:
+            text = (text + "\n" if text else "") + replies.failed(errors)
+        return Reply(text or "Done.")
+    if command.every is not None:
+        targets = _every_task(conversation, toolbox, command.every)
+    elif command.ref.is_empty:
+        return Reply(replies.which_task())
+    else:
+        targets = resolve(conversation, toolbox, command.ref, prefer_open=False)
+    if not isinstance(targets, Targets):
+        return targets
+    return Calls([Call("delete_task", {"task_id": task_id}) for task_id in targets.ids])

@@ -1,0 +1,391 @@
+"""When to work on a task: a small, explainable scheduling algorithm.
+
+Used by the `suggest_schedule` tool (over the database) and by the offline engine (over tool results),
+so both give the same answer. It is a pure function of its inputs:
+
+1. Book the user's other open tasks onto working days, earliest deadline first, as a person would work
+   through them: each takes its estimate (1 h when none is given) from the first days with room, never
+   past its own deadline (a task that cannot fit is booked on its deadline day, which then shows as
+   overloaded). Tasks without a deadline only book time when they are urgent or high priority.
+2. Find the latest safe start for the task: walking back from its deadline (the day before, when it is
+   due in the morning), add up the free time of each working day until the estimate fits.
+3. Choose the day: overdue or urgent work goes on the first day with room; otherwise the least loaded
+   working day between today and the latest safe start, preferring earlier days for high priority and
+   later ones for low priority, so that slack is kept where it matters.
+4. Say why, in sentences a person can check.
+
+Inputs are read leniently: a task may be a mapping (the REST/tool JSON) or an object with the same
+attribute names (`id`, `title`, `priority`, `status`, `due_date`, `estimate_minutes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
+
+DEFAULT_ESTIMATE_MINUTES = 60
+DEFAULT_CAPACITY_MINUTES = 6 * 60
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(17, 0)
+MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
+# A deadline before noon leaves no useful time that day: the work must be done the day before.
+MORNING_DEADLINE = time(12, 0)
+
+_PRIORITY_RANK = {"urgent": 3, "high": 2, "normal": 1, "low": 0}
+
+
+class Suggestion(TypedDict):
+    day: str
+    start_by: str
+    reasons: list[str]
+    load: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """The fields the algorithm uses, read from whatever shape the caller has."""
+
+    id: int | None
+    title: str
+    priority: str
+    status: str
+    due: datetime | None
+    estimate_minutes: int
+    has_estimate: bool
+
+    @classmethod
+    def read(cls, task: Any) -> PlannedTask:
+        def get(name: str) -> Any:
+            if isinstance(task, Mapping):
+                return task.get(name)
+            return getattr(task, name, None)
+
+        estimate = get("estimate_minutes")
+        priority = get("priority")
+        status = get("status")
+        task_id = get("id")
+        return cls(
+            id=task_id if isinstance(task_id, int) else None,
+            title=str(get("title") or "this task"),
+            # Enums (the database models) and plain strings both end up as their value.
+            priority=str(getattr(priority, "value", priority) or "normal"),
+            status=str(getattr(status, "value", status) or "pending"),
+            due=_as_datetime(get("due_date")),
+            estimate_minutes=int(estimate)
+            if isinstance(estimate, int) and estimate > 0
+            else DEFAULT_ESTIMATE_MINUTES,
+            has_estimate=isinstance(estimate, int) and estimate > 0,
+        )
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def _zone(zone: str | ZoneInfo) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+def _label(day: date, today: date) -> str:
+    if day == today:
+        return f"today ({day:%a} {day.day} {day:%b})"
+    if day == today + timedelta(days=1):
+        return f"tomorrow ({day:%a} {day.day} {day:%b})"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _hours(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    if hours and rest:
+        return f"{hours} h {rest:02d}"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+class _Calendar:
+    """Working days from today with their capacity and what is already booked on them."""
+
+    def __init__(self, now: datetime, working_days: frozenset[int], capacity: int, horizon_end: date) -> None:
+        self.now = now
+        self.today = now.date()
+        self.working_days = working_days
+        self.capacity = capacity
+        self.booked: dict[date, int] = {}
+        self.days: list[date] = []
+        day = self.today
+        while day <= horizon_end or len(self.days) < 5:
+            if day.weekday() in working_days:
+                self.days.append(day)
+            day += timedelta(days=1)
+            if len(self.days) > 400:  # a deadline years away needs no day-by-day plan
+                break
+
+    def capacity_of(self, day: date) -> int:
+        if day != self.today:
+            return self.capacity
+        # Today only has what is left of the working hours.
+        start = datetime.combine(day, WORKDAY_START, tzinfo=self.now.tzinfo)
+        end = datetime.combine(day, WORKDAY_END, tzinfo=self.now.tzinfo)
+        if self.now <= start:
+            return self.capacity
+        if self.now >= end:
+            return 0
+        share = (end - self.now) / (end - start)
+        return int(self.capacity * share)
+
+    def free(self, day: date) -> int:
+        return max(0, self.capacity_of(day) - self.booked.get(day, 0))
+
+    def book(self, minutes: int, last_day: date | None) -> None:
+        """Book `minutes` on the first days with room, not past `last_day` (overflow lands on it)."""
+        remaining = minutes
+        usable = [day for day in self.days if last_day is None or day <= last_day]
+        for day in usable:
+            take = min(self.free(day), remaining)
+            if take > 0:
+                self.booked[day] = self.booked.get(day, 0) + take
+                remaining -= take
+            if remaining <= 0:
+                return
+        if remaining > 0:
+            spill = usable[-1] if usable else self.today
+            self.booked[spill] = self.booked.get(spill, 0) + remaining
+
+
+def _last_working_day(task: PlannedTask, zone: ZoneInfo, working_days: frozenset[int]) -> date | None:
+    if task.due is None:
+        return None
+    local = task.due.astimezone(zone)
+    day = local.date()
+    if local.time() < MORNING_DEADLINE:
+        day -= timedelta(days=1)
+    while day.weekday() not in working_days:
+        day -= timedelta(days=1)
+    return day
+
+
+def book_other_tasks(
+    others: Iterable[PlannedTask], calendar: _Calendar, zone: ZoneInfo, skip_id: int | None
+) -> int:
+    """Book the other open tasks (earliest deadline first); return how many flexible ones were left out."""
+    dated: list[tuple[date, int, PlannedTask]] = []
+    undated_important: list[PlannedTask] = []
+    flexible = 0
+    for other in others:
+        if other.status == "completed" or (skip_id is not None and other.id == skip_id):
+            continue
+        last = _last_working_day(other, zone, calendar.working_days)
+        if last is not None:
+            dated.append((max(last, calendar.today), -_PRIORITY_RANK.get(other.priority, 1), other))
+        elif _PRIORITY_RANK.get(other.priority, 1) >= 2:
+            undated_important.append(other)
+        else:
+            flexible += 1
+    for last, _, other in sorted(dated, key=lambda entry: (entry[0], entry[1])):
+        calendar.book(other.estimate_minutes, last)
+    for other in sorted(undated_important, key=lambda task: -_PRIORITY_RANK.get(task.priority, 1)):
+        calendar.book(other.estimate_minutes, None)
+    return flexible
+
+
+def suggest_schedule(
+    task: Any,
+    other_tasks: Sequence[Any],
+    now: datetime,
+    zone: str | ZoneInfo,
+    *,
+    working_days: Iterable[int] = MONDAY_TO_FRIDAY,
+    daily_capacity_minutes: int = DEFAULT_CAPACITY_MINUTES,
+) -> Suggestion:
+    """Propose a day to work on `task` given the user's other open tasks.
+
+    Returns `{"day", "start_by", "reasons", "load"}` as the `suggest_schedule` tool contract says: `day`
+    is the proposal, `start_by` the latest safe start, `load` the minutes already booked per working day
+    by the other tasks (from today to the deadline, at least a week).
+    """
+    tz = _zone(zone)
+    now = now.astimezone(tz)
+    days_set = frozenset(working_days) or MONDAY_TO_FRIDAY
+    target = PlannedTask.read(task)
+    others = [PlannedTask.read(other) for other in other_tasks]
+    today = now.date()
+    deadline_day = _last_working_day(target, tz, days_set)
+    overdue = target.due is not None and target.due < now and target.status != "completed"
+
+    horizon = max(deadline_day or today, today + timedelta(days=13))
+    calendar = _Calendar(now, days_set, daily_capacity_minutes, horizon)
+    flexible = book_other_tasks(others, calendar, tz, target.id)
+    reasons: list[str] = []
+
+    estimate = target.estimate_minutes
+    if target.has_estimate:
+        reasons.append(f"It is estimated at {_hours(estimate)}.")
+    else:
+        reasons.append(f"It has no estimate, so I assumed {_hours(estimate)}.")
+
+    # Latest safe start: walk back from the deadline until the free time covers the estimate.
+    if deadline_day is not None and not overdue:
+        window = [day for day in calendar.days if day <= max(deadline_day, today)]
+        free_total = 0
+        start_by = window[0] if window else today
+        for day in reversed(window):
+            free_total += calendar.free(day)
+            if free_total >= estimate:
+                start_by = day
+                break
+        else:
+            start_by = today
+        due_text = _label(target.due.astimezone(tz).date(), today) if target.due else ""
+        working_left = len(window)
+        reasons.append(
+            f"It is due {due_text}, {working_left} working day{'s' if working_left != 1 else ''} from now."
+        )
+        if free_total < estimate:
+            reasons.append(
+                f"It is tight: only {_hours(free_total)} is free before the deadline, "
+                f"for {_hours(estimate)} of work."
+            )
+        else:
+            reasons.append(
+                f"To finish in time around your other tasks, start by {_label(start_by, today)} "
+                "at the latest."
+            )
+    elif overdue:
+        start_by = today
+        assert target.due is not None
+        reasons.append(f"It is overdue: it was due {_label(target.due.astimezone(tz).date(), today)}.")
+    else:
+        start_by = calendar.days[
+            min(len(calendar.days) - 1, {3: 0, 2: 2, 1: 4, 0: 9}[_PRIORITY_RANK.get(target.priority, 1)])
+        ]
+        reasons.append(
+            f"It has no due date, so its {target.priority} priority sets the pace: I aim to start it by "
+            f"{_label(start_by, today)}."
+        )
+
+    rank = _PRIORITY_RANK.get(target.priority, 1)
+    candidates = [day for day in calendar.days if day <= start_by] or [calendar.days[0]]
+    roomy = [day for day in candidates if calendar.free(day) >= min(estimate, daily_capacity_minutes)]
+    if overdue or rank == 3:
+        day = (roomy or candidates)[0]
+        if roomy:
+            reasons.append(
+                f"Urgent or late work goes first: {_label(day, today)} is your first day with room for it."
+            )
+        else:
+            reasons.append("Every day before then is full, so it goes first and something else should move.")
+    else:
+        pool = roomy or candidates
+
+        def weight(candidate: date) -> tuple[int, int]:
+            # Lighter days win; ties go to the earlier day, or to the later one for low priority.
+            order = (candidate - today).days
+            return (calendar.booked.get(candidate, 0), order if rank >= 1 else -order)
+
+        day = min(pool, key=weight)
+        if rank == 2:
+            reasons.append("It is high priority, so I kept it early to leave slack.")
+        elif rank == 0:
+            reasons.append("It is low priority, so it can wait for a lighter day.")
+        reasons.append(
+            f"{_capitalised(_label(day, today))} is your lightest day before then: "
+            f"{_hours(calendar.booked.get(day, 0))} already booked "
+            f"out of {_hours(calendar.capacity_of(day))}."
+        )
+    if day == today and calendar.capacity_of(today) < daily_capacity_minutes:
+        reasons.append(f"Only {_hours(calendar.free(today))} of today's working time is left.")
+    heavy = [
+        d
+        for d in calendar.days
+        if d <= (deadline_day or start_by) and calendar.booked.get(d, 0) >= daily_capacity_minutes
+    ]
+    if heavy:
+        reasons.append("Already full: " + ", ".join(_label(d, today) for d in heavy[:3]) + ".")
+    if flexible:
+        reasons.append(
+            f"{flexible} other open task{'s have' if flexible != 1 else ' has'} no deadline "
+            "and can fit around it."
+        )
+
+    load_until = max(deadline_day or today, day, today + timedelta(days=6))
+    load = {d.isoformat(): calendar.booked.get(d, 0) for d in calendar.days if d <= load_until}
+    return Suggestion(
+        day=day.isoformat(), start_by=max(start_by, day).isoformat(), reasons=reasons, load=load
+    )
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    tasks: list[PlannedTask]
+    minutes: int
+
+
+def plan_days(
+    tasks: Sequence[Any],
+    now: datetime,
+    zone: str | ZoneInfo,
+    *,
+    days: int = 5,
+    working_days: Iterable[int] = MONDAY_TO_FRIDAY,
+    daily_capacity_minutes: int = DEFAULT_CAPACITY_MINUTES,
+) -> tuple[list[DayPlan], list[PlannedTask]]:
+    """Spread open tasks over the next `days` working days: overdue and urgent first, then by deadline.
+
+    Returns the plan (working days with their tasks) and the tasks that did not fit.
+    """
+    tz = _zone(zone)
+    now = now.astimezone(tz)
+    days_set = frozenset(working_days) or MONDAY_TO_FRIDAY
+    planned = [PlannedTask.read(task) for task in tasks]
+    open_tasks = [task for task in planned if task.status != "completed"]
+    calendar = _Calendar(now, days_set, daily_capacity_minutes, now.date() + timedelta(days=days * 2))
+    window = calendar.days[:days]
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(task: PlannedTask) -> tuple[int, datetime, int]:
+        late = task.due is not None and task.due < now
+        return (
+            0 if late or task.priority == "urgent" else 1,
+            task.due or far,
+            -_PRIORITY_RANK.get(task.priority, 1),
+        )
+
+    by_day: dict[date, list[PlannedTask]] = {day: [] for day in window}
+    left_over: list[PlannedTask] = []
+    for task in sorted(open_tasks, key=order):
+        last = _last_working_day(task, tz, days_set)
+        fits = [
+            day
+            for day in window
+            if calendar.free(day) >= task.estimate_minutes and (last is None or day <= max(last, window[0]))
+        ]
+        if not fits:
+            left_over.append(task)
+            continue
+        # Deadline work goes on the first day with room; flexible work on the lightest day.
+        chosen = (
+            fits[0]
+            if task.due is not None or task.priority in {"urgent", "high"}
+            else min(fits, key=lambda d: calendar.booked.get(d, 0))
+        )
+        calendar.booked[chosen] = calendar.booked.get(chosen, 0) + task.estimate_minutes
+        by_day[chosen].append(task)
+    plan = [DayPlan(day, by_day[day], calendar.booked.get(day, 0)) for day in window]
+    return plan, left_over
