@@ -123,6 +123,7 @@ class _Calendar:
 
     def __init__(self, now: datetime, working_days: frozenset[int], capacity: int, horizon_end: date) -> None:
         self.now = now
+        self.zone = now.tzinfo
         self.today = now.date()
         self.working_days = working_days
         self.capacity = capacity
@@ -204,6 +205,10 @@ def book_other_tasks(
     return flexible
 
 
+# Without a deadline, how many working days from today the task should start within, by priority.
+PACE_WITHOUT_DEADLINE = {"urgent": 1, "high": 2, "normal": 4, "low": 9}
+
+
 def suggest_schedule(
     task: Any,
     other_tasks: Sequence[Any],
@@ -221,113 +226,122 @@ def suggest_schedule(
     """
     tz = _zone(zone)
     now = now.astimezone(tz)
+    today = now.date()
     days_set = frozenset(working_days) or MONDAY_TO_FRIDAY
     target = PlannedTask.read(task)
-    others = [PlannedTask.read(other) for other in other_tasks]
-    today = now.date()
     deadline_day = _last_working_day(target, tz, days_set)
     overdue = target.due is not None and target.due < now and target.status != "completed"
 
-    horizon = max(deadline_day or today, today + timedelta(days=13))
-    calendar = _Calendar(now, days_set, daily_capacity_minutes, horizon)
-    flexible = book_other_tasks(others, calendar, tz, target.id)
-    reasons: list[str] = []
+    calendar = _Calendar(
+        now, days_set, daily_capacity_minutes, max(deadline_day or today, today + timedelta(days=13))
+    )
+    flexible = book_other_tasks((PlannedTask.read(other) for other in other_tasks), calendar, tz, target.id)
 
-    estimate = target.estimate_minutes
-    if target.has_estimate:
-        reasons.append(f"It is estimated at {_hours(estimate)}.")
-    else:
-        reasons.append(f"It has no estimate, so I assumed {_hours(estimate)}.")
-
-    # Latest safe start: walk back from the deadline until the free time covers the estimate.
-    if deadline_day is not None and not overdue:
-        window = [day for day in calendar.days if day <= max(deadline_day, today)]
-        free_total = 0
-        start_by = window[0] if window else today
-        for day in reversed(window):
-            free_total += calendar.free(day)
-            if free_total >= estimate:
-                start_by = day
-                break
-        else:
-            start_by = today
-        due_text = _label(target.due.astimezone(tz).date(), today) if target.due else ""
-        working_left = len(window)
-        reasons.append(
-            f"It is due {due_text}, {working_left} working day{'s' if working_left != 1 else ''} from now."
-        )
-        if free_total < estimate:
-            reasons.append(
-                f"It is tight: only {_hours(free_total)} is free before the deadline, "
-                f"for {_hours(estimate)} of work."
-            )
-        else:
-            reasons.append(
-                f"To finish in time around your other tasks, start by {_label(start_by, today)} "
-                "at the latest."
-            )
-    elif overdue:
-        start_by = today
-        assert target.due is not None
-        reasons.append(f"It is overdue: it was due {_label(target.due.astimezone(tz).date(), today)}.")
-    else:
-        start_by = calendar.days[
-            min(len(calendar.days) - 1, {3: 0, 2: 2, 1: 4, 0: 9}[_PRIORITY_RANK.get(target.priority, 1)])
-        ]
-        reasons.append(
-            f"It has no due date, so its {target.priority} priority sets the pace: I aim to start it by "
-            f"{_label(start_by, today)}."
-        )
-
-    rank = _PRIORITY_RANK.get(target.priority, 1)
-    candidates = [day for day in calendar.days if day <= start_by] or [calendar.days[0]]
-    roomy = [day for day in candidates if calendar.free(day) >= min(estimate, daily_capacity_minutes)]
-    if overdue or rank == 3:
-        day = (roomy or candidates)[0]
-        if roomy:
-            reasons.append(
-                f"Urgent or late work goes first: {_label(day, today)} is your first day with room for it."
-            )
-        else:
-            reasons.append("Every day before then is full, so it goes first and something else should move.")
-    else:
-        pool = roomy or candidates
-
-        def weight(candidate: date) -> tuple[int, int]:
-            # Lighter days win; ties go to the earlier day, or to the later one for low priority.
-            order = (candidate - today).days
-            return (calendar.booked.get(candidate, 0), order if rank >= 1 else -order)
-
-        day = min(pool, key=weight)
-        if rank == 2:
-            reasons.append("It is high priority, so I kept it early to leave slack.")
-        elif rank == 0:
-            reasons.append("It is low priority, so it can wait for a lighter day.")
-        reasons.append(
-            f"{_capitalised(_label(day, today))} is your lightest day before then: "
-            f"{_hours(calendar.booked.get(day, 0))} already booked "
-            f"out of {_hours(calendar.capacity_of(day))}."
-        )
-    if day == today and calendar.capacity_of(today) < daily_capacity_minutes:
-        reasons.append(f"Only {_hours(calendar.free(today))} of today's working time is left.")
-    heavy = [
-        d
-        for d in calendar.days
-        if d <= (deadline_day or start_by) and calendar.booked.get(d, 0) >= daily_capacity_minutes
+    reasons = [
+        f"It is estimated at {_hours(target.estimate_minutes)}."
+        if target.has_estimate
+        else f"It has no estimate, so I assumed {_hours(target.estimate_minutes)}."
     ]
-    if heavy:
-        reasons.append("Already full: " + ", ".join(_label(d, today) for d in heavy[:3]) + ".")
-    if flexible:
-        reasons.append(
-            f"{flexible} other open task{'s have' if flexible != 1 else ' has'} no deadline "
-            "and can fit around it."
-        )
+    start_by = _latest_start(target, calendar, deadline_day, overdue, reasons)
+    day = _choose_day(target, calendar, start_by, overdue, reasons)
+    _add_context(calendar, day, deadline_day or start_by, flexible, reasons)
 
     load_until = max(deadline_day or today, day, today + timedelta(days=6))
     load = {d.isoformat(): calendar.booked.get(d, 0) for d in calendar.days if d <= load_until}
     return Suggestion(
         day=day.isoformat(), start_by=max(start_by, day).isoformat(), reasons=reasons, load=load
     )
+
+
+def _latest_start(
+    target: PlannedTask, calendar: _Calendar, deadline_day: date | None, overdue: bool, reasons: list[str]
+) -> date:
+    """The last day the work can start and still fit, walking back from the deadline through free time."""
+    today = calendar.today
+    if overdue:
+        assert target.due is not None
+        reasons.append(
+            f"It is overdue: it was due {_label(target.due.astimezone(calendar.zone).date(), today)}."
+        )
+        return today
+    if deadline_day is None or target.due is None:
+        pace = PACE_WITHOUT_DEADLINE.get(target.priority, 4)
+        start_by = calendar.days[min(len(calendar.days) - 1, pace)]
+        reasons.append(
+            f"It has no due date, so its {target.priority} priority sets the pace: I aim to start it by "
+            f"{_label(start_by, today)}."
+        )
+        return start_by
+    window = [day for day in calendar.days if day <= max(deadline_day, today)]
+    free_total = 0
+    start_by = today
+    for day in reversed(window):
+        free_total += calendar.free(day)
+        if free_total >= target.estimate_minutes:
+            start_by = day
+            break
+    left = len(window)
+    due_day = target.due.astimezone(calendar.zone).date()
+    reasons.append(
+        f"It is due {_label(due_day, today)}, {left} working day{'s' if left != 1 else ''} from now."
+    )
+    if free_total < target.estimate_minutes:
+        reasons.append(
+            f"It is tight: only {_hours(free_total)} is free before the deadline, "
+            f"for {_hours(target.estimate_minutes)} of work."
+        )
+    else:
+        reasons.append(
+            f"To finish in time around your other tasks, start by {_label(start_by, today)} at the latest."
+        )
+    return start_by
+
+
+def _choose_day(
+    target: PlannedTask, calendar: _Calendar, start_by: date, overdue: bool, reasons: list[str]
+) -> date:
+    """Urgent or late work: the first day with room. Otherwise the lightest day before the latest start."""
+    today = calendar.today
+    rank = _PRIORITY_RANK.get(target.priority, 1)
+    candidates = [day for day in calendar.days if day <= start_by] or [calendar.days[0]]
+    needed = min(target.estimate_minutes, calendar.capacity)
+    roomy = [day for day in candidates if calendar.free(day) >= needed]
+    if overdue or rank == 3:
+        if not roomy:
+            reasons.append("Every day before then is full, so it goes first and something else should move.")
+            return candidates[0]
+        reasons.append(
+            f"Urgent or late work goes first: {_label(roomy[0], today)} is your first day with room for it."
+        )
+        return roomy[0]
+
+    def weight(candidate: date) -> tuple[int, int]:
+        # Lighter days win; ties go to the earlier day, or to the later one for low priority.
+        order = (candidate - today).days
+        return (calendar.booked.get(candidate, 0), order if rank >= 1 else -order)
+
+    day = min(roomy or candidates, key=weight)
+    if rank == 2:
+        reasons.append("It is high priority, so I kept it early to leave slack.")
+    elif rank == 0:
+        reasons.append("It is low priority, so it can wait for a lighter day.")
+    reasons.append(
+        f"{_capitalised(_label(day, today))} is your lightest day before then: "
+        f"{_hours(calendar.booked.get(day, 0))} already booked out of {_hours(calendar.capacity_of(day))}."
+    )
+    return day
+
+
+def _add_context(calendar: _Calendar, day: date, until: date, flexible: int, reasons: list[str]) -> None:
+    today = calendar.today
+    if day == today and calendar.capacity_of(today) < calendar.capacity:
+        reasons.append(f"Only {_hours(calendar.free(today))} of today's working time is left.")
+    full = [d for d in calendar.days if d <= until and calendar.booked.get(d, 0) >= calendar.capacity]
+    if full:
+        reasons.append("Already full: " + ", ".join(_label(d, today) for d in full[:3]) + ".")
+    if flexible:
+        them = f"{flexible} other open tasks have" if flexible != 1 else "1 other open task has"
+        reasons.append(f"{them} no deadline and can fit around it.")
 
 
 @dataclass(frozen=True)

@@ -88,18 +88,29 @@ class Diagnosis:
     what: str | None
 
 
+_ROLES = (
+    r"(?:the|our|my)\s+(?:vendor|client|customer|supplier|manager|boss|team|designer|developer|contractor|agency"
+    r"|lawyer|accountant|landlord|it\s+team|it|legal|finance|hr|admin|partner|provider)"
+)
+# Verbs are matched in any case; a person's name must start with a capital letter.
 _WHO = re.compile(
-    r"\b(?:waiting\s+(?:on|for)|from|chase|chasing|ask(?:ed)?|emailed|pinged|told|need)\s+"
-    r"(?P<who>(?:the|our|my)\s+(?:vendor|client|customer|supplier|manager|boss|team|designer|developer|contractor"
-    r"|agency|lawyer|accountant|landlord|it\s+team|it|legal|finance|hr|admin|partner|provider)|[A-Z][a-z]+)\b"
-    r"|\b(?P<subject>(?:the|our|my)\s+(?:vendor|client|customer|supplier|manager|boss|team|designer|developer|contractor"
-    r"|agency|lawyer|accountant|landlord|partner|provider)|[A-Z][a-z]+)\s+(?:never|hasn'?t|has\s+not|didn'?t|won'?t|still)\b",
+    rf"(?i:\b(?:waiting\s+(?:on|for)|from|chase|chasing|ask(?:ed)?|emailed|pinged|told|need))\s+"
+    rf"(?P<who>(?i:{_ROLES})|[A-Z][a-z]+)\b"
+    rf"|\b(?P<subject>(?i:{_ROLES})|[A-Z][a-z]+)\s+(?i:never|hasn'?t|has\s+not|didn'?t|won'?t|still)\b",
 )
-_WHAT = re.compile(
-    r"\b(?:sent|send|give|gave|share|shared|provide|provided|deliver|delivered|approve|approved|waiting\s+(?:on|for))\s+"
-    r"(?:me\s+|us\s+)?(?P<what>(?:the|our|my|an?)\s+[\w\s-]+?)(?=[.,!?;]|\s+(?:yet|so|and|but|since|for)\b|$)",
-    re.IGNORECASE,
-)
+_THING = r"(?P<what>(?:the|our|my|an?)\s+[\w\s-]+?)(?=[.,!?;]|\s+(?:yet|so|and|but|since|for)\b|$)"
+_WHAT = [
+    re.compile(
+        r"\b(?:sent|send|give|gave|share|shared|provide|provided|deliver|delivered|approve|approved)\s+"
+        rf"(?:me\s+|us\s+)?{_THING}",
+        re.IGNORECASE,
+    ),
+    # "waiting on Sarah for the numbers", "waiting for the keys"
+    re.compile(
+        r"\bwaiting\s+(?:on|for)\s+(?:\w+\s+){1,3}?(?:for|to\s+(?:send|give|share|approve))\s+" + _THING, re.I
+    ),
+    re.compile(r"\bwaiting\s+for\s+" + _THING, re.IGNORECASE),
+]
 
 
 def diagnose(text: str) -> Diagnosis:
@@ -112,8 +123,12 @@ def diagnose(text: str) -> Diagnosis:
         who = (who_match.group("who") or who_match.group("subject") or "").strip()
         if who.lower() in {"i", "the", "my", "it"} or (who[:1].isupper() and who.lower() in _NOT_NAMES):
             who = None
-    what_match = _WHAT.search(text)
-    what = what_match.group("what").strip() if what_match else None
+    what = None
+    for pattern in _WHAT:
+        found = pattern.search(text)
+        if found and (who is None or found.group("what").strip().lower() != who.lower()):
+            what = found.group("what").strip()
+            break
     return Diagnosis(kind=kind, also=ranked[1:3], who=who, what=what)
 
 

@@ -211,7 +211,8 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
         rest = _CREATE_PREFIX.sub("", tidy(rest), count=1)
         rest = _LIST_SUFFIX.sub("", rest)
         leftover = re.sub(
-            r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list)\b|[,:;&]",
+            r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
+            r"|each|them)\b|[,:;&]",
             " ",
             rest,
             flags=re.I,

@@ -285,4 +285,7 @@ def find_recurrence(text: str) -> tuple[str, Span] | None:
     match = _RECURRENCE.search(text)
     if not match:
         return None
-    return match.group(0).strip(" ,"), match.span()
+    phrase = re.sub(
+        r"^(?:due|that\s+repeats?|repeats?|recurs?|recurring)\s+", "", match.group(0).strip(" ,"), flags=re.I
+    )
+    return phrase, match.span()
