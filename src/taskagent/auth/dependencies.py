@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-from typing import Annotated
+import hmac
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 
 from taskagent.auth import tokens
 from taskagent.auth.models import User
@@ -25,7 +26,54 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
 
 
-def get_password_hasher(request: Request) -> PasswordHasher:
+class ErrorResponse(BaseModel):
+    """The body of every error but 422: a human-readable message."""
+
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """The body of a 422: FastAPI's shape, also used for the checks endpoints make themselves."""
+
+    detail: list[ValidationIssue]
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def unprocessable(description: str) -> Responses:
+    return {422: {"model": ValidationErrorResponse, "description": description}}
+
+
+UNAUTHORIZED: Responses = {
+    401: {
+        "model": ErrorResponse,
+        "description": "Missing, invalid or expired token (or session cookie)",
+        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    }
+}
+CSRF_FAILED: Responses = {
+    403: {
+        "model": ErrorResponse,
+        "description": f"Signed in by session cookie without the matching `{CSRF_HEADER}` header",
+    }
+}
+RATE_LIMITED: Responses = {
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests; see Retry-After",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    }
+}
+
+
+async def get_password_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.password_hasher
     return hasher
 
@@ -53,7 +101,9 @@ def authenticated_user_id(request: Request, settings: Settings, bearer: str | No
         raise unauthorized("Session expired; sign in again") from None
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not claims.csrf or not secrets.compare_digest(sent, claims.csrf):
+        expected = claims.csrf or ""
+        # Bytes: compare_digest raises TypeError on non-ASCII str, and header values may be anything.
+        if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Missing or invalid CSRF token")
     return claims.user_id
 

@@ -1,9 +1,31 @@
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskagent.auth.models import User
+from taskagent.auth.models import MAX_USER_ID, User
+
+
+def canonical_email(email: str) -> str:
+    """The form an email is stored and looked up in.
+
+    Lower-cased in Python rather than only by SQL `lower()`: SQLite's `lower()` folds ASCII only, so
+    "Émile@x.org" and "émile@x.org" would otherwise be two accounts there and one on PostgreSQL.
+    """
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+def _storable(text: str) -> bool:
+    """Whether a database can hold this text (PostgreSQL refuses NUL; no driver encodes surrogates)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class UserRepository:
@@ -11,13 +33,19 @@ class UserRepository:
         self.session = session
 
     async def get(self, user_id: int) -> User | None:
+        if not 0 < user_id <= MAX_USER_ID:
+            return None
         return await self.session.get(User, user_id)
 
     async def get_by_email(self, email: str) -> User | None:
-        statement = select(User).where(func.lower(User.email) == email.lower())
+        email = canonical_email(email)
+        if not _storable(email):
+            return None
+        statement = select(User).where(func.lower(User.email) == email)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def add(self, user: User) -> User:
+        user.email = canonical_email(user.email)
         self.session.add(user)
         await self.session.flush()
         return user

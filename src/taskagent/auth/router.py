@@ -8,12 +8,19 @@ from fastapi.security import OAuth2PasswordRequestForm
 from taskagent.auth import tokens
 from taskagent.auth.dependencies import (
     CSRF_COOKIE,
+    CSRF_FAILED,
+    RATE_LIMITED,
     SESSION_COOKIE,
+    UNAUTHORIZED,
     CurrentUser,
+    ErrorResponse,
     PasswordHasherDep,
+    Responses,
+    unprocessable,
 )
 from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
 from taskagent.auth.service import AuthService, EmailTakenError
+from taskagent.config import Settings
 from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
 from taskagent.ratelimit import limit_signup, limit_token
@@ -21,8 +28,19 @@ from taskagent.ratelimit import limit_signup, limit_token
 router = APIRouter(tags=["auth"])
 
 BAD_CREDENTIALS = "Incorrect email or password"
-UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Missing, invalid or expired token"}}
-RATE_LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many requests; see Retry-After"}}
+BAD_CREDENTIALS_RESPONSE: Responses = {
+    401: {
+        "model": ErrorResponse,
+        "description": f"{BAD_CREDENTIALS} (one message for every bad credential)",
+        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    }
+}
+
+
+def _bad_credentials() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 @router.post(
@@ -30,7 +48,11 @@ RATE_LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many 
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     dependencies=[Depends(limit_signup)],
-    responses={409: {"description": "The email is already registered"}, **RATE_LIMITED},
+    responses={
+        409: {"model": ErrorResponse, "description": "The email is already registered (in any case)"},
+        **unprocessable("A bad email, or a password under 8 characters"),
+        **RATE_LIMITED,
+    },
 )
 async def signup(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> Any:
     try:
@@ -43,7 +65,7 @@ async def signup(body: UserCreate, session: SessionDep, hasher: PasswordHasherDe
     "/token",
     response_model=Token,
     dependencies=[Depends(limit_token)],
-    responses={401: {"description": BAD_CREDENTIALS}, **RATE_LIMITED},
+    responses={**BAD_CREDENTIALS_RESPONSE, **RATE_LIMITED},
 )
 async def login_for_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -53,9 +75,7 @@ async def login_for_token(
 ) -> Token:
     user = await AuthService(session, hasher).authenticate(form.username, form.password)
     if user is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise _bad_credentials()
     issued = tokens.issue(settings, user.id, "access")
     return Token(access_token=issued.token, expires_in=issued.expires_in)
 
@@ -65,18 +85,29 @@ async def read_me(user: CurrentUser) -> Any:
     return user
 
 
-@router.patch("/users/me", response_model=UserRead, responses=UNAUTHORIZED)
+@router.patch(
+    "/users/me",
+    response_model=UserRead,
+    responses={**UNAUTHORIZED, **CSRF_FAILED, **unprocessable("Not an IANA time zone name")},
+)
 async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> Any:
     user.timezone = body.timezone
     await session.flush()
     return user
 
 
+def _cookie_attributes(settings: Settings, request: Request) -> dict[str, Any]:
+    secure = settings.session_cookie_secure
+    if secure is None:
+        secure = request.url.scheme == "https"
+    return {"samesite": "strict", "secure": secure, "path": "/"}
+
+
 @router.post(
     "/auth/login",
     response_model=Session,
     dependencies=[Depends(limit_token)],
-    responses={401: {"description": BAD_CREDENTIALS}, **RATE_LIMITED},
+    responses={**BAD_CREDENTIALS_RESPONSE, **RATE_LIMITED},
 )
 async def login_with_cookie(
     body: LoginRequest,
@@ -86,27 +117,25 @@ async def login_with_cookie(
     hasher: PasswordHasherDep,
     settings: SettingsDep,
 ) -> Session:
-    """Sign the web page in: an httpOnly session cookie, and a CSRF token the page echoes in a header."""
+    """Sign the web page in: an httpOnly session cookie, and a CSRF token the page echoes in a header.
+
+    The CSRF token is also in the readable `taskagent_csrf` cookie. Requests that change something
+    (POST, PUT, PATCH, DELETE) authenticated by the cookie must send it as `X-CSRF-Token`.
+    """
     user = await AuthService(session, hasher).authenticate(body.email, body.password)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS)
+        raise _bad_credentials()
     issued = tokens.issue(settings, user.id, "session")
     assert issued.csrf is not None
-    secure = settings.session_cookie_secure
-    if secure is None:
-        secure = request.url.scheme == "https"
-    common: dict[str, Any] = {
-        "max_age": issued.expires_in,
-        "samesite": "strict",
-        "secure": secure,
-        "path": "/",
-    }
+    common = {"max_age": issued.expires_in, **_cookie_attributes(settings, request)}
     response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, **common)
     response.set_cookie(CSRF_COOKIE, issued.csrf, httponly=False, **common)
     return Session(user=UserRead.model_validate(user), csrf_token=issued.csrf, expires_in=issued.expires_in)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", samesite="strict", httponly=True)
-    response.delete_cookie(CSRF_COOKIE, path="/", samesite="strict")
+async def logout(request: Request, response: Response, settings: SettingsDep) -> None:
+    """Clear the session cookies (the same attributes as when they were set, so browsers drop them)."""
+    attributes = _cookie_attributes(settings, request)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, **attributes)
+    response.delete_cookie(CSRF_COOKIE, **attributes)

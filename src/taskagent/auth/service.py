@@ -14,20 +14,28 @@ class EmailTakenError(Exception):
 
 class AuthService:
     def __init__(self, session: AsyncSession, hasher: PasswordHasher) -> None:
+        self.session = session
         self.users = UserRepository(session)
         self.hasher = hasher
 
     async def signup(self, email: str, password: str) -> User:
+        # Hash first: no database connection is held while Argon2 runs (or waits for a hashing slot).
+        password_hash = await self.hasher.hash(password)
         if await self.users.get_by_email(email) is not None:
             raise EmailTakenError
-        user = User(email=email, password_hash=await self.hasher.hash(password), timezone="UTC")
+        user = User(email=email, password_hash=password_hash, timezone="UTC")
         try:
             return await self.users.add(user)
         except IntegrityError as exc:  # a concurrent signup won the race for this email
             raise EmailTakenError from exc
 
     async def authenticate(self, email: str, password: str) -> User | None:
-        """The user for these credentials, or None; the same hashing work either way."""
+        """The user for these credentials, or None; the same hashing work either way.
+
+        Ends the session's read transaction before hashing, so a burst of logins queueing for the
+        hasher does not hold the pool's connections: call it before any write in the request.
+        """
         user = await self.users.get_by_email(email)
+        await self.session.close()  # `user` stays usable (loaded, detached); the session can be reused
         ok = await self.hasher.verify(password, user.password_hash if user else None)
         return user if ok else None

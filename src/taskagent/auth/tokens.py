@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,10 +10,13 @@ from typing import Literal
 
 import jwt
 
+from taskagent.auth.models import MAX_USER_ID
 from taskagent.config import Settings
 
 TokenKind = Literal["access", "session"]
 SESSION_LIFETIME = timedelta(days=7)
+REQUIRED_CLAIMS = ["sub", "iat", "exp", "iss", "aud", "typ"]
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")  # ASCII digits: str.isdigit() accepts "²" too
 
 
 class InvalidTokenError(Exception):
@@ -44,6 +48,7 @@ def issue(settings: Settings, user_id: int, kind: TokenKind = "access") -> Issue
         "exp": now + lifetime,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
+        # Access tokens and session cookies are not interchangeable: each is checked for its own type.
         "typ": kind,
     }
     csrf = None
@@ -56,6 +61,7 @@ def issue(settings: Settings, user_id: int, kind: TokenKind = "access") -> Issue
 
 
 def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
+    """The claims of a token of this kind, or InvalidTokenError (never any other exception)."""
     try:
         payload = jwt.decode(
             token,
@@ -63,14 +69,16 @@ def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
             algorithms=[settings.algorithm],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["sub", "iat", "exp", "iss", "aud"]},
+            options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as exc:
         raise InvalidTokenError(str(exc)) from exc
-    if payload.get("typ", "access") != kind:
+    if payload.get("typ") != kind:
         raise InvalidTokenError("wrong token type")
     subject = payload["sub"]
-    if not isinstance(subject, str) or not subject.isdigit():
+    if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject) or int(subject) > MAX_USER_ID:
         raise InvalidTokenError("bad subject")
     csrf = payload.get("csrf")
+    if kind == "session" and (not isinstance(csrf, str) or not csrf):
+        raise InvalidTokenError("session token without a CSRF token")
     return Claims(user_id=int(subject), kind=kind, csrf=csrf if isinstance(csrf, str) else None)

@@ -22,6 +22,9 @@ class TaskPriority(enum.StrEnum):
     urgent = "urgent"
 
 
+# tasks.id is a 32-bit INTEGER: larger ids cannot exist (and PostgreSQL refuses them as parameters).
+MAX_TASK_ID = 2**31 - 1
+
 PRIORITY_RANK = {TaskPriority.low: 0, TaskPriority.normal: 1, TaskPriority.high: 2, TaskPriority.urgent: 3}
 
 
@@ -44,7 +47,8 @@ class Task(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None)
     estimate_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
-    # Bumped on every change: the ETag.
+    # The ETag. SQLAlchemy bumps it on every UPDATE and adds `WHERE version = <the version read>` to
+    # UPDATE and DELETE, so a write based on a stale read fails (StaleDataError) instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -57,3 +61,4 @@ class Task(Base):
         Index("ix_tasks_parent", "parent_id"),
         CheckConstraint("estimate_minutes IS NULL OR estimate_minutes >= 0", name="estimate_non_negative"),
     )
+    __mapper_args__ = {"version_id_col": version}

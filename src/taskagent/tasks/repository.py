@@ -2,71 +2,74 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, cast, exists, func, literal, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.db import UTCDateTime
-from taskagent.tasks.models import Task, TaskStatus
+from taskagent.tasks.models import MAX_TASK_ID, Task, TaskStatus
+from taskagent.tasks.pagination import Position, SortValue
 from taskagent.tasks.schemas import SortKey, TaskFilters
 
-# Tasks with no due date sort after every dated one.
-_NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-class InvalidCursorError(ValueError):
-    pass
+# Tasks with no due date sort after every dated one, in both directions: the stand-in for a missing due
+# date is past the latest allowed date when sorting up, and before the earliest when sorting down.
+_NO_DUE_DATE_ASCENDING = datetime(9999, 12, 31, tzinfo=UTC)
+_NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Page:
     tasks: Sequence[Task]
-    next_cursor: str | None
+    next: Position | None  # where the next page starts after; None on the last page
+
+
+def _valid_id(task_id: int) -> bool:
+    return 0 < task_id <= MAX_TASK_ID
+
+
+def _missing_due_date(sort: SortKey) -> datetime:
+    return _NO_DUE_DATE_DESCENDING if sort.startswith("-") else _NO_DUE_DATE_ASCENDING
 
 
 def _sort_column(sort: SortKey) -> ColumnElement[Any]:
     field = sort.lstrip("-")
     if field == "due_date":
-        return func.coalesce(Task.due_date, literal(_NO_DUE_DATE, UTCDateTime()))
+        return func.coalesce(Task.due_date, literal(_missing_due_date(sort), UTCDateTime()))
     column: ColumnElement[Any] = getattr(Task, "priority_rank" if field == "priority" else field)
     return column
 
 
-def _encode_cursor(sort: SortKey, key: Any, task_id: int) -> str:
-    if isinstance(key, datetime):
-        key = {"dt": key.isoformat()}
-    raw = json.dumps([sort, key, task_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: SortKey) -> tuple[Any, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, key, task_id = json.loads(raw)
-        if isinstance(key, dict):
-            key = datetime.fromisoformat(key["dt"])
-    except (binascii.Error, ValueError, TypeError, KeyError):
-        raise InvalidCursorError("invalid cursor") from None
-    if cursor_sort != sort or not isinstance(task_id, int):
-        raise InvalidCursorError("the cursor belongs to another query; start again without it")
-    return key, task_id
-
-
-def _sort_value(task: Task, sort: SortKey) -> Any:
+def sort_value(task: Task, sort: SortKey) -> SortValue:
+    """The value `sort` orders `task` by, as the database computes it."""
     field = sort.lstrip("-")
     if field == "due_date":
-        return task.due_date or _NO_DUE_DATE
+        return task.due_date or _missing_due_date(sort)
     if field == "priority":
         return task.priority_rank
-    return getattr(task, field)
+    value: SortValue = getattr(task, field)
+    return value
 
 
 class TaskRepository:
@@ -78,16 +81,39 @@ class TaskRepository:
         return select(Task).where(Task.owner_id == self.owner_id)
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
+        if not _valid_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
+            return None
         statement = self._owned().where(Task.id == task_id)
         if for_update:
+            if self._dialect == "sqlite":
+                await self._take_sqlite_write_lock(task_id)
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def _take_sqlite_write_lock(self, task_id: int) -> None:
+        """SQLite has no SELECT ... FOR UPDATE. A write that changes nothing takes the database's write
+        lock (waiting for the current writer), so the read that follows sees the latest commit and no
+        other request can commit before this one: a check of If-Match and the write that follows are
+        atomic, and a write without If-Match never fails because another slipped in between."""
+        table = typing.cast(Table, Task.__table__)  # Core: no ORM version check on this no-op
+        await self.session.execute(
+            update(table)
+            .where(table.c.owner_id == self.owner_id, table.c.id == task_id)
+            .values(version=table.c.version)
+        )
 
     async def add(self, task: Task) -> Task:
         task.owner_id = self.owner_id
         self.session.add(task)
         await self.session.flush()
         return task
+
+    async def flush(self) -> None:
+        await self.session.flush()
 
     async def delete(self, task: Task) -> None:
         assert task.owner_id == self.owner_id
@@ -111,7 +137,9 @@ class TaskRepository:
         if filters.priority is not None:
             statement = statement.where(Task.priority == filters.priority)
         if filters.parent_id is not None:
-            statement = statement.where(Task.parent_id == filters.parent_id)
+            statement = statement.where(
+                Task.parent_id == filters.parent_id if _valid_id(filters.parent_id) else false()
+            )
         if filters.due_before is not None:
             statement = statement.where(Task.due_date < filters.due_before)
         if filters.due_after is not None:
@@ -128,28 +156,28 @@ class TaskRepository:
         return statement
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._dialect == "postgresql":
             return cast(Task.tags, JSONB).contains([tag])
         each = func.json_each(Task.tags).table_valued("value")
         return exists(select(text("1")).select_from(each).where(each.c.value == tag))
 
-    async def page(self, filters: TaskFilters, sort: SortKey, limit: int, cursor: str | None) -> Page:
+    async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
+        """One page in `sort` order (ties broken by id), starting after `after`: keyset pagination."""
         column = _sort_column(sort)
         descending = sort.startswith("-")
         statement = self._filtered(filters)
-        if cursor is not None:
-            key, last_id = _decode_cursor(cursor, sort)
+        if after is not None:
             position = tuple_(column, Task.id)
-            bound = tuple_(literal(key, column.type), literal(last_id))
+            bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
             statement = statement.where(position < bound if descending else position > bound)
         order = (column.desc(), Task.id.desc()) if descending else (column.asc(), Task.id.asc())
         rows = (await self.session.execute(statement.order_by(*order).limit(limit + 1))).scalars().all()
         tasks = rows[:limit]
-        next_cursor = None
+        next_position = None
         if len(rows) > limit:
             last = tasks[-1]
-            next_cursor = _encode_cursor(sort, _sort_value(last, sort), last.id)
-        return Page(tasks=tasks, next_cursor=next_cursor)
+            next_position = Position(key=sort_value(last, sort), task_id=last.id)
+        return Page(tasks=tasks, next=next_position)
 
     async def search(
         self, filters: TaskFilters, *, limit: int, overdue_before: datetime | None = None

@@ -1,25 +1,72 @@
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=10_000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Estimate = Annotated[int, Field(ge=0, le=100_000)]
+# Due dates live between these (UTC); lists sort undated tasks past either end.
+EARLIEST_DUE = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_DUE = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("due_date needs a time zone offset, such as 2026-11-27T17:00:00Z")
+def storable_text(value: str) -> str:
+    """Refuse text no database can keep: PostgreSQL rejects NUL (pydantic already refuses surrogates)."""
+    if "\x00" in value:
+        raise ValueError("text cannot contain the NUL character")
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+def utc_timestamp(value: datetime) -> datetime:
+    """An aware datetime in the supported range, converted to UTC (as it is stored and returned)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone offset, such as 2026-11-27T17:00:00Z")
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not EARLIEST_DUE <= value <= LATEST_DUE:
+        raise ValueError(f"must be between {EARLIEST_DUE.year} and {LATEST_DUE.year}")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def iso_8601(value: object) -> object:
+    """Pydantic would read a number (or a numeric string) as a Unix timestamp: the API takes ISO 8601 only."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        raise ValueError("expected an ISO 8601 date-time, such as 2026-11-27T17:00:00Z")
+    return value
+
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(storable_text)
+]
+Description = Annotated[str, Field(max_length=10_000), AfterValidator(storable_text)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), AfterValidator(storable_text)
+]
+Tags = Annotated[list[Tag], Field(max_length=20)]
+# strict: `true` is not 1 (JSON has no other way to spell an integer wrongly that lax mode would take)
+Estimate = Annotated[int, Field(ge=0, le=100_000, strict=True)]
+TaskId = Annotated[int, Field(strict=True)]
+IsoDatetime = Annotated[datetime, BeforeValidator(iso_8601)]
+UTCDatetime = Annotated[IsoDatetime, AfterValidator(utc_timestamp)]
 
 
 def _dedupe(tags: list[str]) -> list[str]:
@@ -44,22 +91,25 @@ class TaskCreate(TaskFields):
     description: Description | None = None
     status: TaskStatus = TaskStatus.pending
     priority: TaskPriority = TaskPriority.normal
-    due_date: AwareDatetime | None = None
-    tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
-    parent_id: int | None = None
+    due_date: Annotated[UTCDatetime | None, Field(description="With a time zone offset")] = None
+    tags: Tags = Field(default_factory=list)
+    parent_id: TaskId | None = Field(
+        default=None, description="Another task of yours: this one is its subtask"
+    )
     estimate_minutes: Estimate | None = None
 
 
 class TaskUpdate(TaskFields):
     """Every field optional: only the fields present change. `null` clears the optional ones."""
 
-    title: Title | None = None
+    # SkipJsonSchema: absent is fine, `null` is refused below, so the OpenAPI must not offer `null` either.
+    title: Title | SkipJsonSchema[None] = None
     description: Description | None = None
-    status: TaskStatus | None = None
-    priority: TaskPriority | None = None
-    due_date: AwareDatetime | None = None
-    tags: Annotated[list[Tag], Field(max_length=20)] | None = None
-    parent_id: int | None = None
+    status: TaskStatus | SkipJsonSchema[None] = None
+    priority: TaskPriority | SkipJsonSchema[None] = None
+    due_date: Annotated[UTCDatetime | None, Field(description="With a time zone offset")] = None
+    tags: Tags | SkipJsonSchema[None] = None
+    parent_id: TaskId | None = None
     estimate_minutes: Estimate | None = None
 
     @field_validator("title", "status", "priority", "tags")

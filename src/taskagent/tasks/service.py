@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from taskagent.db import utcnow
 from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
+from taskagent.tasks.pagination import Position
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskUpdate
 
@@ -22,6 +24,10 @@ class PreconditionFailedError(Exception):
     """The caller's ETag is stale: the task changed since they read it."""
 
 
+class ConcurrentUpdateError(Exception):
+    """Another request changed the task between this one's read and its write (no If-Match given)."""
+
+
 class InvalidParentError(ValueError):
     pass
 
@@ -31,6 +37,7 @@ def etag(task: Task) -> str:
 
 
 def _matches(if_match: str, task: Task) -> bool:
+    # Weak tags are accepted too: a compressing proxy may have weakened the one we sent.
     candidates = {part.strip().removeprefix("W/") for part in if_match.split(",")}
     return "*" in candidates or etag(task) in candidates
 
@@ -59,21 +66,26 @@ class TaskService:
             tags=list(data.tags),
             parent_id=data.parent_id,
             estimate_minutes=data.estimate_minutes,
-            version=1,
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == TaskStatus.completed else None,
         )
         return await self.repository.add(task)
 
-    async def update(self, task_id: int, data: TaskUpdate, *, if_match: str | None = None) -> Task:
+    async def _for_write(self, task_id: int, if_match: str | None) -> Task:
         task = await self.repository.get(task_id, for_update=True)
         if task is None:
             raise TaskNotFoundError(task_id)
         if if_match is not None and not _matches(if_match, task):
             raise PreconditionFailedError
+        return task
+
+    async def update(self, task_id: int, data: TaskUpdate, *, if_match: str | None = None) -> Task:
+        """Change the fields `data` sets (and only those); raises PreconditionFailedError when `if_match`
+        is stale, ConcurrentUpdateError when another write slipped in after the read."""
+        task = await self._for_write(task_id, if_match)
         changes = data.model_dump(exclude_unset=True)
-        if "parent_id" in changes and changes["parent_id"] is not None:
+        if changes.get("parent_id") is not None:
             await self._check_parent(changes["parent_id"], task_id=task.id)
         for field, value in changes.items():
             setattr(task, field, value)
@@ -86,22 +98,28 @@ class TaskService:
             elif not done:
                 task.completed_at = None
         if changes:
-            task.version += 1
-            task.updated_at = utcnow()
-        await self.repository.session.flush()
+            task.updated_at = utcnow()  # an UPDATE, which also bumps the version (the ETag)
+        try:
+            await self.repository.flush()
+        except StaleDataError:
+            raise self._lost_race(if_match) from None
         return task
 
     async def delete(self, task_id: int, *, if_match: str | None = None) -> Task:
-        task = await self.repository.get(task_id, for_update=True)
-        if task is None:
-            raise TaskNotFoundError(task_id)
-        if if_match is not None and not _matches(if_match, task):
-            raise PreconditionFailedError
-        await self.repository.delete(task)
+        task = await self._for_write(task_id, if_match)
+        try:
+            await self.repository.delete(task)
+        except StaleDataError:
+            raise self._lost_race(if_match) from None
         return task
 
-    async def page(self, filters: TaskFilters, sort: SortKey, limit: int, cursor: str | None) -> Page:
-        return await self.repository.page(filters, sort, limit, cursor)
+    @staticmethod
+    def _lost_race(if_match: str | None) -> Exception:
+        # PostgreSQL locks the row when reading it for a write, so only SQLite gets here.
+        return PreconditionFailedError() if if_match is not None else ConcurrentUpdateError()
+
+    async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
+        return await self.repository.page(filters, sort, limit, after)
 
     async def search(
         self, filters: TaskFilters, *, limit: int = 50, overdue_at: datetime | None = None

@@ -1,0 +1,92 @@
+"""Argon2id with the production parameters runs off the event loop: while a signup hashes, the loop keeps
+answering. The stall is measured with a ticker task and compared with the time one hash takes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from fastapi import FastAPI
+
+from taskagent.auth.passwords import PasswordHasher
+from tests.auth.conftest import PASSWORD
+
+REAL_HASHING = True  # this module measures the real thing: no cheap parameters (see conftest)
+
+
+async def test_signup_hashes_off_the_event_loop(client: httpx.AsyncClient, app: FastAPI) -> None:
+    hasher: PasswordHasher = app.state.password_hasher
+    # The time one hash takes here, measured in a thread like the service does it.
+    started = time.perf_counter()
+    sample = await asyncio.to_thread(hasher.context.hash, "a password to time")
+    hash_seconds = time.perf_counter() - started
+    assert sample.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the production parameters
+
+    stalls: list[float] = []
+    health_latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.002)
+            now = time.perf_counter()
+            stalls.append(now - last - 0.002)
+            last = now
+
+    async def health_prober() -> None:
+        while not done.is_set():
+            sent = time.perf_counter()
+            response = await client.get("/health")
+            assert response.status_code == 200
+            health_latencies.append(time.perf_counter() - sent)
+            await asyncio.sleep(0.01)
+
+    async def signup() -> httpx.Response:
+        try:
+            return await client.post(
+                "/users/signup", json={"email": "loop@example.com", "password": PASSWORD}
+            )
+        finally:
+            done.set()
+
+    tick, probe = asyncio.create_task(ticker()), asyncio.create_task(health_prober())
+    signup_started = time.perf_counter()
+    response = await signup()
+    signup_seconds = time.perf_counter() - signup_started
+    await asyncio.gather(tick, probe)
+
+    assert response.status_code == 201, response.text
+    assert signup_seconds > 0.5 * hash_seconds, "the signup did not hash while we watched"
+    max_stall = max(stalls)
+    # One hash run on the loop would stall it for about hash_seconds; off the loop, stalls are the
+    # ordinary scheduling noise of a busy machine.
+    assert max_stall < 0.25 * hash_seconds, (max_stall, hash_seconds)
+    assert max(health_latencies) < 0.5 * hash_seconds, (health_latencies, hash_seconds)
+    assert len(health_latencies) >= 3, "/health was not answered while the signup hashed"
+
+
+async def test_login_verifies_off_the_event_loop(client: httpx.AsyncClient, app: FastAPI) -> None:
+    await client.post("/users/signup", json={"email": "loop@example.com", "password": PASSWORD})
+    stalls: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.002)
+            now = time.perf_counter()
+            stalls.append(now - last - 0.002)
+            last = now
+
+    tick = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    unknown = await client.post("/token", data={"username": "nobody@example.com", "password": PASSWORD})
+    known = await client.post("/token", data={"username": "loop@example.com", "password": PASSWORD})
+    elapsed = time.perf_counter() - started
+    done.set()
+    await tick
+    assert unknown.status_code == 401 and known.status_code == 200
+    # Two full verifications took `elapsed`; the loop never stopped for a quarter of one.
+    assert max(stalls) < 0.125 * elapsed, (max(stalls), elapsed)
