@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from taskagent import __version__
 from taskagent.auth.passwords import PasswordHasher
@@ -19,6 +24,19 @@ from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
 
 logger = logging.getLogger(__name__)
+
+
+class _ASCIIJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped: a 422 echoes the input, which may hold a lone surrogate
+    (valid JSON, `"\\ud800"`) that UTF-8 cannot encode; the default response would fail with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _ASCIIJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(RateLimitHeadersMiddleware)
 
     app.include_router(health_router)
