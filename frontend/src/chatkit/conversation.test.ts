@@ -104,3 +104,32 @@ describe('conversation reducer', () => {
     expect(s.title).toBe('Q4');
   });
 });
+
+describe('progress lines and stored action items', () => {
+  it('a stored hand-off item replaces its progress line; progress lines go when the answer ends with items', () => {
+    let s = run([
+      { type: 'progress_update', icon: 'agent', text: 'Handed off to Task Manager' },
+      { type: 'progress_update', icon: 'plus', text: 'Creating tasks…' },
+    ]);
+    expect(s.entries.filter((e) => e.kind === 'progress')).toHaveLength(2);
+    s = conversationReducer(s, {
+      type: 'event',
+      event: { type: 'thread.item.done', item: { type: 'task', id: 'tk1', thread_id: 'thr_1', created_at: T, task: { type: 'custom', title: 'Handed off to Task Manager' } } },
+    });
+    expect(s.entries.filter((e) => e.kind === 'progress').map((e) => e.kind === 'progress' && e.text)).toEqual(['Creating tasks…']);
+    s = conversationReducer(s, {
+      type: 'event',
+      event: { type: 'thread.item.done', item: { type: 'task', id: 'tk2', thread_id: 'thr_1', created_at: T, task: { type: 'custom', title: 'Created task #4: Review the Q4 report' } } },
+    });
+    s = conversationReducer(s, { type: 'finish' });
+    expect(s.entries.filter((e) => e.kind === 'progress')).toHaveLength(0);
+    expect(s.entries.filter((e) => e.kind === 'item' && e.item.type === 'task')).toHaveLength(2);
+    expect(s.hadActions).toBe(true);
+  });
+
+  it('keeps progress lines when no item records the actions', () => {
+    let s = run([{ type: 'progress_update', text: 'Handed off to Scheduler Agent' }]);
+    s = conversationReducer(s, { type: 'finish' });
+    expect(s.entries.filter((e) => e.kind === 'progress')).toHaveLength(1);
+  });
+});

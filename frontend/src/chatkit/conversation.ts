@@ -22,6 +22,9 @@ export interface ConversationState {
   activity: string | null;
   /** The running (or last) answer did something besides talking: a tool, a hand-off. */
   hadActions: boolean;
+  /** The running answer stored items for its actions (task/workflow items): progress lines are then
+   * only a live preview, dropped when the answer ends. */
+  actionItemsThisTurn: boolean;
   /** The id the server gave the last user message (for threads.retry_after_item). */
   lastUserItemId: string | null;
   allowCancel: boolean;
@@ -38,6 +41,7 @@ export function initialConversation(threadId: string | null = null): Conversatio
     error: null,
     activity: null,
     hadActions: false,
+    actionItemsThisTurn: false,
     lastUserItemId: null,
     allowCancel: true,
   };
@@ -137,12 +141,24 @@ function upsertItem(state: ConversationState, item: ThreadItem, done: boolean): 
   } else {
     entries = [...entries, { key: localKey(item.id), kind: 'item', item, done }];
   }
+  const acting = state.streaming && isActionItem(item);
+  if (acting) {
+    // A stored line saying what the progress update said ("Handed off to …") replaces it.
+    const title = actionTitle(item);
+    if (title) entries = entries.filter((e) => !(e.kind === 'progress' && e.text === title));
+  }
   return {
     ...state,
     entries,
     lastUserItemId,
-    hadActions: state.hadActions || (state.streaming && isActionItem(item)),
+    hadActions: state.hadActions || acting,
+    actionItemsThisTurn: state.actionItemsThisTurn || acting,
   };
+}
+
+function actionTitle(item: ThreadItem): string | null {
+  const task = (item as { task?: { title?: unknown } }).task;
+  return task && typeof task.title === 'string' ? task.title : null;
 }
 
 export function applyEvent(state: ConversationState, event: ThreadStreamEvent): ConversationState {
@@ -213,10 +229,18 @@ export function conversationReducer(state: ConversationState, action: Conversati
           content: [{ type: 'input_text', text: action.text }],
         },
       };
-      return { ...state, entries: [...withoutPendingUser(state.entries), pending], streaming: true, error: null, activity: null, hadActions: false };
+      return {
+        ...state,
+        entries: [...withoutPendingUser(state.entries), pending],
+        streaming: true,
+        error: null,
+        activity: null,
+        hadActions: false,
+        actionItemsThisTurn: false,
+      };
     }
     case 'retry':
-      return { ...state, streaming: true, error: null, activity: null, hadActions: false };
+      return { ...state, streaming: true, error: null, activity: null, hadActions: false, actionItemsThisTurn: false };
     case 'event':
       return applyEvent(state, action.event);
     case 'finish':
@@ -224,8 +248,11 @@ export function conversationReducer(state: ConversationState, action: Conversati
         ...state,
         streaming: false,
         activity: null,
-        // Anything left open (a stopped answer) is what it is now.
-        entries: state.entries.map((e) => (e.kind === 'item' && !e.done && !e.pending ? { ...e, done: true } : e)),
+        // Anything left open (a stopped answer) is what it is now; progress lines go when stored
+        // action items tell the same story.
+        entries: state.entries
+          .filter((e) => !(state.actionItemsThisTurn && e.kind === 'progress'))
+          .map((e) => (e.kind === 'item' && !e.done && !e.pending ? { ...e, done: true } : e)),
       };
     case 'fail':
       return { ...state, streaming: false, activity: null, error: action.error };

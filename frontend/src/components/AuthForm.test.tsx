@@ -78,3 +78,22 @@ describe('AuthForm', () => {
     expect(n).toBe(2);
   });
 });
+
+describe('AuthForm retry after a rate-limited sign-in', () => {
+  it('does not sign up twice when only the sign-in was refused', async () => {
+    let logins = 0;
+    const { calls } = mockFetch((url) => {
+      if (url === '/users/signup') return json(user, { status: 201 });
+      if (url === '/auth/login') return ++logins === 1 ? json({ detail: 'slow down' }, { status: 429, headers: { 'Retry-After': '3' } }) : json({ user, csrf_token: 'c', expires_in: 1 });
+      return json(user);
+    });
+    const onSignedIn = vi.fn();
+    render(<AuthForm mode="signup" onSignedIn={onSignedIn} />);
+    fill('ada@example.com', 'longenough');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts, try again in 3 s');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
+    await waitFor(() => expect(onSignedIn).toHaveBeenCalled());
+    expect(calls.filter((c) => c.url === '/users/signup')).toHaveLength(1);
+  });
+});

@@ -18,6 +18,8 @@ export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  // The account made on an earlier try whose sign-in failed (e.g. 429): the retry only signs in.
+  const [created, setCreated] = useState<string | null>(null);
   const isSignup = mode === 'signup';
 
   const submit = async (e: FormEvent) => {
@@ -31,7 +33,10 @@ export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
     }
     setBusy(true);
     try {
-      if (isSignup) await signup(email.trim(), password);
+      if (isSignup && created !== email.trim()) {
+        await signup(email.trim(), password);
+        setCreated(email.trim());
+      }
       let user = await login(email.trim(), password);
       if (isSignup) {
         // Natural-language dates are read in the account's zone: start with this browser's.

@@ -146,7 +146,7 @@ describe('Chat', () => {
         expect(req.params).toMatchObject({ thread_id: 'thr_9', order: 'asc', after: 'u1' });
         return json({
           data: [
-            { type: 'task', id: 't1', thread_id: 'thr_9', created_at: T, task: { type: 'custom', title: 'Scheduler Agent', content: 'suggest_schedule' } },
+            { type: 'task', id: 't1', thread_id: 'thr_9', created_at: T, task: { type: 'custom', title: 'Created task #4: Review the Q4 report', content: 'priority: high' } },
             { type: 'mystery_item', id: 'x1', thread_id: 'thr_9', created_at: T, text: 'something new' },
             { type: 'assistant_message', id: 'a1', thread_id: 'thr_9', created_at: T, content: [{ type: 'output_text', text: 'Monday: <img src=x onerror=alert(1)>' }] },
           ],
@@ -158,7 +158,7 @@ describe('Chat', () => {
     const { container } = render(<Chat threadId="thr_9" tz="UTC" />);
     await screen.findByText('Monday: <img src=x onerror=alert(1)>');
     expect(screen.getByText('<b>plan</b> my week')).toBeTruthy();
-    expect(screen.getByText('Scheduler Agent — suggest_schedule')).toBeTruthy();
+    expect(screen.getByText('priority: high').closest('li')!.textContent).toContain('Created task #4: Review the Q4 report');
     expect(screen.getByText(/something new/)).toBeTruthy();
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('b')).toBeNull();

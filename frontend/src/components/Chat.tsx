@@ -312,7 +312,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
                         ✎
                       </button>
                       <button type="button" className="icon-btn" onClick={() => setConfirmDelete(t.id)} aria-label={`Delete ${threadTitle(t)}`}>
-                        🗑
+                        ×
                       </button>
                     </span>
                   </>

@@ -11,6 +11,8 @@ import {
 } from '../chatkit/types';
 import { Markdown } from '../lib/markdown';
 
+const ICONS: Record<string, string> = { agent: '↪ ', plus: '+ ', write: '✎ ', search: '⌕ ', calendar: '◷ ', info: 'ⓘ ', document: '≡ ' };
+
 function taskLine(task: WorkflowTask | undefined): string {
   if (!task) return '';
   const parts = [task.title, task.content, task.title_query].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
@@ -98,10 +100,13 @@ export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boole
       );
     case 'task': {
       const t = (item as { task?: WorkflowTask }).task;
+      const title = t?.title?.trim() || t?.title_query?.trim() || '';
+      const content = t?.content?.trim() || '';
       return (
         <li className="chat-activity task-item">
-          <span aria-hidden="true">{t?.status_indicator === 'loading' ? '… ' : '✓ '}</span>
-          {taskLine(t) || 'Done'}
+          <span aria-hidden="true">{t?.status_indicator === 'loading' ? '… ' : ICONS[t?.icon ?? ''] ?? '✓ '}</span>
+          {title || (!content ? 'Done' : '')}
+          {content && (title ? <span className="plain activity-detail">{content}</span> : content)}
         </li>
       );
     }

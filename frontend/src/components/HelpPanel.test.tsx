@@ -20,7 +20,7 @@ describe('HelpPanel', () => {
     for (let i = 0; i < body.length; i += 11) chunks.push(body.slice(i, i + 11));
     const { calls } = mockFetch((url, init) => {
       if (url === '/tasks/3/help' && (init.method ?? 'GET') === 'GET')
-        return json({ thread_id: 'thr_h', items: [{ id: 'i1', role: 'user', text: 'Earlier question', created_at: '2026-11-19T10:00:00Z' }, { id: 'i2', role: 'assistant', agent: 'Scheduler Agent', text: 'Earlier <b>answer</b>', created_at: '2026-11-19T10:00:01Z' }] });
+        return json({ thread_id: 'thr_h', items: [{ id: 'i1', role: 'user', text: 'Earlier question', created_at: '2026-11-19T10:00:00Z' }, { id: 'i2', role: 'assistant', agent: 'scheduler', text: 'Earlier <b>answer</b>', created_at: '2026-11-19T10:00:01Z' }] });
       if (url === '/tasks/3/help') return sse(chunks);
       throw new Error(url);
     });
@@ -33,7 +33,7 @@ describe('HelpPanel', () => {
     await screen.findByText('finance team');
     expect(screen.getByText('Blocker Agent', { selector: 'strong' })).toBeTruthy();
     expect(screen.getByText('Triage Agent')).toBeTruthy();
-    expect(screen.getByText('get_task')).toBeTruthy();
+    expect(screen.getByText('get task')).toBeTruthy();
     expect(container.querySelector('.help-answer')!.textContent).toBe('Ask the finance team first.');
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toEqual({ query: 'I am blocked on budget numbers' });

@@ -40,6 +40,22 @@ function short(value: unknown, max = 160): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+// Agent ids (architecture.md) to the names the agents go by; history items carry the id.
+const AGENT_NAMES: Record<string, string> = {
+  triage: 'Triage Agent',
+  scheduler: 'Scheduler Agent',
+  breakdown: 'Breakdown Agent',
+  blocker: 'Blocker Agent',
+  task_manager: 'Task Manager',
+};
+
+export function agentName(agent: string | null | undefined): string {
+  if (!agent) return 'Assistant';
+  if (AGENT_NAMES[agent]) return AGENT_NAMES[agent];
+  if (/\s/.test(agent)) return agent; // already a name
+  return agent.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) + (/agent$/i.test(agent) ? '' : ' Agent');
+}
+
 export function reduceHelp(state: RunState, ev: HelpEvent): RunState {
   switch (ev.type) {
     case 'agent':
@@ -51,7 +67,7 @@ export function reduceHelp(state: RunState, ev: HelpEvent): RunState {
     case 'done':
       return {
         ...state,
-        specialist: (ev.specialist && (state.names[ev.specialist] ?? ev.specialist)) || state.agents[state.agents.length - 1] || null,
+        specialist: (ev.specialist && (state.names[ev.specialist] ?? agentName(ev.specialist))) || state.agents[state.agents.length - 1] || null,
         running: false,
       };
     case 'error':
@@ -147,7 +163,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
           {history.map((item) => (
             <li key={item.id} className={`help-item help-${item.role}`}>
               <div className="help-who">
-                {item.role === 'user' ? 'You' : item.agent || 'Assistant'}
+                {item.role === 'user' ? 'You' : agentName(item.agent)}
                 <span className="muted"> · {formatDateTime(item.created_at, tz)}</span>
               </div>
               {item.role === 'assistant' ? <Markdown text={item.text} /> : <p className="plain">{item.text}</p>}
@@ -174,11 +190,17 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
             </p>
           )}
           {run.tools.map((t, i) => (
-            <p key={i} className="activity" title={short(t.arguments, 400)}>
-              <span aria-hidden="true">⚙ </span>
-              {t.name}
-              {t.result !== undefined && t.result !== null && <span className="muted"> → {short(t.result)}</span>}
-            </p>
+            <details key={i} className="activity tool-call">
+              <summary>
+                <span aria-hidden="true">⚙ </span>
+                {t.name.replace(/_/g, ' ')}
+              </summary>
+              <pre className="plain">
+                {short(t.arguments, 2000)}
+                {'\n→ '}
+                {short(t.result, 2000)}
+              </pre>
+            </details>
           ))}
           {run.text ? <Markdown text={run.text} className="help-answer" /> : run.running ? <p className="muted">Thinking…</p> : null}
           {run.running && (

@@ -19,7 +19,7 @@ describe('buildTaskQuery', () => {
   it('maps each filter to the API parameters', () => {
     const url = taskListUrl(buildTaskQuery({ status: 'in_progress', priority: 'high', due: '', q: ' report ', sort: 'due_date' }, now, 'UTC'));
     expect(query(url)).toEqual({ limit: '50', status: 'in_progress', priority: 'high', q: 'report', sort: 'due_date' });
-    expect(taskListUrl(buildTaskQuery(EMPTY_FILTERS, now, 'UTC'))).toBe('/tasks?limit=50');
+    expect(taskListUrl(buildTaskQuery(EMPTY_FILTERS, now, 'UTC'))).toBe('/tasks?limit=50&sort=-created_at');
   });
 
   it('computes due ranges in the user time zone', () => {
@@ -48,7 +48,7 @@ describe('TaskList', () => {
     fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'completed' } });
     await waitFor(() => expect(query(calls[calls.length - 1].url)).toMatchObject({ status: 'completed' }));
     fireEvent.change(screen.getByLabelText('Priority'), { target: { value: 'urgent' } });
-    await waitFor(() => expect(query(calls[calls.length - 1].url)).toEqual({ limit: '50', status: 'completed', priority: 'urgent' }));
+    await waitFor(() => expect(query(calls[calls.length - 1].url)).toEqual({ limit: '50', status: 'completed', priority: 'urgent', sort: '-created_at' }));
     fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'budget' } });
     await waitFor(() => expect(query(calls[calls.length - 1].url)).toMatchObject({ q: 'budget' }));
     fireEvent.change(screen.getByLabelText('Due'), { target: { value: 'overdue' } });
@@ -190,6 +190,7 @@ describe('TaskList', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Load more' }));
     expect(await screen.findByRole('link', { name: 'Second page task' })).toBeTruthy();
     expect(calls[1].url).toBe('/tasks?limit=50&cursor=abc');
+    expect(query(calls[0].url)).toEqual({ limit: '50', sort: '-created_at' });
     const before = calls.length;
     rerender(<TaskList tz="UTC" refreshKey={1} />);
     await waitFor(() => expect(calls.length).toBe(before + 1));

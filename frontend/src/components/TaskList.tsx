@@ -15,12 +15,15 @@ export interface TaskFilters {
   sort: string;
 }
 
-export const EMPTY_FILTERS: TaskFilters = { status: '', priority: '', due: '', q: '', sort: '' };
+export const EMPTY_FILTERS: TaskFilters = { status: '', priority: '', due: '', q: '', sort: '-created_at' };
 
+// The API's sort keys (a field, `-` first for descending; undated tasks sort last).
 export const SORTS: { value: string; label: string }[] = [
-  { value: '', label: 'Newest first' },
-  { value: 'due_date', label: 'Due date' },
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: 'due_date', label: 'Due soonest' },
   { value: '-priority', label: 'Priority' },
+  { value: '-updated_at', label: 'Recently changed' },
   { value: 'title', label: 'Title' },
 ];
 

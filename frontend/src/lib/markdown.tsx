@@ -52,7 +52,8 @@ type Block =
   | { kind: 'p'; lines: string[] }
   | { kind: 'h'; level: number; text: string }
   | { kind: 'ul' | 'ol'; items: string[]; start?: number }
-  | { kind: 'code'; text: string };
+  | { kind: 'code'; text: string }
+  | { kind: 'quote'; lines: string[] };
 
 export function parseBlocks(src: string): Block[] {
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
@@ -70,6 +71,12 @@ export function parseBlocks(src: string): Block[] {
     }
     if (!line.trim()) {
       i++;
+      continue;
+    }
+    if (/^\s*>/.test(line)) {
+      const quoted: string[] = [];
+      while (i < lines.length && /^\s*>/.test(lines[i])) quoted.push(lines[i++].replace(/^\s*>\s?/, ''));
+      blocks.push({ kind: 'quote', lines: quoted });
       continue;
     }
     const h = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -96,7 +103,15 @@ export function parseBlocks(src: string): Block[] {
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && lines[i].trim() && !/^\s*```/.test(lines[i]) && !/^#{1,6}\s/.test(lines[i]) && !bullet.test(lines[i]) && !numbered.test(lines[i])) {
+    while (
+      i < lines.length &&
+      lines[i].trim() &&
+      !/^\s*```/.test(lines[i]) &&
+      !/^#{1,6}\s/.test(lines[i]) &&
+      !/^\s*>/.test(lines[i]) &&
+      !bullet.test(lines[i]) &&
+      !numbered.test(lines[i])
+    ) {
       para.push(lines[i]);
       i++;
     }
@@ -128,6 +143,17 @@ export function Markdown({ text, className }: { text: string; className?: string
             const Tag = `h${level}` as 'h3';
             return <Tag key={key}>{renderInline(b.text, key)}</Tag>;
           }
+          case 'quote':
+            return (
+              <blockquote key={key}>
+                {b.lines.map((l, li) => (
+                  <Fragment key={li}>
+                    {li > 0 && <br />}
+                    {renderInline(l, `${key}-${li}`)}
+                  </Fragment>
+                ))}
+              </blockquote>
+            );
           case 'ul':
             return (
               <ul key={key}>

@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+// End-to-end test of the web page against a running server, in a real Chromium.
+//
+//   TASKAGENT_URL=http://127.0.0.1:8765 node frontend/e2e/app.e2e.mjs
+//
+// Drives Debian's /usr/bin/chromium (CHROMIUM_PATH overrides) through playwright-core; nothing is
+// downloaded. Each step saves a screenshot under <repo>/test-artifacts/e2e/ (E2E_ARTIFACTS overrides).
+// Prints "N passed, M failed" last and exits non-zero when a step failed.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.TASKAGENT_URL || 'http://127.0.0.1:8000').replace(/\/+$/, '');
+const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(here, '../../test-artifacts/e2e'));
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
+const HEADED = process.env.E2E_HEADED === '1';
+
+const XSS_TITLE = '<img src=x onerror=alert(1)>';
+const CHAT_REQUEST = 'Create a task to review the Q4 report, high priority';
+const PASSWORD = 'correct-horse-battery-42';
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const results = [];
+let stepNo = 0;
+const state = {};
+const dialogs = [];
+const pageErrors = [];
+
+function slug(s) {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
+
+async function shot(page, name) {
+  if (!page || page.isClosed()) return;
+  try {
+    await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`), fullPage: true });
+  } catch (err) {
+    console.log(`  (screenshot failed: ${err.message})`);
+  }
+}
+
+async function step(name, pageOf, fn) {
+  stepNo += 1;
+  const label = `${String(stepNo).padStart(2, '0')}-${slug(name)}`;
+  const started = Date.now();
+  try {
+    await fn();
+    await shot(pageOf(), label);
+    results.push({ name, ok: true });
+    console.log(`ok   ${stepNo} ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    await shot(pageOf(), `${label}-FAILED`);
+    results.push({ name, ok: false, error: err });
+    console.log(`FAIL ${stepNo} ${name} (${Date.now() - started} ms)\n     ${String(err && err.stack ? err.stack : err).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+function watch(page, who) {
+  page.on('dialog', async (d) => {
+    dialogs.push(`${who}: ${d.type()} ${d.message()}`);
+    await d.dismiss().catch(() => undefined);
+  });
+  page.on('pageerror', (err) => pageErrors.push(`${who}: ${err.message}`));
+  page.setDefaultTimeout(TIMEOUT);
+}
+
+async function signUp(page, email) {
+  await page.goto(`${BASE}/`);
+  // "/" sends people to /app, and signed-out people on to the sign-in page.
+  await page.waitForURL(/\/app\/login/);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.waitForURL(/\/app\/signup/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  // Sign-up and sign-in are rate limited (5/min per client): runs in a row may have to wait, as a
+  // person would, for the time the page shows.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    const limited = page.getByText(/Too many attempts, try again in \d+ s/);
+    const outcome = await Promise.race([
+      page.waitForURL((url) => url.pathname === '/app').then(() => 'in', () => 'timeout'),
+      limited.waitFor().then(() => 'limited', () => 'timeout'),
+    ]);
+    if (outcome === 'in') break;
+    if (outcome === 'timeout') throw new Error('sign-up did not reach /app');
+    const seconds = Number(/in (\d+) s/.exec(await limited.innerText())[1]);
+    if (attempt >= 4 || seconds > 120) throw new Error(`still rate limited: ${await limited.innerText()}`);
+    console.log(`     (rate limited at sign-up, waiting ${seconds + 1} s as the page says)`);
+    await page.waitForTimeout((seconds + 1) * 1000);
+  }
+  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Count the distinct texts an element matching `selector` shows while an answer streams. */
+async function watchStreaming(page, selector) {
+  await page.evaluate((sel) => {
+    window.__seen = new Set();
+    window.__observer?.disconnect();
+    window.__observer = new MutationObserver(() => {
+      const els = document.querySelectorAll(sel);
+      const last = els[els.length - 1];
+      if (last) window.__seen.add(last.textContent);
+    });
+    window.__observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, selector);
+}
+
+async function streamedPieces(page) {
+  return page.evaluate(() => {
+    window.__observer?.disconnect();
+    return window.__seen ? window.__seen.size : 0;
+  });
+}
+
+/** Send a chat message and wait until the answer has finished streaming. */
+async function chat(page, text) {
+  const before = await page.locator('.messages .msg-assistant').count();
+  await watchStreaming(page, '.messages .msg-assistant');
+  const box = page.getByLabel('Message the assistant');
+  await box.fill(text);
+  await box.press('Enter');
+  await page.locator('.messages .msg-assistant').nth(before).waitFor();
+  await page.waitForFunction(() => document.querySelector('.messages')?.getAttribute('aria-busy') === 'false');
+  const error = page.locator('.messages .chat-error');
+  if (await error.count()) throw new Error(`chat answered with an error: ${await error.innerText()}`);
+  return { pieces: await streamedPieces(page) };
+}
+
+async function apiGet(page, path) {
+  return page.evaluate(async (p) => {
+    const res = await fetch(p, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text() };
+  }, path);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: !HEADED,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+let pageA;
+let pageB;
+try {
+  const contextA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  pageA = await contextA.newPage();
+  watch(pageA, 'user A');
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  state.emailA = `e2e-a-${stamp}@example.com`;
+  state.emailB = `e2e-b-${stamp}@example.com`;
+
+  await step('signs up and lands on the task list', () => pageA, async () => {
+    await signUp(pageA, state.emailA);
+    const me = await apiGet(pageA, '/users/me');
+    check(me.status === 200 && me.body.email === state.emailA, `GET /users/me: ${me.status} ${JSON.stringify(me.body)}`);
+    // The session cookie is httpOnly: page scripts never see it.
+    const cookies = await pageA.evaluate(() => document.cookie);
+    check(!cookies.includes('taskagent_session'), 'the session cookie is readable by scripts');
+  });
+
+  await step('creates a task by chat and it appears in the list without reloading', () => pageA, async () => {
+    await pageA.evaluate(() => {
+      window.__noReload = true;
+    });
+    const { pieces } = await chat(pageA, CHAT_REQUEST);
+    // Informational: a short offline answer may arrive in one network read and render once.
+    console.log(`     (the answer was shown in ${pieces} successive state(s))`);
+    const tasksPane = pageA.locator('.pane-tasks');
+    const link = tasksPane.getByRole('link', { name: /review the Q4 report/i });
+    await link.first().waitFor();
+    check(await pageA.evaluate(() => window.__noReload === true), 'the page was reloaded');
+    const row = tasksPane.locator('li.task').filter({ has: pageA.getByRole('link', { name: /review the Q4 report/i }) }).first();
+    check(/High/.test(await row.innerText()), `the new task is not marked high priority: ${await row.innerText()}`);
+    state.taskTitle = (await link.first().innerText()).trim();
+    state.taskId = Number(await row.getAttribute('data-task-id'));
+    check(state.taskId > 0, 'no task id on the row');
+    // The chat shows what the agent did.
+    const transcript = await pageA.locator('.messages').innerText();
+    check(/review the Q4 report/i.test(transcript), 'the chat does not mention the task');
+    state.threadPath = new URL(pageA.url()).pathname;
+    check(/^\/app\/chat\/.+/.test(state.threadPath), `the URL did not follow the new thread: ${state.threadPath}`);
+  });
+
+  await step('edits and completes the task in the list', () => pageA, async () => {
+    const tasksPane = pageA.locator('.pane-tasks');
+    const row = tasksPane.locator(`li.task[data-task-id="${state.taskId}"]`);
+    await row.getByRole('button', { name: `Edit: ${state.taskTitle}` }).click();
+    const editor = row.locator('form.task-editor');
+    await editor.getByLabel('Title').waitFor();
+    const newTitle = `${state.taskTitle} (with finance)`;
+    await editor.getByLabel('Title').fill(newTitle);
+    await editor.getByLabel('Description').fill('Numbers come from the finance team.');
+    await editor.getByLabel(/^Due/).fill('2031-01-15T17:00');
+    await editor.getByLabel(/^Tags/).fill('finance, q4');
+    await editor.getByLabel('Estimate (minutes)').fill('90');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    state.taskTitle = newTitle;
+    await row.getByRole('link', { name: newTitle }).waitFor();
+    check(/finance/.test(await row.innerText()), 'the tag is not shown');
+    await row.getByRole('checkbox', { name: `Complete: ${newTitle}` }).check();
+    await row.getByRole('checkbox', { name: `Mark not done: ${newTitle}` }).waitFor();
+    const got = await apiGet(pageA, `/tasks/${state.taskId}`);
+    check(got.status === 200, `GET /tasks/${state.taskId}: ${got.status}`);
+    const t = got.body;
+    check(t.status === 'completed', `status is ${t.status}`);
+    check(t.title === newTitle, `title is ${t.title}`);
+    check(t.description === 'Numbers come from the finance team.', `description is ${t.description}`);
+    check(JSON.stringify(t.tags) === JSON.stringify(['finance', 'q4']), `tags are ${JSON.stringify(t.tags)}`);
+    check(t.estimate_minutes === 90, `estimate is ${t.estimate_minutes}`);
+    check(t.priority === 'high', `priority is ${t.priority}`);
+    check(typeof t.due_date === 'string' && t.due_date.startsWith('2031-01-'), `due date is ${t.due_date}`);
+    check(t.completed_at, 'completed_at is not set');
+  });
+
+  await step('after a reload the thread is listed with its messages', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    await pageA.reload();
+    await pageA.getByRole('link', { name: 'Chat' }).click();
+    await pageA.waitForURL(/\/app\/chat$/);
+    const threadLink = pageA.locator(`.thread-list a[href="${state.threadPath}"]`);
+    await threadLink.waitFor();
+    await threadLink.click();
+    await pageA.waitForURL((url) => url.pathname === state.threadPath);
+    const user = pageA.locator('.messages .msg-user', { hasText: CHAT_REQUEST });
+    await user.waitFor();
+    await pageA.locator('.messages .msg-assistant').first().waitFor();
+    const assistantText = (await pageA.locator('.messages .msg-assistant').first().innerText()).trim();
+    check(assistantText.length > 0, 'the stored answer is empty');
+  });
+
+  await step("asks for help on a task and sees the specialist's streamed answer", () => pageA, async () => {
+    await pageA.goto(`${BASE}/app/tasks/${state.taskId}`);
+    await pageA.getByRole('heading', { name: state.taskTitle }).waitFor();
+    await pageA.getByLabel('What do you need?').fill("I'm blocked waiting for the finance numbers. What should I do?");
+    await watchStreaming(pageA, '.help-run .help-answer');
+    await pageA.getByRole('button', { name: 'Ask for help' }).click();
+    const run = pageA.locator('.help-run');
+    await run.waitFor();
+    await pageA.waitForFunction(() => document.querySelector('.help-run')?.getAttribute('aria-busy') === 'false');
+    const err = run.locator('[role="alert"]');
+    if (await err.count()) throw new Error(`help failed: ${await err.innerText()}`);
+    const specialist = (await run.locator('.help-specialist strong').innerText()).trim();
+    check(/Agent$/.test(specialist) && !/Triage/.test(specialist), `no specialist named: "${specialist}"`);
+    const answer = (await run.locator('.help-answer').innerText()).trim();
+    check(answer.length > 20, `the answer is too short: "${answer}"`);
+    state.specialist = specialist;
+    const pieces = await streamedPieces(pageA);
+    console.log(`     (${specialist}; the answer was shown in ${pieces} successive states)`);
+    check(pieces >= 2, 'the help answer did not stream: it appeared at once');
+    // It is kept: the task's help history has the question and the answer.
+    const history = await apiGet(pageA, `/tasks/${state.taskId}/help`);
+    check(history.status === 200 && history.body.items.length >= 2, `help history: ${history.status} ${JSON.stringify(history.body).slice(0, 200)}`);
+  });
+
+  await step('a second user sees none of it', () => pageB, async () => {
+    const contextB = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    pageB = await contextB.newPage();
+    watch(pageB, 'user B');
+    await signUp(pageB, state.emailB);
+    await pageB.getByText('No tasks yet').waitFor();
+    await shot(pageB, `${String(stepNo).padStart(2, '0')}a-second-user-empty-list-phone`);
+    const list = await apiGet(pageB, '/tasks');
+    check(list.status === 200 && Array.isArray(list.body) && list.body.length === 0, `user B's GET /tasks: ${JSON.stringify(list.body).slice(0, 200)}`);
+    const other = await apiGet(pageB, `/tasks/${state.taskId}`);
+    check(other.status === 404, `user B reading user A's task: ${other.status}`);
+    await pageB.goto(`${BASE}/app/tasks/${state.taskId}`);
+    await pageB.getByText('This task does not exist').waitFor();
+    await pageB.goto(`${BASE}/app/chat`);
+    await pageB.getByRole('button', { name: 'Conversations' }).click();
+    await pageB.getByText('No conversations yet.').waitFor();
+    await pageB.goto(`${BASE}${state.threadPath}`);
+    await pageB.locator('.messages [role="alert"]').waitFor();
+    check((await pageB.locator('.messages .msg-user').count()) === 0, "user B sees user A's messages");
+    const body = await pageB.locator('body').innerText();
+    check(!/review the Q4 report/i.test(body), "user A's task title is visible to user B");
+  });
+
+  await step('a task titled with HTML shows as text and runs nothing', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    await pageA.getByLabel('New task title').fill(XSS_TITLE);
+    await pageA.getByRole('button', { name: 'Add', exact: true }).click();
+    const link = pageA.locator('.pane-tasks').getByRole('link', { name: XSS_TITLE, exact: true });
+    await link.waitFor();
+    check((await link.innerText()) === XSS_TITLE, 'the title is not shown verbatim');
+    // The assistant repeating the title must not run it either.
+    await pageA.getByRole('link', { name: 'Chat' }).click();
+    await chat(pageA, 'List my tasks');
+    await shot(pageA, `${String(stepNo).padStart(2, '0')}a-assistant-lists-the-html-title`);
+    await link.click();
+    await pageA.getByRole('heading', { name: XSS_TITLE }).waitFor();
+    await pageA.waitForTimeout(500);
+    const imgs = await pageA.evaluate(() => document.querySelectorAll('img').length);
+    check(imgs === 0, `${imgs} <img> element(s) in the page`);
+    check(dialogs.length === 0, `dialogs fired: ${dialogs.join('; ')}`);
+  });
+} catch (err) {
+  results.push({ name: 'setup', ok: false, error: err });
+  console.log(`FAIL setup: ${err && err.stack ? err.stack : err}`);
+} finally {
+  await browser.close().catch(() => undefined);
+}
+
+if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.join('\n  ')}`);
+if (dialogs.length) console.log(`dialogs:\n  ${dialogs.join('\n  ')}`);
+console.log(`screenshots: ${ARTIFACTS}`);
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
