@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.conversations.models import Thread, ThreadItem
@@ -46,10 +46,33 @@ class ConversationRepository:
         await self.session.flush()
         return thread
 
-    async def delete_thread(self, thread_id: str) -> None:
+    async def chat_thread(self, thread_id: str, *, lock: bool = False) -> Thread | None:
+        """A chat thread (not a task's help thread) of this owner."""
+        thread = await self.get_thread(thread_id, lock=lock)
+        return thread if thread is not None and thread.task_id is None else None
+
+    async def delete_thread(self, thread_id: str, *, chat_only: bool = False) -> bool:
+        """Delete a thread and (by cascade) its items; False when this owner has no such thread."""
+        statement = delete(Thread).where(Thread.owner_id == self.owner_id, Thread.id == thread_id)
+        if chat_only:
+            statement = statement.where(Thread.task_id.is_(None))
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def update_summary(self, thread: Thread, summary: str, through_seq: int) -> None:
+        """Store the rolling summary of the items up to `through_seq` (never moves backwards)."""
+        assert thread.owner_id == self.owner_id
         await self.session.execute(
-            delete(Thread).where(Thread.owner_id == self.owner_id, Thread.id == thread_id)
+            update(Thread)
+            .where(
+                Thread.owner_id == self.owner_id,
+                Thread.id == thread.id,
+                Thread.summary_through_seq < through_seq,
+            )
+            .values(summary=summary, summary_through_seq=through_seq)
         )
+        thread.summary = summary
+        thread.summary_through_seq = through_seq
 
     async def list_threads(
         self, *, limit: int, after: str | None, order: Order, task_threads: bool = False
@@ -109,14 +132,35 @@ class ConversationRepository:
         await self.session.flush()
         return item
 
-    async def delete_item(self, thread_id: str, item_id: str) -> None:
-        await self.session.execute(
+    async def replace_item(self, thread_id: str, item_id: str, *, type: str, data: dict[str, Any]) -> bool:
+        """Overwrite an existing item's content in place (its position is kept); False when absent."""
+        result = await self.session.execute(
+            update(ThreadItem)
+            .where(
+                ThreadItem.owner_id == self.owner_id,
+                ThreadItem.thread_id == thread_id,
+                ThreadItem.id == item_id,
+            )
+            .values(type=type, data=data)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def delete_item(self, thread_id: str, item_id: str) -> bool:
+        result = await self.session.execute(
             delete(ThreadItem).where(
                 ThreadItem.owner_id == self.owner_id,
                 ThreadItem.thread_id == thread_id,
                 ThreadItem.id == item_id,
             )
         )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def last_seq(self, thread_id: str) -> int:
+        """The position of the thread's newest item (0 when empty)."""
+        statement = select(func.max(ThreadItem.seq)).where(
+            ThreadItem.owner_id == self.owner_id, ThreadItem.thread_id == thread_id
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() or 0
 
     async def list_items(
         self, thread_id: str, *, limit: int, after: str | None, order: Order
@@ -146,8 +190,11 @@ class ConversationRepository:
         rows = (await self.session.execute(statement)).scalars().all()
         return list(reversed(rows))
 
-    async def items_between(self, thread_id: str, after_seq: int, up_to_seq: int) -> list[ThreadItem]:
-        """Items with after_seq < seq <= up_to_seq, in order (folding older items into the summary)."""
+    async def items_between(
+        self, thread_id: str, after_seq: int, up_to_seq: int, *, limit: int | None = None
+    ) -> list[ThreadItem]:
+        """Items with after_seq < seq <= up_to_seq, in order (folding older items into the summary);
+        with `limit`, only the first `limit` of them."""
         statement = (
             select(ThreadItem)
             .where(
@@ -158,4 +205,6 @@ class ConversationRepository:
             )
             .order_by(ThreadItem.seq.asc())
         )
+        if limit is not None:
+            statement = statement.limit(limit)
         return list((await self.session.execute(statement)).scalars().all())

@@ -1,0 +1,301 @@
+"""`POST /chatkit`: the ChatKit server protocol, signed in by bearer token or by the web session cookie.
+
+Before the SDK sees a request, this endpoint settles everything that deserves an HTTP status rather than
+an event in a stream: the caller (401/403), the body (400 for broken JSON, 422 for a body that is not a
+ChatKit request, with the reason), the agent rate limit (429, for the requests that run an agent), what
+this server does not offer (400: attachments, dictation, widget actions, client tools), and the thread or
+item the request names (404, also when it belongs to another user). Then the SDK answers: JSON, or a
+`text/event-stream`.
+
+The stream is produced by a task of its own. If the client goes away, the response's generator is closed
+or cancelled; it then cancels that task, which the SDK sees as a cancelled stream
+(`handle_stream_cancelled`: the partial answer is stored), and waits for it, shielded, so nothing said
+is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+import anyio
+from chatkit.server import NonStreamingResult, StreamingResult
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    ChatKitReq,
+    ClientToolCallItem,
+    ErrorEvent,
+    StructuredInputItem,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddStructuredInputReq,
+    ThreadsAddUserMessageReq,
+    ThreadsCreateReq,
+    ThreadsRetryAfterItemReq,
+    UserMessageInput,
+    UserMessageItem,
+)
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter, ValidationError
+
+from taskagent.agents.runner import AgentRuntime
+from taskagent.auth.dependencies import CSRF_FAILED, RATE_LIMITED, UNAUTHORIZED, CurrentUser, ErrorResponse
+from taskagent.chat.context import ChatContext
+from taskagent.chat.server import TaskAgentChatServer
+from taskagent.chat.store import AttachmentsNotSupportedError
+from taskagent.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["chat"])
+
+REQUEST_ADAPTER: Final[TypeAdapter[Any]] = TypeAdapter(ChatKitReq)
+REQUEST_TYPES: Final = (
+    "threads.create",
+    "threads.add_user_message",
+    "threads.add_client_tool_output",
+    "threads.add_structured_input",
+    "threads.retry_after_item",
+    "threads.custom_action",
+    "threads.sync_custom_action",
+    "threads.get_by_id",
+    "threads.list",
+    "threads.update",
+    "threads.delete",
+    "items.list",
+    "items.feedback",
+    "attachments.create",
+    "attachments.delete",
+    "input.transcribe",
+)
+# Requests that run an agent, counted against the agent rate limit before anything streams.
+AGENT_REQUESTS: Final = frozenset(
+    {
+        "threads.create",
+        "threads.add_user_message",
+        "threads.add_client_tool_output",
+        "threads.add_structured_input",
+        "threads.retry_after_item",
+        "threads.custom_action",
+    }
+)
+UNSUPPORTED: Final = {
+    "attachments.create": str(AttachmentsNotSupportedError()),
+    "attachments.delete": str(AttachmentsNotSupportedError()),
+    "input.transcribe": "Dictation (input.transcribe) is not supported by this server.",
+    "threads.custom_action": "This server sends no widgets, so there is no action to run.",
+    "threads.sync_custom_action": "This server sends no widgets, so there is no action to run.",
+}
+MAX_MESSAGE_CHARS = 8_000
+
+REQUEST_BODY_SCHEMA: Final[dict[str, Any]] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {
+                    "type": {"type": "string", "enum": list(REQUEST_TYPES)},
+                    "params": {"type": "object"},
+                    "metadata": {"type": "object"},
+                },
+                "description": "A ChatKit request (openai-chatkit's `ChatKitReq`).",
+            },
+            "example": {
+                "type": "threads.create",
+                "params": {
+                    "input": {
+                        "content": [{"type": "input_text", "text": "What tasks do I have?"}],
+                        "attachments": [],
+                        "inference_options": {},
+                    }
+                },
+            },
+        }
+    },
+}
+
+
+def _error(status_code: int, description: str) -> dict[int | str, dict[str, Any]]:
+    return {status_code: {"model": ErrorResponse, "description": description}}
+
+
+def agent_runtime(app: FastAPI) -> AgentRuntime:
+    """The app's agent runtime (made on first use when the lifespan did not make one)."""
+    runtime: AgentRuntime | None = getattr(app.state, "agent_runtime", None)
+    if runtime is None:
+        runtime = AgentRuntime(app.state.settings)
+        app.state.agent_runtime = runtime
+    return runtime
+
+
+def chat_server(app: FastAPI) -> TaskAgentChatServer:
+    """One server per app (stateless: the store keeps nothing between calls)."""
+    server: TaskAgentChatServer | None = getattr(app.state, "chat_server", None)
+    if server is None:
+        server = TaskAgentChatServer()
+        app.state.chat_server = server
+    return server
+
+
+@router.post(
+    "/chatkit",
+    summary="ChatKit protocol endpoint",
+    openapi_extra={"requestBody": REQUEST_BODY_SCHEMA},
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A JSON answer, or for thread-changing requests a `text/event-stream` of "
+            "ChatKit events (`data: {json}` lines)",
+            "content": {"application/json": {}, "text/event-stream": {}},
+        },
+        **_error(400, "Malformed JSON, or a feature this server does not offer (attachments, dictation)"),
+        **UNAUTHORIZED,
+        **CSRF_FAILED,
+        **_error(404, "The thread or item does not exist (or belongs to another user)"),
+        422: {"model": ErrorResponse, "description": "The body is not a valid ChatKit request"},
+        **RATE_LIMITED,
+    },
+)
+async def chatkit_endpoint(request: Request, user: CurrentUser) -> Response:
+    """The ChatKit protocol over this service's own threads. Requests that run the agent
+    (`threads.create`, `threads.add_user_message`, `threads.retry_after_item`, ...) count against the
+    agent rate limit."""
+    body = await request.body()
+    parsed = parse_request(body)
+    kind: str = parsed.type
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if kind in AGENT_REQUESTS:
+        await limiter.enforce(request, limiter.agent, f"user:{user.id}")
+
+    server = chat_server(request.app)
+    runtime = agent_runtime(request.app)
+    context = ChatContext(
+        user_id=user.id,
+        session_factory=request.app.state.session_factory,
+        settings=request.app.state.settings,
+        runtime=runtime,
+        timezone=user.timezone or "UTC",
+    )
+    # Another user's (or a missing) thread is "not found" first, whatever the request type: a 400 for
+    # an unsupported type on someone else's thread would be an answer about that thread.
+    await precheck(server, parsed, context)
+    if kind in UNSUPPORTED:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=UNSUPPORTED[kind])
+    try:
+        result = await server.process(body, context)
+    except NotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc) or "Not found") from exc
+    except (ValueError, NotImplementedError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+    if isinstance(result, NonStreamingResult):
+        return Response(content=result.json, media_type="application/json")
+    return StreamingResponse(
+        stream_in_task(result, runtime),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def parse_request(body: bytes) -> Any:
+    try:
+        raw = json.loads(body) if body.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, detail=f"The body is not valid JSON: {exc}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise _unprocessable("The body must be a JSON object: a ChatKit request with a `type`.")
+    kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in REQUEST_TYPES:
+        shown = "missing" if kind is None else f"{kind!r} is unknown"
+        raise _unprocessable(f"The request `type` is {shown}; expected one of: {', '.join(REQUEST_TYPES)}.")
+    try:
+        parsed = REQUEST_ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'][1:]) or 'body'}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)[:5]
+        )
+        raise _unprocessable(f"Invalid {kind} request: {problems}") from None
+    user_input: UserMessageInput | None = getattr(getattr(parsed, "params", None), "input", None)
+    if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq) and user_input is not None:
+        if user_input.attachments:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(AttachmentsNotSupportedError()))
+        length = sum(len(getattr(part, "text", "")) for part in user_input.content)
+        if length > MAX_MESSAGE_CHARS:
+            raise _unprocessable(
+                f"The message is too long ({length} characters; at most {MAX_MESSAGE_CHARS})."
+            )
+        if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
+            raise _unprocessable("The message is empty.")
+    return parsed
+
+
+def _unprocessable(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=message)
+
+
+async def precheck(server: TaskAgentChatServer, parsed: Any, context: ChatContext) -> None:
+    """404 (or 400) now for what the SDK would otherwise only find out in the middle of a stream."""
+    store = server.store
+    thread_id: str | None = getattr(getattr(parsed, "params", None), "thread_id", None)
+    try:
+        if thread_id is not None:
+            await store.load_thread(thread_id, context=context)
+        if isinstance(parsed, ThreadsRetryAfterItemReq):
+            item = await store.load_item(parsed.params.thread_id, parsed.params.item_id, context=context)
+            if not isinstance(item, UserMessageItem):
+                raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Only a user message can be retried.")
+        elif isinstance(parsed, ThreadsAddStructuredInputReq):
+            item = await store.load_item(parsed.params.thread_id, parsed.params.item_id, context=context)
+            if not isinstance(item, StructuredInputItem) or item.status != "pending":
+                raise HTTPException(
+                    status.HTTP_400_BAD_REQUEST,
+                    detail=f"Item {parsed.params.item_id} is not a question waiting for an answer.",
+                )
+        elif isinstance(parsed, ThreadsAddClientToolOutputReq):
+            last = await store.load_thread_items(parsed.params.thread_id, None, 1, "desc", context=context)
+            if not any(
+                isinstance(item, ClientToolCallItem) and item.status == "pending" for item in last.data
+            ):
+                raise HTTPException(
+                    status.HTTP_400_BAD_REQUEST,
+                    detail="No client tool call is waiting for output in this thread.",
+                )
+    except NotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+
+
+async def stream_in_task(result: StreamingResult, runtime: AgentRuntime) -> AsyncIterator[bytes]:
+    """Relay the SDK's stream, produced by a task of its own (see the module's docstring). The runtime
+    owns that task, so a shutdown cancels it too, and waits while it stores what was said."""
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    async def produce() -> None:
+        try:
+            async for chunk in result:
+                await queue.put(chunk)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Failures inside a turn are already events; this is one before the turn started.
+            logger.exception("ChatKit stream failed")
+            error = ErrorEvent(code="custom", message="The request failed; try again.", allow_retry=True)
+            await queue.put(b"data: " + error.model_dump_json().encode() + b"\n\n")
+        finally:
+            queue.put_nowait(None)
+
+    task = runtime.spawn(produce(), name="chatkit-stream")
+    try:
+        while (chunk := await queue.get()) is not None:
+            yield chunk
+    finally:
+        if not task.done():
+            task.cancel()
+        with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError):
+            await task
