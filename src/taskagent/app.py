@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from taskagent import __version__
+from taskagent.agents.router import router as agents_router
+from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.config import Settings
@@ -50,9 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = create_session_factory(engine)
         app.state.rate_limiter = RateLimiter(settings)
         app.state.password_hasher = PasswordHasher(settings.password_hash_concurrency)
+        app.state.agent_runtime = AgentRuntime(settings)
         try:
             yield
         finally:
+            # Runs still streaming store what was said, then the model clients close.
+            await app.state.agent_runtime.aclose()
             await app.state.rate_limiter.close()
             await engine.dispose()
 
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(tasks_router)
+    app.include_router(agents_router)
     mount_frontend(app)
     return app
 

@@ -1,0 +1,176 @@
+"""A run's SDK stream events, translated to the help endpoint's events (and the seed's plain text).
+
+    translator = HelpStreamTranslator()
+    async for event in result.stream_events():
+        for help_event in translator.translate(event):
+            yield help_event.sse()              # "event: delta\\ndata: {...}\\n\\n"
+    translator.text, translator.agent_id      # what was said, and by whom
+
+Events (data in JSON): `agent` {id, name} each time an agent takes over; `delta` {text}; `tool`
+{name, arguments, result} once a tool call has its result; then the endpoint adds `done` {specialist,
+thread_id} or `error` {message}. Hand-offs show as the `agent` event of the new agent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
+from openai.types.responses import ResponseOutputText
+
+from agents import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent, StreamEvent
+from taskagent.agents.definitions import SPECIALISTS, agent_id, spec_for_id
+
+SSE_MEDIA_TYPE = "text/event-stream"
+PLAIN_MEDIA_TYPE = "text/plain"
+
+
+@dataclass(frozen=True)
+class HelpEvent:
+    event: str  # agent | delta | tool | done | error
+    data: dict[str, Any]
+
+    def sse(self) -> str:
+        return f"event: {self.event}\ndata: {json.dumps(self.data, ensure_ascii=False)}\n\n"
+
+
+def agent_event(agent_key: str, name: str | None = None) -> HelpEvent:
+    if name is None:
+        try:
+            name = spec_for_id(agent_key).name
+        except KeyError:
+            name = agent_key
+    return HelpEvent("agent", {"id": agent_key, "name": name})
+
+
+def delta_event(text: str) -> HelpEvent:
+    return HelpEvent("delta", {"text": text})
+
+
+def done_event(specialist: str | None, thread_id: str) -> HelpEvent:
+    return HelpEvent("done", {"specialist": specialist, "thread_id": thread_id})
+
+
+def error_event(message: str) -> HelpEvent:
+    return HelpEvent("error", {"message": message})
+
+
+def _json_or_text(value: Any) -> Any:
+    """A tool's arguments or result as JSON when they are JSON (they are, for our tools)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _field(raw: Any, name: str) -> Any:
+    return raw.get(name) if isinstance(raw, dict) else getattr(raw, name, None)
+
+
+@dataclass
+class HelpStreamTranslator:
+    """Translates one run's SDK events, keeping the text said so far and the agent saying it."""
+
+    agent_id: str | None = None
+    agent_name: str | None = None
+    parts: list[str] = field(default_factory=list)
+    _calls: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    _streamed_items: set[str] = field(default_factory=set)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def translate(self, event: StreamEvent) -> list[HelpEvent]:
+        if isinstance(event, AgentUpdatedStreamEvent):
+            return self._agent(event)
+        if isinstance(event, RawResponsesStreamEvent):
+            return self._raw(event)
+        if isinstance(event, RunItemStreamEvent):
+            return self._item(event)
+        return []
+
+    def _agent(self, event: AgentUpdatedStreamEvent) -> list[HelpEvent]:
+        new_id = agent_id(event.new_agent)
+        if new_id == self.agent_id:
+            return []
+        self.agent_id, self.agent_name = new_id, event.new_agent.name
+        return [agent_event(new_id, event.new_agent.name)]
+
+    def _say(self, text: str) -> list[HelpEvent]:
+        if not text:
+            return []
+        self.parts.append(text)
+        return [delta_event(text)]
+
+    def _raw(self, event: RawResponsesStreamEvent) -> list[HelpEvent]:
+        data = event.data
+        if data.type == "response.output_item.added" and _field(data.item, "type") == "message":
+            # A new message after earlier text (an agent's preamble, then the specialist): a paragraph break.
+            if self.parts and not self.text.endswith("\n\n"):
+                return self._say("\n\n")
+            return []
+        if data.type == "response.output_text.delta":
+            item_id = _field(data, "item_id")
+            if isinstance(item_id, str):
+                self._streamed_items.add(item_id)
+            delta = _field(data, "delta")
+            return self._say(delta) if isinstance(delta, str) else []
+        return []
+
+    def _item(self, event: RunItemStreamEvent) -> list[HelpEvent]:
+        item = event.item
+        if event.name == "tool_called" and isinstance(item, ToolCallItem):
+            call_id, name = _field(item.raw_item, "call_id"), _field(item.raw_item, "name")
+            if isinstance(call_id, str) and isinstance(name, str):
+                self._calls[call_id] = (name, _json_or_text(_field(item.raw_item, "arguments")))
+            return []
+        if event.name == "tool_output" and isinstance(item, ToolCallOutputItem):
+            call_id = _field(item.raw_item, "call_id")
+            name, arguments = (
+                self._calls.pop(call_id, ("unknown", None)) if isinstance(call_id, str) else ("", None)
+            )
+            return [
+                HelpEvent(
+                    "tool", {"name": name, "arguments": arguments, "result": _json_or_text(item.output)}
+                )
+            ]
+        if event.name == "message_output_created" and isinstance(item, MessageOutputItem):
+            # A model that returned its message whole (no deltas): say it now.
+            if item.raw_item.id in self._streamed_items:
+                return []
+            text = "".join(
+                part.text for part in item.raw_item.content if isinstance(part, ResponseOutputText)
+            )
+            return self._say(text)
+        return []
+
+    @property
+    def specialist(self) -> str | None:
+        """The agent that answered last (a specialist, when triage handed off)."""
+        return self.agent_id
+
+
+@dataclass
+class PlainTextRenderer:
+    """The seed's text/plain body: `[Routing to Scheduler Agent]`, a blank line, the text."""
+
+    _written: bool = False
+
+    def render(self, event: HelpEvent) -> str:
+        chunk = ""
+        if event.event == "agent" and event.data.get("id") in SPECIALISTS:
+            chunk = ("\n\n" if self._written else "") + f"[Routing to {event.data.get('name')}]\n\n"
+        elif event.event == "delta":
+            chunk = str(event.data.get("text", ""))
+        elif event.event == "error":
+            chunk = ("\n\n" if self._written else "") + f"[Error] {event.data.get('message', '')}\n"
+        elif event.event == "done" and self._written:
+            chunk = "\n"
+        if chunk:
+            self._written = True
+        return chunk

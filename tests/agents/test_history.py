@@ -1,0 +1,96 @@
+"""What a model sees of a help thread: the summary, then the recent items as plain-text messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from taskagent.agents.help import assistant_message, user_message
+from taskagent.conversations.history import (
+    FOLD_STEP,
+    HISTORY_ITEMS,
+    SUMMARY_PREFIX,
+    history_input,
+    thread_input,
+)
+from taskagent.conversations.models import Thread
+from taskagent.conversations.repository import ConversationRepository
+from taskagent.db import session_scope
+from tests.conftest import UserHandle
+
+
+def test_items_become_plain_text_messages() -> None:
+    items: list[dict[str, Any]] = [
+        user_message("thr_1", "When should I do #12?"),
+        assistant_message("thr_1", "Thursday.", agent="scheduler"),
+        {"type": "widget", "id": "w", "widget": {}},
+        {"type": "hidden_context_item", "id": "h", "content": "secret"},
+        user_message("thr_1", "   "),
+        {
+            "type": "user_message",
+            "content": [
+                {"type": "input_text", "text": "about "},
+                {"type": "input_tag", "text": "Q4", "id": "t"},
+            ],
+            "quoted_text": "Thursday.",
+        },
+    ]
+    assert history_input("Tasks mentioned: #12", items) == [
+        {
+            "type": "message",
+            "role": "user",
+            "content": SUMMARY_PREFIX + "Tasks mentioned: #12\n</HiddenContext>",
+        },
+        {"type": "message", "role": "user", "content": "When should I do #12?"},
+        {"type": "message", "role": "assistant", "content": "Thursday."},
+        {"type": "message", "role": "user", "content": "(Replying to: Thursday.)\nabout @Q4"},
+    ]
+    assert history_input(None, []) == []
+
+
+async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandle, client: Any) -> None:
+    created = await client.post("/tasks", json={"title": "Long discussion"}, headers=alice.headers)
+    task_id = created.json()["id"]
+    async with session_scope(app.state.session_factory) as session:
+        repository = ConversationRepository(session, alice.id)
+        await repository.add_thread(Thread(id="thr_long", task_id=task_id))
+
+    inputs: list[list[Any]] = []
+    for turn in range(20):  # one help request after another: a question and an answer each
+        async with session_scope(app.state.session_factory) as session:
+            repository = ConversationRepository(session, alice.id)
+            current = await repository.get_thread("thr_long")
+            assert current is not None
+            await repository.add_item(
+                current, **_row(user_message("thr_long", f"Question {turn} about #{100 + turn}"))
+            )
+            inputs.append(await thread_input(repository, current))
+            await repository.add_item(
+                current, **_row(assistant_message("thr_long", f"Answer {turn}", agent="blocker"))
+            )
+
+    async with session_scope(app.state.session_factory) as session:
+        repository = ConversationRepository(session, alice.id)
+        thread = await repository.get_thread("thr_long")
+        assert thread is not None
+        final = await thread_input(repository, thread)
+        # Every item is either folded into the summary or replayed: none falls in between.
+        window = await repository.recent_items("thr_long", HISTORY_ITEMS + FOLD_STEP)
+        replayed = [row for row in window if row.seq > thread.summary_through_seq]
+        assert replayed[0].seq == thread.summary_through_seq + 1
+        assert thread.summary is not None
+
+    assert HISTORY_ITEMS <= len(final) - 1 < HISTORY_ITEMS + FOLD_STEP
+    summary = final[0]["content"]  # type: ignore[typeddict-item]
+    assert isinstance(summary, str) and summary.startswith(SUMMARY_PREFIX)
+    assert "#100" in summary  # task ids of folded turns are kept
+    assert final[-1] == {"type": "message", "role": "assistant", "content": "Answer 19"}
+    assert max(len(entry) for entry in inputs) <= HISTORY_ITEMS + FOLD_STEP  # bounded however long it grows
+    # Without a summary yet, the input is the whole thread, the new request last.
+    assert inputs[0] == [{"type": "message", "role": "user", "content": "Question 0 about #100"}]
+    assert inputs[1][-1] == {"type": "message", "role": "user", "content": "Question 1 about #101"}
+
+
+def _row(data: dict[str, Any]) -> dict[str, Any]:
+    return {"item_id": data["id"], "type": data["type"], "data": data}
