@@ -6,7 +6,7 @@
 // Drives Debian's /usr/bin/chromium (CHROMIUM_PATH overrides) through playwright-core; nothing is
 // downloaded. Each step saves a screenshot under <repo>/test-artifacts/e2e/ (E2E_ARTIFACTS overrides).
 // Prints "N passed, M failed" last and exits non-zero when a step failed.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -23,6 +23,8 @@ const CHAT_REQUEST = 'Create a task to review the Q4 report, high priority';
 const PASSWORD = 'correct-horse-battery-42';
 
 mkdirSync(ARTIFACTS, { recursive: true });
+// Screenshots of an earlier run would be mistaken for this one's.
+for (const f of readdirSync(ARTIFACTS)) if (/^\d\d.*\.png$/.test(f)) rmSync(resolve(ARTIFACTS, f));
 
 const results = [];
 let stepNo = 0;

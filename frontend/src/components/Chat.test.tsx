@@ -52,8 +52,8 @@ describe('Chat', () => {
     render(<Chat threadId={null} tz="UTC" onTasksChanged={onTasksChanged} />);
     type('Create a task to review the Q4 report, high priority');
 
-    await screen.findByText('with high priority.', { exact: false });
     const messages = screen.getByRole('list', { name: 'Messages' });
+    await within(messages).findByText('with high priority.', { exact: false });
     // One assistant message holding all the deltas.
     const assistantMsgs = messages.querySelectorAll('.msg-assistant');
     expect(assistantMsgs).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('Chat', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Something went wrong');
     fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
-    await screen.findByText('Done on the second try.');
+    await within(screen.getByRole('list', { name: 'Messages' })).findByText('Done on the second try.');
     expect(attempt).toBe(1);
     const retry = calls.find((c) => (c.body as { type: string }).type === 'threads.retry_after_item')!;
     expect(retry.body).toEqual({ type: 'threads.retry_after_item', params: { thread_id: 'thr_1', item_id: 'msg_u1' } });
@@ -123,7 +123,7 @@ describe('Chat', () => {
     await act(async () => {
       fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     });
-    await screen.findByText('Hello again');
+    await within(screen.getByRole('list', { name: 'Messages' })).findByText('Hello again');
     expect(creates).toBe(2);
   });
 
@@ -156,7 +156,7 @@ describe('Chat', () => {
       throw new Error(req.type);
     });
     const { container } = render(<Chat threadId="thr_9" tz="UTC" />);
-    await screen.findByText('Monday: <img src=x onerror=alert(1)>');
+    await within(screen.getByRole('list', { name: 'Messages' })).findByText('Monday: <img src=x onerror=alert(1)>');
     expect(screen.getByText('<b>plan</b> my week')).toBeTruthy();
     expect(screen.getByText('priority: high').closest('li')!.textContent).toContain('Created task #4: Review the Q4 report');
     expect(screen.getByText(/something new/)).toBeTruthy();

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useReducer, useRef, useState, type FormE
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import { chatkit as defaultClient, type ChatKitClient } from '../chatkit/client';
 import { conversationReducer, initialConversation, isActionItem, localKey } from '../chatkit/conversation';
-import { textInput, type ThreadMetadata, type ThreadStreamEvent } from '../chatkit/types';
+import { assistantText, textInput, type AssistantMessageItem, type ThreadMetadata, type ThreadStreamEvent } from '../chatkit/types';
 import { formatDateTime } from '../lib/dates';
 import { Link, navigate } from '../lib/router';
 import { ChatEntry } from './ChatItems';
@@ -248,6 +248,9 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
     }
   };
 
+  const lastEntry = [...state.entries].reverse().find((e) => e.kind === 'item' && e.item.type === 'assistant_message');
+  const lastAnswer = lastEntry && lastEntry.kind === 'item' ? `Assistant: ${assistantText(lastEntry.item as AssistantMessageItem)}` : '';
+
   const openTitle = state.threadId ? state.title ?? threads.find((t) => t.id === state.threadId)?.title ?? null : null;
 
   return (
@@ -341,7 +344,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
             {state.threadId ? threadTitle({ title: openTitle }) : 'New conversation'}
           </h2>
         </div>
-        <ol className="messages" ref={listRef} aria-live="polite" aria-busy={state.streaming} aria-label="Messages">
+        <ol className="messages" ref={listRef} aria-busy={state.streaming} aria-label="Messages">
           {loadingThread && <li className="muted">Loading…</li>}
           {loadError && (
             <li role="alert" className="banner banner-error">
@@ -387,6 +390,10 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
             </li>
           )}
         </ol>
+        {/* Screen readers hear each finished answer once, not every streamed word. */}
+        <div className="visually-hidden" aria-live="polite">
+          {state.streaming ? (state.activity ?? '') : lastAnswer}
+        </div>
         <form className="composer" onSubmit={onSubmit}>
           <label htmlFor={`${uid}-input`} className="visually-hidden">
             Message the assistant
