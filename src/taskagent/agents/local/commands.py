@@ -77,11 +77,13 @@ _CREATE_PREFIX = re.compile(
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|put\s+down|put|schedule|open|start)\s+"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
     r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)\b"
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|for\s+me\s+to|for|to|about|so\s+i\s+can|so\s+that\s+i))?"
     r"\s*(?:[:,\u2013\u2014-]\s*)?"
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
     r"|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?\s+"
     r"|make\s+sure\s+(?:i|we)\s+"
+    r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"
     r"|(?:(?:i|we)\s+)?(?:really\s+|still\s+|also\s+|definitely\s+)?(?:need|have|must|should|gotta|got|ought)"
     r"(?:\s+really)?(?:\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|:))?"
     r"|\s+to)?\s+"
@@ -179,6 +181,9 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
 
 
 def _split_items(body: str, count: int | None) -> list[str]:
+    if len(re.findall(r"(?:^|\s)\d+[.)]\s", body)) >= 2:
+        # "1. buy paint 2. paint the fence": an inline numbered list.
+        body = re.sub(r"(?:^|\s+)\d+[.)]\s+", "\n", body)
     lines = [line for line in re.split(r"\s*\n\s*", body) if line.strip()]
     if len(lines) > 1:
         items = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in lines]
@@ -335,7 +340,12 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     tags, tag_spans = find_tags(text)
     command.tags = tags
     text = _cut(text, tag_spans)
-    if re.search(r"\b(?:completed|done|finished|closed|accomplished)\b", lowered) and not re.search(
+    including = re.search(
+        r"\b(?:including|incl\.?|even|with|and|plus)\s+(?:the\s+)?(?:completed|done|finished)", lowered
+    )
+    if including:
+        command.open_only = False
+    elif re.search(r"\b(?:completed|done|finished|closed|accomplished)\b", lowered) and not re.search(
         r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered
     ):
         command.status = "completed"
@@ -530,7 +540,8 @@ _CLEAR_DUE = [
 ]
 _SHIFT = re.compile(
     r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
-    r"\bby\s+(?P<amount>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?)\b",
+    r"\b(?:by|back|out|forward)\s+(?:by\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of"
+    r"|a\s+few)\s+(?P<unit>days?|weeks?)\b",
     re.I,
 )
 _PRIORITY_VERBS = [
@@ -644,12 +655,25 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
             "earlier",
         }
         changes.shift_days = -days if backwards else days
-        rest = _cut(rest, [(shift.start("amount") - len("by "), shift.end())])
+        rest = (
+            _cut(rest, [(shift.end("verb"), shift.end())])
+            if shift.group("direction")
+            else _cut(rest, [(shift.start("amount"), shift.end())])
+        )
+        rest = re.sub(r"\s+(?:by|back|out|forward)\s*$", "", rest, flags=re.I)
     estimate = find_estimate(rest)
     if estimate:
         changes.estimate_minutes = estimate[0]
         rest = _cut(rest, [estimate[1]])
-    status = find_status(rest)
+    # "should be done by Wednesday" sets a deadline, not a status.
+    deadline = re.search(
+        r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to)\s+be\s+(?:done|finished|completed|ready)\b",
+        rest,
+        re.I,
+    )
+    if deadline and find_dates(rest, now):
+        rest = _cut(rest, [deadline.span()])
+    status = find_status(rest) if not (deadline and changes.due is None and find_dates(rest, now)) else None
     if status:
         changes.status = status.value  # type: ignore[assignment]
         rest = _cut(rest, status.spans)

@@ -139,7 +139,7 @@ _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
         "in_progress",
         re.compile(
             r"^(?:(?:i(?:\s+am|'m)\s+|i've\s+|we(?:\s+are|'re)\s+)?(?:start(?:ed)?|begin|began|begun|kick\s+off|kicked\s+off"
-            r"|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
+            r"|starting|beginning|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
             r"|work\s+on|pick\s+up|picked\s+up)\b",
             re.IGNORECASE,
         ),

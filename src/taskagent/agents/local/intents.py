@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
+
+from .dates import find_dates
+from .fields import find_priority
 
 HelpKind = Literal["scheduler", "breakdown", "blocker"]
 HELP_KINDS: tuple[HelpKind, ...] = ("scheduler", "breakdown", "blocker")
@@ -75,6 +79,11 @@ HELP_FEATURES: list[Feature] = [
     ),
     _f(r"\b(?:urgent|asap|late|behind|overdue)\b", scheduler=1.5),
     _f(r"\b(?:order|sequence)\b", scheduler=1),
+    _f(
+        r"\b(?:more|less)\s+(?:important|urgent|pressing)\b|\bimportant\s+than\b|\bcompared\s+(?:to|with)\b"
+        r"|\bmy\s+other\s+(?:tasks|stuff|things|work)\b|\bmatters?\s+more\b",
+        scheduler=3,
+    ),
     _f(r"\bstart\s+(?:it|this|on\s+it)\b(?!.*\bhow\b)", scheduler=1.5),
     # breakdown: steps, pieces, where to start
     _f(r"\bbreak\w*\s+(?:it|this|that|\w+)?\s*(?:down|up|apart)\b|\bbreakdown\b", breakdown=4.5),
@@ -121,6 +130,11 @@ HELP_FEATURES: list[Feature] = [
     ),
     _f(r"\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|won'?t\s+let\s+me)\b", blocker=2.5),
     _f(
+        r"\bprevent\w*|\bstopping\s+me\b|\bkeep\w*\s+me\s+from\b|\bholding\s+(?:me|it|this)\s+(?:back|up)\b"
+        r"|\bin\s+the\s+way\b|\bhinder\w*",
+        blocker=4,
+    ),
+    _f(
         r"\b(?:no|without|lack\w*|missing|lost|revoked|expired)\s+(?:the\s+)?(?:access|permissions?|credentials?|keys?|password|login|license|rights)\b",
         blocker=4,
     ),
@@ -142,6 +156,11 @@ HELP_FEATURES: list[Feature] = [
     ),
     _f(r"\bnot\s+sure\s+what\b|\bdon'?t\s+know\s+what\b|\brequirements?\b|\bspec\b|\bscope\b", blocker=2),
     _f(r"\bprocrastinat\w*|\bmotivat\w*|\bkeep\s+putting\s+(?:it\s+|this\s+)?off\b|\bavoid\w*", blocker=3),
+    _f(
+        r"\bno\s+progress\b|\bnot\s+(?:making|getting)\s+(?:any\s+)?(?:progress|anywhere)\b|\bgoing\s+nowhere\b"
+        r"|\bgoing\s+in\s+circles\b|\bspinning\s+my\s+wheels\b",
+        blocker=4,
+    ),
     _f(r"\b(?:problem|issue|obstacle|roadblock|blocker|bottleneck|impediment)s?\b", blocker=2.5),
     _f(
         r"\bvendor\b|\bclient\b|\bapproval\b|\bsign[\s-]?off\b|\bmanager\b|\bboss\b|\bteam\b|\bsupplier\b",
@@ -215,7 +234,8 @@ CHAT_FEATURES: list[Feature] = [
     # list
     _f(r"^(?:show|list|display|view|see|give\s+me|get\s+me|print|pull\s+up|bring\s+up)\b", list=3),
     _f(
-        r"^what(?:'s|\s+is|\s+are|\s+do|\s+does|\s+have)?\b.*\b(?:tasks?|to-?dos?|overdue|due|plate|left|pending|remaining|next|on\s+my\s+list|completed|done|open)\b",
+        r"^what(?:'s|\s+is|\s+are|\s+do|\s+does|\s+have)?\b.*\b(?:tasks?|to-?dos?|overdue|due|plate|left|pending|remaining|next|on\s+my\s+list|completed|done|open"
+        r"|finished|accomplished|today|tomorrow|this\s+week)\b",
         list=3,
     ),
     _f(r"\b(?:do|have)\s+i\s+(?:have|got)\b|\bare\s+there\s+any\b|\bis\s+there\s+anything\b|^any\b", list=2),
@@ -237,7 +257,7 @@ CHAT_FEATURES: list[Feature] = [
     # update
     _f(
         r"^(?:mark|set|change|update|edit|modify|rename|retitle|move|reschedule|push|postpone|delay|shift|bump|flag"
-        r"|lower|raise|increase|decrease|reduce|upgrade|downgrade|undo|un-?mark"
+        r"|lower|raise|increase|decrease|reduce|upgrade|downgrade|undo|un-?mark|give|assign"
         r"|prioriti[sz]e|deprioriti[sz]e|escalate|re-?open|complete|finish|close|start|begin|tag|label|untag|make"
         r"|check\s+off|tick\s+off|cross\s+off|describe|add\s+(?:a\s+)?(?:note|description|tag|label|comment)s?\b"
         r"|remove\s+the\s+(?:due\s+date|deadline|tags?|description)|clear\s+the)\b",
@@ -254,6 +274,11 @@ CHAT_FEATURES: list[Feature] = [
         update=4,
     ),
     _f(r"\b(?:priority|due\s+date|deadline|title|name|description|status|notes?)\b", update=1),
+    _f(r"\b(?:is|are)\s+(?:now\s+)?due\b", update=3),
+    _f(
+        r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to)\s+be\s+(?:done|finished|completed|ready)\s+by\b",
+        update=4,
+    ),
     # "Add a note to task 3: ...", "add the tag work to it": changes, even though they start with "add".
     _f(
         r"^add\s+(?:a\s+|the\s+)?(?:note|description|tags?|labels?|comment|estimate)\b.*\b(?:to|on|for)\b",
@@ -293,7 +318,8 @@ CHAT_FEATURES: list[Feature] = [
     ),
     # conversation
     _f(
-        r"\bwhat\s+(?:did|have)\s+(?:we|you|i)\s+(?:just\s+)?(?:do|done|change|changed|say|said|talk\w*)\b",
+        r"\bwhat\s+(?:did|have)\s+(?:we|you|i)\s+(?:just\s+)?(?:do|done|change|changed|say|said|talk\w*|ask\w*"
+        r"|request\w*|tell|told)\b",
         summary=7,
     ),
     _f(
@@ -357,10 +383,26 @@ def classify_chat(text: str) -> ChatClassification:
     )
     # A request with a clear action verb ("Create task X by tomorrow, high priority") stays an action even
     # though its deadline words also score for the scheduler: a hand-off needs a clear margin.
+    # A field value said with an action verb ("make it urgent and due tomorrow") is that action.
+    sets_fields = _names_a_field(core)
+    if sets_fields and best_action is not None and action_score >= 3 and not wants_subtasks:
+        return ChatClassification(best_action, None, scores)
     if help_score >= 3.5 and (help_score > action_score + 1 or (wants_subtasks and help_kind == "breakdown")):
         return ChatClassification(None, help_kind, scores)
     if best_action is not None and action_score >= 2:
         return ChatClassification(best_action, None, scores)
     if help_score >= 3:
         return ChatClassification(None, help_kind, scores)
+    if sets_fields and not core.rstrip().endswith("?") and len(core.split()) >= 3:
+        # "Put together the onboarding doc by tomorrow", "I have a dentist appointment on Thursday at 3pm":
+        # a statement with a deadline or a priority and no other action is something to do.
+        return ChatClassification("create", None, scores)
     return ChatClassification(None, None, scores)
+
+
+_DETECTION_CLOCK = datetime(2026, 1, 7, 12, 0, tzinfo=UTC)  # any moment will do: only presence matters
+
+
+def _names_a_field(text: str) -> bool:
+    """Whether a message names a due date or a priority."""
+    return bool(find_dates(text, _DETECTION_CLOCK) or find_priority(text))

@@ -45,14 +45,14 @@ _ORDINAL = re.compile(
     r"(?:\s+(?:one|task|item|entry|on\s+the\s+list))?\b",
     re.IGNORECASE,
 )
-_NUMBER_ON_LIST = re.compile(r"\b(?:number|no\.?)\s+(?P<n>\d+)\s+on\s+the\s+list\b", re.IGNORECASE)
+_NUMBER_ON_LIST = re.compile(r"\b(?:number|no\.?)\s+(?P<n>\d+)(?P<list>\s+on\s+the\s+list)?\b", re.IGNORECASE)
 _IDS = re.compile(
     r"(?:\btasks?\s*(?:number\s*|no\.?\s*|id\s*)?#?\s*|(?<![\w&])#|\bid\s*)(?P<id>\d+)\b"
     r"(?P<more>(?:\s*(?:,|and|&)\s*#?\d+\b)*)",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(
-    r"^(?:it|that|this|them|those|these|same|the\s+same(?:\s+one)?|that\s+one|this\s+one|the\s+one|one"
+    r"^(?:it|its|it's|that|this|them|those|these|same|the\s+same(?:\s+one)?|that\s+one|this\s+one|the\s+one|one"
     r"|that\s+task|this\s+task|the\s+task|this\s+one\s+here|the\s+last\s+one\s+i\s+(?:created|added|made)|one\s+i\s+just\s+\w+)$",
     re.IGNORECASE,
 )
@@ -103,6 +103,11 @@ _NOISE = {
     "now",
     "all",
     "everything",
+    "due",
+    "date",
+    "deadline",
+    "priority",
+    "status",
     "anything",
     "something",
     "stuff",
@@ -121,6 +126,7 @@ class Reference:
     ordinal: int | None = None
     pronoun: bool = False
     description: str = ""
+    ordinal_or_id: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -138,6 +144,8 @@ def parse_reference(phrase: str) -> Reference:
     on_list = _NUMBER_ON_LIST.search(phrase)
     if on_list:
         ref.ordinal = int(on_list.group("n"))
+        # "number 2" is a position when a list was shown, else an id; "number 2 on the list" is a position.
+        ref.ordinal_or_id = not on_list.group("list")
         return ref
     cleaned = clean_description(phrase)
     ordinal = _ORDINAL.search(phrase)
@@ -204,6 +212,8 @@ def _stem(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith("'s"):
         word = word[:-2]
+    if re.search(r"(?:x|s|sh|ch|z)es$", word) and len(word) > 4:
+        return word[:-2]  # taxes -> tax, matches -> match
     for suffix in ("ing", "ed", "s"):
         if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]

@@ -164,7 +164,7 @@ def _which_task(kind: HelpKind, open_tasks: Sequence[TaskInfo], now: datetime) -
 # --- scheduler --------------------------------------------------------------------------------------------
 
 _SET = re.compile(
-    r"\b(?:set|schedule|put|book|lock|make)\s+(?:it|this|that|the\s+(?:due\s+)?date|the\s+deadline|it\s+in)\b"
+    r"\b(?:set|schedule|put|book|lock)\s+(?:it|this|that|the\s+(?:due\s+)?date|the\s+deadline|it\s+in)\b"
     r"|\b(?:set|change|move)\s+the\s+(?:due\s+date|deadline)\b|\bdue\s+date\s+to\b",
     re.IGNORECASE,
 )
@@ -321,7 +321,7 @@ def week_plan(open_tasks: Sequence[TaskInfo], now: datetime) -> str:
 
 _CREATE = re.compile(
     r"\b(?:create|add|make|save|turn)\s+(?:them|these|those|it|the\s+steps|all|subtasks|sub-tasks|them\s+all)\b"
-    r"|\b(?:as|into)\s+sub[\s-]?tasks\b|\bcreate\s+(?:the\s+)?sub[\s-]?tasks\b",
+    r"|\b(?:create|add|make)\s+(?:the\s+|some\s+)?sub[\s-]?tasks\b",
     re.IGNORECASE,
 )
 _STEP_NUMBER = re.compile(

@@ -158,6 +158,8 @@ def resolve(
         return Targets(ref.ids)
     if ref.ordinal is not None:
         shown = last_list(history)
+        if not shown and ref.ordinal_or_id:
+            return Targets([ref.ordinal])
         if not shown:
             return Reply(replies.no_list_to_count())
         index = ref.ordinal - 1 if ref.ordinal > 0 else len(shown) + ref.ordinal
