@@ -223,6 +223,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
         <textarea
           id={`${uid}-q`}
           rows={2}
+          maxLength={2000}
           value={query}
           placeholder="e.g. I'm stuck waiting on the finance team"
           onChange={(e) => setQuery(e.target.value)}

@@ -209,6 +209,12 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     setToast(null);
   };
 
+  // Back to the row's Edit button, so keyboard users keep their place.
+  const closeEditor = (id: number) => {
+    setEditing(null);
+    setTimeout(() => document.querySelector<HTMLButtonElement>(`[data-task-id="${id}"] > .task-line .task-actions button`)?.focus(), 0);
+  };
+
   const replaceTask = (task: Task) => setTasks((prev) => prev.map((t) => (t.id === task.id ? task : t)));
 
   const toggleComplete = async (task: Task) => {
@@ -306,9 +312,9 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
             tz={tz}
             onSaved={(saved) => {
               replaceTask(saved);
-              setEditing(null);
+              closeEditor(t.id);
             }}
-            onCancel={() => setEditing(null)}
+            onCancel={() => closeEditor(t.id)}
             onMissing={() => setTasks((prev) => prev.filter((x) => x.id !== t.id))}
           />
         )}
