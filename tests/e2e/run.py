@@ -68,7 +68,7 @@ def main() -> int:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/health", 60)
+        wait_for(f"{base}/health", 180)  # a loaded 2-core machine can take a while to import
         result = subprocess.run(
             ["node", str(SCRIPT)],
             cwd=ROOT / "frontend",
