@@ -204,12 +204,14 @@ async def chatkit_endpoint(request: Request, user: CurrentUser) -> Response:
 def parse_request(body: bytes) -> Any:
     try:
         raw = json.loads(body) if body.strip() else None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: [[[[...]]]]
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, detail=f"The body is not valid JSON: {exc}"
         ) from None
     if not isinstance(raw, dict):
         raise _unprocessable("The body must be a JSON object: a ChatKit request with a `type`.")
+    if _contains_nul(raw):  # PostgreSQL cannot store it in a text column (a thread's title, say)
+        raise _unprocessable("Text cannot contain the NUL character.")
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in REQUEST_TYPES:
         shown = "missing" if kind is None else f"{kind!r} is unknown"
@@ -234,6 +236,20 @@ def parse_request(body: bytes) -> Any:
         if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
             raise _unprocessable("The message is empty.")
     return parsed
+
+
+def _contains_nul(value: Any) -> bool:
+    pending = [value]  # iterative: a body nested as deep as json.loads allows must not overflow the stack
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str) and "\x00" in current:
+            return True
+        if isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return False
 
 
 def _unprocessable(message: str) -> HTTPException:

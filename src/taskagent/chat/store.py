@@ -200,13 +200,14 @@ class ConversationStore(Store[ChatContext]):
         return Page(data=data, has_more=found.has_more, after=data[-1].id if data else None)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: ChatContext) -> None:
-        await self._write_item(thread_id, item, context)
+        """A new item, at the end of the thread (the SDK adds each item once, when it is done)."""
+        await self._write_item(thread_id, item, context, new=True)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: ChatContext) -> None:
-        await self._write_item(thread_id, item, context)
-
-    async def _write_item(self, thread_id: str, item: ThreadItem, context: ChatContext) -> None:
         """Upsert: an item already in the thread keeps its position; a new one goes at the end."""
+        await self._write_item(thread_id, item, context, new=False)
+
+    async def _write_item(self, thread_id: str, item: ThreadItem, context: ChatContext, *, new: bool) -> None:
         data = item_data(item)
         async with session_scope(context.session_factory) as session:
             repository = ConversationRepository(session, context.user_id)
@@ -214,7 +215,7 @@ class ConversationStore(Store[ChatContext]):
             thread = await repository.chat_thread(thread_id, lock=True)
             if thread is None:
                 raise NotFoundError(f"Thread {thread_id} not found")
-            if not await repository.replace_item(thread_id, item.id, type=item.type, data=data):
+            if new or not await repository.replace_item(thread_id, item.id, type=item.type, data=data):
                 await repository.add_item(thread, item_id=item.id, type=item.type, data=data)
             if thread.title is None and isinstance(item, UserMessageItem):
                 thread.title = title_from_message(message_text(item))
