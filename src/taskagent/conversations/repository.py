@@ -31,8 +31,19 @@ class ConversationRepository:
     # Threads -------------------------------------------------------------------------------------------
 
     async def get_thread(self, thread_id: str, *, lock: bool = False) -> Thread | None:
+        """The thread; with `lock`, writers of this thread are serialised until the transaction ends (the
+        next item position is read, then written)."""
         statement = select(Thread).where(Thread.owner_id == self.owner_id, Thread.id == thread_id)
-        if lock:  # serialises writers of one thread (item positions); SQLite serialises writes anyway
+        if lock and self.session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks, and its driver starts a transaction only at the first write: make
+            # that write now (one that changes nothing), so the database's write lock is taken before the
+            # reads that follow, and a concurrent writer waits (busy_timeout) instead of reusing a position.
+            await self.session.execute(
+                update(Thread)
+                .where(Thread.owner_id == self.owner_id, Thread.id == thread_id)
+                .values(updated_at=Thread.updated_at)
+            )
+        elif lock:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
