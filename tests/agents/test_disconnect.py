@@ -1,4 +1,5 @@
-"""A client that leaves mid-answer loses nothing already said, and the run stops.
+"""Stream mechanics: a client that leaves mid-answer loses nothing already said, and the run stops; a slow
+model gets keep-alive comments.
 
 Driven at the ASGI level (httpx's ASGI transport reads a response whole, so it cannot hang up early): the
 client sends its request, reads a few `delta` events, then disconnects.
@@ -16,7 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from taskagent.agents.context import AgentContext
+from taskagent.agents.help import HelpRun, record_request
 from taskagent.agents.runner import AgentRuntime
+from taskagent.tasks.models import Task
 from tests.agents.support import create_task, install_settings, item_text, thread_items
 from tests.conftest import UserHandle
 from tests.fakes import FakeChatCompletions, Reply, tool_call
@@ -112,3 +116,38 @@ async def test_a_disconnect_keeps_the_partial_answer_and_stops_the_run(
     assert partial and FULL_ANSWER.startswith(partial) and len(partial) < len(FULL_ANSWER) / 2
     assert items[1]["incomplete"] is True and items[1]["agent"] == "breakdown"
     assert elapsed < 200 * 0.02  # well before the whole answer would have streamed
+
+
+async def test_a_slow_model_gets_keep_alive_comments(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
+) -> None:
+    with FakeChatCompletions(
+        tool_call("transfer_to_blocker_agent"), Reply(text="Ask the vendor today.", delay=0.3)
+    ) as fake:
+        runtime = install_settings(
+            app, taskagent_model="openai-compatible:test", openai_base_url=fake.base_url
+        )
+        task = await create_task(client, alice, title="Integrate the payment API")
+        stored = await client.get(f"/tasks/{task['id']}", headers=alice.headers)
+        thread_id, _ = await record_request(
+            app.state.session_factory, alice.id, _task(stored.json()), "I'm stuck"
+        )
+        context = AgentContext(
+            user_id=alice.id,
+            session_factory=app.state.session_factory,
+            focus_task_id=task["id"],
+            focus_task=task,
+        )
+        run = HelpRun(
+            runtime=runtime, agent_key="triage", context=context, thread_id=thread_id, keepalive_seconds=0.1
+        )
+        events = [event async for event in run.stream()]
+    ticks = [event for event in events if event is None]
+    said = [event for event in events if event is not None]
+    assert ticks, "no keep-alive while the model was slow"
+    assert [event.event for event in said if event.event != "delta"] == ["agent", "agent", "done"]
+    assert "".join(event.data["text"] for event in said if event.event == "delta") == "Ask the vendor today."
+
+
+def _task(data: dict[str, Any]) -> Task:
+    return Task(id=data["id"], title=data["title"])

@@ -6,6 +6,8 @@ the engine acts on it) and with a fake OpenAI-compatible provider (the request b
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 
@@ -135,3 +137,17 @@ async def test_the_thread_grows_in_order(client: httpx.AsyncClient, app: FastAPI
         f"When should I do this? ({n})" for n in range(requests)
     ]
     assert all(item["type"] == "assistant_message" and item["agent"] == "scheduler" for item in items[1::2])
+
+
+async def test_concurrent_requests_share_one_thread(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
+) -> None:
+    task = await create_task(client, alice, title="Prepare the board presentation")
+    queries = [f"When should I do this? ({n})" for n in range(3)]
+    results = await asyncio.gather(
+        *(ask_events(client, alice, task["id"], query, path="schedule") for query in queries)
+    )
+    assert len({last(events, "done")["thread_id"] for events in results}) == 1
+    items = await thread_items(app, alice.id, task["id"])
+    assert len(items) == 6
+    assert sorted(item_text(item) for item in items if item["type"] == "user_message") == queries

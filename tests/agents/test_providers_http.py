@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from tests.agents.support import (
     agents_seen,
+    ask,
     ask_events,
     create_task,
     install_settings,
@@ -126,3 +127,17 @@ async def test_a_hang_is_an_error_event_within_the_timeout(
     assert "did not answer within 0.5 s" in last(events, "error")["message"]
     assert elapsed < 6  # two attempts of 0.5 s and the retry's back-off
     assert [item_text(item) for item in await thread_items(app, alice.id, task["id"])] == ["Help me"]
+
+
+async def test_a_missing_key_is_an_error_event(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
+) -> None:
+    install_settings(app, taskagent_model="openai:gpt-test", openai_api_key=None, openai_base_url=None)
+    task = await create_task(client, alice)
+    events = await ask_events(client, alice, task["id"], "Help me")
+    assert names(events) == ["error"]
+    assert "OPENAI_API_KEY must be set" in last(events, "error")["message"]
+    assert [item_text(item) for item in await thread_items(app, alice.id, task["id"])] == ["Help me"]
+    plain = await ask(client, alice, task["id"], "Help me", accept="text/plain")
+    assert plain.status_code == 200
+    assert plain.text.startswith("[Error] ") and "OPENAI_API_KEY must be set" in plain.text

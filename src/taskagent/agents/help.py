@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -42,7 +44,7 @@ from taskagent.tasks.models import Task
 
 logger = logging.getLogger(__name__)
 
-WRITE_ATTEMPTS = 3
+WRITE_ATTEMPTS = 5
 KEEPALIVE_SECONDS = 15.0
 THREAD_TITLE_LIMIT = 200
 
@@ -60,17 +62,32 @@ def thread_title(task: Task) -> str:
     return f"Help: {task.title}"[:THREAD_TITLE_LIMIT]
 
 
-async def _retrying(factory: Factory, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    """One unit of work, tried again when a concurrent writer got there first (a thread created or an
-    item position taken by a parallel request on the same task)."""
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            async with session_scope(factory) as session:
-                return await work(session)
-        except (IntegrityError, OperationalError):
-            if attempt == WRITE_ATTEMPTS:
-                raise
-            await asyncio.sleep(0.05 * attempt)
+# Writers of one help thread in this process take turns: SQLite gives each writer a snapshot, so two
+# appends could pick the same position. PostgreSQL also locks the thread row (other processes).
+_WRITERS: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _writer_lock(user_id: int, task_id: int) -> asyncio.Lock:
+    lock = _WRITERS.get((user_id, task_id))
+    if lock is None:
+        lock = _WRITERS[(user_id, task_id)] = asyncio.Lock()
+    return lock
+
+
+async def _retrying(
+    factory: Factory, user_id: int, task_id: int, work: Callable[[AsyncSession], Awaitable[Any]]
+) -> Any:
+    """One unit of work on a task's help thread, tried again when a writer elsewhere got there first
+    (the thread created, or an item position taken, by a parallel request in another process)."""
+    async with _writer_lock(user_id, task_id):
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                async with session_scope(factory) as session:
+                    return await work(session)
+            except (IntegrityError, OperationalError):
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                await asyncio.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter, not crypto
     raise AssertionError("unreachable")
 
 
@@ -137,12 +154,19 @@ async def record_request(factory: Factory, user_id: int, task: Task, text: str) 
         await _append(repository, thread.id, data)
         return thread.id, str(data["id"])
 
-    result: tuple[str, str] = await _retrying(factory, work)
+    result: tuple[str, str] = await _retrying(factory, user_id, task.id, work)
     return result
 
 
 async def record_answer(
-    factory: Factory, user_id: int, thread_id: str, text: str, *, agent: str | None, complete: bool
+    factory: Factory,
+    user_id: int,
+    task_id: int,
+    thread_id: str,
+    text: str,
+    *,
+    agent: str | None,
+    complete: bool,
 ) -> None:
     async def work(session: AsyncSession) -> None:
         repository = ConversationRepository(session, user_id)
@@ -150,7 +174,7 @@ async def record_answer(
             repository, thread_id, assistant_message(thread_id, text, agent=agent, complete=complete)
         )
 
-    await _retrying(factory, work)
+    await _retrying(factory, user_id, task_id, work)
 
 
 async def help_items(
@@ -304,12 +328,14 @@ class HelpRun:
 
     async def _save(self, *, complete: bool) -> None:
         text = self.translator.text.strip()
-        if not text:
+        task_id = self.context.focus_task_id
+        if not text or task_id is None:
             return
         try:
             await record_answer(
                 self.context.session_factory,
                 self.context.user_id,
+                task_id,
                 self.thread_id,
                 text,
                 agent=self.translator.agent_id,

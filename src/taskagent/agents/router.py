@@ -94,6 +94,19 @@ SSE_EVENT_SCHEMA: dict[str, Any] = {
     ],
 }
 
+# Errors are JSON, whatever the stream's media type (the route's response class would document them so).
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_SCHEMA: dict[str, Any] = {"$ref": "#/components/schemas/HTTPValidationError"}
+
+
+def _json_error(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema or ERROR_SCHEMA}}}
+
+
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": (
@@ -111,25 +124,20 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         },
     },
     # With a `model`, FastAPI would document an error under this route's media type (text/event-stream).
-    400: {
-        "description": "The request body could not be read",
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "required": ["detail"], "properties": {"detail": _TEXT}}
-            }
-        },
-    },
-    401: {"description": "Missing, invalid or expired token"},
-    404: {"description": "No such task for this user"},
-    422: {"description": "The query is missing, empty or longer than 2000 characters"},
+    400: _json_error("The request body could not be read"),
+    401: _json_error("Missing, invalid or expired token"),
+    403: _json_error("Signed in with the session cookie but without its X-CSRF-Token header"),
+    404: _json_error("No such task for this user"),
+    422: _json_error("The query is missing, empty or longer than 2000 characters", VALIDATION_SCHEMA),
     429: {
-        "description": "More than AGENT_RATE_LIMIT agent requests this minute",
+        **_json_error("More than AGENT_RATE_LIMIT agent requests this minute"),
         "headers": RATE_LIMIT_HEADERS,
     },
+    503: _json_error("The database is unreachable; retry shortly"),
 }
 HISTORY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, invalid or expired token"},
-    404: {"description": "No such task for this user"},
+    401: _json_error("Missing, invalid or expired token"),
+    404: _json_error("No such task for this user"),
 }
 
 
