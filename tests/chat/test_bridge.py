@@ -239,3 +239,45 @@ async def test_a_disconnect_mid_answer_keeps_the_message_and_the_partial_answer(
         assert follow.reply == "Still here."
         visible = await chat(alice).items(thread_id)
         assert "sdk_hidden_context" not in [item["type"] for item in visible]
+
+
+async def test_a_shutdown_mid_answer_keeps_the_partial_answer(
+    chat: Chat, alice: UserHandle, app: FastAPI
+) -> None:
+    words = " ".join(f"word{n}" for n in range(200))
+    with FakeChatCompletions(Reply(text=words, delay=0.05)) as fake:
+        runtime = install_settings(
+            app, taskagent_model="openai-compatible:test-model", openai_base_url=fake.base_url
+        )
+        body = {"type": "threads.create", "params": {"input": user_input("Tell me everything")}}
+        request = asyncio.create_task(asgi_post(app, alice, body))
+        while runtime.active_runs == 0 or len(fake.bodies) == 0:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # some words are out
+        await runtime.aclose(grace_seconds=10)
+        events = [event for _, event in await asyncio.wait_for(request, timeout=10)]
+    thread_id = events[0]["thread"]["id"]
+    stored = await stored_items(app, thread_id)
+    assert [item["type"] for item in stored] == ["user_message", "assistant_message", "sdk_hidden_context"]
+    assert text_of(stored[1]).startswith("word0 word1") and len(text_of(stored[1])) < len(words)
+
+
+async def test_a_run_past_its_time_limit_stops_with_a_clear_error(
+    chat: Chat, alice: UserHandle, app: FastAPI
+) -> None:
+    words = " ".join(f"word{n}" for n in range(100))
+    with FakeChatCompletions(Reply(text=words, delay=0.1), text("Quick answer.")) as fake:
+        install_settings(
+            app,
+            taskagent_model="openai-compatible:test-model",
+            openai_base_url=fake.base_url,
+            agent_max_run_seconds=1.0,
+        )
+        me = chat(alice)
+        turn = await me.create("Tell me everything")
+        assert turn.errors and "AGENT_MAX_RUN_SECONDS" in turn.errors[-1]["message"]
+        stored = await stored_items(app, turn.thread_id)
+        assert [item["type"] for item in stored] == ["user_message", "assistant_message"]
+        assert text_of(stored[1]).startswith("word0") and len(text_of(stored[1])) < len(words)
+        follow = await me.say(turn.thread_id, "Short version?")
+        assert follow.reply == "Quick answer."
