@@ -213,7 +213,8 @@ class TestList:
     def test_filters(self) -> None:
         command = parse_list("Show my high priority tasks due this week", NOW)
         assert command.priority == "high"
-        assert command.arguments()["due_before"] == "2026-11-29T23:59:00+00:00"
+        assert command.arguments()["due_before"] == "2026-11-29"
+        assert command.arguments()["due_after"] == "2026-11-25"
         assert parse_list("What's overdue?", NOW).arguments() == {"overdue": True}
         assert parse_list("Show completed tasks", NOW).arguments() == {"status": "completed"}
 

@@ -19,7 +19,6 @@ from .dates import (
     find_dates,
     find_period,
     remove_spans,
-    start_of_day,
     tidy,
     zone_of,
 )
@@ -264,8 +263,10 @@ class ListCommand:
     open_only: bool = False
     priority: str | None = None
     overdue: bool = False
-    due_after: datetime | None = None
-    due_before: datetime | None = None
+    # Whole days (dates) are sent as dates: the tool reads a date bound as including that day, in the
+    # user's zone. A moment ("due soon": from now) is sent with its offset.
+    due_after: date | datetime | None = None
+    due_before: date | datetime | None = None
     window: str | None = None
     query: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -282,10 +283,11 @@ class ListCommand:
             args["priority"] = self.priority
         if self.overdue:
             args["overdue"] = True
-        if self.due_after:
-            args["due_after"] = self.due_after.isoformat(timespec="seconds")
-        if self.due_before:
-            args["due_before"] = self.due_before.isoformat(timespec="seconds")
+        for name, bound in (("due_after", self.due_after), ("due_before", self.due_before)):
+            if isinstance(bound, datetime):
+                args[name] = bound.isoformat(timespec="seconds")
+            elif bound is not None:
+                args[name] = bound.isoformat()
         if self.query:
             args["q"] = self.query
         if self.limit and not self.sort:
@@ -368,12 +370,12 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         period = find_period(text, now)
         if period:
             window, _ = period
-            command.due_after = start_of_day(window.first, zone_of(now))
-            command.due_before = end_of_day(window.last, zone_of(now))
+            command.due_after = window.first
+            command.due_before = window.last
             command.window = window.label
         elif re.search(r"\bdue\s+soon\b|\bupcoming\b|\bcoming\s+up\b|\bnext\s+few\s+days\b", lowered):
             command.due_after = now
-            command.due_before = end_of_day(now.date() + timedelta(days=7), zone_of(now))
+            command.due_before = now.date() + timedelta(days=7)
             command.window = "in the next 7 days"
     query = _QUERY.search(text)
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
