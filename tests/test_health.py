@@ -9,10 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from taskagent import __version__
+from taskagent import health as health_module
 from taskagent.app import create_app
 from taskagent.config import to_async_url
 from taskagent.health import DATABASE_CHECK_SECONDS
@@ -133,3 +135,23 @@ async def test_a_database_restart_costs_no_request_after_it(own_postgres: str, t
             http.get("/health"), *(http.get(r.headers["location"], headers=headers) for r in created)
         )
         assert [r.status_code for r in after] == [200] * 9
+
+
+async def test_concurrent_probes_share_one_database_check(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = 0
+    real = health_module._database_ok
+
+    async def counting(engine: AsyncEngine) -> bool:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)
+        return await real(engine)
+
+    monkeypatch.setattr(health_module, "_database_ok", counting)
+    responses = await asyncio.gather(*(client.get("/health") for _ in range(64)))
+    assert {r.status_code for r in responses} == {200}
+    assert calls < 8  # 64 requests, a handful of checks
+    await client.get("/health")
+    assert calls >= 2  # a later request makes a check of its own: answers are never cached

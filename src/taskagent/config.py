@@ -37,8 +37,10 @@ class Settings(BaseSettings):
     # Storage (the first seed's names)
     database_url: str | None = None
     redis_url: str | None = None
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Connections per worker. No overflow by default: connections opened for a burst and closed after it
+    # cost more (a PostgreSQL backend each) than a short wait for a pooled one.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
 
     # Auth (the first seed's names)
     secret_key: SecretStr | None = None

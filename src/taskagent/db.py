@@ -10,10 +10,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
 
 from taskagent.config import Settings
 
@@ -74,15 +76,47 @@ def create_engine(settings: Settings) -> AsyncEngine:
             cursor.close()
 
         return engine
-    # pool_pre_ping: a database restart costs failed requests during the outage only.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
-        pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=10,
         pool_recycle=1800,
     )
+    _check_connections_before_use(engine)
+    return engine
+
+
+# A checked-out connection must answer within this long, else the pool is treated as dead.
+PING_TIMEOUT_SECONDS = 5.0
+
+
+def _check_connections_before_use(engine: AsyncEngine) -> None:
+    """What `pool_pre_ping=True` does, in one round trip instead of three.
+
+    Every connection is checked when taken from the pool: a database restart costs failed requests during
+    the outage only, never one per stale pooled connection after it. A failed check invalidates the whole
+    pool (every connection older than the failure) and the checkout retries on a new connection.
+    SQLAlchemy's own asyncpg pre-ping wraps its `;` in BEGIN ... ROLLBACK (for PgBouncer in transaction
+    mode); a simple-protocol query is already a transaction of its own there, so one round trip suffices.
+    (asyncpg's simple protocol cannot run an empty query such as `;`: it fails decoding the reply.)
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_FRESH] = True  # just made: nothing to check yet (as pre-ping skips fresh ones)
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info.pop(_FRESH, False):
+            return
+        try:
+            await_(proxy.driver_connection.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS))
+        except Exception as error:
+            raise InvalidatePoolError(f"connection failed its check: {error!r}") from error
+
+
+_FRESH = "taskagent.fresh"
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -101,10 +135,18 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
             raise
 
 
+# Requests that only read: on PostgreSQL their statements run without BEGIN/COMMIT (each statement is its
+# own snapshot), two round trips fewer for every GET.
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: committed once when the endpoint succeeds, rolled back otherwise."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with session_scope(factory) as session:
+        bind = session.bind
+        if request.method in READ_METHODS and bind is not None and bind.dialect.name == "postgresql":
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
 
 
@@ -112,7 +154,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     return factory
 

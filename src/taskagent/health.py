@@ -1,3 +1,10 @@
+"""GET /health: `{status, database, version}`, 503 when the database does not answer.
+
+Concurrent probes share one database round trip (single flight): a burst of load-balancer or monitoring
+checks costs the database one query, never a pool's worth of connections, and cannot itself make the
+answer 503 by exhausting the pool.
+"""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,13 +39,44 @@ async def _database_ok(engine: AsyncEngine) -> bool:
     return True
 
 
+class DatabaseProbe:
+    """One database check in flight at a time; requests arriving meanwhile wait for its answer."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._running: asyncio.Task[bool] | None = None
+
+    async def check(self) -> bool:
+        running = self._running
+        if running is None:
+            running = asyncio.get_running_loop().create_task(_database_ok(self.engine))
+            self._running = running
+            running.add_done_callback(self._finished)
+        # shield: a client that hangs up does not cancel the check the others are waiting for.
+        return await asyncio.shield(running)
+
+    def _finished(self, task: asyncio.Task[bool]) -> None:
+        if self._running is task:
+            self._running = None
+
+
+def _probe(request: Request) -> DatabaseProbe:
+    state = request.app.state
+    engine: AsyncEngine = state.engine
+    probe: DatabaseProbe | None = getattr(state, "health_probe", None)
+    if probe is None or probe.engine is not engine:
+        probe = DatabaseProbe(engine)
+        state.health_probe = probe
+    return probe
+
+
 @router.get(
     "/health",
     response_model=Health,
     responses={503: {"model": Health, "description": "The database is unreachable"}},
 )
 async def health(request: Request) -> JSONResponse:
-    ok = await _database_ok(request.app.state.engine)
+    ok = await _probe(request).check()
     body = Health(
         status="ok" if ok else "unavailable", database="ok" if ok else "unreachable", version=__version__
     )

@@ -225,7 +225,7 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
     return hops[0] if hops else peer
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.rate_limiter
     return limiter
 

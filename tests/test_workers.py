@@ -1,0 +1,96 @@
+"""Two worker processes, one port, one PostgreSQL database and one Redis: the login limit holds across both.
+
+Which worker answered is read from the access log, where every line carries the worker's pid
+(`cli.log_config`), so the server needs no debugging header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET, drop_postgres_database, new_postgres_database, require_service
+from tests.services import POSTGRES_AVAILABLE
+from tests.test_cli import Running, assert_stopped_gracefully, cli_env, serving
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+ACCESS_LINE = re.compile(r'\[(\d+)\] [\d.]+:\d+ - "(\w+) (\S+) HTTP/1.1" (\d{3})')
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[str]:
+    require_service("PostgreSQL", POSTGRES_AVAILABLE)
+    url = new_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+def wait_for_workers(server: Running, count: int, seconds: float = 120) -> set[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = set(re.findall(r"\[(\d+)\] uvicorn\.error: Application startup complete", server.log()))
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.2)
+    raise AssertionError(f"{count} workers did not start:\n{server.log()}")
+
+
+def served(server: Running, method: str, path: str) -> list[tuple[str, int]]:
+    """(worker pid, status) for each logged request."""
+    return [
+        (pid, int(status))
+        for pid, m, p, status in ACCESS_LINE.findall(server.log())
+        if m == method and p == path
+    ]
+
+
+async def _login_on_own_connection(base_url: str, email: str, password: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        return await http.post("/token", data={"username": email, "password": password})
+
+
+async def _burst(base_url: str, email: str, password: str, count: int) -> list[httpx.Response]:
+    return await asyncio.gather(*(_login_on_own_connection(base_url, email, password) for _ in range(count)))
+
+
+def test_two_workers_share_one_login_budget_through_redis(
+    own_postgres: str, redis_url: str, tmp_path: Path
+) -> None:
+    env = cli_env(
+        DATABASE_URL=own_postgres,
+        REDIS_URL=redis_url,
+        RATE_LIMIT_KEY_PREFIX=f"taskagent-workers-test-{uuid.uuid4().hex}",
+        SECRET_KEY=TEST_SECRET,
+        TASKAGENT_DATA_DIR=str(tmp_path / "data"),
+    )
+    email, password = "workers@example.com", "p" * 12
+    with serving(tmp_path, env, "--workers", "2") as server:
+        workers = wait_for_workers(server, 2)
+        signup = httpx.post(f"{server.base_url}/users/signup", json={"email": email, "password": password})
+        assert signup.status_code == 201, signup.text
+
+        responses = asyncio.run(_burst(server.base_url, email, password, 16))
+        statuses = Counter(r.status_code for r in responses)
+        assert statuses == {200: 5, 429: 11}, statuses
+        for response in responses:
+            assert response.headers["RateLimit-Policy"] == '"token";q=5;w=60'
+        for refused in (r for r in responses if r.status_code == 429):
+            assert refused.headers["RateLimit"].startswith('"token";r=0;t=')
+            assert int(refused.headers["Retry-After"]) >= 1
+
+        time.sleep(0.5)  # let the last access-log lines reach the file
+        logged = served(server, "POST", "/token")
+        assert len(logged) == 16, server.log()
+        by_worker = Counter(pid for pid, _ in logged)
+        assert set(by_worker) == workers, f"both workers must have answered logins: {by_worker}"
+        assert sum(1 for _, status in logged if status == 200) == 5
+    assert_stopped_gracefully(server)
