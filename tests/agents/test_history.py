@@ -94,3 +94,19 @@ async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandl
 
 def _row(data: dict[str, Any]) -> dict[str, Any]:
     return {"item_id": data["id"], "type": data["type"], "data": data}
+
+
+async def test_a_thread_without_a_summary_catches_up(app: FastAPI, alice: UserHandle, client: Any) -> None:
+    created = await client.post("/tasks", json={"title": "Imported discussion"}, headers=alice.headers)
+    async with session_scope(app.state.session_factory) as session:
+        repository = ConversationRepository(session, alice.id)
+        thread = await repository.add_thread(Thread(id="thr_old", task_id=created.json()["id"]))
+        for turn in range(30):  # written before summaries existed: nothing folded yet
+            await repository.add_item(
+                thread, **_row(user_message("thr_old", f"Question about #{200 + turn}"))
+            )
+        items = await thread_input(repository, thread)
+        assert thread.summary_through_seq == 30 - HISTORY_ITEMS
+    assert len(items) == 1 + HISTORY_ITEMS
+    assert "#200" in str(items[0]["content"])  # type: ignore[typeddict-item]
+    assert items[-1] == {"type": "message", "role": "user", "content": "Question about #229"}
