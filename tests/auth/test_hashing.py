@@ -17,11 +17,15 @@ REAL_HASHING = True  # this module measures the real thing: no cheap parameters 
 
 async def test_signup_hashes_off_the_event_loop(client: httpx.AsyncClient, app: FastAPI) -> None:
     hasher: PasswordHasher = app.state.password_hasher
-    # The time one hash takes here, measured in a thread like the service does it.
-    started = time.perf_counter()
-    sample = await asyncio.to_thread(hasher.context.hash, "a password to time")
-    hash_seconds = time.perf_counter() - started
-    assert sample.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the production parameters
+
+    async def time_one_hash() -> float:
+        """How long one hash takes here, in a thread like the service does it."""
+        started = time.perf_counter()
+        sample = await asyncio.to_thread(hasher.context.hash, "a password to time")
+        assert sample.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the production parameters
+        return time.perf_counter() - started
+
+    hash_before = await time_one_hash()
 
     stalls: list[float] = []
     health_latencies: list[float] = []
@@ -52,17 +56,21 @@ async def test_signup_hashes_off_the_event_loop(client: httpx.AsyncClient, app: 
             done.set()
 
     tick, probe = asyncio.create_task(ticker()), asyncio.create_task(health_prober())
+    await asyncio.sleep(0.05)  # both watchers are running before the signup starts
     signup_started = time.perf_counter()
     response = await signup()
     signup_seconds = time.perf_counter() - signup_started
     await asyncio.gather(tick, probe)
+    # The machine's load varies (other suites run beside this one): one hash is timed before and after.
+    hash_after = await time_one_hash()
+    hash_seconds = max(hash_before, hash_after)
 
     assert response.status_code == 201, response.text
-    assert signup_seconds > 0.5 * hash_seconds, "the signup did not hash while we watched"
+    assert signup_seconds > 0.5 * min(hash_before, hash_after), "the signup did not hash while we watched"
     max_stall = max(stalls)
     # One hash run on the loop would stall it for about hash_seconds; off the loop, stalls are the
     # ordinary scheduling noise of a busy machine.
-    assert max_stall < 0.25 * hash_seconds, (max_stall, hash_seconds)
+    assert max_stall < hash_seconds / 3, (max_stall, hash_seconds)
     assert max(health_latencies) < 0.5 * hash_seconds, (health_latencies, hash_seconds)
     assert len(health_latencies) >= 3, "/health was not answered while the signup hashed"
 
@@ -81,6 +89,7 @@ async def test_login_verifies_off_the_event_loop(client: httpx.AsyncClient, app:
             last = now
 
     tick = asyncio.create_task(ticker())
+    await asyncio.sleep(0.02)
     started = time.perf_counter()
     unknown = await client.post("/token", data={"username": "nobody@example.com", "password": PASSWORD})
     known = await client.post("/token", data={"username": "loop@example.com", "password": PASSWORD})
@@ -88,5 +97,6 @@ async def test_login_verifies_off_the_event_loop(client: httpx.AsyncClient, app:
     done.set()
     await tick
     assert unknown.status_code == 401 and known.status_code == 200
-    # Two full verifications took `elapsed`; the loop never stopped for a quarter of one.
-    assert max(stalls) < 0.125 * elapsed, (max(stalls), elapsed)
+    # Two full verifications took `elapsed`; on the loop, the stall would be one of them (elapsed / 2).
+    # Off it, the loop never stopped for a third of one.
+    assert max(stalls) < elapsed / 6, (max(stalls), elapsed)
