@@ -77,8 +77,12 @@ class TaskRepository:
         self.session = session
         self.owner_id = owner_id
 
+    def _mine(self) -> ColumnElement[bool]:
+        """The owner filter: every statement below carries it."""
+        return Task.owner_id == self.owner_id
+
     def _owned(self) -> Select[Task]:
-        return select(Task).where(Task.owner_id == self.owner_id)
+        return select(Task).where(self._mine())
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
         if not _valid_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
@@ -101,9 +105,7 @@ class TaskRepository:
         atomic, and a write without If-Match never fails because another slipped in between."""
         table = typing.cast(Table, Task.__table__)  # Core: no ORM version check on this no-op
         await self.session.execute(
-            update(table)
-            .where(table.c.owner_id == self.owner_id, table.c.id == task_id)
-            .values(version=table.c.version)
+            update(table).where(self._mine(), Task.id == task_id).values(version=Task.version)
         )
 
     async def add(self, task: Task) -> Task:
@@ -126,7 +128,7 @@ class TaskRepository:
         current: int | None = task_id
         while current is not None and current not in chain:
             chain.append(current)
-            statement = select(Task.parent_id).where(Task.owner_id == self.owner_id, Task.id == current)
+            statement = select(Task.parent_id).where(self._mine(), Task.id == current)
             current = (await self.session.execute(statement)).scalar_one_or_none()
         return chain
 
