@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dates import remove_spans
+
 Span = tuple[int, int]
+
+
+def cut(text: str, spans: list[Span]) -> str:
+    """`text` without the given spans, tidied (see dates.remove_spans)."""
+    return remove_spans(text, spans) if spans else text
+
 
 PRIORITY_WORDS = {
     "urgent": "urgent",

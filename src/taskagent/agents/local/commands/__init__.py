@@ -1,0 +1,21 @@
+"""Chat requests read into commands: what to create, list, find, change or delete."""
+
+from .change import Changes, DeleteCommand, UpdateCommand, day_after_shift, parse_delete, parse_update
+from .create import CreateCommand, NewTask, parse_create
+from .query import ListCommand, Status, parse_find, parse_list
+
+__all__ = [
+    "Changes",
+    "CreateCommand",
+    "DeleteCommand",
+    "ListCommand",
+    "NewTask",
+    "Status",
+    "UpdateCommand",
+    "day_after_shift",
+    "parse_create",
+    "parse_delete",
+    "parse_find",
+    "parse_list",
+    "parse_update",
+]

@@ -1,0 +1,344 @@
+"""Changing and deleting tasks: which task ("the slides task", "it", "task 12") and what changes.
+
+The field values are cut out of the sentence (status, priority, dates, shifts, estimates...) and the words
+left, once the action words at the edges of each clause are gone, are the reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
+from ..fields import cut, find_estimate, find_priority, find_status, strip_quotes
+from ..intents import strip_politeness
+from ..references import Reference, parse_reference
+from .create import clean_title
+from .query import ListCommand, Status, parse_list
+
+
+@dataclass
+class Changes:
+    title: str | None = None
+    description: str | None = None
+    status: Status | None = None
+    priority: str | None = None
+    due: datetime | None = None
+    clear_due: bool = False
+    clear_description: bool = False
+    shift_days: int | None = None
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    estimate_minutes: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.title
+            or self.description
+            or self.status
+            or self.priority
+            or self.due
+            or self.clear_due
+            or self.clear_description
+            or self.shift_days
+            or self.add_tags
+            or self.remove_tags
+            or self.estimate_minutes
+        )
+
+    @property
+    def needs_current_task(self) -> bool:
+        """Changes relative to what the task holds now (its tags, its due date)."""
+        return bool(self.add_tags or self.remove_tags or self.shift_days)
+
+
+@dataclass
+class UpdateCommand:
+    ref: Reference
+    changes: Changes
+    # "mark all overdue tasks as done": every task the filter lists, instead of one reference.
+    every: ListCommand | None = None
+
+
+@dataclass
+class DeleteCommand:
+    ref: Reference
+    every: ListCommand | None = None
+
+
+_EVERY = re.compile(r"^(?:all|every|everything|each)\b", re.IGNORECASE)
+
+
+def _every(phrase: str, now: datetime) -> ListCommand | None:
+    """A filter when the reference is "all …" / "everything …", else None."""
+    if not _EVERY.match(phrase.strip()):
+        return None
+    return parse_list(phrase, now)
+
+
+_RENAME = [
+    re.compile(r"^(?:rename|retitle|re-?name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)$", re.I),
+    re.compile(
+        r"^(?:change|update|set|edit)\s+the\s+(?:title|name)\s+(?:of|for)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)$",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:change|update|set|edit)\s+(?P<ref>.+?)(?:'s)?\s+(?:title|name)\s+to\s+(?P<title>.+)$", re.I
+    ),
+    re.compile(
+        r"^call\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|task\s*#?\d+|#\d+)\s+(?P<title>.+)$", re.I
+    ),
+]
+_DESCRIBE = [
+    re.compile(
+        r"^(?:add|put|attach|write)\s+(?:a\s+|the\s+|this\s+)?(?:note|description|details?|comment)s?\s+(?:to|on|for)\s+"
+        r"(?P<ref>.+?)\s*(?::|saying|that\s+says|reading|-|\u2013)\s*(?P<text>.+)$",
+        re.I | re.S,
+    ),
+    re.compile(
+        r"^(?:set|change|update|edit)\s+the\s+(?:description|notes?|details)\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s*:?\s*"
+        r"(?P<text>.+)$",
+        re.I | re.S,
+    ),
+    re.compile(r"^describe\s+(?P<ref>.+?)\s+as\s+(?P<text>.+)$", re.I | re.S),
+]
+_TAG_UPDATE = [
+    re.compile(r"^(?:tag|label)\s+(?P<ref>.+?)\s+(?:with|as)\s+(?P<tags>.+)$", re.I),
+    re.compile(r"^add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+to\s+(?P<ref>.+)$", re.I),
+]
+_UNTAG = [
+    re.compile(
+        r"^(?:remove|delete|drop)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+from\s+(?P<ref>.+)$", re.I
+    ),
+    re.compile(r"^untag\s+(?P<ref>.+?)\s+(?:from\s+)?(?P<tags>[#\w-]+)$", re.I),
+]
+_CLEAR_DESCRIPTION = re.compile(
+    r"^(?:clear|remove|delete|erase|drop|wipe)\s+(?:the\s+)?(?:description|notes?|details)\s*(?:of|from|on|for)?\s*"
+    r"(?P<ref>.*)$",
+    re.I,
+)
+_ESTIMATE_UPDATE = re.compile(
+    r"^(?:set|change|update|make)\s+(?:the\s+)?(?:estimate|effort|duration|time\s+estimate)\s+(?:of|for|on)\s+"
+    r"(?P<ref>.+?)\s+(?:to|at)\s+(?P<amount>.+)$",
+    re.I,
+)
+_CLEAR_DUE = [
+    re.compile(
+        r"^(?:remove|clear|delete|drop|unset)\s+(?:the\s+)?(?:due\s+date|deadline|date)\s*(?:from|of|on|for)?\s*(?P<ref>.*)$",
+        re.I,
+    ),
+    re.compile(r"^(?P<ref>.+?)\s+(?:has|have|needs?)\s+no\s+(?:due\s+date|deadline)$", re.I),
+    re.compile(
+        r"^(?:make|set)\s+(?P<ref>.+?)\s+(?:undated|without\s+(?:a\s+)?(?:due\s+date|deadline))$", re.I
+    ),
+]
+_SHIFT = re.compile(
+    r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
+    r"\b(?:by|back|out|forward)\s+(?:by\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of"
+    r"|a\s+few)\s+(?P<unit>days?|weeks?)\b",
+    re.I,
+)
+_PRIORITY_VERBS = [
+    (
+        re.compile(
+            r"^(?:prioriti[sz]e|bump(?:\s+up)?|raise|increase|upgrade)(?:\s+the\s+priority\s+(?:of|on|for))?\b",
+            re.I,
+        ),
+        "high",
+    ),
+    (
+        re.compile(
+            r"^(?:deprioriti[sz]e|lower|decrease|reduce|downgrade)(?:\s+the\s+priority\s+(?:of|on|for))?\b",
+            re.I,
+        ),
+        "low",
+    ),
+    (re.compile(r"^escalate\b", re.I), "urgent"),
+]
+# Words that carry the action rather than the reference, at the edges of each clause.
+_LEADING = re.compile(
+    r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
+    r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
+    r"|reopen|start|begin|i|we|also|then|please|now|so|the\s+(?:priority|status|due\s+date|deadline|date|state)"
+    r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
+    re.I,
+)
+_TRAILING = re.compile(
+    r"(?:\s*\b(?:as|to|for|is|are|be|should\s+be|now|'s|priority|status|due\s+date|deadline|back|up|down"
+    r"|forward|later|earlier|please|again|with)\b\s*|'s\b)+$",
+    re.I,
+)
+
+
+def _reference_from(rest: str) -> Reference:
+    clauses = [clause for clause in re.split(r"\s*(?:,|;|\band\b|\bthen\b)\s*", rest) if clause.strip()]
+    kept = []
+    for clause in clauses:
+        clause = _LEADING.sub("", clause.strip())
+        clause = _TRAILING.sub("", clause).strip(" ,.!?")
+        clause = re.sub(r"^(?:working|work)\s+on\s+", "", clause, flags=re.I)
+        if clause:
+            kept.append(clause)
+    # "it and it" (from "set it ... and mark it ...") is one pronoun.
+    unique = list(dict.fromkeys(kept))
+    return parse_reference(" and ".join(unique))
+
+
+def _tag_list(text: str) -> list[str]:
+    return [
+        tag.strip("#").lower()
+        for tag in re.split(r"\s*(?:,|\band\b|&|\s)\s*", text.strip(" ."))
+        if tag.strip("#")
+    ]
+
+
+def _rename(match: re.Match[str], changes: Changes) -> bool:
+    changes.title = clean_title(match.group("title"))
+    return bool(changes.title)
+
+
+def _describe(match: re.Match[str], changes: Changes) -> bool:
+    changes.description = strip_quotes(match.group("text").strip())
+    return bool(changes.description)
+
+
+def _tag(match: re.Match[str], changes: Changes) -> bool:
+    changes.add_tags = _tag_list(match.group("tags"))
+    return bool(changes.add_tags)
+
+
+def _untag(match: re.Match[str], changes: Changes) -> bool:
+    changes.remove_tags = _tag_list(match.group("tags"))
+    return bool(changes.remove_tags)
+
+
+def _clear_description(match: re.Match[str], changes: Changes) -> bool:
+    changes.clear_description = True
+    return True
+
+
+def _set_estimate(match: re.Match[str], changes: Changes) -> bool:
+    estimate = find_estimate("takes " + match.group("amount"))
+    if estimate:
+        changes.estimate_minutes = estimate[0]
+    return estimate is not None
+
+
+def _clear_due(match: re.Match[str], changes: Changes) -> bool:
+    changes.clear_due = True
+    return True
+
+
+# Forms where the new value is the rest of the sentence, tried in order.
+_WHOLE_SENTENCE: list[tuple[list[re.Pattern[str]], Callable[[re.Match[str], Changes], bool]]] = [
+    (_RENAME, _rename),
+    (_DESCRIBE, _describe),
+    (_TAG_UPDATE, _tag),
+    (_UNTAG, _untag),
+    ([_CLEAR_DESCRIPTION], _clear_description),
+    ([_ESTIMATE_UPDATE], _set_estimate),
+    (_CLEAR_DUE, _clear_due),
+]
+
+
+def _whole_sentence_change(text: str) -> UpdateCommand | None:
+    """ "Rename X to Y", "add a note to X: ...", "tag X with Y", "remove the due date from X"..."""
+    for patterns, apply in _WHOLE_SENTENCE:
+        for pattern in patterns:
+            match = pattern.search(text)
+            changes = Changes()
+            if match and apply(match, changes):
+                return UpdateCommand(_reference_from(match.group("ref")), changes)
+    return None
+
+
+def _take_shift(rest: str) -> tuple[int | None, str]:
+    """ "Push it back by 2 days", "bring it forward a week": whole days to move the due date by."""
+    shift = _SHIFT.search(rest)
+    if not shift:
+        return None, rest
+    amount = shift.group("amount").lower()
+    days = (
+        int(amount) if amount.isdigit() else NUMBER_WORDS.get(amount.replace("a couple of", "couple of"), 1)
+    )
+    if shift.group("unit").lower().startswith("week"):
+        days *= 7
+    earlier = shift.group("verb").lower() in {"bring", "pull"} or (
+        shift.group("direction") or ""
+    ).lower() in {
+        "forward",
+        "earlier",
+    }
+    start = shift.end("verb") if shift.group("direction") else shift.start("amount")
+    rest = re.sub(r"\s+(?:by|back|out|forward)\s*$", "", cut(rest, [(start, shift.end())]), flags=re.I)
+    return (-days if earlier else days), rest
+
+
+_DEADLINE_PHRASE = re.compile(
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to)\s+be\s+(?:done|finished|completed|ready)\b",
+    re.I,
+)
+
+
+def parse_update(text: str, now: datetime) -> UpdateCommand:
+    text = strip_politeness(text).rstrip(" .!?")
+    whole = _whole_sentence_change(text)
+    if whole is not None:
+        return whole
+
+    changes = Changes()
+    changes.shift_days, rest = _take_shift(text)
+    estimate = find_estimate(rest)
+    if estimate:
+        changes.estimate_minutes = estimate[0]
+        rest = cut(rest, [estimate[1]])
+    deadline = _DEADLINE_PHRASE.search(rest)
+    if deadline and find_dates(rest, now):
+        rest = cut(rest, [deadline.span()])  # "should be done by Wednesday" is a deadline, not a status
+    status = find_status(rest)
+    if status:
+        changes.status = status.value  # type: ignore[assignment]
+        rest = cut(rest, status.spans)
+    priority = find_priority(rest)
+    if priority:
+        changes.priority = priority.value
+        rest = cut(rest, priority.spans)
+    for pattern, level in _PRIORITY_VERBS:
+        match = pattern.search(rest)
+        if match:
+            # "Bump X" with no level named means a step up (high); "bump X to urgent" is urgent.
+            changes.priority = changes.priority or level
+            rest = cut(rest, [match.span()])
+            break
+    dates = find_dates(rest, now) if not changes.shift_days else []
+    if dates:
+        changes.due = dates[0].when
+        rest = cut(rest, [(match.start, match.end) for match in dates])
+    ref = _reference_from(rest)
+    return UpdateCommand(ref, changes, _every(ref.phrase, now))
+
+
+_DELETE_VERBS = re.compile(
+    r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|forget(?:\s+about)?)\s+",
+    re.I,
+)
+
+
+def parse_delete(text: str, now: datetime) -> DeleteCommand:
+    text = strip_politeness(text).rstrip(" .!?")
+    text = _DELETE_VERBS.sub("", text)
+    text = re.sub(
+        r"\s+(?:from|off)\s+(?:my|the)\s+(?:task\s+)?(?:list|tasks|to-?dos?)$", "", text, flags=re.I
+    )
+    ref = _reference_from(text)
+    return DeleteCommand(ref, _every(ref.phrase, now))
+
+
+def day_after_shift(due: datetime | None, days: int, now: datetime) -> datetime:
+    """A due date moved by whole days in the user's zone, keeping its time of day."""
+    base = due.astimezone(now.tzinfo) if due else end_of_day(now.date(), zone_of(now))
+    moved: date = base.date() + timedelta(days=days)
+    return base.replace(year=moved.year, month=moved.month, day=moved.day).astimezone(now.tzinfo)

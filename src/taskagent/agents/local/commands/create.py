@@ -1,0 +1,247 @@
+"""Creating tasks: one or several, with their fields cut out of the sentence.
+
+"Create a low priority task to clean the garage in 3 days" gives the title "Clean the garage" with
+priority low and a due date; "Create 3 tasks: a, b, c" and quoted titles give several. The pieces are cut
+one by one (repetition, tags, description, estimate, priority, dates) and what is left, once the command
+words are gone, is the title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..dates import NUMBER_WORDS, find_dates, remove_spans, tidy
+from ..fields import (
+    cut,
+    find_description,
+    find_estimate,
+    find_priority,
+    find_recurrence,
+    find_tags,
+    quoted_strings,
+    strip_quotes,
+)
+from ..intents import strip_politeness
+
+
+@dataclass
+class NewTask:
+    title: str
+    priority: str | None = None
+    due: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    estimate_minutes: int | None = None
+    # "every Friday": tasks don't repeat yet, so the first occurrence is created and the reply says so.
+    repeats: str | None = None
+
+    def arguments(self) -> dict[str, object]:
+        """The `create_tasks` item for this task (ISO 8601 with offset for the due date)."""
+        item: dict[str, object] = {"title": self.title}
+        if self.description:
+            item["description"] = self.description
+        if self.priority:
+            item["priority"] = self.priority
+        if self.due is not None:
+            item["due_date"] = self.due.isoformat(timespec="seconds")
+        if self.tags:
+            item["tags"] = self.tags
+        if self.estimate_minutes:
+            item["estimate_minutes"] = self.estimate_minutes
+        return item
+
+
+@dataclass
+class CreateCommand:
+    tasks: list[NewTask]
+
+
+_CREATE_PREFIX = re.compile(
+    r"^(?:"
+    r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|put\s+down|put|schedule|open|start)\s+"
+    r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
+    r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)\b"
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
+    r"(?:\s+(?:called|named|titled|saying|that\s+says|for\s+me\s+to|for|to|about|so\s+i\s+can|so\s+that\s+i))?"
+    r"\s*(?:[:,\u2013\u2014-]\s*)?"
+    r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
+    r"|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?\s+"
+    r"|make\s+sure\s+(?:i|we)\s+"
+    r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"
+    r"|(?:(?:i|we)\s+)?(?:really\s+|still\s+|also\s+|definitely\s+)?(?:need|have|must|should|gotta|got|ought)"
+    r"(?:\s+really)?(?:\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|:))?"
+    r"|\s+to)?\s+"
+    r"|(?:new\s+)?(?:task|to-?do|reminder)\s*[:\u2013\u2014-]\s*"
+    r"|(?:create|add|make|new|jot\s+down|note\s+down|put\s+down|put)\s*:?\s+"
+    r")",
+    re.IGNORECASE,
+)
+_LIST_SUFFIX = re.compile(
+    r"\s+(?:to|on|in|onto|into)\s+(?:my|the|our)\s+(?:task\s+|to-?do\s+)?(?:list|tasks|to-?dos?|to-?do\s+list)\s*$"
+    r"|\s+as\s+(?:a\s+)?(?:new\s+)?(?:task|to-?do|reminder)\s*$",
+    re.IGNORECASE,
+)
+_PLURAL = re.compile(
+    r"\b(?:(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|few|these|the\s+following)\s+)?"
+    r"(?:\w+\s+)?(?:tasks|to-?dos|reminders|items|things)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Modifiers:
+    priority: str | None = None
+    due: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    estimate: int | None = None
+    repeats: str | None = None
+
+
+def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
+    """Cut the field values out of `text`; return what is left and the values."""
+    found = _Modifiers()
+    repeat = find_recurrence(text)
+    if repeat:
+        phrase, span = repeat
+        found.repeats = phrase
+        first = find_dates(phrase.replace("every", "").replace("each", ""), now)
+        found.due = first[0].when if first else None
+        text = cut(text, [span])
+    tags, tag_spans = find_tags(text)
+    found.tags = tags
+    text = cut(text, tag_spans)
+    description = find_description(text)
+    if description:
+        found.description = description[0]
+        text = cut(text, [description[1]])
+    estimate = find_estimate(text)
+    if estimate:
+        found.estimate = estimate[0]
+        text = cut(text, [estimate[1]])
+    priority = find_priority(text)
+    if priority:
+        found.priority = priority.value
+        text = cut(text, priority.spans)
+    dates = find_dates(text, now)
+    if dates:
+        found.due = dates[0].when
+        text = cut(text, [(match.start, match.end) for match in dates])
+    return text, found
+
+
+def clean_title(text: str) -> str:
+    """A title as people write it: no command words, no list suffix, no quotes, a capital first letter."""
+    text = tidy(text)
+    text = _LIST_SUFFIX.sub("", text)
+    text = strip_quotes(tidy(text))
+    text = re.sub(r"^(?:to|that|about|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+(?:task|to-?do|reminder|please)$", "", text, flags=re.IGNORECASE)
+    text = tidy(text).rstrip(".!?")
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text[:200].strip()
+
+
+def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
+    rest, found = _take_modifiers(fragment, now)
+    rest = _CREATE_PREFIX.sub("", tidy(rest), count=1)
+    title = clean_title(rest)
+    if not title or not re.search(r"\w", title):
+        return None
+    defaults = defaults or _Modifiers()
+    return NewTask(
+        title=title,
+        priority=found.priority or defaults.priority,
+        due=found.due or defaults.due,
+        tags=found.tags or list(defaults.tags),
+        description=found.description or defaults.description,
+        estimate_minutes=found.estimate or defaults.estimate,
+        repeats=found.repeats or defaults.repeats,
+    )
+
+
+def _split_items(body: str, count: int | None) -> list[str]:
+    if len(re.findall(r"(?:^|\s)\d+[.)]\s", body)) >= 2:
+        # "1. buy paint 2. paint the fence": an inline numbered list.
+        body = re.sub(r"(?:^|\s+)\d+[.)]\s+", "\n", body)
+    lines = [line for line in re.split(r"\s*\n\s*", body) if line.strip()]
+    if len(lines) > 1:
+        items = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in lines]
+    else:
+        items = [part for part in re.split(r"\s*(?:;|,)\s*", body) if part.strip()]
+        items = [re.sub(r"^(?:and|&)\s+", "", item, flags=re.IGNORECASE) for item in items]
+    if len(items) >= 2:
+        # "a, b and c": the last comma item holds two.
+        last = re.split(r"\s+(?:and|&)\s+", items[-1], maxsplit=1)
+        items = items[:-1] + last
+    wants_more = count is not None and len(items) < count
+    if wants_more or (count is None and len(items) == 1):
+        split: list[str] = []
+        for item in items:
+            halves = re.split(r"\s+(?:and|&)\s+", item)
+            if wants_more or all(len(half.split()) >= 2 for half in halves):
+                split.extend(halves)
+            else:
+                split.append(item)
+        items = split
+    return [item.strip(" .") for item in items if item.strip(" .")]
+
+
+def parse_create(text: str, now: datetime) -> CreateCommand | None:
+    """The tasks a request creates, or None when it names none ("Create a task")."""
+    text = strip_politeness(text)
+    tasks = _quoted_titles(text, now) or _listed_titles(text, now)
+    if tasks is None:
+        single = _new_task(text, now)
+        tasks = [single] if single else []
+    return CreateCommand(tasks) if tasks else None
+
+
+# Words that may sit around quoted titles without being part of one: 'Create tasks "a" and "b"'.
+_AROUND_QUOTES = re.compile(
+    r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
+    r"|each|them)\b|[,:;&]",
+    re.IGNORECASE,
+)
+
+
+def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
+    """Quoted titles, when nothing but command words and fields surrounds them."""
+    quoted = quoted_strings(text)
+    if not quoted:
+        return None
+    outside = remove_spans(text, [span for _, span in quoted])
+    rest, shared = _take_modifiers(outside, now)
+    rest = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(rest), count=1))
+    if _AROUND_QUOTES.sub(" ", rest).strip():
+        return None  # 'Review "The Hobbit" draft': the quotes are part of one title
+    tasks = [_new_task(value, now, shared) for value, _ in quoted]
+    return [task for task in tasks if task]
+
+
+def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
+    """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list."""
+    plural = _PLURAL.search(text.split(":")[0])
+    if not plural:
+        return None
+    count = None
+    if plural.group("count"):
+        word = plural.group("count").lower()
+        count = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    head, sep, body = text.partition(":")
+    if not sep and "\n" in text:
+        head, sep, body = text.partition("\n")
+    if not sep:
+        split = re.search(r"\s+(?:for|called|named|to)\s+", text[plural.end() :])
+        if not split:
+            return None
+        head, body = text[: plural.end() + split.start()], text[plural.end() + split.end() :]
+    items = _split_items(body, count) if body.strip() else []
+    if len(items) < 2 and count != 1:
+        return None
+    _, shared = _take_modifiers(head, now)  # "Create 3 urgent tasks for tomorrow: ..." applies to each
+    tasks = [_new_task(item, now, shared) for item in items]
+    return [task for task in tasks if task]

@@ -1,0 +1,179 @@
+"""Listing and finding tasks: filters said in words ("my high priority tasks due this week")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from ..dates import find_period
+from ..fields import cut, find_priority, find_tags
+from ..intents import strip_politeness
+from ..references import clean_description
+
+Status = Literal["pending", "in_progress", "completed"]
+
+
+@dataclass
+class ListCommand:
+    status: Status | None = None
+    open_only: bool = False
+    priority: str | None = None
+    overdue: bool = False
+    # Whole days (dates) are sent as dates: the tool reads a date bound as including that day, in the
+    # user's zone. A moment ("due soon": from now) is sent with its offset.
+    due_after: date | datetime | None = None
+    due_before: date | datetime | None = None
+    window: str | None = None
+    query: str | None = None
+    tags: list[str] = field(default_factory=list)
+    without_due_date: bool = False
+    limit: int | None = None
+    # "my 5 most urgent tasks", "what's next": an order rather than a filter, applied to the reply.
+    sort: Literal["priority", "due"] | None = None
+
+    def arguments(self) -> dict[str, object]:
+        args: dict[str, object] = {}
+        if self.status:
+            args["status"] = self.status
+        if self.priority:
+            args["priority"] = self.priority
+        if self.overdue:
+            args["overdue"] = True
+        for name, bound in (("due_after", self.due_after), ("due_before", self.due_before)):
+            if isinstance(bound, datetime):
+                args[name] = bound.isoformat(timespec="seconds")
+            elif bound is not None:
+                args[name] = bound.isoformat()
+        if self.query:
+            args["q"] = self.query
+        if self.limit and not self.sort:
+            args["limit"] = self.limit
+        return args
+
+    def describe(self) -> str:
+        """The filter in words, for the reply: "high priority tasks due this week"."""
+        words = []
+        if self.status == "completed":
+            words.append("completed")
+        elif self.status == "in_progress":
+            words.append("in-progress")
+        elif self.status == "pending" or self.open_only:
+            words.append("open")
+        if self.overdue:
+            words.append("overdue")
+        if self.priority:
+            words.append(f"{self.priority} priority")
+        noun = " ".join([*words, "tasks"])
+        if self.window:
+            noun += f" due {self.window}"
+        if self.query:
+            noun += f" matching “{self.query}”"
+        if self.tags:
+            noun += " tagged " + ", ".join(f"#{tag}" for tag in self.tags)
+        if self.without_due_date:
+            noun += " with no due date"
+        return noun
+
+
+# Words of a list filter, not of a text search ("what about my overdue stuff?").
+_LIST_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "overdue due late open pending completed done finished urgent important high low normal "
+        "priority today "
+        "tomorrow week month soon upcoming left remaining progress in active",
+    )
+)
+_QUERY = re.compile(
+    r"\b(?:about|mentioning|containing|contains|with\s+the\s+words?|related\s+to|regarding|matching|called|named"
+    r"|titled|that\s+mention|that\s+contain|with)\s+(?P<q>.+?)(?:\s+in\s+(?:the\s+)?(?:title|name))?[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def parse_list(text: str, now: datetime) -> ListCommand:
+    text = strip_politeness(text)
+    lowered = text.lower()
+    command = ListCommand()
+    tags, tag_spans = find_tags(text)
+    command.tags = tags
+    text = cut(text, tag_spans)
+    including = re.search(
+        r"\b(?:including|incl\.?|even|with|and|plus)\s+(?:the\s+)?(?:completed|done|finished)", lowered
+    )
+    if including:
+        command.open_only = False
+    elif re.search(r"\b(?:completed|done|finished|closed|accomplished)\b", lowered) and not re.search(
+        r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered
+    ):
+        command.status = "completed"
+    elif re.search(r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b", lowered):
+        command.status = "in_progress"
+    elif re.search(r"\bpending\b|\bnot\s+started\b|\bnot\s+begun\b", lowered):
+        command.status = "pending"
+    else:
+        command.open_only = not re.search(r"\ball\b|\beverything\b|\bevery\b", lowered)
+    priority = find_priority(text)
+    if priority:
+        command.priority = priority.value
+    if re.search(r"\boverdue\b|\bpast\s+due\b|\blate\b|\bmissed\b|\bbehind\b", lowered):
+        command.overdue = True
+    elif re.search(
+        r"\bno\s+(?:due\s+)?dates?\b|\bwithout\s+(?:a\s+)?(?:due\s+date|deadline)|\bundated\b", lowered
+    ):
+        command.without_due_date = True
+    else:
+        period = find_period(text, now)
+        if period:
+            window, _ = period
+            command.due_after = window.first
+            command.due_before = window.last
+            command.window = window.label
+        elif re.search(r"\bdue\s+soon\b|\bupcoming\b|\bcoming\s+up\b|\bnext\s+few\s+days\b", lowered):
+            command.due_after = now
+            command.due_before = now.date() + timedelta(days=7)
+            command.window = "in the next 7 days"
+    query = _QUERY.search(text)
+    if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
+        # "what about my overdue stuff?": the filter words are not a text search.
+        words = " ".join(
+            word for word in clean_description(query.group("q")).split() if word not in _LIST_WORDS
+        )
+        if words:
+            command.query = words
+    limit = re.search(
+        r"\b(?:top|first|next|last)\s+(?P<n>\d+)\b|\b(?P<m>\d+)\s+(?:\w+\s+){0,2}(?:tasks|to-?dos|items)\b",
+        lowered,
+    )
+    if limit:
+        command.limit = int(limit.group("n") or limit.group("m"))
+    if re.search(r"\bmost\s+(?:urgent|important|pressing)\b|\bby\s+priority\b|\btop\s+priorit", lowered):
+        command.sort = "priority"
+        command.priority = None
+    elif re.search(
+        r"\bwhat'?s?\s+(?:is\s+)?next\b|\bnext\s+up\b|\bsoonest\b|\bby\s+(?:due\s+)?date\b|\bupcoming\b",
+        lowered,
+    ):
+        command.sort = "due"
+    return command
+
+
+_FIND_VERBS = re.compile(
+    r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+tasks?\s+(?:is|are|mentions?|has|have)"
+    r"|where(?:'s|\s+is)|do\s+i\s+have\s+(?:a|any)|is\s+there\s+(?:a|any)|when(?:'s|\s+is|\s+was))\s+",
+    re.IGNORECASE,
+)
+
+
+def parse_find(text: str) -> str:
+    text = strip_politeness(text)
+    by_id = re.search(r"(?:\btask\s*#?\s*|(?<![\w&])#)(\d+)\b", text, re.IGNORECASE)
+    if by_id:
+        return f"#{by_id.group(1)}"  # find_tasks reads "#12" as an id
+    text = _FIND_VERBS.sub("", text)
+    text = re.sub(
+        r"\b(?:due|about|called|named|titled|mentioning|related\s+to|regarding)\b", " ", text, flags=re.I
+    )
+    return clean_description(text)
