@@ -12,12 +12,19 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskagent import __version__
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
+from taskagent.auth.dependencies import ErrorResponse
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
+from taskagent.chat.router import router as chat_router
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
@@ -39,6 +46,72 @@ class _ASCIIJSONResponse(JSONResponse):
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return _ASCIIJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
+class AllowHeaderMiddleware:
+    """A 405's `Allow` names every method the path accepts; Starlette's names only the first route matched
+    (`OPTIONS /tasks/1` said `Allow: GET`, hiding PUT, PATCH and DELETE)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods: set[str] = set()
+                for route in iter_route_contexts(scope["app"].router.routes):
+                    if route.methods and route.matches(scope)[0] != Match.NONE:
+                        methods |= route.methods
+                if methods:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message["headers"] = [*headers, (b"allow", ", ".join(sorted(methods)).encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
+
+
+# Documented on every operation: FastAPI answers 400 when it cannot read a body at all (bytes that are
+# not UTF-8, a broken form), before validation could give a 422; 503 while the database is unreachable.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The request body could not be read"},
+    503: {"model": ErrorResponse, "description": "The database is unreachable; retry shortly"},
+}
+# SQLSTATE classes and codes that mean "no database to talk to right now" rather than a bad statement:
+# connection exceptions, too many connections, admin shutdown / cannot connect now, not accepting connections.
+_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P", "55000")
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the database cannot be reached, as in a restart or fail-over."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 10 and current not in seen:
+        seen.append(current)
+        if isinstance(current, PoolTimeoutError | ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc
+    logger.warning("Database unreachable during %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "The database is unreachable; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,15 +139,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Tasks by REST, by a web page, and by chatting with AI agents.",
         lifespan=lifespan,
+        responses=COMMON_RESPONSES,
     )
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
+    app.add_exception_handler(ConnectionError, _database_error)
     app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(AllowHeaderMiddleware)
 
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(tasks_router)
     app.include_router(agents_router)
+    app.include_router(chat_router)
     mount_frontend(app)
     return app
 

@@ -213,6 +213,9 @@ async def _stream_agent(
     limiter: RateLimiter = request.app.state.rate_limiter
     await limiter.enforce(request, limiter.agent, f"user:{user.id}")
     task = await _open_task(session, user.id, task_id)
+    # Give the request's connection back before the run's own units of work take theirs: a request holding
+    # one while waiting for another deadlocks a busy pool (each of N requests holds one of N, all wait).
+    await session.commit()
     factory = request.app.state.session_factory
     runtime = get_runtime(request)
     # The request is stored (committed) before anything runs: a failed run still leaves it in the thread.

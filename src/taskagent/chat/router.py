@@ -47,6 +47,7 @@ from taskagent.auth.dependencies import CSRF_FAILED, RATE_LIMITED, UNAUTHORIZED,
 from taskagent.chat.context import ChatContext
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.chat.store import AttachmentsNotSupportedError
+from taskagent.db import SessionDep
 from taskagent.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -161,10 +162,13 @@ def chat_server(app: FastAPI) -> TaskAgentChatServer:
         **RATE_LIMITED,
     },
 )
-async def chatkit_endpoint(request: Request, user: CurrentUser) -> Response:
+async def chatkit_endpoint(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """The ChatKit protocol over this service's own threads. Requests that run the agent
     (`threads.create`, `threads.add_user_message`, `threads.retry_after_item`, ...) count against the
     agent rate limit."""
+    # The store opens sessions of its own: give back the connection that loaded the user first, or N
+    # concurrent requests each hold one of N pooled connections while waiting for a second (a deadlock).
+    await session.commit()
     body = await request.body()
     parsed = parse_request(body)
     kind: str = parsed.type
