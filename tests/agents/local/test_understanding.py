@@ -51,6 +51,80 @@ class TestHelpTriage:
     def test_routes_to_the_specialist(self, text: str, kind: str) -> None:
         assert classify_help(text)[0] == kind
 
+    @pytest.mark.parametrize(
+        ("kind", "text"),
+        [
+            (kind, text)
+            for kind, texts in {
+                "scheduler": [
+                    "When's a good time to tackle this?",
+                    "Should I do this before the weekend?",
+                    "How much time do I have left for this?",
+                    "Can this wait until next month?",
+                    "What day should I block for this?",
+                    "I'm overloaded this week, when can I fit this in?",
+                    "Is it realistic to get this done by Monday?",
+                    "How should I schedule this around my meetings?",
+                    "Which of my tasks should come first?",
+                    "Help me find time for this",
+                    "Do I need to start this today?",
+                    "Is this urgent?",
+                    "Can I push this to later?",
+                    "When is the latest I can start?",
+                    "Put this in my calendar",
+                    "How does this fit with my deadlines?",
+                    "What's the priority here?",
+                    "Should I do it now or later?",
+                    "Is there a better day for this?",
+                    "Is there enough time to get this done before the deadline?",
+                ],
+                "breakdown": [
+                    "How do I go about this?",
+                    "What does this involve?",
+                    "Can you give me a step-by-step plan?",
+                    "List the steps needed",
+                    "What's the first step?",
+                    "This is a big project, help me organize it",
+                    "Make this smaller",
+                    "What needs to happen to finish this?",
+                    "Can you outline the work?",
+                    "How would you approach it?",
+                    "Give me a to-do list for this",
+                    "What are the milestones?",
+                    "Help me structure this",
+                    "How can I make progress on this today?",
+                    "Decompose this",
+                    "What should I do first for this task?",
+                    "How do I do this?",
+                    "Create subtasks for this",
+                ],
+                "blocker": [
+                    "I'm blocked",
+                    "Can't continue because IT hasn't given me a laptop",
+                    "The API returns 500 errors",
+                    "My manager hasn't approved the budget",
+                    "I don't understand what's expected",
+                    "The client keeps changing the requirements",
+                    "I lost my password",
+                    "Everything crashes when I run it",
+                    "Waiting for feedback from the team",
+                    "I have no motivation for this",
+                    "This depends on another team's work",
+                    "I'm missing information to continue",
+                    "I need someone to sign off before I continue",
+                    "The tool we use is down",
+                    "I've been procrastinating on this for weeks",
+                    "I need data I don't have",
+                    "Legal hasn't gotten back to me",
+                    "I got stuck on the design",
+                ],
+            }.items()
+            for text in texts
+        ],
+    )
+    def test_more_phrasings(self, kind: str, text: str) -> None:
+        assert classify_help(text)[0] == kind
+
 
 class TestChatIntents:
     @pytest.mark.parametrize(

@@ -55,6 +55,11 @@ BLOCKER_FEATURES = [
     ),
     _f(r"\b(?:down|offline|slow|hangs?|freez\w*|stuck\s+loading)\b", broken=2),
     _f(
+        r"\bmissing\s+(?:info\w*|data|details|input|context)\b"
+        r"|\bdon'?t\s+have\s+(?:the|enough)\s+(?:info\w*|data|details)\b|\bneed\s+data\b",
+        unclear=3.5,
+    ),
+    _f(
         r"\bunclear\b|\bconfus\w*|\bambiguous\b|\bvague\b|\bdon'?t\s+understand\b|\bmakes?\s+no\s+sense\b",
         unclear=4,
     ),
@@ -70,6 +75,11 @@ BLOCKER_FEATURES = [
     _f(
         r"\bprocrastinat\w*|\bmotivat\w*|\bkeep\s+putting\s+(?:it\s+|this\s+)?off\b|\bavoid\w*|\bdread\w*|\bcan'?t\s+(?:get\s+)?started\b",
         too_big=3.5,
+    ),
+    _f(
+        r"\bno\s+progress\b|\bnot\s+(?:making|getting)\s+(?:any\s+)?(?:progress|anywhere)\b|\bgoing\s+nowhere\b"
+        r"|\bgoing\s+in\s+circles\b",
+        too_big=3,
     ),
     _f(
         r"\bno\s+time\b|\btoo\s+busy\b|\bnot\s+enough\s+time\b|\binterrupt\w*|\bmeetings\s+all\s+day\b|\bother\s+priorities\b",

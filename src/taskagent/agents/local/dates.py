@@ -358,6 +358,8 @@ def _day_of_month(match: re.Match[str], now: datetime) -> _Piece | None:
 
 
 def _clock_time(match: re.Match[str], now: datetime) -> _Piece | None:
+    if re.search(r"\bthe\s+$", match.string[: match.start()], re.IGNORECASE):
+        return None  # "the 2pm webinar": a name, not a due time
     minute = int(match.group("mm") or 0)
     at = _clock(int(match.group("hh")), minute, match.group("ampm"))
     return _Piece(match.start(), match.end(), at=at) if at else None

@@ -80,6 +80,20 @@ HELP_FEATURES: list[Feature] = [
     _f(r"\b(?:urgent|asap|late|behind|overdue)\b", scheduler=1.5),
     _f(r"\b(?:order|sequence)\b", scheduler=1),
     _f(
+        r"\bhow\s+much\s+time\b|\btime\s+(?:left|remaining)\b|\bcan\s+(?:it|this|that)\s+wait\b|\bwait\s+until\b",
+        scheduler=3.5,
+    ),
+    _f(r"\bblock\s+(?:out\s+)?(?:time|a\s+slot|an?\s+hour|for|off|some)\b", scheduler=4.5),
+    _f(
+        r"\b(?:better|best|good|right|ideal)\s+(?:day|time|moment|slot)\b|\bwhich\s+(?:of\s+my\s+)?tasks?\b",
+        scheduler=3,
+    ),
+    _f(r"\b(?:come|go|goes)\s+first\b", scheduler=2.5),
+    _f(
+        r"\benough\s+time\b|\bbefore\s+the\s+deadline\b|\bmake\s+(?:it|the\s+deadline)\b|\brealistic\b",
+        scheduler=3,
+    ),
+    _f(
         r"\b(?:more|less)\s+(?:important|urgent|pressing)\b|\bimportant\s+than\b|\bcompared\s+(?:to|with)\b"
         r"|\bmy\s+other\s+(?:tasks|stuff|things|work)\b|\bmatters?\s+more\b",
         scheduler=3,
@@ -113,9 +127,19 @@ HELP_FEATURES: list[Feature] = [
     _f(r"\b(?:estimate|how\s+long)\b", breakdown=1.5, scheduler=1),
     _f(r"\b(?:too\s+big|huge|massive|overwhelm\w*|daunting|complex|complicated)\b", breakdown=2, blocker=1.5),
     _f(r"\borgani[sz]e\b|\bstructure\b", breakdown=1.5),
+    _f(
+        r"\bmake\s+(?:some\s+)?progress\b|\bget\s+(?:it|this)\s+done\b|\bmove\s+(?:it|this)\s+forward\b",
+        breakdown=3,
+    ),
+    _f(r"\b(?:do|start)\s+first\s+(?:for|on|with|in)\s+(?:this|it|the)\b", breakdown=3.5),
     # blocker: stuck, waiting, access, broken, unclear
-    _f(r"\bstuck\b|\bblock\w*|\bheld\s+up\b|\bhold[\s-]?up\b|\bstalled\b|\bstuck\s+on\b", blocker=4.5),
-    _f(r"\bwaiting\s+(?:on|for)\b|\bwait(?:ing)?\b|\bdepend\w*\s+on\b", blocker=3),
+    _f(r"\bstuck\b|\bblock(?:ed|er|ers|ing|age)\b|\bheld\s+up\b|\bhold[\s-]?up\b|\bstalled\b", blocker=4.5),
+    _f(
+        r"\bmissing\s+(?:info\w*|data|details|input|pieces?|context)\b|\bdon'?t\s+have\s+(?:the|enough|any)\b",
+        blocker=3.5,
+    ),
+    _f(r"\b(?:need|needs)\s+\w+\s+(?:i|we)\s+don'?t\s+have\b", blocker=3.5),
+    _f(r"\bwaiting\s+(?:on|for)\b|\bwaiting\b|\bdepend\w*\s+on\b", blocker=3),
     _f(
         r"\bnever\s+(?:sent|replied|responded|answered|got\s+back|came\s+back|delivered|arrived)\b", blocker=4
     ),
@@ -338,12 +362,17 @@ CHAT_FEATURES: list[Feature] = [
         capabilities=8,
     ),
     _f(
-        r"^(?:thanks|thank\s+you|thx|ty|cheers|great|perfect|awesome|cool|ok(?:ay)?|nice|got\s+it|sounds\s+good"
-        r"|that'?s\s+(?:all|it)|bye|goodbye|see\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|then))?[\s!.,:)]*$",
+        r"^(?:(?:thanks|thank\s+you|thx|ty|cheers|great|perfect|awesome|cool|ok(?:ay)?|nice|got\s+it|sounds\s+good"
+        r"|that'?s\s+(?:all|it|great|perfect)|bye|goodbye|see\s+you|all\s+good)"
+        r"(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|then|for\s+now))?[\s!.,:)]*)+$",
         thanks=8,
     ),
 ]
 
+_LEADING_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:-]+\s*",
+    re.IGNORECASE,
+)
 _ACTIONS: tuple[ChatIntent, ...] = ("create", "update", "delete", "list", "find")
 _CONVERSATIONAL: tuple[ChatIntent, ...] = ("greet", "capabilities", "thanks", "summary")
 
@@ -358,6 +387,9 @@ class ChatClassification:
 def classify_chat(text: str) -> ChatClassification:
     """The action a chat message asks for, or a specialist it should go to, or nothing understood."""
     raw = text.strip()
+    greeting = _LEADING_GREETING.match(raw)
+    if greeting and raw[greeting.end() :].strip():
+        raw = raw[greeting.end() :].strip()  # "Hi there, what can you do?": the greeting carries nothing
     scores = score(raw, CHAT_FEATURES)
     for intent in _CONVERSATIONAL:
         if scores.get(intent, 0.0) >= 6:
