@@ -105,6 +105,10 @@ def _label(day: date, today: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def _short(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -280,11 +284,15 @@ def _latest_start(
         if free_total >= target.estimate_minutes:
             start_by = day
             break
-    left = len(window)
-    due_day = target.due.astimezone(calendar.zone).date()
-    reasons.append(
-        f"It is due {_label(due_day, today)}, {left} working day{'s' if left != 1 else ''} from now."
-    )
+    days_left = f"{len(window)} working day{'s' if len(window) != 1 else ''} left, today included"
+    local_due = target.due.astimezone(calendar.zone)
+    if local_due.time() < MORNING_DEADLINE:
+        reasons.append(
+            f"It is due {_label(local_due.date(), today)} at {local_due:%H:%M}, in the morning, so the work "
+            f"has to be done by the working day before: {days_left}."
+        )
+    else:
+        reasons.append(f"It is due {_label(local_due.date(), today)}: {days_left}.")
     if free_total < target.estimate_minutes:
         reasons.append(
             f"It is tight: only {_hours(free_total)} is free before the deadline, "
@@ -300,35 +308,42 @@ def _latest_start(
 def _choose_day(
     target: PlannedTask, calendar: _Calendar, start_by: date, overdue: bool, reasons: list[str]
 ) -> date:
-    """Urgent or late work: the first day with room. Otherwise the lightest day before the latest start."""
+    """Urgent or late work: the first day with room, and so is high priority work (to keep slack).
+    Normal and low priority: the lightest day before the latest start (the later of equals for low)."""
     today = calendar.today
     rank = _PRIORITY_RANK.get(target.priority, 1)
     candidates = [day for day in calendar.days if day <= start_by] or [calendar.days[0]]
     needed = min(target.estimate_minutes, calendar.capacity)
     roomy = [day for day in candidates if calendar.free(day) >= needed]
-    if overdue or rank == 3:
-        if not roomy:
-            reasons.append("Every day before then is full, so it goes first and something else should move.")
-            return candidates[0]
+    if not roomy:
+        day = min(candidates, key=lambda candidate: calendar.booked.get(candidate, 0))
         reasons.append(
-            f"Urgent or late work goes first: {_label(roomy[0], today)} is your first day with room for it."
+            f"No day before then has {_hours(needed)} free; {_label(day, today)} is the least full, "
+            "so something else should move."
         )
-        return roomy[0]
+        return day
+    if overdue or rank >= 2:
+        day = roomy[0]
+        why = "Late work goes first" if overdue else f"It is {target.priority} priority, so it goes early"
+        reasons.append(f"{why}: {_label(day, today)} is your first day with room for it.")
+    else:
 
-    def weight(candidate: date) -> tuple[int, int]:
-        # Lighter days win; ties go to the earlier day, or to the later one for low priority.
-        order = (candidate - today).days
-        return (calendar.booked.get(candidate, 0), order if rank >= 1 else -order)
+        def weight(candidate: date) -> tuple[int, int]:
+            order = (candidate - today).days
+            return (calendar.booked.get(candidate, 0), order if rank >= 1 else -order)
 
-    day = min(roomy or candidates, key=weight)
-    if rank == 2:
-        reasons.append("It is high priority, so I kept it early to leave slack.")
-    elif rank == 0:
-        reasons.append("It is low priority, so it can wait for a lighter day.")
-    reasons.append(
-        f"{_capitalised(_label(day, today))} is your lightest day before then: "
-        f"{_hours(calendar.booked.get(day, 0))} already booked out of {_hours(calendar.capacity_of(day))}."
-    )
+        day = min(roomy, key=weight)
+        if rank == 0:
+            reasons.append("It is low priority, so it can wait for a lighter day.")
+        reasons.append(
+            f"{_capitalised(_label(day, today))} is your lightest day before then: "
+            f"{_hours(calendar.booked.get(day, 0))} already booked "
+            f"out of {_hours(calendar.capacity_of(day))}."
+        )
+    skipped = [earlier for earlier in candidates if earlier < day and calendar.free(earlier) < needed]
+    if skipped:
+        listed = ", ".join(f"{_short(d)} has {_hours(calendar.free(d))}" for d in skipped[:3])
+        reasons.append(f"Earlier days don't have {_hours(needed)} free: {listed}.")
     return day
 
 

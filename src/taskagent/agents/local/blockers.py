@@ -99,7 +99,7 @@ class Diagnosis:
 
 
 _ROLES = (
-    r"(?:the|our|my)\s+(?:vendor|client|customer|supplier|manager|boss|team|designer|developer|contractor|agency"
+    r"(?:the|our|my)\s+(?:\w+\s+)?(?:vendor|client|customer|supplier|manager|boss|team|designer|developer|contractor|agency"
     r"|lawyer|accountant|landlord|it\s+team|it|legal|finance|hr|admin|partner|provider)"
 )
 # Verbs are matched in any case; a person's name must start with a capital letter.
@@ -131,6 +131,8 @@ def diagnose(text: str) -> Diagnosis:
     who = None
     if who_match:
         who = (who_match.group("who") or who_match.group("subject") or "").strip()
+        if re.match(r"(?:The|Our|My)\s", who):
+            who = who[0].lower() + who[1:]  # "The vendor never sent..." -> "the vendor"
         if who.lower() in {"i", "the", "my", "it"} or (who[:1].isupper() and who.lower() in _NOT_NAMES):
             who = None
     what = None
@@ -183,8 +185,8 @@ ADVICE: dict[str, tuple[str, str, str, str]] = {
         "Do the parts of “{title}” that don't depend on {what}, and prepare the rest so that it "
         "takes minutes "
         "once it arrives.",
-        "{Who} directly, with a concrete date. If there's no answer by {later}, escalate to their manager or "
-        "whoever owns the relationship on your side (account manager, project lead).",
+        "{Asked} directly, with a concrete date. If there's no answer by {later}, escalate to their manager "
+        "or whoever owns the relationship on your side (account manager, project lead).",
         "{hello} I'm working on “{title}” and I'm blocked until I get {what}. Could you send "
         "{them} by {soon}? "
         "If something is holding it up, tell me and we'll find a workaround. Thanks!",
@@ -238,7 +240,7 @@ ADVICE: dict[str, tuple[str, str, str, str]] = {
 }
 # Who to ask when the user named nobody.
 DEFAULT_WHO = {
-    "waiting": "them",
+    "waiting": "someone else",
     "access": "the owner of the system or your IT/admin team",
     "broken": "the owner of the tool or its support",
     "unclear": "whoever asked for it",
@@ -264,11 +266,13 @@ def advise(task: TaskInfo, diagnosis: Diagnosis, now: datetime) -> list[tuple[st
         ]
     who = diagnosis.who or DEFAULT_WHO.get(diagnosis.kind, "them")
     what = diagnosis.what or DEFAULT_WHAT.get(diagnosis.kind, "what I need")
-    named = diagnosis.who if diagnosis.who and diagnosis.who[:1].isupper() else None
+    # A person's name goes in the greeting ("Hi Sarah,"); a role does not ("Hi the vendor," reads badly).
+    named = diagnosis.who if diagnosis.who and re.fullmatch(r"[A-Z][a-z]+", diagnosis.who) else None
     values = {
         "title": task.title,
         "who": who,
         "Who": _cap(who),
+        "Asked": _cap(diagnosis.who) if diagnosis.who else "The person you're waiting on",
         "what": what,
         "them": _them(what),
         "hello": f"Hi {named}," if named else "Hi,",

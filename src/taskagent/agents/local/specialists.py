@@ -224,43 +224,38 @@ def _scheduler(
 def schedule_answer(
     task: TaskInfo, suggestion: dict[str, Any], open_tasks: Sequence[TaskInfo], conversation: Conversation
 ) -> str:
+    """The proposal with its reasons, the week's load and the competing tasks; or, when the user asks
+    about a day ("what about Thursday?"), whether that day works."""
     now = conversation.now
     today = now.date()
-    lines = [f"{HEADERS['scheduler']} {task.label}"]
     day = _iso_day(suggestion.get("day"))
     start_by = _iso_day(suggestion.get("start_by"))
     raw_load = suggestion.get("load")
     load: dict[str, Any] = raw_load if isinstance(raw_load, dict) else {}
-    asked_day = find_date(conversation.request, now)
+    lines = [f"{HEADERS['scheduler']} {task.label}"]
     if day is None:
-        lines.append("I couldn't compute a schedule for it, but here is what I see:")
+        lines.append("I couldn't compute a schedule for it; here is what competes with it.")
     else:
         first = f"I suggest working on it on **{describe_date(day, today)}**"
         if start_by and start_by != day:
             first += f"; start by **{describe_date(start_by, today)}** at the latest"
         lines.append(first + ".")
-    if asked_day is not None and day is not None:
-        asked = asked_day.when.date()
-        asked_minutes = int(load.get(asked.isoformat(), 0))
-        verdict = (
-            "works" if (start_by is None or asked <= start_by) else "is later than the latest safe start"
-        )
-        lines.append(
-            f"You asked about {describe_date(asked, today)}: it {verdict} "
-            f"({duration(asked_minutes)} already booked)."
-        )
+
+    asked = find_date(conversation.request, now)
+    if asked is not None and day is not None:
+        lines.insert(1, _verdict(asked.when.date(), start_by, load, today))
+        lines.append(_offer(task, day, now))
+        return "\n".join(lines)
+
     reasons = [str(reason) for reason in suggestion.get("reasons", []) if reason]
     if reasons:
         lines.append("Why:")
         lines.extend(f"- {reason}" for reason in reasons)
-    per_day = [(_iso_day(key), value) for key, value in load.items()]
-    days_booked = [
-        (day_, minutes) for day_, minutes in per_day if day_ is not None and isinstance(minutes, int)
-    ]
-    if any(minutes for _, minutes in days_booked):
-        busy = ", ".join(f"{describe_date(d, today)} {duration(m)}" for d, m in days_booked if m)
+    booked = [(d, m) for d, m in ((_iso_day(k), v) for k, v in load.items()) if d and isinstance(m, int)]
+    if any(minutes for _, minutes in booked):
+        busy = ", ".join(f"{describe_date(d, today)} {duration(m)}" for d, m in booked if m)
         lines.append(f"Time already booked by your other tasks: {busy}.")
-    elif days_booked:
+    elif booked:
         lines.append("Your other tasks don't book any time on those days yet.")
     competing = [
         other
@@ -271,10 +266,27 @@ def schedule_answer(
     if competing:
         lines.append("Competing with: " + "; ".join(other.line(now) for other in competing[:4]) + ".")
     if day is not None:
-        lines.append(
-            f"{SET_OFFER} and I'll make {describe_date(day, today)} its due date, or “schedule it for <day>”."
-        )
+        lines.append(_offer(task, day, now))
     return "\n".join(lines)
+
+
+def _verdict(asked: date, start_by: date | None, load: dict[str, Any], today: date) -> str:
+    booked = load.get(asked.isoformat())
+    busy = f"{duration(int(booked))} already booked" if isinstance(booked, int) else "not a working day"
+    if start_by is not None and asked > start_by:
+        return f"{describe_date(asked, today)} is later than the latest safe start ({busy})."
+    return f"{describe_date(asked, today)} works: it is before the latest safe start ({busy})."
+
+
+def _offer(task: TaskInfo, day: date, now: datetime) -> str:
+    """What the user can say next; setting the due date is their call, never the engine's."""
+    when = describe_date(day, now.date())
+    if task.due_date is None:
+        return f"{SET_OFFER} and I'll make {when} its due date, or “schedule it for <day>”."
+    return (
+        f"It keeps its due date ({describe_day(task.due_date, now)}). {SET_OFFER} to make {when} the due "
+        "date instead, or “schedule it for <day>”."
+    )
 
 
 def _iso_day(value: object) -> date | None:
