@@ -15,7 +15,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from typing import Any, Literal
 
 from agents.items import TResponseOutputItem, TResponseStreamEvent
 from agents.usage import Usage
@@ -106,7 +106,10 @@ def _message_text(item: TResponseOutputItem) -> str:
 
 
 def _response(
-    response_id: str, output: list[TResponseOutputItem], usage: Usage | None, status: str
+    response_id: str,
+    output: list[TResponseOutputItem],
+    usage: Usage | None,
+    status: Literal["in_progress", "completed"],
 ) -> Response:
     return Response(
         id=response_id,
@@ -118,7 +121,7 @@ def _response(
         tools=[],
         top_p=None,
         parallel_tool_calls=True,
-        status=cast(Any, status),
+        status=status,
         usage=_response_usage(usage) if usage is not None else None,
     )
 

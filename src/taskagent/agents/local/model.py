@@ -9,7 +9,7 @@ specialists, `task_manager`); this class only turns decisions into SDK objects.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, get_args
+from typing import Any
 
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
@@ -26,6 +26,7 @@ from .intents import HelpKind
 from .plan import Step, Toolbox
 
 ROLES = ("triage", "scheduler", "breakdown", "blocker", "task_manager")
+SPECIALISTS: dict[str, HelpKind] = {"scheduler": "scheduler", "breakdown": "breakdown", "blocker": "blocker"}
 
 
 class LocalModel(Model):
@@ -50,9 +51,7 @@ class LocalModel(Model):
             return task_manager.decide(conversation, toolbox)
         if self.role == "triage":
             return specialists.decide_triage(conversation, toolbox)
-        kind: HelpKind = self.role  # type: ignore[assignment]
-        assert kind in get_args(HelpKind)
-        return specialists.decide_specialist(kind, conversation, toolbox)
+        return specialists.decide_specialist(SPECIALISTS[self.role], conversation, toolbox)
 
     async def get_response(
         self,

@@ -178,10 +178,9 @@ def resolve(
     search = _search_for(conversation, ref.description)
     if search is None:
         return Calls([Call("find_tasks", {"description": ref.description})])
-    candidates = tasks_in(search.output, "matches")
     if search.error:
         return Reply(replies.failed([search.error]))
-    chosen = best_matches(ref.description, candidates, prefer_open=prefer_open)
+    chosen = best_matches(ref.description, tasks_in(search.output, "matches"), prefer_open=prefer_open)
     if not chosen:
         return Reply(replies.not_found(ref.description or ref.phrase))
     if len(chosen) > 1:
