@@ -72,7 +72,7 @@ async def _alice_state(client: httpx.AsyncClient, alice: UserHandle, thread_id: 
     return state
 
 
-def _request_body(method: str, path: str, own_parent: int) -> dict[str, Any]:
+def _request_body(method: str, path: str) -> dict[str, Any]:
     if method in {"PUT", "PATCH"}:
         return {"json": {"title": "Bob was here", "status": "completed"}}
     if method == "POST" and path.endswith("/help"):
@@ -118,7 +118,7 @@ async def test_bob_replaying_alices_requests_finds_nothing_and_changes_nothing(
     routes = task_routes(app)
     assert {("GET", "/tasks/{task_id}"), ("POST", "/tasks/{task_id}/help")} <= set(routes), routes
     for method, path in routes:
-        kwargs = _request_body(method, path, bobs_id)
+        kwargs = _request_body(method, path)
         theirs = await client.request(method, path.format(task_id=task_id), headers=bob.headers, **kwargs)
         nobodys = await client.request(
             method, path.format(task_id=MISSING_TASK), headers=bob.headers, **kwargs
