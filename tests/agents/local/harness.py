@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agents import Agent, RunContextWrapper, Runner, function_tool
 from agents.stream_events import RawResponsesStreamEvent
 from agents.tool_context import ToolContext
 from pydantic import BaseModel
 
-from agents import Agent, RunContextWrapper, Runner, function_tool
 from taskagent.agents import scheduling
 from taskagent.agents.local import LocalModel
 from taskagent.agents.local.references import match_score

@@ -8,10 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from agents import ModelSettings, RunConfig, Runner
 from agents.models.interface import ModelTracing
 from agents.stream_events import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent
 
-from agents import ModelSettings, RunConfig, Runner
 from taskagent.agents.local import LocalModel
 from taskagent.agents.scheduling import suggest_schedule
 from tests.agents.local.harness import BenchContext, Chat, Store, build_team, user_item

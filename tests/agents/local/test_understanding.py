@@ -243,6 +243,42 @@ class TestCreate:
             "every Friday",
         )
 
+    @pytest.mark.parametrize(
+        ("text", "title", "priority"),
+        [
+            ("Could you please add a new task for me: book the flights", "Book the flights", None),
+            ("Add to my tasks: renew the lease", "Renew the lease", None),
+            ("Create me a task to send the invoice", "Send the invoice", None),
+            ("Add a to-do item: fix the sink", "Fix the sink", None),
+            ("Write down: buy a new charger", "Buy a new charger", None),
+            ("Can you create a task named 'Quarterly review' with low priority?", "Quarterly review", "low"),
+            ("Add buy milk to my list", "Buy milk", None),
+            ("I want a task to fix the fence", "Fix the fence", None),
+            ("I should really clean my desk this weekend", "Clean my desk", None),
+            ("Need to book a flight to Berlin next month", "Book a flight to Berlin", None),
+            ("Create a high-priority task: patch the VPN server ASAP", "Patch the VPN server", "urgent"),
+            ("Create a task to review the report with priority set to high", "Review the report", "high"),
+            (
+                "Create task: Prepare Q3 report. Priority: high. Due: next Monday.",
+                "Prepare Q3 report",
+                "high",
+            ),
+            ("Log a task: investigate the memory leak, urgent", "Investigate the memory leak", "urgent"),
+            (
+                "Create a task: Email Jane re: contract (urgent) due 12/15",
+                "Email Jane re: contract",
+                "urgent",
+            ),
+            ("Create a task to prepare for the Monday meeting", "Prepare for the Monday meeting", None),
+            ("Add a task to watch the 2pm webinar", "Watch the 2pm webinar", None),
+            ("I have a dentist appointment on Thursday at 3pm", "Dentist appointment", None),
+        ],
+    )
+    def test_titles(self, text: str, title: str, priority: str | None) -> None:
+        command = parse_create(text, NOW)
+        assert command is not None
+        assert [(task.title, task.priority) for task in command.tasks] == [(title, priority)]
+
     def test_no_title_means_no_command(self) -> None:
         assert parse_create("Create a task", NOW) is None
 
@@ -275,6 +311,27 @@ class TestUpdate:
         assert parse_update("Remove the due date from task 9", NOW).changes.clear_due
         assert parse_update("Tag task 6 with work and finance", NOW).changes.add_tags == ["work", "finance"]
         assert parse_update("Set the estimate for task 2 to 3 hours", NOW).changes.estimate_minutes == 180
+
+    @pytest.mark.parametrize(
+        ("text", "ids", "description", "changes"),
+        [
+            ("Change priority of task 3 to low", [3], "", {"priority": "low"}),
+            ("Switch task 2 to in progress", [2], "", {"status": "in_progress"}),
+            ("Set task 4 as high priority", [4], "", {"priority": "high"}),
+            ("Bump the priority of the tax return to urgent", [], "tax return", {"priority": "urgent"}),
+            ("Lower the priority of task 2", [2], "", {"priority": "low"}),
+            ("Mark the laundry one as finished", [], "laundry", {"status": "completed"}),
+            ("Push the meeting prep back a week", [], "meeting prep", {"shift_days": 7}),
+            ("Bring the report forward by 2 days", [], "report", {"shift_days": -2}),
+            ("Clear the description of task 4", [4], "", {"clear_description": True}),
+        ],
+    )
+    def test_more_changes(
+        self, text: str, ids: list[int], description: str, changes: dict[str, object]
+    ) -> None:
+        command = parse_update(text, NOW)
+        assert (command.ref.ids, command.ref.description) == (ids, description)
+        assert {name: value for name, value in vars(command.changes).items() if value} == changes
 
     def test_a_group(self) -> None:
         command = parse_update("Mark all overdue tasks as done", NOW)

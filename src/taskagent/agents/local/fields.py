@@ -49,6 +49,11 @@ _PRIORITY_PATTERNS = [
         rf"\bprio(?:rity)?\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
         re.IGNORECASE,
     ),
+    # "with priority set to high"
+    re.compile(
+        rf"(?:\bwith\s+)?(?:the\s+)?\bprio(?:rity)?\s+(?:set|changed|raised|lowered|bumped)\s+(?:to|at)\s+{_LEVEL}\b",
+        re.IGNORECASE,
+    ),
     # Todoist's p1..p4
     re.compile(r"\b[pP](?P<todoist>[1-4])\b"),
 ]
@@ -59,6 +64,7 @@ _STANDALONE = re.compile(
     r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",
     re.IGNORECASE,
 )
+_LEVEL_AFTER_PRIORITY = re.compile(rf"\b(?:to|as|at)\s+(?:be\s+)?{_LEVEL}\b(?!\s+prio)", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"^\s*(?:[,.;!?)]|$|and\b|but\b|please\b|now\b|too\b)", re.IGNORECASE)
 
 
@@ -89,6 +95,12 @@ def find_priority(text: str) -> Found | None:
             value = _TODOIST_LEVELS[todoist] if todoist else PRIORITY_WORDS[match.group("level").lower()]
             found.append((value, match.span()))
             taken.append(match.span())
+    if re.search(r"\bprio(?:rity)?\b", text, re.IGNORECASE):
+        # "change the priority of task 3 to low": the level comes after the task.
+        for match in _LEVEL_AFTER_PRIORITY.finditer(text):
+            if not _overlaps(match.span(), taken):
+                found.append((PRIORITY_WORDS[match.group("level").lower()], match.span()))
+                taken.append(match.span())
     for match in _STANDALONE.finditer(text):
         if _overlaps(match.span(), taken):
             continue

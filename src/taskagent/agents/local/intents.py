@@ -208,7 +208,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
-    r"|actually|sorry|oops|wait|um+|uh+|hmm+|no|nope|right|cool|perfect|oh|well|hm"
+    r"|actually|sorry|oops|wait|um+|uh+|hmm+|no|nope|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just)\b[\s,!.:]*)+",
     re.IGNORECASE,
@@ -236,7 +236,8 @@ MODAL_START = (
 CHAT_FEATURES: list[Feature] = [
     # create
     _f(
-        r"^(?:create|add|new|set\s+up|log|record|jot(?:\s+down)?|note\s+down|put\s+down|make\s+(?:me\s+)?(?:a|an|another)"
+        r"^(?:create|add|new|set\s+up|log|record|jot(?:\s+down)?|note\s+down|write\s+down|put\s+down"
+        r"|make\s+(?:me\s+)?(?:a|an|another)"
         r"|(?:schedule|book|arrange|organi[sz]e)\s+(?:a|an)\s+)\b",
         create=4,
     ),
@@ -275,13 +276,13 @@ CHAT_FEATURES: list[Feature] = [
         r"^(?:what|which|anything)(?:'s|\s+is|\s+are)?\s+(?:\w+\s+)?(?:due|overdue|left|pending|open)\b",
         list=2,
     ),
-    _f(r"^which\s+(?:of\s+my\s+)?tasks\b|^(?:any|which)\s+tasks\b", list=3),
-    _f(r"\?\s*$", list=1),
+    _f(r"^which\s+(?:of\s+my\s+)?tasks\b|^(?:any|which)\s+tasks\b|^which\s+(?:ones|of\s+them)\b", list=3),
+    _f(r"\?\s*$", list=1.5),
     _f(r"^(?:tasks|my\s+tasks|to-?dos|my\s+list)\W*$", list=4),
     # update
     _f(
         r"^(?:mark|set|change|update|edit|modify|rename|retitle|move|reschedule|push|postpone|delay|shift|bump|flag"
-        r"|lower|raise|increase|decrease|reduce|upgrade|downgrade|undo|un-?mark|give|assign"
+        r"|lower|raise|increase|decrease|reduce|upgrade|downgrade|undo|un-?mark|give(?!\s+me\b)|assign|switch|flip"
         r"|prioriti[sz]e|deprioriti[sz]e|escalate|re-?open|complete|finish|close|start|begin|tag|label|untag|make"
         r"|check\s+off|tick\s+off|cross\s+off|describe|add\s+(?:a\s+)?(?:note|description|tag|label|comment)s?\b"
         r"|remove\s+the\s+(?:due\s+date|deadline|tags?|description)|clear\s+the)\b",

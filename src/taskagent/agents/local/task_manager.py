@@ -345,6 +345,12 @@ def _delete(conversation: Conversation, toolbox: Toolbox, command: DeleteCommand
         if errors:
             text = (text + "\n" if text else "") + replies.failed(errors)
         return Reply(text or "Done.")
+    if command.every is not None and command.every.describe() == "tasks":
+        # No filter at all: deleting every task is too big to do on one sentence.
+        return Reply(
+            "I won't delete all your tasks at once. Name a group, like “delete all completed tasks”, "
+            "or the tasks themselves."
+        )
     if command.every is not None:
         targets = _every_task(conversation, toolbox, command.every)
     elif command.ref.is_empty:

@@ -60,11 +60,13 @@ class CreateCommand:
 
 _CREATE_PREFIX = re.compile(
     r"^(?:"
-    r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|put\s+down|put|schedule|open|start)\s+"
+    r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
+    r"|open|start)\s+"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
-    r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)\b"
+    r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
-    r"(?:\s+(?:called|named|titled|saying|that\s+says|for\s+me\s+to|for|to|about|so\s+i\s+can|so\s+that\s+i))?"
+    r"(?:\s+(?:called|named|titled|saying|that\s+says|for\s+me\s+to|for\s+me|for|to|about|so\s+i\s+can"
+    r"|so\s+that\s+i))?"
     r"\s*(?:[:,\u2013\u2014-]\s*)?"
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
     r"|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?\s+"
@@ -76,7 +78,9 @@ _CREATE_PREFIX = re.compile(
     r"(?:\s+really)?(?:\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|:))?"
     r"|\s+to)?\s+"
     r"|(?:new\s+)?(?:task|to-?do|reminder)\s*[:\u2013\u2014-]\s*"
-    r"|(?:create|add|make|new|jot\s+down|note\s+down|put\s+down|put)\s*:?\s+"
+    r"|(?:add|put)\s+(?:this\s+|these\s+)?(?:to|on|in|onto)\s+(?:my|the)\s+(?:task\s+|to-?do\s+)?"
+    r"(?:list|tasks|to-?dos?|to-?do\s+list)\s*[:,\u2013\u2014-]?\s*"
+    r"|(?:create|add|make|new|jot\s+down|note\s+down|write\s+down|put\s+down|put)\s*:?\s+"
     r")",
     re.IGNORECASE,
 )
@@ -136,7 +140,7 @@ def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
 
 def clean_title(text: str) -> str:
     """A title as people write it: no command words, no list suffix, no quotes, a capital first letter."""
-    text = tidy(text)
+    text = tidy(text).rstrip(".!?")
     text = _LIST_SUFFIX.sub("", text)
     text = strip_quotes(tidy(text))
     text = re.sub(r"^(?:to|that|about|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE)
@@ -205,7 +209,7 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
 # Words that may sit around quoted titles without being part of one: 'Create tasks "a" and "b"'.
 _AROUND_QUOTES = re.compile(
     r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
-    r"|each|them)\b|[,:;&]",
+    r"|each|them)\b|[,:;&.!?]",
     re.IGNORECASE,
 )
 
