@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents import Model, ModelResponse, ModelSettings, ModelTracing, Tool, TResponseInputItem
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
 from agents.items import TResponseStreamEvent
-
-from agents import Model, ModelResponse, ModelSettings, ModelTracing, Tool, TResponseInputItem
 
 
 @dataclass

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from agents import FunctionTool, Model
 from agents.tool_context import ToolContext
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from agents import FunctionTool, Model
 from taskagent.agents.context import AgentContext
 from taskagent.agents.runner import AgentRuntime
 from taskagent.config import Settings

@@ -11,10 +11,10 @@ import time
 
 import httpx
 import pytest
+from agents import Usage
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 from fastapi import FastAPI
 
-from agents import Usage
 from tests.agents.support import (
     agents_seen,
     ask_events,

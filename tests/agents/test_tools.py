@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from agents import Agent, RunContextWrapper
 from fastapi import FastAPI
 
-from agents import Agent, RunContextWrapper
 from taskagent.agents import tools
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import build_agents

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from agents import Model
 from fastapi import FastAPI
 
-from agents import Model
 from taskagent.agents.runner import AgentRuntime
 from taskagent.chat.router import chat_server
 from taskagent.config import Settings

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from agents import Model
 from fastapi import FastAPI
 from sqlalchemy import event, select
 
-from agents import Model
 from taskagent.agents.models import build_model
 from taskagent.chat.history import CATCH_UP_ROWS, FOLD_STEP, WINDOW_ITEMS
 from taskagent.config import Settings

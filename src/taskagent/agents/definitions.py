@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from agents import Agent, Model, ModelSettings, Tool
+
 from taskagent.agents.context import AgentContext
 from taskagent.agents.instructions import instructions_for
 from taskagent.agents.tools import BLOCKER_TOOLS, BREAKDOWN_TOOLS, SCHEDULER_TOOLS, TASK_MANAGER_TOOLS

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from agents import Agent, RunContextWrapper
+
 from taskagent.agents.context import AgentContext
 
 InstructionsFunction = Callable[[RunContextWrapper[AgentContext], Agent[AgentContext]], str]

@@ -16,9 +16,9 @@ from typing import TypeVar, cast
 import anthropic
 import httpx2
 import openai
+from agents import Model
 from agents.tracing import set_tracing_disabled, set_tracing_export_api_key
 
-from agents import Model
 from taskagent.agents.errors import provider_label
 from taskagent.agents.providers.anthropic import AnthropicModel
 from taskagent.agents.providers.openai import OpenAIChatCompletions, OpenAIResponses

@@ -24,9 +24,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from agents.items import ModelResponse
-from agents.result import RunResultStreaming
-
 from agents import (
     Agent,
     MaxTurnsExceeded,
@@ -37,6 +34,9 @@ from agents import (
     Tool,
     TResponseInputItem,
 )
+from agents.items import ModelResponse
+from agents.result import RunResultStreaming
+
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
 from taskagent.agents.errors import describe_failure

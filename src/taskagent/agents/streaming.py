@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent, StreamEvent
 from agents.items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from openai.types.responses import ResponseOutputText
 
-from agents import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent, StreamEvent
 from taskagent.agents.definitions import SPECIALISTS, agent_id, spec_for_id
 
 SSE_MEDIA_TYPE = "text/event-stream"

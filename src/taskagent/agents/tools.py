@@ -21,12 +21,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
+from agents import FunctionTool, RunContextWrapper, function_tool
 from agents.exceptions import ModelBehaviorError
 from agents.function_schema import function_schema
 from agents.tool_context import ToolContext
 from pydantic import BaseModel, Field, ValidationError
 
-from agents import FunctionTool, RunContextWrapper, function_tool
 from taskagent.agents import scheduling
 from taskagent.agents.context import AgentContext
 from taskagent.tasks.models import Task, TaskStatus

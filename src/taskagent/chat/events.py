@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from agents import AgentUpdatedStreamEvent, RunItemStreamEvent, RunResultStreaming, StreamEvent
 from agents.items import ToolCallItem, ToolCallOutputItem
 from chatkit.types import (
     AssistantMessageContent,
@@ -40,7 +41,6 @@ from chatkit.types import (
     ThreadStreamEvent,
 )
 
-from agents import AgentUpdatedStreamEvent, RunItemStreamEvent, RunResultStreaming, StreamEvent
 from taskagent.chat.actions import describe_tool_result, handoff_text, progress_text
 
 

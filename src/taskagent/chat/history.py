@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agents import TResponseInputItem
 from chatkit.agents import ThreadItemConverter
 from chatkit.types import AssistantMessageItem, ThreadItem, UserMessageItem
 from openai.types.responses import EasyInputMessageParam, ResponseInputTextParam
 from openai.types.responses.response_input_item_param import Message
 
-from agents import TResponseInputItem
 from taskagent.chat.context import ChatContext
 from taskagent.chat.store import item_from_row
 from taskagent.conversations.repository import ConversationRepository

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC
 from typing import Any
 
+from agents import TResponseInputItem
 from agents.result import RunResultStreaming
 from chatkit.agents import AgentContext as BridgeContext
 from chatkit.agents import stream_agent_response
@@ -28,7 +29,6 @@ from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer
 from chatkit.types import ProgressUpdateEvent, ThreadMetadata, ThreadStreamEvent, UserMessageItem
 
-from agents import TResponseInputItem
 from taskagent.agents.context import AgentContext
 from taskagent.agents.runner import failure_message, start_run, timeout_message
 from taskagent.chat.context import ChatContext

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from agents import TResponseInputItem
+
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.conversations.summary import fold

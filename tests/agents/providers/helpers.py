@@ -6,10 +6,10 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from agents import Agent, Runner, function_tool
 from agents.result import RunResultStreaming
 from agents.stream_events import StreamEvent
 
-from agents import Agent, Runner, function_tool
 from taskagent.agents.models import build_model
 from taskagent.config import Settings
 

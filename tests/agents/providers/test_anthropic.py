@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from agents import Agent, ModelSettings
 from agents.agent_output import AgentOutputSchema
 from agents.exceptions import ModelBehaviorError, UserError
 from anthropic.types import RawMessageStreamEvent
 from openai.types.responses import ResponseOutputMessage
 from pydantic import BaseModel, TypeAdapter
 
-from agents import Agent, ModelSettings
 from taskagent.agents.models import build_model
 from taskagent.agents.providers.anthropic_request import build_request, convert_input, convert_tool_choice
 from taskagent.agents.providers.anthropic_stream import StreamTranslator

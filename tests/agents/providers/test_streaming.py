@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from agents import Runner
 from agents.stream_events import AgentUpdatedStreamEvent
 
-from agents import Runner
 from tests.agents.providers.conftest import Case
 from tests.agents.providers.helpers import run_streamed, specialist, triage
 from tests.fakes import Call, Reply, ScriptedProvider, text, tool_call, tool_calls

@@ -15,10 +15,10 @@ from contextlib import aclosing
 from typing import Any, cast
 
 import pydantic
+from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from agents.items import ModelResponse, TResponseStreamEvent
 from openai import AsyncOpenAI
 
-from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from taskagent.agents.errors import ModelProviderError, keep_streamed_events
 
 _MALFORMED = (json.JSONDecodeError, pydantic.ValidationError)
