@@ -156,6 +156,10 @@ class TestChatIntents:
             ("what can you do?", "capabilities"),
             ("thanks!", "thanks"),
             ("What did we just do?", "summary"),
+            ("What was my last request?", "summary"),
+            ("What task did you just create?", "summary"),
+            ("hello again", "greet"),
+            ("ok thanks", "thanks"),
         ],
     )
     def test_actions(self, text: str, intent: str) -> None:

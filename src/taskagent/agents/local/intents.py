@@ -351,10 +351,14 @@ CHAT_FEATURES: list[Feature] = [
         r"\b(?:recap|summari[sz]e|summary)\b|\bwhat\s+(?:just\s+)?happened\b|\bremind\s+me\s+what\b",
         summary=6,
     ),
-    _f(r"\bwhat\s+was\s+(?:that|the\s+last\s+thing)\b|\bwhere\s+were\s+we\b", summary=6),
+    _f(
+        r"\bwhat\s+was\s+(?:that|the\s+last\s+thing|my\s+last\s+(?:request|message|question))\b|\bwhere\s+were\s+we\b"
+        r"|\b(?:repeat|say)\s+that(?:\s+again)?\b|\bdid\s+you\s+just\s+(?:create|add|make|delete|update|change|do)\b",
+        summary=7,
+    ),
     _f(
         r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|hi\s+there|hey\s+there)"
-        r"(?:\s+(?:there|assistant|bot|friend|team|taskagent))?[\s!.,:)]*$",
+        r"(?:\s+(?:there|again|assistant|bot|friend|partner|team|taskagent|everyone|all))*[\s!.,:)]*$",
         greet=8,
     ),
     _f(
