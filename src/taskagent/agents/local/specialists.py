@@ -373,7 +373,8 @@ def _breakdown(
             steps = shown or plan.steps
             arguments = {
                 "task_id": task.id,
-                "steps": [{"title": step.title, "estimate_minutes": step.minutes} for step in steps],
+                # Titles are at most 200 characters; a step built around a long task title may be longer.
+                "steps": [{"title": step.title[:200], "estimate_minutes": step.minutes} for step in steps],
             }
             return Calls([Call("create_subtasks", arguments)])
         if done.error:
