@@ -13,9 +13,9 @@ for name, url, available in (
     ("Redis", REDIS_URL, REDIS_AVAILABLE),
 ):
     state = "available" if available else "NOT reachable: its tests will be SKIPPED"
-    print(f"{name} at {url}: {state}")  # noqa: T201
+    print(f"{name} at {url}: {state}")
     if not available:
         missing.append(name)
 if missing and IN_CI:
-    print(f"CI=true and {', '.join(missing)} missing: failing.", file=sys.stderr)  # noqa: T201
+    print(f"CI=true and {', '.join(missing)} missing: failing.", file=sys.stderr)
     sys.exit(1)

@@ -146,7 +146,7 @@ def build_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setti
         "rate_limit_key_prefix": f"taskagent-test-{uuid.uuid4().hex}",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

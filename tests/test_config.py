@@ -30,7 +30,7 @@ def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
         monkeypatch.delenv(alias, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    return Settings(_env_file=None)
 
 
 # --- database URLs -----------------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ async def test_plain_postgres_url_with_sslmode_works_end_to_end(own_postgres: st
     """`postgresql://postgres@127.0.0.1:5432/<db>?sslmode=disable`, pasted as-is, serves the whole API."""
     pasted = f"{own_postgres}?sslmode=disable"
     assert pasted.startswith("postgresql://")
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, database_url=pasted, data_dir=tmp_path, secret_key="k" * 48, taskagent_env="test"
     )
     app = create_app(settings)

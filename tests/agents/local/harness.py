@@ -379,7 +379,7 @@ class TurnResult:
     deltas: list[str]
 
 
-def user_item(text: str) -> dict[str, Any]:
+def user_item(text: str) -> Any:  # a Responses input item; typed loosely so tests can mix in raw dicts
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
 
 
@@ -396,7 +396,7 @@ async def run_turn(
     *,
     stream: bool,
 ) -> TurnResult:
-    items = [*history, user_item(text)]
+    items: list[Any] = [*history, user_item(text)]
     if not stream:
         result = await Runner.run(agent, items, context=context, max_turns=12)
         return TurnResult(str(result.final_output or ""), result.last_agent.name, [])
@@ -504,7 +504,7 @@ def _setup(
     made = []
     today = now.astimezone(zone).date()
     for spec in setup:
-        fields = {key: spec[key] for key in ("title", "priority", "status") if key in spec}
+        fields: dict[str, Any] = {key: spec[key] for key in ("title", "priority", "status") if key in spec}
         if spec.get("due"):
             day = due_day(spec["due"], today)
             assert day is not None

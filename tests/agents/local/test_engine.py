@@ -11,6 +11,7 @@ import pytest
 from agents import ModelSettings, RunConfig, Runner
 from agents.models.interface import ModelTracing
 from agents.stream_events import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent
+from openai.types.responses import ResponseOutputMessage
 
 from taskagent.agents.local import LocalModel
 from taskagent.agents.scheduling import suggest_schedule
@@ -111,7 +112,9 @@ class TestStreamShape:
             prompt=None,
         )
         streamed = (await collect(model, "What can you do?"))[-1].response
-        assert response.output[0].content[0].text == streamed.output[0].content[0].text
+        assert isinstance(response.output[0], ResponseOutputMessage)
+        assert isinstance(streamed.output[0], ResponseOutputMessage)
+        assert response.output[0].content[0] == streamed.output[0].content[0]
         assert response.usage.requests == 1 and response.usage.total_tokens > 0
 
     def test_unknown_role(self) -> None:
@@ -326,7 +329,6 @@ class TestChatConversations:
                 {"type": "input_text", "text": "Hidden context for the agent (not shown to the user): x"}
             ],
         }
-        result = await Runner.run(
-            team.task_manager, [user_item("Add a task: buy stamps"), hidden], context=context
-        )
+        items: list[Any] = [user_item("Add a task: buy stamps"), hidden]
+        result = await Runner.run(team.task_manager, items, context=context)
         assert str(result.final_output) == "Created task #1: Buy stamps."
