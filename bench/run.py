@@ -632,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "HOME": os.environ.get("HOME", str(log_dir)),
+                # To measure another checkout of the code with this script (before/after comparisons).
+                **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
                 "DATABASE_URL": database_url,
                 "REDIS_URL": redis,
                 "RATE_LIMIT_KEY_PREFIX": f"taskagent-bench-{uuid.uuid4().hex}",
