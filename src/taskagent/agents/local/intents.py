@@ -300,6 +300,14 @@ CHAT_FEATURES: list[Feature] = [
     ),
     _f(r"\b(?:priority|due\s+date|deadline|title|name|description|status|notes?)\b", update=1),
     _f(r"\b(?:is|are)\s+(?:now\s+)?due\b", update=3),
+    # "task 1 should be urgent", "it needs to be high priority", "the first one should be due Monday":
+    # a field value said of something that already exists.
+    _f(
+        r"\b(?:should|must|shall|will|needs?\s+to|has\s+to|have\s+to|ought\s+to|can)\s+(?:now\s+)?be\s+(?:now\s+)?"
+        r"(?:due|urgent|important|(?:marked\s+)?(?:as\s+)?(?:done|complete[d]?|finished|closed|in\s+progress)"
+        r"|(?:an?\s+)?(?:high|low|normal|medium|top|urgent|highest|lowest)[\s-]+priority)\b",
+        update=3,
+    ),
     _f(
         r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to)\s+be\s+(?:done|finished|completed|ready)\s+by\b",
         update=4,
@@ -387,6 +395,9 @@ class ChatClassification:
     intent: ChatIntent | None
     help_kind: HelpKind | None
     scores: dict[str, float]
+    # A statement read as a new task only because it names a date or a priority ("the report is on Friday",
+    # "task 1 tomorrow"): the engine first checks that it does not talk about a task that already exists.
+    tentative: bool = False
 
 
 def classify_chat(text: str) -> ChatClassification:
@@ -430,10 +441,14 @@ def classify_chat(text: str) -> ChatClassification:
         return ChatClassification(best_action, None, scores)
     if help_score >= 3:
         return ChatClassification(None, help_kind, scores)
-    if sets_fields and not core.rstrip().endswith("?") and len(core.split()) >= 3:
+    if (
+        sets_fields
+        and not core.rstrip().endswith("?")
+        and (len(core.split()) >= 3 or re.search(r"#\d|\btasks?\s*#?\d", core, re.IGNORECASE))
+    ):
         # "Put together the onboarding doc by tomorrow", "I have a dentist appointment on Thursday at 3pm":
         # a statement with a deadline or a priority and no other action is something to do.
-        return ChatClassification("create", None, scores)
+        return ChatClassification("create", None, scores, tentative=True)
     return ChatClassification(None, None, scores)
 
 

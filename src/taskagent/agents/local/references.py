@@ -48,7 +48,7 @@ _ORDINAL = re.compile(
 _NUMBER_ON_LIST = re.compile(r"\b(?:number|no\.?)\s+(?P<n>\d+)(?P<list>\s+on\s+the\s+list)?\b", re.IGNORECASE)
 _IDS = re.compile(
     r"(?:\btasks?\s*(?:number\s*|no\.?\s*|id\s*)?#?\s*|(?<![\w&])#|\bid\s*)(?P<id>\d+)\b"
-    r"(?P<more>(?:\s*(?:,|and|&)\s*#?\d+\b)*)",
+    r"(?P<more>(?:\s*(?:,|and|&)\s*(?:tasks?\s*)?#?\d+\b)*)",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(

@@ -34,6 +34,7 @@ from .references import (
     best_matches,
     last_list,
     last_mentioned,
+    match_score,
     parse_reference,
     titles_from_history,
 )
@@ -82,6 +83,8 @@ def _act(
     if intent == "summary":
         whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
         return Reply(replies.summary(conversation, whole=whole))
+    if intent == "create" and classification.tentative:
+        return _statement(conversation, toolbox, request)
     if intent == "create":
         return _create(conversation, toolbox, parse_create(request, now))
     if intent == "list":
@@ -138,6 +141,41 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     if repeats:
         text += f"\n(Tasks don't repeat yet, so “{repeats[0]}” gave only the first due date.)"
     return Reply(text)
+
+
+# A description names an existing task "well" when this share of its words are in the task's title.
+STRONG_MATCH = 0.75
+
+
+def _statement(conversation: Conversation, toolbox: Toolbox, request: str) -> Step:
+    """A statement with a date or a priority and no action verb ("task 1 tomorrow", "the report is on Friday",
+    "that one is for Monday", "dentist on Thursday at 3pm"): a change when it points at a task that exists
+    (an id, a position, "it", or words that match a task's title well), otherwise a new task."""
+    update = parse_update(request, conversation.now)
+    ref = update.ref
+    if update.changes.is_empty or update.every is not None:
+        return _create(conversation, toolbox, parse_create(request, conversation.now))
+    if ref.ids or ref.ordinal is not None:
+        return _update(conversation, toolbox, update)
+    if ref.pronoun and ref.phrase and last_mentioned(conversation.history):
+        return _update(conversation, toolbox, update)
+    if ref.description and toolbox.has("find_tasks"):
+        search = _search_for(conversation, ref.description)
+        if search is None:
+            return Calls([Call("find_tasks", {"description": ref.description})])
+        if not search.error:
+            matches = [
+                task
+                for task in tasks_in(search.output, "matches")
+                if match_score(ref.description, task) >= STRONG_MATCH
+            ]
+            chosen = best_matches(ref.description, matches, prefer_open=True)
+            if len(chosen) > 1:
+                return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
+            if chosen:
+                update.ref = Reference(phrase=ref.phrase, ids=[chosen[0].id])
+                return _update(conversation, toolbox, update)
+    return _create(conversation, toolbox, parse_create(request, conversation.now))
 
 
 # --- resolving which task is meant ----------------------------------------------------------------------

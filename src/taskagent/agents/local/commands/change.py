@@ -167,7 +167,8 @@ _LEADING = re.compile(
     re.I,
 )
 _TRAILING = re.compile(
-    r"(?:\s*\b(?:as|to|for|is|are|be|should\s+be|now|'s|priority|status|due\s+date|deadline|back|up|down"
+    r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
+    r"|was|were|gets?|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
     r"|forward|later|earlier|please|again|with)\b\s*|'s\b)+$",
     re.I,
 )
