@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from taskagent import __version__
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import ErrorResponse
+from taskagent.auth.dependencies import ErrorResponse, KnownUsers
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.chat.router import router as chat_router
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=COMMON_RESPONSES,
     )
     app.state.settings = settings
+    app.state.known_users = KnownUsers()  # per worker: which user ids were recently seen to exist
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeoutError, _database_error)

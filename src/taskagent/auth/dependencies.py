@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -108,6 +110,52 @@ def authenticated_user_id(request: Request, settings: Settings, bearer: str | No
     return claims.user_id
 
 
+class KnownUsers:
+    """Ids of users read from the database in the last `ttl` seconds, so that a request needing only the
+    caller's id can skip that read.
+
+    Only existence is remembered, never a row: an id not here (never seen, or seen too long ago) is always
+    looked up, so a signed token for a user that does not exist still gets a 401. Users cannot be deleted
+    through the API today; were they deleted (by hand, or by a future endpoint, which should then call
+    `forget`), a token of theirs would be accepted by the id-only routes for at most `ttl` seconds more on
+    each worker, and those routes would find none of their tasks anyway (the owner's rows cascade away).
+    """
+
+    def __init__(
+        self, ttl: float = 60.0, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl, self.max_size, self.clock = ttl, max_size, clock
+        self._expires: dict[int, float] = {}
+
+    def __contains__(self, user_id: int) -> bool:
+        expires = self._expires.get(user_id)
+        if expires is None:
+            return False
+        if expires <= self.clock():
+            del self._expires[user_id]
+            return False
+        return True
+
+    def add(self, user_id: int) -> None:
+        if len(self._expires) >= self.max_size and user_id not in self._expires:
+            now = self.clock()
+            self._expires = {uid: at for uid, at in self._expires.items() if at > now}
+            if len(self._expires) >= self.max_size:
+                del self._expires[next(iter(self._expires))]  # the oldest entry
+        self._expires.pop(user_id, None)  # re-inserted last: insertion order stays expiry order
+        self._expires[user_id] = self.clock() + self.ttl
+
+    def forget(self, user_id: int) -> None:
+        self._expires.pop(user_id, None)
+
+
+def known_users(request: Request) -> KnownUsers:
+    cache: KnownUsers | None = getattr(request.app.state, "known_users", None)
+    if cache is None:
+        cache = request.app.state.known_users = KnownUsers()
+    return cache
+
+
 async def get_current_user(
     request: Request,
     session: SessionDep,
@@ -118,7 +166,29 @@ async def get_current_user(
     user = await UserRepository(session).get(user_id)
     if user is None:  # a valid signature for a user that no longer exists
         raise unauthorized("Invalid or expired token")
+    known_users(request).add(user.id)
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_current_user_id(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+) -> int:
+    """The caller's id, proven as for `CurrentUser` (same 401s and CSRF check), for routes that need no
+    more of the user: their existence is checked through `KnownUsers`, a database read only on a miss."""
+    user_id = authenticated_user_id(request, settings, bearer)
+    cache = known_users(request)
+    if user_id in cache:
+        return user_id
+    if not await UserRepository(session).exists(user_id):  # a valid signature for a user that is gone
+        raise unauthorized("Invalid or expired token")
+    cache.add(user_id)
+    return user_id
+
+
+CurrentUserId = Annotated[int, Depends(get_current_user_id)]

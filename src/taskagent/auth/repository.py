@@ -37,6 +37,12 @@ class UserRepository:
             return None
         return await self.session.get(User, user_id)
 
+    async def exists(self, user_id: int) -> bool:
+        if not 0 < user_id <= MAX_USER_ID:
+            return False
+        statement = select(User.id).where(User.id == user_id)
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
     async def get_by_email(self, email: str) -> User | None:
         email = canonical_email(email)
         if not _storable(email):

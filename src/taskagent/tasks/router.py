@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from taskagent.auth.dependencies import (
     CSRF_FAILED,
     UNAUTHORIZED,
-    CurrentUser,
+    CurrentUserId,
     ErrorResponse,
     Responses,
     unprocessable,
@@ -52,8 +52,8 @@ CONFLICT: Responses = {
 WRITE_ERRORS: Responses = {**UNAUTHORIZED, **CSRF_FAILED, **NOT_FOUND, **CONFLICT, **STALE}
 
 
-async def get_task_service(session: SessionDep, user: CurrentUser) -> TaskService:
-    return TaskService(session, user.id)
+async def get_task_service(session: SessionDep, user_id: CurrentUserId) -> TaskService:
+    return TaskService(session, user_id)
 
 
 TaskServiceDep = Annotated[TaskService, Depends(get_task_service)]
@@ -155,7 +155,7 @@ def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str
 )
 async def list_tasks(
     tasks: TaskServiceDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     settings: SettingsDep,
     request: Request,
     response: Response,
@@ -184,7 +184,7 @@ async def list_tasks(
         q=_query_text("q", q),
     )
     codec = CursorCodec(settings.jwt_secret)
-    fingerprint = _query_fingerprint(user.id, sort, filters)
+    fingerprint = _query_fingerprint(user_id, sort, filters)
     try:
         after = None if cursor is None else codec.decode(cursor, fingerprint, sort)
     except InvalidCursorError as exc:
@@ -203,7 +203,7 @@ async def list_tasks(
 )
 async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
     try:
-        task = await tasks.get(task_id)
+        task = await tasks.read(task_id)
     except TaskNotFoundError as exc:
         raise _not_found(exc) from None
     response.headers["ETag"] = etag(task)
