@@ -26,7 +26,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from support import admin_sql, free_port, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -112,50 +113,17 @@ def fake_report(process: subprocess.Popen[str]) -> dict[str, Any]:
 # --- database and server --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]  # the project's own driver
-
-    parts = urlsplit(url)
-    connection = await asyncpg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        database=parts.path.lstrip("/") or "postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @contextlib.contextmanager
 def database(kind: str, workdir: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
     name = f"taskagent_streams_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(DEFAULT_POSTGRES, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_sql(DEFAULT_POSTGRES, f'CREATE DATABASE "{name}"'))
     try:
         yield urlsplit(DEFAULT_POSTGRES)._replace(path=f"/{name}").geturl()
     finally:
-        asyncio.run(_admin(DEFAULT_POSTGRES, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(DEFAULT_POSTGRES, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @contextlib.contextmanager

@@ -1,0 +1,43 @@
+"""Helpers the bench scripts share: a free port, whether a service answers, SQL on the admin database."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+DEFAULT_PORTS = {"redis": 6379, "rediss": 6379}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme, 5432)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+async def admin_sql(url: str, statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the server `url` names."""
+    import asyncpg  # type: ignore[import-untyped]  # the project's own driver
+
+    parts = urlsplit(url)
+    connection = await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=parts.path.lstrip("/") or "postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
