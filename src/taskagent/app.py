@@ -24,6 +24,7 @@ from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.dependencies import ErrorResponse, KnownUsers
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
+from taskagent.auth.tokens import VerifiedTokens
 from taskagent.chat.router import router as chat_router
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.known_users = KnownUsers()  # per worker: which user ids were recently seen to exist
+    app.state.verified_tokens = VerifiedTokens(settings)  # per worker: tokens whose check passed
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeoutError, _database_error)

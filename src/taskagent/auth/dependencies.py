@@ -10,22 +10,19 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.repository import UserRepository
-from taskagent.config import Settings
-from taskagent.db import SessionDep
-from taskagent.deps import SettingsDep
+from taskagent.db import SessionDep, session_scope
 
 SESSION_COOKIE = "taskagent_session"
 CSRF_COOKIE = "taskagent_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# auto_error=False: a missing header may still be a cookie session; we raise our own 401.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
 
 
 class ErrorResponse(BaseModel):
@@ -87,18 +84,25 @@ def unauthorized(detail: str = "Not authenticated") -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticated_user_id(request: Request, settings: Settings, bearer: str | None) -> int:
+def verified_tokens(request: Request) -> tokens.VerifiedTokens:
+    cache: tokens.VerifiedTokens | None = getattr(request.app.state, "verified_tokens", None)
+    if cache is None:
+        cache = request.app.state.verified_tokens = tokens.VerifiedTokens(request.app.state.settings)
+    return cache
+
+
+def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bearer: str | None) -> int:
     """The user id the request proves, or a 401; shared by REST and the ChatKit endpoint."""
     if bearer:
         try:
-            return tokens.verify(settings, bearer, "access").user_id
+            return verifier.verify(bearer, "access").user_id
         except tokens.InvalidTokenError:
             raise unauthorized("Invalid or expired token") from None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise unauthorized()
     try:
-        claims = tokens.verify(settings, cookie, "session")
+        claims = verifier.verify(cookie, "session")
     except tokens.InvalidTokenError:
         raise unauthorized("Session expired; sign in again") from None
     if request.method not in SAFE_METHODS:
@@ -156,39 +160,45 @@ def known_users(request: Request) -> KnownUsers:
     return cache
 
 
-async def get_current_user(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    bearer: Annotated[str | None, Depends(oauth2_scheme)],
-) -> User:
-    user_id = authenticated_user_id(request, settings, bearer)
+class CallerScheme(OAuth2PasswordBearer):
+    """The caller's user id: a bearer JWT, or the session cookie (with the CSRF header on writes), of a
+    user that exists; a 401 (or 403) otherwise.
+
+    The whole check is this one dependency, the OpenAPI security scheme included, with no request
+    session: a verified token and a recently seen user cost no database round trip and no extra
+    dependency to solve, which matters on the hot read routes. An unknown user id is read in a short
+    session of its own. Existence is remembered through `KnownUsers`.
+    """
+
+    def __init__(self) -> None:
+        # auto_error=False: a missing header may still be a cookie session; we raise our own 401. The
+        # scheme keeps the name the OpenAPI document has always given it (not this class's name).
+        super().__init__(tokenUrl="/token", auto_error=False, scheme_name="OAuth2PasswordBearer")
+
+    async def __call__(self, request: Request) -> int:  # type: ignore[override]
+        bearer = await super().__call__(request)
+        user_id = authenticated_user_id(request, verified_tokens(request), bearer)
+        cache = known_users(request)
+        if user_id in cache:
+            return user_id
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        async with session_scope(factory) as session:
+            found = await UserRepository(session).exists(user_id)
+        if not found:  # a valid signature for a user that is gone
+            raise unauthorized("Invalid or expired token")
+        cache.add(user_id)
+        return user_id
+
+
+CurrentUserId = Annotated[int, Depends(CallerScheme())]
+
+
+async def get_current_user(request: Request, user_id: CurrentUserId, session: SessionDep) -> User:
     user = await UserRepository(session).get(user_id)
-    if user is None:  # a valid signature for a user that no longer exists
+    if user is None:  # removed since its id was last seen
+        known_users(request).forget(user_id)
         raise unauthorized("Invalid or expired token")
-    known_users(request).add(user.id)
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-async def get_current_user_id(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    bearer: Annotated[str | None, Depends(oauth2_scheme)],
-) -> int:
-    """The caller's id, proven as for `CurrentUser` (same 401s and CSRF check), for routes that need no
-    more of the user: their existence is checked through `KnownUsers`, a database read only on a miss."""
-    user_id = authenticated_user_id(request, settings, bearer)
-    cache = known_users(request)
-    if user_id in cache:
-        return user_id
-    if not await UserRepository(session).exists(user_id):  # a valid signature for a user that is gone
-        raise unauthorized("Invalid or expired token")
-    cache.add(user_id)
-    return user_id
-
-
-CurrentUserId = Annotated[int, Depends(get_current_user_id)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -28,6 +30,7 @@ class Claims:
     user_id: int
     kind: TokenKind
     csrf: str | None
+    expires_at: float = 0.0  # the `exp` claim, in seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -81,4 +84,40 @@ def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
     csrf = payload.get("csrf")
     if kind == "session" and (not isinstance(csrf, str) or not csrf):
         raise InvalidTokenError("session token without a CSRF token")
-    return Claims(user_id=int(subject), kind=kind, csrf=csrf if isinstance(csrf, str) else None)
+    return Claims(
+        user_id=int(subject),
+        kind=kind,
+        csrf=csrf if isinstance(csrf, str) else None,
+        expires_at=float(payload["exp"]),
+    )
+
+
+class VerifiedTokens:
+    """Tokens this worker has verified, with their claims, until they expire.
+
+    A client sends the same token with every request; checking its HS256 signature and claims again each
+    time costs more CPU than the rest of a small authenticated read. Only a token that passed `verify` is
+    remembered, under its exact bytes and kind, so a forged, altered or expired token is always checked in
+    full (and refused). An entry is not used past the token's `exp` (PyJWT allows no leeway either). The
+    cache is per worker and bounded: when full, the oldest entry makes room.
+    """
+
+    def __init__(
+        self, settings: Settings, max_size: int = 10_000, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings, self.max_size, self.clock = settings, max_size, clock
+        self._claims: dict[tuple[str, TokenKind], Claims] = {}
+
+    def verify(self, token: str, kind: TokenKind) -> Claims:
+        """As `verify`: the claims of a token of this kind, or InvalidTokenError."""
+        key = (token, kind)
+        claims = self._claims.get(key)
+        if claims is not None:
+            if claims.expires_at > self.clock():
+                return claims
+            del self._claims[key]
+        claims = verify(self.settings, token, kind)
+        if len(self._claims) >= self.max_size:
+            del self._claims[next(iter(self._claims))]  # the oldest entry
+        self._claims[key] = claims
+        return claims
