@@ -37,11 +37,12 @@ class Settings(BaseSettings):
     # Storage (the first seed's names)
     database_url: str | None = None
     redis_url: str | None = None
-    # Connections per worker: 20 kept open, 10 more for bursts (closed again when idle). Measured with
-    # bench/run.py: a pool of 20 alone capped throughput when PostgreSQL answered slowly; 10 + 20 overflow
-    # kept opening and closing connections (a PostgreSQL backend each) under steady load.
-    db_pool_size: int = Field(default=20, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # Connections per worker, all kept open: under steady load (bench/run.py, 256 connections) overflow
+    # connections were opened and closed again over and over, a PostgreSQL backend each time.
+    db_pool_size: int = Field(default=30, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
+    # Seconds a request waits for a free connection before its 503.
+    db_pool_timeout: float = Field(default=30.0, gt=0)
 
     # Auth (the first seed's names)
     secret_key: SecretStr | None = None

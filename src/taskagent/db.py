@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
@@ -80,7 +81,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_timeout=10,
+        pool_timeout=settings.db_pool_timeout,
         pool_recycle=1800,
     )
     _check_connections_before_use(engine)
@@ -89,14 +90,23 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 # A checked-out connection must answer within this long, else the pool is treated as dead.
 PING_TIMEOUT_SECONDS = 5.0
+# A connection back in the pool for less than this is trusted without a round trip (see below).
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 def _check_connections_before_use(engine: AsyncEngine) -> None:
-    """What `pool_pre_ping=True` does, in one round trip instead of three.
+    """What `pool_pre_ping=True` is for, at a fraction of its cost.
 
-    Every connection is checked when taken from the pool: a database restart costs failed requests during
-    the outage only, never one per stale pooled connection after it. A failed check invalidates the whole
-    pool (every connection older than the failure) and the checkout retries on a new connection.
+    Every connection is checked when taken from the pool, so that a database restart costs failed
+    requests during the outage only, never one per stale pooled connection after it:
+    - a connection the server closed (a restart, a fail-over, `pg_terminate_backend`, an idle timeout) is
+      known to asyncpg as soon as the socket closes (`is_closed()`, no round trip): it is replaced;
+    - a connection idle for `PING_AFTER_IDLE_SECONDS` or more must also answer a `SELECT 1`, for the
+      failures no socket reports (a network that drops packets silently). A failed ping invalidates the
+      whole pool (every connection older than the failure): the server itself is likely gone.
+    A connection handed back a moment ago is not pinged: under load that round trip cost as much as the
+    request's own query. The price is that a silent network failure within those two seconds fails the
+    requests that meet it, as it would mid-request anyway.
     SQLAlchemy's own asyncpg pre-ping wraps its `;` in BEGIN ... ROLLBACK (for PgBouncer in transaction
     mode); a simple-protocol query is already a transaction of its own there, so one round trip suffices.
     (asyncpg's simple protocol cannot run an empty query such as `;`: it fails decoding the reply.)
@@ -106,16 +116,27 @@ def _check_connections_before_use(engine: AsyncEngine) -> None:
     def _fresh(_dbapi_connection: Any, record: Any) -> None:
         record.info[_FRESH] = True  # just made: nothing to check yet (as pre-ping skips fresh ones)
 
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
     @event.listens_for(engine.sync_engine, "checkout")
     def _ping(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
         if record.info.pop(_FRESH, False):
             return
+        driver = proxy.driver_connection
+        if driver.is_closed():
+            raise DisconnectionError("the server closed this connection")  # this one is replaced
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is not None and time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+            return
         try:
-            await_(proxy.driver_connection.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS))
+            await_(driver.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS))
         except Exception as error:
             raise InvalidatePoolError(f"connection failed its check: {error!r}") from error
 
 
+_RETURNED_AT = "taskagent.returned_at"
 _FRESH = "taskagent.fresh"
 
 

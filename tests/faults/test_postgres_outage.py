@@ -165,3 +165,45 @@ async def test_requests_fail_during_a_postgres_outage_only(
                 listed = await client.get(next_url, headers=headers)
                 ids |= {task["id"] for task in listed.json()}
             assert set(created) <= ids
+
+
+async def test_connections_closed_by_the_server_cost_no_request(
+    own_database: str, admin: AsyncEngine, tmp_path: Path
+) -> None:
+    """Pooled connections a moment old are not pinged before use; those the server closed are still
+    never handed to a request (asyncpg knows the socket closed)."""
+    name = own_database.rsplit("/", 1)[1]
+    settings = build_settings(own_database, tmp_path / "data")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with session_scope(create_session_factory(app.state.engine)) as session:
+            user = User(email="closed@example.com", password_hash="x", timezone="UTC")
+            session.add(user)
+            await session.flush()
+            user_id = user.id
+        headers = {"Authorization": f"Bearer {tokens.issue(settings, user_id).token}"}
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
+            created = await client.post("/tasks", json={"title": "still here"}, headers=headers)
+            assert created.status_code == 201, created.text
+            task_path = f"/tasks/{created.json()['id']}"
+
+            async def burst() -> list[int]:
+                responses = await asyncio.gather(
+                    *(client.get(path, headers=headers) for path in ("/tasks", task_path) * 4)
+                )
+                return [response.status_code for response in responses]
+
+            assert await burst() == [200] * 8
+            async with admin.connect() as connection:
+                killed = (
+                    await connection.execute(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608
+                            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                        )
+                    )
+                ).scalar_one()
+            assert killed >= 1
+            await asyncio.sleep(0.3)  # well within PING_AFTER_IDLE_SECONDS: no ping would catch them
+            assert await burst() == [200] * 8

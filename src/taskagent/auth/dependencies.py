@@ -24,7 +24,6 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-
 class ErrorResponse(BaseModel):
     """The body of every error but 422: a human-readable message."""
 
