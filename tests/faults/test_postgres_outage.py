@@ -91,13 +91,15 @@ async def test_requests_fail_during_a_postgres_outage_only(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
             outcomes: list[Outcome] = []
             stop = asyncio.Event()
+            first = await client.post("/tasks", json={"title": "the first"}, headers=headers)
+            last_created = [first.json()["id"]] * CLIENTS
 
             async def client_loop(number: int) -> None:
                 count = 0
                 while not stop.is_set():
                     count += 1
                     started = time.monotonic()
-                    method = "POST" if count % 2 else "GET"
+                    method = ("POST", "GET", "GET one")[count % 3]
                     task_id = None
                     try:
                         if method == "POST":
@@ -105,9 +107,11 @@ async def test_requests_fail_during_a_postgres_outage_only(
                                 "/tasks", json={"title": f"client {number} #{count}"}, headers=headers
                             )
                             if response.status_code == 201:
-                                task_id = response.json()["id"]
-                        else:
+                                task_id = last_created[number] = response.json()["id"]
+                        elif method == "GET":
                             response = await client.get("/tasks", params={"limit": 5}, headers=headers)
+                        else:  # the direct read (no session) of GET /tasks/{id}
+                            response = await client.get(f"/tasks/{last_created[number]}", headers=headers)
                         status: int | str = response.status_code
                     except Exception as exc:  # a transport-level failure is a failed request too
                         status = repr(exc)

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from pydantic import TypeAdapter
 
 from taskagent.auth.dependencies import (
     CSRF_FAILED,
@@ -17,6 +18,7 @@ from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
+from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.schemas import (
     IsoDatetime,
     SortKey,
@@ -34,6 +36,7 @@ from taskagent.tasks.service import (
     TaskNotFoundError,
     TaskService,
     etag,
+    etag_of,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -196,18 +199,34 @@ async def list_tasks(
     return page.tasks
 
 
+def get_task_reader(request: Request) -> TaskReader:
+    """The app's reader of single tasks, made on first use (it needs the engine the lifespan made)."""
+    state = request.app.state
+    reader: TaskReader | None = getattr(state, "task_reader", None)
+    if reader is None or reader.engine is not state.engine:
+        reader = state.task_reader = TaskReader(state.engine, state.session_factory)
+    return reader
+
+
+TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
+_TASK_JSON = TypeAdapter(TaskRead)
+
+
 @router.get(
     "/{task_id}",
     response_model=TaskRead,
     responses={200: {"description": "The task", "headers": _ETAG_HEADER}, **UNAUTHORIZED, **NOT_FOUND},
 )
-async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
-    try:
-        task = await tasks.read(task_id)
-    except TaskNotFoundError as exc:
-        raise _not_found(exc) from None
-    response.headers["ETag"] = etag(task)
-    return task
+async def get_task(task_id: int, user_id: CurrentUserId, reader: TaskReaderDep) -> Response:
+    # No request session, and the body serialised here rather than validated again by FastAPI: this is
+    # the API's hottest route (bench/run.py).
+    task = await reader.one(user_id, task_id)
+    if task is None:
+        raise _not_found(TaskNotFoundError(task_id))
+    body = _TASK_JSON.dump_json(_TASK_JSON.validate_python(task))
+    return Response(
+        body, media_type="application/json", headers={"ETag": etag_of(task["id"], task["version"])}
+    )
 
 
 async def _update(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -44,7 +43,11 @@ class Versioned(Protocol):
 
 
 def etag(task: Versioned) -> str:
-    return f'"{task.id}-{task.version}"'
+    return etag_of(task.id, task.version)
+
+
+def etag_of(task_id: int, version: int) -> str:
+    return f'"{task_id}-{version}"'
 
 
 def _matches(if_match: str, task: Task) -> bool:
@@ -62,13 +65,6 @@ class TaskService:
         if task is None:
             raise TaskNotFoundError(task_id)
         return task
-
-    async def read(self, task_id: int) -> Row[Any]:
-        """The task's columns, to show it (cheaper than `get`); raises TaskNotFoundError."""
-        row = await self.repository.read(task_id)
-        if row is None:
-            raise TaskNotFoundError(task_id)
-        return row
 
     async def create(self, data: TaskCreate) -> Task:
         if data.parent_id is not None:
