@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -115,7 +116,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
+    """The app. `tune_gc` is for a serving process that owns its interpreter (`taskagent serve`)."""
     settings = settings or Settings()
     settings.jwt_secret  # noqa: B018 - read (or create) the key now, not on the first request's event loop
 
@@ -127,6 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rate_limiter = RateLimiter(settings)
         app.state.password_hasher = PasswordHasher(settings.password_hash_concurrency)
         app.state.agent_runtime = AgentRuntime(settings)
+        if tune_gc:
+            # What start-up made lives as long as the process: frozen, later collections skip it; and
+            # young collections run every 10,000 allocations instead of 700. Under load the collector's
+            # passes over those objects took several percent of every request's CPU.
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(10_000, 20, 10)
         try:
             yield
         finally:
@@ -163,4 +172,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_factory() -> FastAPI:
     """Entry point for uvicorn's `--factory` (each worker builds its own app from the environment)."""
-    return create_app()
+    return create_app(tune_gc=True)

@@ -199,8 +199,9 @@ async def list_tasks(
     return page.tasks
 
 
-def get_task_reader(request: Request) -> TaskReader:
-    """The app's reader of single tasks, made on first use (it needs the engine the lifespan made)."""
+async def get_task_reader(request: Request) -> TaskReader:
+    """The app's reader of single tasks, made on first use (it needs the engine the lifespan made).
+    `async` so that FastAPI calls it on the event loop, not through the thread pool."""
     state = request.app.state
     reader: TaskReader | None = getattr(state, "task_reader", None)
     if reader is None or reader.engine is not state.engine:
