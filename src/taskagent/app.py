@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
             # Runs still streaming store what was said, then the model clients close.
             await app.state.agent_runtime.aclose()
             await app.state.rate_limiter.close()
+            app.state.password_hasher.close()
             await engine.dispose()
 
     app = FastAPI(

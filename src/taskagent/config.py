@@ -50,7 +50,10 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     jwt_issuer: str = "taskagent"
     jwt_audience: str = "taskagent"
-    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    # Hashes at once per worker: half the CPUs (1 to 4), so that logins never take every core from requests.
+    password_hash_concurrency: int = Field(
+        default_factory=lambda: max(1, min(4, (os.cpu_count() or 2) // 2)), ge=1, le=64
+    )
     session_cookie_secure: bool | None = None  # None: Secure when the request came over https
 
     # Rate limits (requests per minute; the first seed's names)

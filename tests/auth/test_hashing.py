@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
-from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.passwords import HASHING_NICENESS, PasswordHasher
 from tests.auth.conftest import PASSWORD
 
 REAL_HASHING = True  # this module measures the real thing: no cheap parameters (see conftest)
@@ -116,3 +120,20 @@ async def test_login_verifies_off_the_event_loop(client: httpx.AsyncClient, app:
     # Two full verifications took `elapsed`; on the loop, the stall would be one of them (elapsed / 2).
     # Off it, the loop never stopped for a third of one.
     assert max(stalls) < elapsed / 6, (max(stalls), elapsed)
+
+
+async def test_hashing_threads_give_way_to_the_event_loop() -> None:
+    """The hashing threads run at the lowest priority; the event loop's thread keeps its own."""
+    hasher = PasswordHasher(2, PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
+    try:
+
+        def own_niceness() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        loop_niceness = own_niceness()
+        hashing_niceness = await asyncio.get_running_loop().run_in_executor(hasher._executor, own_niceness)
+        assert hashing_niceness == max(loop_niceness, HASHING_NICENESS)
+        assert own_niceness() == loop_niceness
+        assert await hasher.verify("a password", await hasher.hash("a password"))
+    finally:
+        hasher.close()
