@@ -134,6 +134,9 @@ def _query_timestamp(name: str, value: datetime | None) -> datetime | None:
         raise _unprocessable("query", name, str(exc)) from None
 
 
+_TASK_LIST_JSON = TypeAdapter(list[TaskRead])
+
+
 def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str:
     """What a cursor is bound to: the caller, the sort and the filters."""
     return f"{user_id}|{sort}|{filters.model_dump_json()}"
@@ -161,7 +164,6 @@ async def list_tasks(
     user_id: CurrentUserId,
     settings: SettingsDep,
     request: Request,
-    response: Response,
     status_: Annotated[TaskStatus | None, Query(alias="status")] = None,
     priority: TaskPriority | None = None,
     tag: Annotated[str | None, Query(max_length=32, description="Tasks carrying this tag")] = None,
@@ -176,7 +178,7 @@ async def list_tasks(
     cursor: Annotated[
         str | None, Query(max_length=MAX_CURSOR_LENGTH, description="From the Link header; opaque")
     ] = None,
-) -> Any:
+) -> Response:
     filters = TaskFilters(
         status=status_,
         priority=priority,
@@ -193,10 +195,14 @@ async def list_tasks(
     except InvalidCursorError as exc:
         raise _unprocessable("query", "cursor", str(exc)) from None
     page = await tasks.page(filters, sort, limit, after)
+    headers: dict[str, str] = {}
     if page.next is not None:
         next_url = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint))
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return page.tasks
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
+    tasks_shown = _TASK_LIST_JSON.validate_python([task._asdict() for task in page.tasks])
+    body = _TASK_LIST_JSON.dump_json(tasks_shown)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 async def get_task_reader(request: Request) -> TaskReader:
