@@ -21,7 +21,7 @@ from agents.tracing import set_tracing_disabled, set_tracing_export_api_key
 
 from taskagent.agents.errors import provider_label
 from taskagent.agents.providers.anthropic import AnthropicModel
-from taskagent.agents.providers.openai import OpenAIChatCompletions, OpenAIResponses
+from taskagent.agents.providers.openai import OpenAIChatCompletions, OpenAIResponses, StreamingOpenAI
 from taskagent.config import ConfigurationError, Settings
 
 ROLES = frozenset({"triage", "scheduler", "breakdown", "blocker", "task_manager", "summarizer"})
@@ -110,7 +110,7 @@ def _openai_client(settings: Settings, *, compatible: bool) -> openai.AsyncOpenA
     url, timeout = base_url or OPENAI_URL, settings.model_timeout_seconds
     return _cached(
         ("openai", url, key, timeout),
-        lambda: openai.AsyncOpenAI(
+        lambda: StreamingOpenAI(
             api_key=key or PLACEHOLDER_KEY, base_url=url, timeout=timeout, max_retries=MAX_RETRIES
         ),
     )
