@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     agent_max_turns: int = Field(default=8, ge=1)
     agent_max_tool_calls: int = Field(default=12, ge=1)
     agent_max_run_seconds: float = Field(default=120.0, gt=0)
+    # Runs streaming at once per worker (each relayed token costs CPU); the others wait their turn, in
+    # order, up to AGENT_QUEUE_SECONDS, then get a "busy" error. bench/streams.py measures the trade-off.
+    agent_max_concurrent_runs: int = Field(default=16, ge=1)
+    agent_queue_seconds: float = Field(default=120.0, gt=0)
     enable_tracing: bool = False
 
     @field_validator("trusted_proxies", mode="before")

@@ -32,6 +32,7 @@ from chatkit.types import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from taskagent.agents.admission import RunQueueTimeout
 from taskagent.agents.context import AgentContext
 from taskagent.agents.runner import AgentRuntime, failure_message, start_run, timeout_message
 from taskagent.agents.streaming import HelpEvent, HelpStreamTranslator, done_event, error_event
@@ -292,15 +293,16 @@ class HelpRun:
         try:
             team = self.runtime.team()
             agent = team.get(self.agent_key)
-            input_items = await self._load_input()
-            result = start_run(agent, input_items, self.context, limits, workflow_name="TaskAgent help")
-            async with asyncio.timeout(limits.max_seconds) as deadline:
-                async for event in result.stream_events():
-                    for help_event in self.translator.translate(event):
-                        self._queue.put_nowait(help_event)
+            async with self.runtime.slots.take():  # the run's time limit starts once it may run
+                input_items = await self._load_input()
+                result = start_run(agent, input_items, self.context, limits, workflow_name="TaskAgent help")
+                async with asyncio.timeout(limits.max_seconds) as deadline:
+                    async for event in result.stream_events():
+                        for help_event in self.translator.translate(event):
+                            self._queue.put_nowait(help_event)
         except asyncio.CancelledError:
             cancelled = True
-        except (ConfigurationError, HelpThreadGone) as exc:
+        except (ConfigurationError, HelpThreadGone, RunQueueTimeout) as exc:
             self.error = str(exc)
         except Exception as exc:
             if isinstance(exc, TimeoutError) and deadline is not None and deadline.expired():

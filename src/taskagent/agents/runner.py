@@ -37,6 +37,7 @@ from agents import (
 from agents.items import ModelResponse
 from agents.result import RunResultStreaming
 
+from taskagent.agents.admission import RunSlots
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
 from taskagent.agents.errors import describe_failure
@@ -167,6 +168,7 @@ class AgentRuntime:
         self._model_factory = model_factory
         self._team: AgentTeam | None = None
         self._runs: set[asyncio.Task[Any]] = set()
+        self.slots = RunSlots(settings.agent_max_concurrent_runs, settings.agent_queue_seconds)
 
     def team(self) -> AgentTeam:
         """The agents; raises ConfigurationError when the configured model cannot be built."""

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
 from datetime import UTC
 from typing import Any
 
@@ -29,6 +30,7 @@ from chatkit.errors import CustomStreamError
 from chatkit.server import ChatKitServer
 from chatkit.types import ProgressUpdateEvent, ThreadMetadata, ThreadStreamEvent, UserMessageItem
 
+from taskagent.agents.admission import WAITING_NOTICE, RunQueueTimeout
 from taskagent.agents.context import AgentContext
 from taskagent.agents.runner import failure_message, start_run, timeout_message
 from taskagent.chat.context import ChatContext
@@ -52,7 +54,7 @@ class TaskAgentChatServer(ChatKitServer[ChatContext]):
     async def respond(
         self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: ChatContext
     ) -> AsyncIterator[ThreadStreamEvent]:
-        runtime, settings = context.runtime, context.settings
+        runtime = context.runtime
         assert runtime is not None, "respond() needs the app's agent runtime in the context"
         if thread.title is None and input_user_message is not None:
             thread.title = title_from_message(message_text(input_user_message))
@@ -79,6 +81,29 @@ class TaskAgentChatServer(ChatKitServer[ChatContext]):
             timezone=context.timezone,
             now=context.now,
         )
+        if runtime.slots.would_wait():
+            yield ProgressUpdateEvent(text=WAITING_NOTICE)
+        try:
+            async with (
+                runtime.slots.take(),
+                aclosing(self._run(agent, model_input, run_context, thread, context)) as events,
+            ):
+                async for event in events:
+                    yield event
+        except RunQueueTimeout as exc:
+            raise CustomStreamError(str(exc), allow_retry=True) from exc
+
+    async def _run(
+        self,
+        agent: Any,
+        model_input: list[TResponseInputItem],
+        run_context: AgentContext,
+        thread: ThreadMetadata,
+        context: ChatContext,
+    ) -> AsyncGenerator[ThreadStreamEvent, None]:
+        """One run of the task manager, as ChatKit events (within a run slot)."""
+        runtime, settings = context.runtime, context.settings
+        assert runtime is not None
         limits = runtime.limits
         result = start_run(agent, model_input, run_context, limits, workflow_name="TaskAgent chat")
 
