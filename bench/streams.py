@@ -451,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.02, help="seconds between the provider's words")
     parser.add_argument("--database", choices=["auto", "postgres", "sqlite"], default="auto")
     parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which the streams start")
+    parser.add_argument(
+        "--max-runs", type=int, default=None, help="AGENT_MAX_CONCURRENT_RUNS (default: the server's, 16)"
+    )
     parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fake:
@@ -476,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
             "AGENT_RATE_LIMIT": str(10 * (args.streams + 10)),
             "MODEL_TIMEOUT_SECONDS": "120",
             "AGENT_MAX_RUN_SECONDS": "600",
+            # Every stream must finish here, however long it waits for its turn.
+            "AGENT_QUEUE_SECONDS": "900",
+            **({"AGENT_MAX_CONCURRENT_RUNS": str(args.max_runs)} if args.max_runs else {}),
         }
         env.pop("REDIS_URL", None)
         try:
