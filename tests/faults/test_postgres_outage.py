@@ -17,13 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from taskagent.app import create_app
 from taskagent.auth import tokens
 from taskagent.auth.models import User
-from taskagent.config import to_async_url
+from taskagent.config import Settings, to_async_url
 from taskagent.db import create_session_factory, session_scope
 from tests.conftest import (
     build_settings,
@@ -68,6 +69,21 @@ async def admin() -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+async def _signed_in(app: FastAPI, settings: Settings, email: str) -> dict[str, str]:
+    """The headers of a new user (made directly: no signup, no hashing)."""
+    async with session_scope(create_session_factory(app.state.engine)) as session:
+        user = User(email=email, password_hash="x", timezone="UTC")
+        session.add(user)
+        await session.flush()
+        user_id = user.id
+    return {"Authorization": f"Bearer {tokens.issue(settings, user_id).token}"}
+
+
+def _client(app: FastAPI) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30)
+
+
 async def _execute(engine: AsyncEngine, statement: str) -> None:
     async with engine.connect() as connection:
         await connection.execute(text(statement))
@@ -81,14 +97,8 @@ async def test_requests_fail_during_a_postgres_outage_only(
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         engine_before = app.state.engine
-        async with session_scope(create_session_factory(app.state.engine)) as session:
-            user = User(email="outage@example.com", password_hash="x", timezone="UTC")
-            session.add(user)
-            await session.flush()
-            user_id = user.id
-        headers = {"Authorization": f"Bearer {tokens.issue(settings, user_id).token}"}
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
+        headers = await _signed_in(app, settings, "outage@example.com")
+        async with _client(app) as client:
             outcomes: list[Outcome] = []
             stop = asyncio.Event()
             first = await client.post("/tasks", json={"title": "the first"}, headers=headers)
@@ -180,14 +190,8 @@ async def test_connections_closed_by_the_server_cost_no_request(
     settings = build_settings(own_database, tmp_path / "data")
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        async with session_scope(create_session_factory(app.state.engine)) as session:
-            user = User(email="closed@example.com", password_hash="x", timezone="UTC")
-            session.add(user)
-            await session.flush()
-            user_id = user.id
-        headers = {"Authorization": f"Bearer {tokens.issue(settings, user_id).token}"}
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
+        headers = await _signed_in(app, settings, "closed@example.com")
+        async with _client(app) as client:
             created = await client.post("/tasks", json={"title": "still here"}, headers=headers)
             assert created.status_code == 201, created.text
             task_path = f"/tasks/{created.json()['id']}"
