@@ -27,7 +27,8 @@ describe('App', () => {
     });
     render(<App />);
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeTruthy();
-    expect(window.location.pathname).toBe('/app');
+    // The move from / to /app happens in an effect, which may run just after the heading first shows.
+    await waitFor(() => expect(window.location.pathname).toBe('/app'));
     expect(screen.getByLabelText('Message the assistant')).toBeTruthy();
     expect(screen.getByText('ada@example.com')).toBeTruthy();
 

@@ -67,7 +67,7 @@ describe('Chat', () => {
     await waitFor(() => expect(onTasksChanged).toHaveBeenCalled());
     // The new thread is in the list with its title, and the URL follows it.
     expect(await screen.findByRole('link', { name: /Review the Q4 report/ })).toBeTruthy();
-    expect(window.location.pathname).toBe('/app/chat/thr_1');
+    await waitFor(() => expect(window.location.pathname).toBe('/app/chat/thr_1'));
     // Protocol: threads.create with the input, CSRF header, same-origin.
     const create = calls.find((c) => (c.body as { type: string }).type === 'threads.create')!;
     expect(create.url).toBe('/chatkit');
