@@ -213,5 +213,21 @@ async def test_connections_closed_by_the_server_cost_no_request(
                     )
                 ).scalar_one()
             assert killed >= 1
-            await asyncio.sleep(0.3)  # well within PING_AFTER_IDLE_SECONDS: no ping would catch them
+            # The server ends its backends asynchronously: wait until they are all gone (well within
+            # PING_AFTER_IDLE_SECONDS, so no ping would catch the dead connections).
+            for _ in range(100):
+                async with admin.connect() as connection:
+                    left = (
+                        await connection.execute(
+                            text(
+                                "SELECT count(*) FROM pg_stat_activity "  # noqa: S608
+                                f"WHERE datname = '{name}' AND backend_type = 'client backend'"
+                            )
+                        )
+                    ).scalar_one()
+                if left == 0:
+                    break
+                await asyncio.sleep(0.02)
+            assert left == 0
+            await asyncio.sleep(0.05)  # the sockets' end reaches asyncpg on the next turns of the loop
             assert await burst() == [200] * 8
