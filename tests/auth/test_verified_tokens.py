@@ -56,10 +56,13 @@ def test_a_verified_token_is_checked_once_until_it_expires(
     token = _token(7, timedelta(minutes=5))
     clock = Clock(datetime.now(UTC).timestamp())
     verified = tokens.VerifiedTokens(settings, clock=clock)
+    assert verified.known(token, "access") is None  # never verified: unknown, not checked either
     first = verified.verify(token, "access")
     assert verified.verify(token, "access") == first and first.user_id == 7
+    assert verified.known(token, "access") == first and verified.known(token, "session") is None
     assert full_checks == [token]
     clock.now = first.expires_at  # exp itself is already too late, as for PyJWT
+    assert verified.known(token, "access") is None
     verified.verify(token, "access")  # checked in full again (the real clock says it is still valid)
     assert full_checks == [token, token]
 

@@ -110,14 +110,23 @@ class VerifiedTokens:
 
     def verify(self, token: str, kind: TokenKind) -> Claims:
         """As `verify`: the claims of a token of this kind, or InvalidTokenError."""
-        key = (token, kind)
-        claims = self._claims.get(key)
+        claims = self.known(token, kind)
         if claims is not None:
-            if claims.expires_at > self.clock():
-                return claims
-            del self._claims[key]
+            return claims
         claims = verify(self.settings, token, kind)
         if len(self._claims) >= self.max_size:
             del self._claims[next(iter(self._claims))]  # the oldest entry
-        self._claims[key] = claims
+        self._claims[(token, kind)] = claims
         return claims
+
+    def known(self, token: str, kind: TokenKind) -> Claims | None:
+        """The claims of a token of this kind that passed `verify` and has not expired; None otherwise
+        (then only `verify` can tell whether it is valid)."""
+        key = (token, kind)
+        claims = self._claims.get(key)
+        if claims is None:
+            return None
+        if claims.expires_at > self.clock():
+            return claims
+        del self._claims[key]
+        return None

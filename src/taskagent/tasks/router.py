@@ -16,6 +16,7 @@ from taskagent.auth.dependencies import (
 )
 from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
+from taskagent.tasks.hot_path import task_body, task_reader
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
 from taskagent.tasks.repository import TaskReader
@@ -36,7 +37,6 @@ from taskagent.tasks.service import (
     TaskNotFoundError,
     TaskService,
     etag,
-    etag_of,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -206,17 +206,11 @@ async def list_tasks(
 
 
 async def get_task_reader(request: Request) -> TaskReader:
-    """The app's reader of single tasks, made on first use (it needs the engine the lifespan made).
-    `async` so that FastAPI calls it on the event loop, not through the thread pool."""
-    state = request.app.state
-    reader: TaskReader | None = getattr(state, "task_reader", None)
-    if reader is None or reader.engine is not state.engine:
-        reader = state.task_reader = TaskReader(state.engine, state.session_factory)
-    return reader
+    # `async` so that FastAPI calls it on the event loop, not through the thread pool.
+    return task_reader(request.app.state)
 
 
 TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
-_TASK_JSON = TypeAdapter(TaskRead)
 
 
 @router.get(
@@ -225,15 +219,13 @@ _TASK_JSON = TypeAdapter(TaskRead)
     responses={200: {"description": "The task", "headers": _ETAG_HEADER}, **UNAUTHORIZED, **NOT_FOUND},
 )
 async def get_task(task_id: int, user_id: CurrentUserId, reader: TaskReaderDep) -> Response:
-    # No request session, and the body serialised here rather than validated again by FastAPI: this is
-    # the API's hottest route (bench/run.py).
+    # No request session, and the body serialised here rather than validated again by FastAPI; most
+    # requests do not even reach this: `TaskReadFastPath` (tasks/hot_path.py) answers them first.
     task = await reader.one(user_id, task_id)
     if task is None:
         raise _not_found(TaskNotFoundError(task_id))
-    body = _TASK_JSON.dump_json(_TASK_JSON.validate_python(task))
-    return Response(
-        body, media_type="application/json", headers={"ETag": etag_of(task["id"], task["version"])}
-    )
+    body, etag = task_body(task)
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 async def _update(
