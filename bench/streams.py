@@ -47,6 +47,7 @@ TASKAGENT = str(Path(sys.executable).parent / "taskagent")
 DEFAULT_POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench password 123"  # noqa: S105 - a throwaway user in a throwaway database
 MARK = "benchstream"
+EARLY_GAPS = 5
 EVENT = re.compile(rb"event: (\w+)\ndata: ([^\n]*)\n\n")
 
 
@@ -288,9 +289,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def share_within(values: list[float], bound: float) -> float:
+    return round(sum(value <= bound for value in values) / len(values), 4) if values else 0.0
+
+
 def summary_ms(values: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(percentile(values, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(values, 0.95) * 1000, 2),
         "p99_ms": round(percentile(values, 0.99) * 1000, 2),
         "max_ms": round(max(values) * 1000, 2) if values else float("nan"),
     }
@@ -362,6 +368,7 @@ async def scenario(
     client_gaps: list[float] = []
     provider_gaps: list[float] = []
     gap_differences: list[float] = []
+    early_differences: list[float] = []  # the first EARLY_GAPS gaps of each stream: while runs start
     delays: list[float] = []
     late_delays: list[float] = []  # the second half of each stream: after the start-up rush
     complete = 0
@@ -370,13 +377,16 @@ async def scenario(
         expected = [f"s{stream.index}t{n}" for n in range(args.tokens)]
         if stream.done and words == expected:
             complete += 1
-        for (word, seen), (previous, seen_before) in zip(stream.words[1:], stream.words, strict=False):
+        pairs = zip(stream.words[1:], stream.words, strict=False)
+        for position, ((word, seen), (previous, seen_before)) in enumerate(pairs):
             client_gap = seen - seen_before
             client_gaps.append(client_gap)
             if word in sent and previous in sent:
                 provider_gap = sent[word] - sent[previous]
                 provider_gaps.append(provider_gap)
                 gap_differences.append(abs(client_gap - provider_gap))
+                if position < EARLY_GAPS:
+                    early_differences.append(abs(client_gap - provider_gap))
         delays += [seen - sent[word] for word, seen in stream.words if word in sent]
         half = len(stream.words) // 2
         late_delays += [seen - sent[word] for word, seen in stream.words[half:] if word in sent]
@@ -398,6 +408,8 @@ async def scenario(
         "provider_gap": summary_ms(provider_gaps),
         "gap_difference": summary_ms(gap_differences),
         "gaps_within_5ms": round(sum(within) / len(within), 4) if within else 0.0,
+        "early_gap_difference": summary_ms(early_differences),
+        "early_gaps_within_5ms": share_within(early_differences, 0.005),
         "provider_to_client_delay": summary_ms(delays),
         "provider_to_client_delay_second_half": summary_ms(late_delays),
         "time_to_first_word": summary_ms(
@@ -428,7 +440,11 @@ def table(result: dict[str, Any]) -> str:
         f"  gap between words, provider: p50 {result['provider_gap']['p50_ms']} ms, "
         f"p99 {result['provider_gap']['p99_ms']} ms",
         f"  |client gap - provider gap|:  p50 {result['gap_difference']['p50_ms']} ms, "
+        f"p95 {result['gap_difference']['p95_ms']} ms, "
         f"p99 {result['gap_difference']['p99_ms']} ms; within 5 ms: {result['gaps_within_5ms'] * 100:.1f}%",
+        f"  the first {EARLY_GAPS} gaps of each stream: p50 {result['early_gap_difference']['p50_ms']} ms, "
+        f"p99 {result['early_gap_difference']['p99_ms']} ms; within 5 ms: "
+        f"{result['early_gaps_within_5ms'] * 100:.1f}%",
         f"  provider write -> client read: p50 {result['provider_to_client_delay']['p50_ms']} ms, "
         f"p99 {result['provider_to_client_delay']['p99_ms']} ms "
         f"(second half of each stream: p50 {result['provider_to_client_delay_second_half']['p50_ms']} ms, "

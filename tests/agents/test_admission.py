@@ -1,6 +1,7 @@
 """Agent runs take turns (`RunSlots`): at most AGENT_MAX_CONCURRENT_RUNS stream at once per worker, the
 others wait in arrival order up to AGENT_QUEUE_SECONDS and are then told the assistant is busy, with their
-message kept. The help endpoint is driven through HTTP with the offline engine."""
+message kept; the database work around runs takes turns too (`AgentRuntime.setup`). The help endpoint is
+driven through HTTP with the offline engine."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from taskagent.agents.admission import BUSY_MESSAGE, RunQueueTimeout, RunSlots
+from taskagent.agents.runner import SETUP_AT_ONCE
 from tests.agents.support import (
     ask_events,
     create_task,
@@ -139,3 +141,25 @@ async def test_a_help_request_runs_once_a_slot_frees(
     events = await waiting
     assert names(events)[-1] == "done" and "error" not in names(events)
     assert runtime.slots.running == 0
+
+
+async def test_the_database_work_that_sets_up_a_run_takes_its_turn(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
+) -> None:
+    runtime = install_settings(app, agent_max_concurrent_runs=4)
+    task = await create_task(client, alice, title="Book the venue")
+    for _ in range(SETUP_AT_ONCE):  # every turn taken, as by a burst of other requests
+        await runtime.setup.acquire()
+    try:
+        asking = asyncio.create_task(ask_events(client, alice, task["id"], "When should I do this?"))
+        await asyncio.sleep(0.3)
+        assert not asking.done()
+        assert await thread_items(app, alice.id, task["id"]) == []  # not even stored yet: it waits its turn
+    finally:
+        for _ in range(SETUP_AT_ONCE):
+            runtime.setup.release()
+    events = await asking
+    assert names(events)[-1] == "done" and "error" not in names(events)
+    items = await thread_items(app, alice.id, task["id"])
+    assert [item["type"] for item in items] == ["user_message", "assistant_message"]
+    assert runtime.setup._value == SETUP_AT_ONCE  # every turn given back

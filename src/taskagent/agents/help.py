@@ -294,7 +294,8 @@ class HelpRun:
             team = self.runtime.team()
             agent = team.get(self.agent_key)
             async with self.runtime.slots.take():  # the run's time limit starts once it may run
-                input_items = await self._load_input()
+                async with self.runtime.setup:
+                    input_items = await self._load_input()
                 result = start_run(agent, input_items, self.context, limits, workflow_name="TaskAgent help")
                 async with asyncio.timeout(limits.max_seconds) as deadline:
                     async for event in result.stream_events():
@@ -334,15 +335,16 @@ class HelpRun:
         if not text or task_id is None:
             return
         try:
-            await record_answer(
-                self.context.session_factory,
-                self.context.user_id,
-                task_id,
-                self.thread_id,
-                text,
-                agent=self.translator.agent_id,
-                complete=complete,
-            )
+            async with self.runtime.setup:
+                await record_answer(
+                    self.context.session_factory,
+                    self.context.user_id,
+                    task_id,
+                    self.thread_id,
+                    text,
+                    agent=self.translator.agent_id,
+                    complete=complete,
+                )
         except Exception:
             logger.exception("could not store the answer of help thread %s", self.thread_id)
             if self.error is None:

@@ -29,7 +29,7 @@ from taskagent.agents.schemas import (
 )
 from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, HelpEvent, PlainTextRenderer
 from taskagent.agents.tools import task_json
-from taskagent.auth.dependencies import CurrentUser
+from taskagent.auth.dependencies import CurrentUser, CurrentUserId, get_current_user
 from taskagent.db import SessionDep, utcnow
 from taskagent.deps import SettingsDep
 from taskagent.ratelimit import RateLimiter
@@ -203,7 +203,7 @@ async def _open_task(session: SessionDep, user_id: int, task_id: int) -> Task:
 async def _stream_agent(
     *,
     request: Request,
-    user: CurrentUser,
+    user_id: int,
     session: SessionDep,
     task_id: int,
     query: str,
@@ -211,15 +211,19 @@ async def _stream_agent(
     accept: str | None,
 ) -> StreamingResponse:
     limiter: RateLimiter = request.app.state.rate_limiter
-    await limiter.enforce(request, limiter.agent, f"user:{user.id}")
-    task = await _open_task(session, user.id, task_id)
-    # Give the request's connection back before the run's own units of work take theirs: a request holding
-    # one while waiting for another deadlocks a busy pool (each of N requests holds one of N, all wait).
-    await session.commit()
+    await limiter.enforce(request, limiter.agent, f"user:{user_id}")
     factory = request.app.state.session_factory
     runtime = get_runtime(request)
-    # The request is stored (committed) before anything runs: a failed run still leaves it in the thread.
-    thread_id, _ = await record_request(factory, user.id, task, query)
+    # The database work that sets up a run takes turns with other runs' (`AgentRuntime.setup`): a burst of
+    # requests then cannot hold up the words of the runs that are streaming.
+    async with runtime.setup:
+        user = await get_current_user(request, user_id, session)
+        task = await _open_task(session, user_id, task_id)
+        # Give the request's connection back before the run's own units of work take theirs: a request
+        # holding one while waiting for another deadlocks a busy pool (each of N holds one of N, all wait).
+        await session.commit()
+        # The request is stored (committed) before anything runs: a failed run still leaves it in the thread.
+        thread_id, _ = await record_request(factory, user_id, task, query)
     context = AgentContext(
         user_id=user.id,
         session_factory=factory,
@@ -276,7 +280,7 @@ QueryParam = Annotated[
 async def help_with_task(
     task_id: int,
     request: Request,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[HelpRequest | None, Body()] = None,
     query: QueryParam = None,
@@ -285,7 +289,7 @@ async def help_with_task(
     text = _query_text(body.query if body else None, query, None)
     return await _stream_agent(
         request=request,
-        user=user,
+        user_id=user_id,
         session=session,
         task_id=task_id,
         query=text,
@@ -303,7 +307,7 @@ async def help_with_task(
 async def schedule_task(
     task_id: int,
     request: Request,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[ScheduleRequest | None, Body()] = None,
     query: QueryParam = None,
@@ -312,7 +316,7 @@ async def schedule_task(
     text = _query_text(body.query if body else None, query, DEFAULT_SCHEDULE_QUERY)
     return await _stream_agent(
         request=request,
-        user=user,
+        user_id=user_id,
         session=session,
         task_id=task_id,
         query=text,

@@ -46,6 +46,7 @@ from taskagent.config import Settings
 logger = logging.getLogger(__name__)
 
 MAX_OUTPUT_TOKENS_FACTOR = 4
+SETUP_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,10 @@ class AgentRuntime:
         self._team: AgentTeam | None = None
         self._runs: set[asyncio.Task[Any]] = set()
         self.slots = RunSlots(settings.agent_max_concurrent_runs, settings.agent_queue_seconds)
+        # The database work around runs (storing the request, loading the thread, storing the answer) takes
+        # turns, a few at a time: a burst of it would otherwise fill whole turns of the event loop and hold
+        # up the words of the runs that are streaming (bench/streams.py).
+        self.setup = asyncio.Semaphore(SETUP_AT_ONCE)
 
     def team(self) -> AgentTeam:
         """The agents; raises ConfigurationError when the configured model cannot be built."""
