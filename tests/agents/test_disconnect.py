@@ -151,3 +151,16 @@ async def test_a_slow_model_gets_keep_alive_comments(
 
 def _task(data: dict[str, Any]) -> Task:
     return Task(id=data["id"], title=data["title"])
+
+
+def test_keep_alives_of_streams_that_arrived_together_are_spread(app: FastAPI) -> None:
+    run = HelpRun(
+        runtime=app.state.agent_runtime,
+        agent_key="triage",
+        context=AgentContext(user_id=1, session_factory=app.state.session_factory),
+        thread_id="thread",
+        keepalive_seconds=10.0,
+    )
+    intervals = [run.keepalive_interval() for _ in range(200)]
+    assert all(5.0 <= interval <= 10.0 for interval in intervals)
+    assert max(intervals) - min(intervals) > 2.5  # spread over the range, not one fixed period

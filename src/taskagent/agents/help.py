@@ -253,7 +253,8 @@ class HelpRun:
         try:
             while True:
                 try:
-                    event = await asyncio.wait_for(self._queue.get(), timeout=self.keepalive_seconds)
+                    async with asyncio.timeout(self.keepalive_interval()):  # no task per event (wait_for)
+                        event = await self._queue.get()
                 except TimeoutError:
                     yield None
                     continue
@@ -264,6 +265,12 @@ class HelpRun:
             if watcher is not None:
                 watcher.cancel()
             self.stop()
+
+    def keepalive_interval(self) -> float:
+        """Half to all of `keepalive_seconds`, at random: streams that arrived together (and wait together
+        for a run slot) would otherwise send their keep-alives together, a burst of writes every period
+        that delays the words of the runs that are streaming."""
+        return self.keepalive_seconds * random.uniform(0.5, 1.0)  # noqa: S311 - spread, not secrecy
 
     async def _watch(self, disconnected: Callable[[], Awaitable[None]]) -> None:
         await disconnected()
