@@ -392,7 +392,6 @@ async def scenario(
         late_delays += [seen - sent[word] for word, seen in stream.words[half:] if word in sent]
     errors = [stream.error for stream in streams if stream.error]
     all_open = peak["rss_with_all_open"] or peak["rss"]
-    within = [difference <= 0.005 for difference in gap_differences]
     return {
         "streams": args.streams,
         "ramp_seconds": args.ramp,
@@ -407,7 +406,7 @@ async def scenario(
         "client_gap": summary_ms(client_gaps),
         "provider_gap": summary_ms(provider_gaps),
         "gap_difference": summary_ms(gap_differences),
-        "gaps_within_5ms": round(sum(within) / len(within), 4) if within else 0.0,
+        "gaps_within_5ms": share_within(gap_differences, 0.005),
         "early_gap_difference": summary_ms(early_differences),
         "early_gaps_within_5ms": share_within(early_differences, 0.005),
         "provider_to_client_delay": summary_ms(delays),
