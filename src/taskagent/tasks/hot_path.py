@@ -45,14 +45,12 @@ def task_body(task: dict[str, Any]) -> tuple[bytes, str]:
 
 def _task_id(path: str) -> int | None:
     """The id in `/tasks/<id>` when it is written the one way FastAPI reads as that id (ASCII digits, no
-    sign or leading zero) and a task could have it; None for anything the route should decide."""
+    sign or leading zero, no longer than the largest id); None for anything the route should decide. An id
+    no task can have is left to `TaskReader.one`, which finds nothing, so the route answers it."""
     digits = path[len(PREFIX) :]
     if not digits or len(digits) > _MAX_ID_DIGITS or not (digits.isascii() and digits.isdigit()):
         return None
-    if digits[0] == "0":
-        return None
-    task_id = int(digits)
-    return task_id if task_id <= MAX_TASK_ID else None
+    return None if digits[0] == "0" else int(digits)
 
 
 def _bearer(scope: Scope) -> str | None:
