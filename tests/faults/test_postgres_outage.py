@@ -89,6 +89,12 @@ async def _execute(engine: AsyncEngine, statement: str) -> None:
         await connection.execute(text(statement))
 
 
+async def _count(engine: AsyncEngine, statement: str) -> int:
+    async with engine.connect() as connection:
+        value: int = (await connection.execute(text(statement))).scalar_one()
+    return value
+
+
 async def test_requests_fail_during_a_postgres_outage_only(
     own_database: str, admin: AsyncEngine, tmp_path: Path
 ) -> None:
@@ -203,28 +209,20 @@ async def test_connections_closed_by_the_server_cost_no_request(
                 return [response.status_code for response in responses]
 
             assert await burst() == [200] * 8
-            async with admin.connect() as connection:
-                killed = (
-                    await connection.execute(
-                        text(
-                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608
-                            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-                        )
-                    )
-                ).scalar_one()
+            killed = await _count(
+                admin,
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+            )
             assert killed >= 1
             # The server ends its backends asynchronously: wait until they are all gone (well within
             # PING_AFTER_IDLE_SECONDS, so no ping would catch the dead connections).
             for _ in range(100):
-                async with admin.connect() as connection:
-                    left = (
-                        await connection.execute(
-                            text(
-                                "SELECT count(*) FROM pg_stat_activity "  # noqa: S608
-                                f"WHERE datname = '{name}' AND backend_type = 'client backend'"
-                            )
-                        )
-                    ).scalar_one()
+                left = await _count(
+                    admin,
+                    "SELECT count(*) FROM pg_stat_activity "  # noqa: S608
+                    f"WHERE datname = '{name}' AND backend_type = 'client backend'",
+                )
                 if left == 0:
                     break
                 await asyncio.sleep(0.02)
