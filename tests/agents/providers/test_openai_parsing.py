@@ -76,9 +76,14 @@ async def _both_ways(
         fast = StreamingOpenAI(api_key="sk-test", base_url=replay.url + "/v1", max_retries=0)
         got = await read(fast)
         await fast.close()
-    assert [type(item) for item in got] == [type(item) for item in expected]
-    assert [item.model_dump() for item in got] == [item.model_dump() for item in expected]
+    assert all(isinstance(item, type(stock_item)) for item, stock_item in zip(got, expected, strict=True))
+    assert _dumps(got) == _dumps(expected)
     return got, recorded
+
+
+def _dumps(items: list[Any]) -> list[dict[str, Any]]:
+    # What each item holds: a delta's declared provider fields (None unless sent) are not data.
+    return [item.model_dump(exclude_unset=True) for item in items]
 
 
 async def test_chat_completion_chunks_are_the_stock_clients(fallbacks: list[Any]) -> None:
@@ -86,7 +91,7 @@ async def test_chat_completion_chunks_are_the_stock_clients(fallbacks: list[Any]
     fake.queue(REPLY)
     got, _ = await _both_ways(fake, _chat_chunks, fallbacks)
     assert fallbacks == []  # every chunk built by validation
-    assert all(type(chunk) is ChatCompletionChunk for chunk in got)
+    assert all(isinstance(chunk, ChatCompletionChunk) for chunk in got)
     text = "".join(chunk.choices[0].delta.content or "" for chunk in got if chunk.choices)
     assert text == REPLY.text
 
@@ -132,7 +137,36 @@ async def test_data_that_does_not_validate_is_built_as_the_stock_client_builds_i
     assert stock_built == 3 and len(fallbacks) == 3 + 2  # the two invalid chunks went the stock way
     with warnings.catch_warnings():  # pydantic warns when dumping the field it could not validate
         warnings.simplefilter("ignore")
-        assert [chunk.model_dump() for chunk in got] == [chunk.model_dump() for chunk in expected]
+        assert _dumps(got) == _dumps(expected)
     assert got[0].model_extra == {"x_server_timing": 12}
     assert got[1].created == "yesterday"
     assert got[2].choices[0].finish_reason == "end_of_text"
+
+
+async def test_provider_fields_of_a_delta_read_as_the_stock_client_reads_them(fallbacks: list[Any]) -> None:
+    """Reasoning and citations that OpenAI-compatible servers add to a delta: the same values through
+    validation as the stock client keeps as extras; absent ones read as None, as `getattr(..., None)` did."""
+    deltas = [
+        {"content": "", "reasoning_content": "Friday is free"},  # DeepSeek, vLLM
+        {"content": "", "reasoning": {"summary": "odd shape"}},  # any JSON value is kept as sent
+        {"content": "Friday", "annotations": [{"type": "url_citation"}], "thinking_blocks": []},
+        {"content": "."},
+    ]
+    chunks = [_chunk(choices=[{"index": 0, "delta": delta, "finish_reason": None}]) for delta in deltas]
+    with ReplayServer(chunks) as server:
+        stock = openai.AsyncOpenAI(api_key="sk-test", base_url=server.url + "/v1", max_retries=0)
+        fast = StreamingOpenAI(api_key="sk-test", base_url=server.url + "/v1", max_retries=0)
+        expected = await _chat_chunks(stock)
+        fallbacks.clear()
+        got = await _chat_chunks(fast)
+        await stock.close()
+        await fast.close()
+    assert fallbacks == []
+    names = ("reasoning_content", "reasoning", "thinking_blocks", "annotations")
+    for chunk, stock_chunk in zip(got, expected, strict=True):
+        delta, stock_delta = chunk.choices[0].delta, stock_chunk.choices[0].delta
+        stock_values = [getattr(stock_delta, name, None) for name in names]
+        assert [getattr(delta, name) for name in names] == stock_values
+    assert got[0].choices[0].delta.reasoning_content == "Friday is free"
+    assert got[1].choices[0].delta.reasoning == {"summary": "odd shape"}
+    assert _dumps(got) == _dumps(expected)
