@@ -23,6 +23,7 @@ from tests.test_cli import Running, assert_stopped_gracefully, cli_env, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
+BURSTS = 6
 ACCESS_LINE = re.compile(r'\[(\d+)\] [\d.]+:\d+ - "(\w+) (\S+) HTTP/1.1" (\d{3})')
 
 
@@ -78,18 +79,25 @@ def test_two_workers_share_one_login_budget_through_redis(
         signup = httpx.post(f"{server.base_url}/users/signup", json={"email": email, "password": password})
         assert signup.status_code == 201, signup.text
 
-        responses = asyncio.run(_burst(server.base_url, email, password, 16))
+        # Which worker accepts a connection is the kernel's choice: bursts go on until both have answered
+        # (one burst sometimes lands on one worker only), all within one 60 s window of the limit.
+        responses: list[httpx.Response] = []
+        for _ in range(BURSTS):
+            responses += asyncio.run(_burst(server.base_url, email, password, 16))
+            time.sleep(0.5)  # let the last access-log lines reach the file
+            if {pid for pid, _ in served(server, "POST", "/token")} == workers:
+                break
         statuses = Counter(r.status_code for r in responses)
-        assert statuses == {200: 5, 429: 11}, statuses
+        # One budget of 5 for both: counted per worker, the second worker would have let its own logins in.
+        assert statuses == {200: 5, 429: len(responses) - 5}, statuses
         for response in responses:
             assert response.headers["RateLimit-Policy"] == '"token";q=5;w=60'
         for refused in (r for r in responses if r.status_code == 429):
             assert refused.headers["RateLimit"].startswith('"token";r=0;t=')
             assert int(refused.headers["Retry-After"]) >= 1
 
-        time.sleep(0.5)  # let the last access-log lines reach the file
         logged = served(server, "POST", "/token")
-        assert len(logged) == 16, server.log()
+        assert len(logged) == len(responses), server.log()
         by_worker = Counter(pid for pid, _ in logged)
         assert set(by_worker) == workers, f"both workers must have answered logins: {by_worker}"
         assert sum(1 for _, status in logged if status == 200) == 5
