@@ -105,10 +105,7 @@ async def test_a_slot_handed_to_a_waiter_that_is_cancelled_goes_to_the_next() ->
     assert entered == ["second"] and slots.running == 0
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 async def test_a_help_request_that_waits_too_long_is_told_the_assistant_is_busy(

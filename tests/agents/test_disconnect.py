@@ -28,10 +28,7 @@ from tests.fakes import FakeChatCompletions, Reply, tool_call
 FULL_ANSWER = " ".join(f"word{n}" for n in range(200))
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 async def _post_and_hang_up(

@@ -26,11 +26,7 @@ from tests.agents.support import (
 )
 from tests.conftest import UserHandle
 
-
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 async def test_help_streams_triage_then_specialist_then_done(

@@ -30,11 +30,7 @@ from tests.agents.support import (
 from tests.conftest import UserHandle
 from tests.fakes import FakeChatCompletions, Hang, tool_call
 
-
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 def _looping(task_id: int, calls: int, *, preamble: str | None = None) -> ScriptedModel:

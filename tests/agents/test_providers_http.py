@@ -46,10 +46,7 @@ PROVIDERS: dict[str, type[ScriptedProvider]] = {
 }
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture(params=list(PROVIDERS))

@@ -25,10 +25,7 @@ from tests.conftest import UserHandle
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday; 10:00 in Paris
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture

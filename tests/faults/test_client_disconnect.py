@@ -51,10 +51,7 @@ class CountingFake(FakeChatCompletions):
         return super().encode(frame)
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture

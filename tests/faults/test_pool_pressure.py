@@ -21,10 +21,7 @@ from tests.conftest import UserFactory
 CONCURRENT = 12
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture

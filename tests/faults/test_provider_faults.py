@@ -51,11 +51,8 @@ FAULTS = {
 }
 
 
-@pytest.fixture(params=["postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """The production database only: these tests are about the provider, not the storage."""
-    value: str = request.param
-    return value
+# The production database only: these tests are about the provider, not the storage.
+pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture(params=list(FAULTS))
