@@ -44,8 +44,8 @@ _STREAM_EVENT_CLASSES = _event_classes()
 class _Delta(ChoiceDelta):
     """A chunk's delta with the fields OpenAI-compatible servers add declared (typed `Any`, so they hold
     what the server sent, as the undeclared extras did). The SDK asks every chunk's delta for them: an
-    undeclared, absent field costs a raised and caught AttributeError on each ask (half the SDK's CPU
-    per streamed word); a declared one is a plain read of None."""
+    undeclared, absent field costs a raised and caught AttributeError on each ask (the SDK's chunk handler
+    took 28 us a chunk that way, 12 us with them declared); a declared one is a plain read of None."""
 
     reasoning_content: Any = None  # DeepSeek, vLLM
     reasoning: Any = None  # OpenRouter, Ollama
