@@ -24,6 +24,8 @@ from tests.agents.support import (
 )
 from tests.conftest import UserHandle
 
+pytestmark = pytest.mark.backends("postgres")
+
 
 async def _until(condition: object, what: str) -> None:
     for _ in range(500):
@@ -103,9 +105,6 @@ async def test_a_slot_handed_to_a_waiter_that_is_cancelled_goes_to_the_next() ->
     first.cancel()  # handed the slot on release, cancelled before it could use it
     await asyncio.gather(first, second, return_exceptions=True)
     assert entered == ["second"] and slots.running == 0
-
-
-pytestmark = pytest.mark.backends("postgres")
 
 
 async def test_a_help_request_that_waits_too_long_is_told_the_assistant_is_busy(

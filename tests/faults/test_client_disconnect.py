@@ -33,6 +33,8 @@ from tests.conftest import build_settings
 from tests.fakes import FakeChatCompletions, Reply
 from tests.fakes.provider import Frame
 
+pytestmark = pytest.mark.backends("postgres")
+
 WORDS = 200
 DELAY = 0.05  # seconds between words: the whole answer would take 10 s
 READ_DELTAS = 5
@@ -49,9 +51,6 @@ class CountingFake(FakeChatCompletions):
     def encode(self, frame: Frame) -> str:
         self.frames_sent += 1
         return super().encode(frame)
-
-
-pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture

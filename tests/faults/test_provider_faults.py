@@ -28,6 +28,9 @@ from tests.agents.support import with_overrides
 from tests.conftest import UserHandle
 from tests.fakes import Cut, FakeChatCompletions, Hang, HttpError, Malformed, Turn
 
+# The production database only: these tests are about the provider, not the storage.
+pytestmark = pytest.mark.backends("postgres")
+
 TIMEOUT = 0.5  # MODEL_TIMEOUT_SECONDS for these tests
 ATTEMPTS = MAX_RETRIES + 1  # a failure before any byte of the answer is retried
 PARTIAL = "Start with the outline, then"
@@ -49,10 +52,6 @@ FAULTS = {
     "cut mid-answer": Fault(Cut(after_text=PARTIAL), PARTIAL, False, 2.0),
     "broken event mid-answer": Fault(Malformed(after_text=PARTIAL), PARTIAL, False, 2.0),
 }
-
-
-# The production database only: these tests are about the provider, not the storage.
-pytestmark = pytest.mark.backends("postgres")
 
 
 @pytest.fixture(params=list(FAULTS))
