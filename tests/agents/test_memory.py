@@ -11,7 +11,7 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from taskagent.agents.local import LocalModel
+from taskagent.agents.offline import OfflineModel
 from tests.agents.recording import Recorder
 from tests.agents.support import (
     agents_seen,
@@ -43,7 +43,7 @@ async def test_second_help_request_sees_the_first(
     client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
 ) -> None:
     recorder = Recorder()
-    install_model(app, lambda settings, role: recorder.wrap(LocalModel(role), role))
+    install_model(app, lambda settings, role: recorder.wrap(OfflineModel(role), role))
     task = await create_task(client, alice, title="Redesign the website")
 
     first = await ask_events(client, alice, task["id"], "Help me break this down into steps")
@@ -81,7 +81,7 @@ async def test_each_task_has_its_own_thread(
     client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
 ) -> None:
     recorder = Recorder()
-    install_model(app, lambda settings, role: recorder.wrap(LocalModel(role), role))
+    install_model(app, lambda settings, role: recorder.wrap(OfflineModel(role), role))
     one = await create_task(client, alice, title="Redesign the website")
     two = await create_task(client, alice, title="Plan the offsite")
     first = await ask_events(client, alice, one["id"], "Help me break this down into steps")

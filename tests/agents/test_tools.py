@@ -18,7 +18,7 @@ from taskagent.agents import tools
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import build_agents
 from taskagent.agents.instructions import render
-from taskagent.agents.local import LocalModel
+from taskagent.agents.offline import OfflineModel
 from tests.agents.support import call_tool, create_task
 from tests.conftest import UserHandle
 
@@ -279,7 +279,7 @@ async def test_instructions_carry_the_clock_and_the_focus_task(app: FastAPI, ali
 
 
 async def test_the_team_follows_the_contract(app: FastAPI) -> None:
-    team = build_agents(app.state.settings, lambda settings, role: LocalModel(role))
+    team = build_agents(app.state.settings, lambda settings, role: OfflineModel(role))
     specialists = ["Scheduler Agent", "Breakdown Agent", "Blocker Agent"]
     assert [agent.name for agent in team.triage.handoffs if isinstance(agent, Agent)] == specialists
     assert [agent.name for agent in team.task_manager.handoffs if isinstance(agent, Agent)] == specialists

@@ -16,7 +16,7 @@ from agents import Model
 from fastapi import FastAPI
 from sqlalchemy import event, select
 
-from taskagent.agents.models import build_model
+from taskagent.agents.model_selection import build_model
 from taskagent.chat.history import CATCH_UP_ROWS, FOLD_STEP, WINDOW_ITEMS
 from taskagent.config import Settings
 from taskagent.conversations.models import Thread

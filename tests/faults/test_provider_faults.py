@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from taskagent.agents.models import MAX_RETRIES
+from taskagent.agents.model_selection import MAX_RETRIES
 from taskagent.agents.runner import AgentRuntime
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import session_scope

@@ -103,7 +103,7 @@ def model_settings(settings: Settings) -> ModelSettings:
 def build_agents(settings: Settings, model_factory: ModelFactory | None = None) -> AgentTeam:
     """The five agents, each on `build_model(settings, role)` (or `model_factory`, for tests)."""
     if model_factory is None:
-        from taskagent.agents.models import build_model
+        from taskagent.agents.model_selection import build_model
 
         model_factory = build_model
     common = model_settings(settings)

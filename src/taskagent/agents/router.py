@@ -344,7 +344,7 @@ async def task_help_history(
 
 @router.get("/agents/status", response_model=AgentStatus, summary="The agents and the model serving them")
 async def agents_status(settings: SettingsDep) -> AgentStatus:
-    from taskagent.agents.models import describe_model
+    from taskagent.agents.model_selection import describe_model
 
     return AgentStatus(
         agents=[AgentInfo(id=spec.id, name=spec.name, description=spec.description) for spec in AGENT_SPECS],

@@ -7,7 +7,7 @@ Every run is bounded four ways; each bound that is hit ends the run with a clear
 - output tokens: `MODEL_MAX_TOKENS` per model call (`ModelSettings.max_tokens`) and
   `MAX_OUTPUT_TOKENS_FACTOR` times that for the whole run, summed by `LimitHooks.on_llm_end`;
 - wall time: `AGENT_MAX_RUN_SECONDS` for the whole run (the caller's `asyncio.timeout`), and
-  `MODEL_TIMEOUT_SECONDS` per provider request (the HTTP clients of `agents.models`).
+  `MODEL_TIMEOUT_SECONDS` per provider request (the HTTP clients of `agents.model_selection`).
 
     runtime = AgentRuntime(settings)                     # app.state.agent_runtime
     result = start_run(runtime.team().triage, input_items, context, runtime.limits)
@@ -202,6 +202,6 @@ class AgentRuntime:
             if pending:
                 logger.warning("%d agent runs did not stop within %g s", len(pending), grace_seconds)
         if self._model_factory is None:
-            from taskagent.agents.models import close_models
+            from taskagent.agents.model_selection import close_models
 
             await close_models()

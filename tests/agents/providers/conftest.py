@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from taskagent.agents.models import close_models
+from taskagent.agents.model_selection import close_models
 from taskagent.config import Settings
 from tests.fakes import FakeAnthropic, FakeChatCompletions, FakeOpenAIResponses, ScriptedProvider
 

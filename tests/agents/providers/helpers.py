@@ -10,7 +10,7 @@ from agents import Agent, Runner, function_tool
 from agents.result import RunResultStreaming
 from agents.stream_events import StreamEvent
 
-from taskagent.agents.models import build_model
+from taskagent.agents.model_selection import build_model
 from taskagent.config import Settings
 
 

@@ -12,7 +12,7 @@ from anthropic.types import RawMessageStreamEvent
 from openai.types.responses import ResponseOutputMessage
 from pydantic import BaseModel, TypeAdapter
 
-from taskagent.agents.models import build_model
+from taskagent.agents.model_selection import build_model
 from taskagent.agents.providers.anthropic_request import build_request, convert_input, convert_tool_choice
 from taskagent.agents.providers.anthropic_stream import StreamTranslator
 from taskagent.config import Settings

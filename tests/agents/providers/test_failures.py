@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from taskagent.agents.errors import describe_failure
-from taskagent.agents.models import MAX_RETRIES
+from taskagent.agents.model_selection import MAX_RETRIES
 from tests.agents.providers.conftest import Case
 from tests.agents.providers.helpers import Outcome, run_streamed, specialist
 from tests.fakes import Cut, FakeAnthropic, Hang, HttpError, Malformed, ScriptedProvider, Turn

@@ -1,4 +1,4 @@
-"""LocalModel through the real Agents SDK: the stream's shape, hand-offs, and conversations over turns."""
+"""OfflineModel through the real Agents SDK: the stream's shape, hand-offs, and conversations over turns."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from agents.models.interface import ModelTracing
 from agents.stream_events import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStreamEvent
 from openai.types.responses import ResponseOutputMessage
 
-from taskagent.agents.local import LocalModel
+from taskagent.agents.offline import OfflineModel
 from taskagent.agents.scheduling import suggest_schedule
-from tests.agents.local.harness import BenchContext, Chat, Store, build_team, user_item
+from tests.agents.offline.harness import BenchContext, Chat, Store, build_team, user_item
 
 UTC_ZONE = ZoneInfo("UTC")
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ def due_day(task: dict[str, Any]) -> date | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).date() if value else None
 
 
-async def collect(model: LocalModel, items: Any, tools: list[Any] | None = None) -> list[Any]:
+async def collect(model: OfflineModel, items: Any, tools: list[Any] | None = None) -> list[Any]:
     return [
         event
         async for event in model.stream_response(
@@ -54,7 +54,7 @@ async def collect(model: LocalModel, items: Any, tools: list[Any] | None = None)
 
 class TestStreamShape:
     async def test_a_text_answer_streams_one_delta_per_word(self) -> None:
-        events = await collect(LocalModel("task_manager"), "hello")
+        events = await collect(OfflineModel("task_manager"), "hello")
         types = [event.type for event in events]
         assert types[:5] == [
             "response.created",
@@ -81,7 +81,7 @@ class TestStreamShape:
     async def test_function_calls_stream_their_arguments(self) -> None:
         team = build_team()
         tools = team.task_manager.tools
-        events = await collect(LocalModel("task_manager"), "Create a task to water the plants", tools)
+        events = await collect(OfflineModel("task_manager"), "Create a task to water the plants", tools)
         types = [event.type for event in events]
         assert types == [
             "response.created",
@@ -98,7 +98,7 @@ class TestStreamShape:
         assert call.call_id
 
     async def test_get_response_decides_the_same_as_the_stream(self) -> None:
-        model = LocalModel("task_manager")
+        model = OfflineModel("task_manager")
         response = await model.get_response(
             INSTRUCTIONS,
             "What can you do?",
@@ -119,7 +119,7 @@ class TestStreamShape:
 
     def test_unknown_role(self) -> None:
         with pytest.raises(ValueError, match="Unknown role"):
-            LocalModel("oracle")
+            OfflineModel("oracle")
 
 
 class TestThroughTheRunner:

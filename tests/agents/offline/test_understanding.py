@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from taskagent.agents.local.blockers import diagnose
-from taskagent.agents.local.breakdown import break_down, classify, object_of
-from taskagent.agents.local.commands import parse_create, parse_delete, parse_list, parse_update
-from taskagent.agents.local.conversation import Entry, read_conversation
-from taskagent.agents.local.intents import classify_chat, classify_help
-from taskagent.agents.local.references import best_matches, last_list, last_mentioned, parse_reference
-from taskagent.agents.local.tasks import TaskInfo
+from taskagent.agents.offline.blockers import diagnose
+from taskagent.agents.offline.breakdown import break_down, classify, object_of
+from taskagent.agents.offline.commands import parse_create, parse_delete, parse_list, parse_update
+from taskagent.agents.offline.conversation import Entry, read_conversation
+from taskagent.agents.offline.intents import classify_chat, classify_help
+from taskagent.agents.offline.references import best_matches, last_list, last_mentioned, parse_reference
+from taskagent.agents.offline.tasks import TaskInfo
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("UTC"))  # a Wednesday
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from taskagent.agents.local.dates import (
+from taskagent.agents.offline.dates import (
     describe_day,
     find_date,
     find_dates,

@@ -1,4 +1,4 @@
-"""`LocalModel`: the offline engine as an `agents.Model`.
+"""`OfflineModel`: the offline engine as an `agents.Model`.
 
 It plugs into the Agents SDK like any hosted model: the runner passes instructions, input items, tools
 and hand-offs; the model answers with function calls (tools or hand-offs) or a message, and streams
@@ -14,8 +14,8 @@ from typing import Any
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
 from agents.items import ModelResponse, TResponseInputItem, TResponseStreamEvent
-from agents.model_settings import ModelSettings
 from agents.models.interface import Model, ModelTracing
+from agents.model_settings import ModelSettings
 from agents.tool import Tool
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
@@ -29,7 +29,7 @@ ROLES = ("triage", "scheduler", "breakdown", "blocker", "task_manager")
 SPECIALISTS: dict[str, HelpKind] = {"scheduler": "scheduler", "breakdown": "breakdown", "blocker": "blocker"}
 
 
-class LocalModel(Model):
+class OfflineModel(Model):
     """The built-in offline model for one agent role."""
 
     def __init__(self, role: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from agents.tracing import trace
 from agents.tracing.traces import NoOpTrace
 
-from taskagent.agents.models import (
+from taskagent.agents.model_selection import (
     MAX_RETRIES,
     PLACEHOLDER_KEY,
     build_model,
@@ -66,10 +66,10 @@ def test_building_a_model_turns_tracing_off_too(clean_env: None) -> None:
 
 
 def test_local_is_the_offline_engine(clean_env: None) -> None:
-    local = pytest.importorskip("taskagent.agents.local")
-    if not hasattr(local, "LocalModel"):
+    local = pytest.importorskip("taskagent.agents.offline")
+    if not hasattr(local, "OfflineModel"):
         pytest.skip("the offline engine is not there yet")
-    assert isinstance(build_model(settings(), "triage"), local.LocalModel)
+    assert isinstance(build_model(settings(), "triage"), local.OfflineModel)
 
 
 def test_each_provider_gets_its_model_class() -> None:

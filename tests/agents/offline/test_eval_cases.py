@@ -1,4 +1,4 @@
-"""Every case of the dev eval set, and our own extra phrasings, through the real SDK with LocalModel.
+"""Every case of the dev eval set, and our own extra phrasings, through the real SDK with OfflineModel.
 
 Each case runs at several reference moments (a Wednesday, a Friday afternoon, a Sunday night at the end
 of a month, a Monday in another zone across a DST change) and at the real current time, both streamed and
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.agents.local.harness import load_cases, run_case
+from tests.agents.offline.harness import load_cases, run_case
 
 HERE = Path(__file__).parent
 DEV_CASES = load_cases(HERE.parent.parent / "eval" / "utterances-dev.jsonl")

@@ -46,9 +46,9 @@ def build_model(settings: Settings, role: str) -> Model:
     configure_tracing(settings)
     provider, name = settings.model_provider, settings.model_name
     if provider == "local":
-        from taskagent.agents.local import LocalModel  # lazily: the engine loads only when used
+        from taskagent.agents.offline import OfflineModel  # lazily: the engine loads only when used
 
-        return LocalModel(role)
+        return OfflineModel(role)
     if provider in {"openai", "openai-compatible"}:
         openai_client = _openai_client(settings, compatible=provider == "openai-compatible")
         label = provider_label(openai_client.base_url, "openai")

@@ -1,4 +1,4 @@
-"""A test bench for the offline engine: the real Agents SDK, real Agent objects with hand-offs, LocalModel
+"""A test bench for the offline engine: the real Agents SDK, real Agent objects with hand-offs, OfflineModel
 for every role, and function tools over an in-memory task list that follow the tool contract of
 docs/architecture.md (the production tools over the database live in taskagent.agents.tools).
 
@@ -24,9 +24,9 @@ from agents.tool_context import ToolContext
 from pydantic import BaseModel
 
 from taskagent.agents import scheduling
-from taskagent.agents.local import LocalModel
-from taskagent.agents.local.references import match_score
-from taskagent.agents.local.tasks import TaskInfo
+from taskagent.agents.offline import OfflineModel
+from taskagent.agents.offline.references import match_score
+from taskagent.agents.offline.tasks import TaskInfo
 
 # --- the in-memory task list ------------------------------------------------------------------------------
 
@@ -338,31 +338,31 @@ def build_team() -> Team:
     scheduler = Agent[BenchContext](
         name="Scheduler Agent",
         instructions=instructions("You are the Scheduler Agent."),
-        model=LocalModel("scheduler"),
+        model=OfflineModel("scheduler"),
         tools=[get_task, list_open_tasks, suggest_schedule, set_due_date],
     )
     breakdown = Agent[BenchContext](
         name="Breakdown Agent",
         instructions=instructions("You are the Breakdown Agent."),
-        model=LocalModel("breakdown"),
+        model=OfflineModel("breakdown"),
         tools=[get_task, list_open_tasks, create_subtasks],
     )
     blocker = Agent[BenchContext](
         name="Blocker Agent",
         instructions=instructions("You are the Blocker Agent."),
-        model=LocalModel("blocker"),
+        model=OfflineModel("blocker"),
         tools=[get_task, list_open_tasks],
     )
     triage = Agent[BenchContext](
         name="Triage Agent",
         instructions=instructions("You are the Triage Agent."),
-        model=LocalModel("triage"),
+        model=OfflineModel("triage"),
         handoffs=[scheduler, breakdown, blocker],
     )
     task_manager = Agent[BenchContext](
         name="Task Manager",
         instructions=instructions("You are the Task Manager."),
-        model=LocalModel("task_manager"),
+        model=OfflineModel("task_manager"),
         tools=[create_tasks, list_tasks, update_task, delete_task, find_tasks],
         handoffs=[scheduler, breakdown, blocker],
     )

@@ -1,5 +1,5 @@
 """The offline engine: a real `agents.Model` that needs no AI provider (`TASKAGENT_MODEL=local`)."""
 
-from .model import ROLES, LocalModel
+from .model import ROLES, OfflineModel
 
-__all__ = ["ROLES", "LocalModel"]
+__all__ = ["ROLES", "OfflineModel"]
