@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
-    bindparam,
     cast,
     exists,
     false,
@@ -29,9 +27,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskagent.db import DriverSelect, UTCDateTime
+from taskagent.db import UTCDateTime
 from taskagent.tasks.models import MAX_TASK_ID, Task, TaskStatus
 from taskagent.tasks.pagination import Position, SortValue
 from taskagent.tasks.schemas import SortKey, TaskFilters
@@ -43,7 +41,6 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,42 +74,6 @@ def sort_value(task: Task | Row[Any], sort: SortKey) -> SortValue:
         return task.priority_rank
     value: SortValue = getattr(task, field)
     return value
-
-
-# One task of one owner, for display: the statement GET /tasks/{id} runs (owner and id are parameters).
-_ONE_FOR_DISPLAY = select(_TASKS).where(
-    _TASKS.c.owner_id == bindparam("owner_id"), _TASKS.c.id == bindparam("task_id")
-)
-
-
-class TaskReader:
-    """GET /tasks/{id}'s read, without a request session: the hottest route of the API.
-
-    On PostgreSQL it runs through `DriverSelect` (one precompiled statement on the pool's connection);
-    should that fail for any reason, and on SQLite, it runs through a short session of its own, whose
-    failures (an unreachable database) reach the app's error handlers as usual.
-    """
-
-    def __init__(self, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self.engine = engine
-        self._session_factory = session_factory
-        self._direct = DriverSelect(engine, _ONE_FOR_DISPLAY) if engine.dialect.driver == "asyncpg" else None
-
-    async def one(self, owner_id: int, task_id: int) -> dict[str, Any] | None:
-        """The columns of the owner's task `task_id`, or None (missing, or another owner's)."""
-        if not _valid_id(task_id):
-            return None
-        if self._direct is not None:
-            try:
-                return await self._direct.first(owner_id=owner_id, task_id=task_id)
-            except Exception:
-                logger.debug(
-                    "Direct read of task %s failed; reading through a session", task_id, exc_info=True
-                )
-        async with self._session_factory() as session:
-            result = await session.execute(_ONE_FOR_DISPLAY, {"owner_id": owner_id, "task_id": task_id})
-            row = result.mappings().first()
-        return None if row is None else dict(row)
 
 
 class TaskRepository:

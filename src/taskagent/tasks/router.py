@@ -16,10 +16,8 @@ from taskagent.auth.dependencies import (
 )
 from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
-from taskagent.tasks.hot_path import task_body, task_reader
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
-from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.schemas import (
     IsoDatetime,
     SortKey,
@@ -205,27 +203,18 @@ async def list_tasks(
     return Response(body, media_type="application/json", headers=headers)
 
 
-async def get_task_reader(request: Request) -> TaskReader:
-    # `async` so that FastAPI calls it on the event loop, not through the thread pool.
-    return task_reader(request.app.state)
-
-
-TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
-
-
 @router.get(
     "/{task_id}",
     response_model=TaskRead,
     responses={200: {"description": "The task", "headers": _ETAG_HEADER}, **UNAUTHORIZED, **NOT_FOUND},
 )
-async def get_task(task_id: int, user_id: CurrentUserId, reader: TaskReaderDep) -> Response:
-    # No request session, and the body serialised here rather than validated again by FastAPI; most
-    # requests do not even reach this: `TaskReadFastPath` (tasks/hot_path.py) answers them first.
-    task = await reader.one(user_id, task_id)
-    if task is None:
-        raise _not_found(TaskNotFoundError(task_id))
-    body, etag = task_body(task)
-    return Response(body, media_type="application/json", headers={"ETag": etag})
+async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
+    try:
+        task = await tasks.get(task_id)
+    except TaskNotFoundError as exc:
+        raise _not_found(exc) from None
+    response.headers["ETag"] = etag(task)
+    return task
 
 
 async def _update(
