@@ -198,8 +198,7 @@ async def list_tasks(
         next_url = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint))
         headers["Link"] = f'<{next_url}>; rel="next"'
     # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
-    tasks_shown = _TASK_LIST_JSON.validate_python([task._asdict() for task in page.tasks])
-    body = _TASK_LIST_JSON.dump_json(tasks_shown)
+    body = _TASK_LIST_JSON.dump_json(_TASK_LIST_JSON.validate_python(page.tasks))
     return Response(body, media_type="application/json", headers=headers)
 
 
