@@ -61,8 +61,8 @@ def _missing_due_date(sort: SortKey) -> datetime:
 def _sort_column(sort: SortKey) -> ColumnElement[Any]:
     field = sort.lstrip("-")
     if field == "due_date":
-        return func.coalesce(Task.due_date, literal(_missing_due_date(sort), UTCDateTime()))
-    column: ColumnElement[Any] = getattr(Task, "priority_rank" if field == "priority" else field)
+        return func.coalesce(_TASKS.c.due_date, literal(_missing_due_date(sort), UTCDateTime()))
+    column: ColumnElement[Any] = _TASKS.c["priority_rank" if field == "priority" else field]
     return column
 
 
@@ -137,47 +137,53 @@ class TaskRepository:
         return chain
 
     def _filtered(self, filters: TaskFilters) -> Select[Task]:
-        statement = self._owned()
+        return self._owned().where(*self._conditions(filters))
+
+    def _conditions(self, filters: TaskFilters) -> list[ColumnElement[bool]]:
+        """The filters as conditions on the table's columns (usable in Core and ORM statements alike)."""
+        tasks = _TASKS.c
+        conditions: list[ColumnElement[bool]] = []
         if filters.status is not None:
-            statement = statement.where(Task.status == filters.status)
+            conditions.append(tasks.status == filters.status)
         if filters.priority is not None:
-            statement = statement.where(Task.priority == filters.priority)
+            conditions.append(tasks.priority == filters.priority)
         if filters.parent_id is not None:
-            statement = statement.where(
-                Task.parent_id == filters.parent_id if _valid_id(filters.parent_id) else false()
-            )
+            valid = _valid_id(filters.parent_id)
+            conditions.append(tasks.parent_id == filters.parent_id if valid else false())
         if filters.due_before is not None:
-            statement = statement.where(Task.due_date < filters.due_before)
+            conditions.append(tasks.due_date < filters.due_before)
         if filters.due_after is not None:
-            statement = statement.where(Task.due_date > filters.due_after)
+            conditions.append(tasks.due_date > filters.due_after)
         if filters.q:
-            statement = statement.where(
+            conditions.append(
                 or_(
-                    Task.title.icontains(filters.q, autoescape=True),
-                    Task.description.icontains(filters.q, autoescape=True),
+                    tasks.title.icontains(filters.q, autoescape=True),
+                    tasks.description.icontains(filters.q, autoescape=True),
                 )
             )
         if filters.tag is not None:
-            statement = statement.where(self._has_tag(filters.tag))
-        return statement
+            conditions.append(self._has_tag(filters.tag))
+        return conditions
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
         if self._dialect == "postgresql":
-            return cast(Task.tags, JSONB).contains([tag])
-        each = func.json_each(Task.tags).table_valued("value")
+            return cast(_TASKS.c.tags, JSONB).contains([tag])
+        each = func.json_each(_TASKS.c.tags).table_valued("value")
         return exists(select(text("1")).select_from(each).where(each.c.value == tag))
 
     async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
         """One page in `sort` order (ties broken by id), starting after `after`: keyset pagination."""
         column = _sort_column(sort)
         descending = sort.startswith("-")
-        statement = self._filtered(filters)
+        # Core, not ORM: the page is shown, never changed, and ORM loading cost more than the rows.
+        statement = select(_TASKS).where(self._mine(), *self._conditions(filters))
+        task_id = _TASKS.c.id
         if after is not None:
-            position = tuple_(column, Task.id)
+            position = tuple_(column, task_id)
             bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
             statement = statement.where(position < bound if descending else position > bound)
-        order = (column.desc(), Task.id.desc()) if descending else (column.asc(), Task.id.asc())
-        statement = statement.with_only_columns(*_TASKS.columns).order_by(*order).limit(limit + 1)
+        order = (column.desc(), task_id.desc()) if descending else (column.asc(), task_id.asc())
+        statement = statement.order_by(*order).limit(limit + 1)
         result = await self.session.execute(statement)
         names = list(result.keys())
         # Plain dicts: building them from the tuples costs half of what Row._asdict does.
