@@ -5,23 +5,29 @@ What it does, in one run, against real `taskagent serve` processes on loopback:
 1. creates a PostgreSQL database of its own, migrates it with `taskagent migrate` (dropped at the end);
 2. starts `taskagent serve --workers 1` (Redis for the rate limits when it answers), signs a user up through
    the API and creates 10,000 tasks for them through the API;
-3. measures requests per second and p50/p99 latency of `GET /health`, authenticated `GET /tasks/{id}` and
-   `GET /tasks` (first page, 50 tasks) at 32 and 256 concurrent keep-alive connections; /health and
-   `GET /tasks/{id}` alternate for `--rounds` rounds, and their ratio is the median of the rounds' ratios;
-4. measures `GET /tasks/{id}` while 8 connections log in (`POST /token`, Argon2id) without pause, taking
-   turns with the same reads without logins for `--rounds` rounds (p99 ratio: the rounds' median);
-5. restarts with `--workers 2` and measures `/health` and `GET /tasks/{id}` again: the 2-vs-1 ratio.
+3. at 32 and 256 concurrent keep-alive connections, for `--rounds` rounds, takes turns between `GET /health`,
+   `GET /tasks` pages (50 of the 10,000, in several sorts and filters), `GET /tasks/{id}` and the mixed
+   workload a client makes: per 100 requests 45 pages, 25 reads, 15 `PATCH`, 10 `POST`, 5 `DELETE`. Each
+   kind's rate against `/health`'s in the same round, then the median and spread of the rounds; the mix's
+   latency per kind (p99: no kind starves while others are served);
+4. measures each write alone (`PATCH`, `POST`, `DELETE` at 32 connections): the server CPU of every kind;
+5. measures `GET /tasks/{id}` while 8 connections log in (`POST /token`, Argon2id) without pause, taking
+   turns with the same reads without logins (p99 ratio: the rounds' median; `--skip-logins` skips it);
+6. restarts with `--workers 2` and measures `/health` and the mix again: the 2-vs-1 ratio.
 
-The load generator is a small asyncio HTTP/1.1 client (keep-alive, one request in flight per connection),
-on uvloop when installed, so it runs anywhere the project does. It shares the machine with the server:
-on a 2-core machine the figures are for one core of server against one core of client, and the 2-worker
-ratio is bounded by that. Results are printed as a table and written to bench/results/<time>.json.
+Server CPU per request is read from /proc (the server process and its workers, and PostgreSQL's backends
+for the database) at both ends of the measured window. The load generator is a small asyncio HTTP/1.1
+client (keep-alive, one request in flight per connection), on uvloop when installed, so it runs anywhere
+the project does. It shares the machine with the server: on a 2-core machine the figures are for one core
+of server against one core of client. Results are printed as a table and written to
+bench/results/<time>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -51,6 +57,25 @@ RESULTS = ROOT / "bench" / "results"
 TASKAGENT = str(Path(sys.executable).parent / "taskagent")
 DEFAULT_POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+HEALTH = "GET /health"
+PAGE = "GET /tasks"
+READ = "GET /tasks/{id}"
+UPDATE = "PATCH /tasks/{id}"
+CREATE = "POST /tasks"
+DELETE = "DELETE /tasks/{id}"
+MIX = "mix"
+CONCURRENCIES = (32, 256)
+# Per 100 requests of the mixed workload.
+MIX_SHARES = {PAGE: 45, READ: 25, UPDATE: 15, CREATE: 10, DELETE: 5}
+# The pages the mix asks for: 50 tasks in several sorts and filters, as a client's list views do.
+PAGE_QUERIES = (
+    "limit=50",
+    "limit=50&sort=-updated_at",
+    "limit=50&sort=-priority",
+    "limit=50&sort=due_date&status=pending",
+    "limit=50&priority=high",
+    "limit=50&tag=group-3&sort=title",
+)
 QUIET_READS = "GET /tasks/{id} (no logins)"
 BUSY_READS = "GET /tasks/{id} + 8 logins"
 PASSWORD = "bench password 123"  # noqa: S105 - a throwaway user in a throwaway database
@@ -154,6 +179,7 @@ class Measurement:
     statuses: dict[str, int] = field(default_factory=dict)
     background: dict[str, Any] = field(default_factory=dict)
     round: int = 1
+    kinds: dict[str, dict[str, float]] = field(default_factory=dict)  # a mix's figures per kind
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -163,30 +189,86 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+class Requests:
+    """The requests of each kind, made as they are sent: a DELETE takes a task no one else deletes (one
+    of the seeded tasks never read, or one a POST made), reads and updates go to a fixed sample."""
+
+    def __init__(self, target: Target, token: str, ids: list[int]) -> None:
+        self.address = f"{target.host}:{target.port}"
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.json_auth = {**self.auth, "Content-Type": "application/json"}
+        self.kept = random.Random(7).sample(ids, min(2000, len(ids) // 2))  # read and changed, never deleted
+        kept = set(self.kept)
+        self.deletable = collections.deque(task_id for task_id in ids if task_id not in kept)
+        self.sent: collections.Counter[str] = collections.Counter()
+
+    def aim(self, target: Target) -> None:
+        """Send the same requests to another server (of the same database)."""
+        self.address = f"{target.host}:{target.port}"
+
+    def make(self, kind: str) -> bytes:
+        n = self.sent[kind]
+        self.sent[kind] += 1
+        if kind == HEALTH:
+            return build_request("GET", "/health", self.address)
+        if kind == PAGE:
+            return build_request(
+                "GET", f"/tasks?{PAGE_QUERIES[n % len(PAGE_QUERIES)]}", self.address, self.auth
+            )
+        if kind in (READ, QUIET_READS, BUSY_READS):
+            return build_request("GET", f"/tasks/{self.kept[n % len(self.kept)]}", self.address, self.auth)
+        if kind == UPDATE:
+            change = {"priority": PRIORITIES[n % 4], "status": STATUSES[n % 3]}
+            path = f"/tasks/{self.kept[(n * 31) % len(self.kept)]}"
+            return build_request("PATCH", path, self.address, self.json_auth, json.dumps(change).encode())
+        if kind == CREATE:
+            return build_request(
+                "POST", "/tasks", self.address, self.json_auth, json.dumps(new_task(n)).encode()
+            )
+        if kind == DELETE:
+            # None left (a very long run): a missing task, answered 404 and counted as an error.
+            task_id = self.deletable.popleft() if self.deletable else 2**31 - 1
+            return build_request("DELETE", f"/tasks/{task_id}", self.address, self.auth)
+        raise ValueError(kind)
+
+    def answered(self, kind: str, status: int, body: bytes) -> None:
+        if kind == CREATE and status == 201:
+            self.deletable.append(json.loads(body)["id"])
+
+
+def schedule(name: str) -> list[str]:
+    """The kinds a point sends, in order (each connection starts at its own place in the cycle)."""
+    if name != MIX:
+        return [name]
+    kinds = [kind for kind, share in MIX_SHARES.items() for _ in range(share)]
+    random.Random(11).shuffle(kinds)
+    return kinds
+
+
 async def drive(
     host: str,
     port: int,
-    requests: list[bytes],
+    requests: Requests,
+    kinds: list[str],
     concurrency: int,
     warmup: float,
     duration: float,
     request_timeout: float = 30.0,
-) -> tuple[list[float], dict[str, int], int, float]:
+) -> tuple[dict[str, list[float]], dict[str, int], dict[str, int], float]:
     """`concurrency` connections, each sending the next request as soon as the last answer is read.
 
-    Returns (latencies in seconds of requests completed inside the measured window, statuses, errors,
-    measured seconds).
+    Returns (latencies in seconds per kind of requests completed inside the measured window, statuses,
+    errors per kind, measured seconds).
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + warmup
     stop_at = measure_from + duration
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
     statuses: dict[str, int] = {}
-    errors = 0
+    errors: dict[str, int] = {kind: 0 for kind in kinds}
 
     async def worker(index: int) -> None:
-        nonlocal errors
         connection = Connection(host, port)
         position = index * 7919
         try:
@@ -194,20 +276,24 @@ async def drive(
                 now = loop.time()
                 if now >= stop_at:
                     return
-                raw = requests[position % len(requests)]
+                kind = kinds[position % len(kinds)]
                 position += 1
+                raw = requests.make(kind)
                 began = time.perf_counter()
                 try:
-                    status, _ = await asyncio.wait_for(connection.request(raw), request_timeout)
+                    status, body = await asyncio.wait_for(connection.request(raw), request_timeout)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                     connection.close()
                     if loop.time() >= measure_from:
-                        errors += 1
+                        errors[kind] += 1
                     continue
                 elapsed = time.perf_counter() - began
+                requests.answered(kind, status, body)
                 if measure_from <= loop.time() <= stop_at:
-                    latencies.append(elapsed)
+                    latencies[kind].append(elapsed)
                     statuses[str(status)] = statuses.get(str(status), 0) + 1
+                    if not 200 <= status < 300:
+                        errors[kind] += 1
         finally:
             connection.close()
 
@@ -227,7 +313,7 @@ class Target:
 async def measure(
     name: str,
     target: Target,
-    requests: list[bytes],
+    requests: Requests,
     concurrency: int,
     warmup: float,
     duration: float,
@@ -241,28 +327,39 @@ async def measure(
     # Sample CPU at the start of the measured window (after the warm-up), not before it.
     loop.call_later(warmup, lambda: cpu_before.append(cpu_seconds(target.pid, target.database)))
     try:
-        latencies, statuses, errors, seconds = await drive(
-            target.host, target.port, requests, concurrency, warmup, duration
+        by_kind, statuses, errors, seconds = await drive(
+            target.host, target.port, requests, schedule(name), concurrency, warmup, duration
         )
     finally:
         stop.set()
     cpu_after = cpu_seconds(target.pid, target.database)
     side_result = await side if side is not None else {}
-    latencies.sort()
+    latencies = sorted(value for values in by_kind.values() for value in values)
     handled = len(latencies)  # with logins alongside, their CPU is charged to the reads
     server_us = postgres_us = float("nan")
     if cpu_before and handled:
         server_us = (cpu_after[0] - cpu_before[0][0]) / handled * 1e6
         postgres_us = (cpu_after[1] - cpu_before[0][1]) / handled * 1e6
-    ok = sum(count for status, count in statuses.items() if status.startswith("2"))
+    error_count = sum(errors.values())
+    kinds: dict[str, dict[str, float]] = {}
+    if len(by_kind) > 1:
+        for kind, values in by_kind.items():
+            values.sort()
+            kinds[kind] = {
+                "requests": len(values),
+                "errors": errors[kind],
+                "p50_ms": round(percentile(values, 0.50) * 1000, 1),
+                "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+                "max_ms": round((values[-1] * 1000) if values else float("nan"), 1),
+            }
     result = Measurement(
         name=name,
         workers=target.workers,
         concurrency=concurrency,
         seconds=seconds,
-        requests=len(latencies),
-        errors=errors + (len(latencies) - ok),
-        rps=ok / seconds,
+        requests=handled,
+        errors=error_count,
+        rps=(handled - error_count) / seconds,
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
         max_ms=(latencies[-1] * 1000) if latencies else float("nan"),
@@ -271,6 +368,7 @@ async def measure(
         statuses=statuses,
         background=side_result,
         round=round_number,
+        kinds=kinds,
     )
     print(
         f"  {name:<28} w={target.workers} c={concurrency:<4} r={round_number} {result.rps:7.0f} req/s  "
@@ -278,6 +376,13 @@ async def measure(
         f"CPU/req server {server_us:6.0f} us, postgres {postgres_us:5.0f} us",
         flush=True,
     )
+    for kind, figures in kinds.items():
+        print(
+            f"    {kind:<26} {figures['requests']:6.0f} done  p50 {figures['p50_ms']:7.1f} ms  "
+            f"p99 {figures['p99_ms']:7.1f} ms  max {figures['max_ms']:7.1f} ms  "
+            f"errors {figures['errors']:.0f}",
+            flush=True,
+        )
     return result
 
 
@@ -426,6 +531,23 @@ def server(env: dict[str, str], workers: int, log_dir: Path) -> Iterator[Target]
 
 # --- the scenario --------------------------------------------------------------------------------------
 
+PRIORITIES = ("low", "normal", "high", "urgent")
+STATUSES = ("pending", "in_progress", "completed")
+
+
+def new_task(n: int) -> dict[str, Any]:
+    """A task as a client makes one: every third one due some day in the next year, two tags."""
+    task: dict[str, Any] = {
+        "title": f"Benchmark task {n}",
+        "description": "Seeded by bench/run.py " * 4,
+        "priority": PRIORITIES[n % 4],
+        "status": STATUSES[n % 3],
+        "tags": ["bench", f"group-{n % 20}"],
+    }
+    if n % 3 == 0:
+        task["due_date"] = f"2027-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00Z"
+    return task
+
 
 async def seed(host: str, port: int, email: str, tasks: int) -> tuple[str, list[int]]:
     status, body = await call(
@@ -450,7 +572,6 @@ async def seed(host: str, port: int, email: str, tasks: int) -> tuple[str, list[
         raise HTTPError(f"token: {status} {body[:200]!r}")
     token = json.loads(body)["access_token"]
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    priorities = ["low", "normal", "high", "urgent"]
     ids: list[int] = []
     queue = list(range(tasks))
 
@@ -459,13 +580,9 @@ async def seed(host: str, port: int, email: str, tasks: int) -> tuple[str, list[
         try:
             while queue:
                 n = queue.pop()
-                payload = {
-                    "title": f"Benchmark task {n}",
-                    "description": "Seeded by bench/run.py " * 4,
-                    "priority": priorities[n % 4],
-                    "tags": ["bench", f"group-{n % 20}"],
-                }
-                raw = build_request("POST", "/tasks", f"{host}:{port}", auth, json.dumps(payload).encode())
+                raw = build_request(
+                    "POST", "/tasks", f"{host}:{port}", auth, json.dumps(new_task(n)).encode()
+                )
                 status, body = await connection.request(raw)
                 if status != 201:
                     raise HTTPError(f"create task: {status} {body[:200]!r}")
@@ -482,64 +599,53 @@ async def seed(host: str, port: int, email: str, tasks: int) -> tuple[str, list[
     return token, ids
 
 
-def read_requests(target: Target, token: str, ids: list[int]) -> dict[str, list[bytes]]:
-    address = f"{target.host}:{target.port}"
-    auth = {"Authorization": f"Bearer {token}"}
-    sample = random.Random(7).sample(ids, min(2000, len(ids)))
-    return {
-        "GET /health": [build_request("GET", "/health", address)],
-        "GET /tasks/{id}": [build_request("GET", f"/tasks/{task_id}", address, auth) for task_id in sample],
-        "GET /tasks (50 of 10,000)": [build_request("GET", "/tasks?limit=50", address, auth)],
-    }
-
-
 async def scenario(args: argparse.Namespace, env: dict[str, str], log_dir: Path) -> dict[str, Any]:
     results: list[Measurement] = []
-    concurrencies = [32, 256]
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+
+    async def point(
+        name: str, target: Target, requests: Requests, c: int, number: int = 1, **extra: Any
+    ) -> None:
+        results.append(
+            await measure(name, target, requests, c, args.warmup, args.duration, round_number=number, **extra)
+        )
 
     with server(env, 1, log_dir) as target:
         print(f"server: 1 worker on port {target.port}", flush=True)
         token, ids = await seed(target.host, target.port, email, args.tasks)
-        requests = read_requests(target, token, ids)
-        # /health and GET /tasks/{id} take turns, round after round: on a shared machine the speed drifts
-        # by tens of percent within minutes, and a ratio of two points measured minutes apart drifts with it.
-        for c in concurrencies:
+        # What autovacuum does after such a load; it is off on some machines (this project's development
+        # one), and without statistics PostgreSQL plans every page as a scan and sort of all the user's tasks.
+        await admin_sql(env["DATABASE_URL"], "ANALYZE")
+        requests = Requests(target, token, ids)
+        # The kinds take turns with /health, round after round: on a shared machine the speed drifts by tens
+        # of percent within minutes, and a ratio of two points measured minutes apart drifts with it.
+        for c in CONCURRENCIES:
             for number in range(1, args.rounds + 1):
-                for name in ("GET /health", "GET /tasks/{id}"):
-                    results.append(
-                        await measure(
-                            name, target, requests[name], c, args.warmup, args.duration, None, number
-                        )
-                    )
-        for c in concurrencies:
-            name = "GET /tasks (50 of 10,000)"
-            results.append(await measure(name, target, requests[name], c, args.warmup, args.duration))
-        # Reads with and without logins alongside take turns too; their p99 ratio is the rounds' median.
+                for name in (HEALTH, PAGE, READ, MIX):
+                    await point(name, target, requests, c, number)
+        # The writes alone, for their CPU (creates first: the deletes take what they made).
         for number in range(1, args.rounds + 1):
-            for name, logins in (
-                (QUIET_READS, None),
-                (BUSY_READS, login_loop(target.host, target.port, email, 8)),
-            ):
-                results.append(
-                    await measure(
-                        name,
-                        target,
-                        requests["GET /tasks/{id}"],
-                        32,
-                        args.warmup,
-                        args.duration,
-                        background=logins,
-                        round_number=number,
-                    )
+            for name in (UPDATE, CREATE, DELETE):
+                await point(name, target, requests, 32, number)
+        if not args.skip_logins:
+            # Reads with and without logins alongside take turns; their p99 ratio is the rounds' median.
+            for number in range(1, args.rounds + 1):
+                await point(QUIET_READS, target, requests, 32, number)
+                await point(
+                    BUSY_READS,
+                    target,
+                    requests,
+                    32,
+                    number,
+                    background=login_loop(target.host, target.port, email, 8),
                 )
     if not args.skip_workers:
         with server(env, 2, log_dir) as target:
             print(f"server: 2 workers on port {target.port}", flush=True)
-            requests = read_requests(target, token, ids)
-            for name in ("GET /health", "GET /tasks/{id}"):
-                for c in concurrencies:
-                    results.append(await measure(name, target, requests[name], c, args.warmup, args.duration))
+            requests.aim(target)
+            for name in (HEALTH, MIX):
+                for c in CONCURRENCIES:
+                    await point(name, target, requests, c)
     return summarise(results)
 
 
@@ -553,23 +659,45 @@ def find(results: list[Measurement], name: str, workers: int, concurrency: int) 
     return found[(len(found) - 1) // 2] if found else None
 
 
+def spread(values: list[float], digits: int = 3) -> dict[str, float]:
+    """The median of the rounds and their lowest and highest."""
+    return {
+        "median": round(statistics.median(values), digits),
+        "lowest": round(min(values), digits),
+        "highest": round(max(values), digits),
+    }
+
+
 def summarise(results: list[Measurement]) -> dict[str, Any]:
-    ratios: dict[str, float] = {}
-    for c in (32, 256):
+    figures: dict[str, Any] = {}
+    for c in CONCURRENCIES:
         # The ratio of each round (both measured within seconds of each other), then their median.
-        healths = {r.round: r for r in find_all(results, "GET /health", 1, c)}
-        per_round = [
-            task.rps / healths[task.round].rps
-            for task in find_all(results, "GET /tasks/{id}", 1, c)
-            if task.round in healths and healths[task.round].rps
+        healths = {r.round: r for r in find_all(results, HEALTH, 1, c)}
+        for name, key in ((PAGE, "page"), (READ, "read"), (MIX, "mix")):
+            per_round = [
+                m.rps / healths[m.round].rps
+                for m in find_all(results, name, 1, c)
+                if m.round in healths and healths[m.round].rps
+            ]
+            if per_round:
+                figures[f"{key}_over_health_c{c}"] = spread(per_round)
+        mixes = find_all(results, MIX, 1, c)
+        if mixes:
+            figures[f"mix_p99_ms_c{c}"] = spread([m.p99_ms for m in mixes], 1)
+            figures[f"mix_slowest_kind_p99_ms_c{c}"] = spread(
+                [max(kind["p99_ms"] for kind in m.kinds.values()) for m in mixes], 1
+            )
+        one, two = find(results, MIX, 1, c), find(results, MIX, 2, c)
+        if one and two and one.rps:
+            figures[f"mix_workers2_over_1_c{c}"] = round(two.rps / one.rps, 3)
+    for name in (HEALTH, PAGE, READ, UPDATE, CREATE, DELETE, MIX):
+        cpu = [
+            m.server_cpu_us_per_request
+            for m in results
+            if m.name == name and m.workers == 1 and m.concurrency == 32
         ]
-        if per_round:
-            ratios[f"tasks_id_over_health_c{c}"] = round(statistics.median(per_round), 3)
-            ratios[f"tasks_id_over_health_c{c}_lowest_round"] = round(min(per_round), 3)
-        for name, key in (("GET /health", "health"), ("GET /tasks/{id}", "tasks_id")):
-            one, two = find(results, name, 1, c), find(results, name, 2, c)
-            if one and two and one.rps:
-                ratios[f"{key}_workers2_over_1_c{c}"] = round(two.rps / one.rps, 3)
+        if cpu:
+            figures[f"server_cpu_us {name} c32"] = spread(cpu, 0)
     quiets = {r.round: r for r in find_all(results, QUIET_READS, 1, 32)}
     p99_ratios = [
         busy.p99_ms / quiets[busy.round].p99_ms
@@ -577,9 +705,8 @@ def summarise(results: list[Measurement]) -> dict[str, Any]:
         if busy.round in quiets and quiets[busy.round].p99_ms
     ]
     if p99_ratios:
-        ratios["tasks_id_p99_with_logins_over_without"] = round(statistics.median(p99_ratios), 2)
-        ratios["tasks_id_p99_with_logins_over_without_highest_round"] = round(max(p99_ratios), 2)
-    return {"measurements": [asdict(r) for r in results], "ratios": ratios}
+        figures["read_p99_with_logins_over_without"] = spread(p99_ratios, 2)
+    return {"measurements": [asdict(r) for r in results], "figures": figures}
 
 
 def table(summary: dict[str, Any]) -> str:
@@ -595,6 +722,11 @@ def table(summary: dict[str, Any]) -> str:
             f"{m['p99_ms']:.1f} | {m['max_ms']:.0f} | {m['errors']} | {m['server_cpu_us_per_request']:.0f} "
             f"| {m['postgres_cpu_us_per_request']:.0f} |"
         )
+        for kind, k in m["kinds"].items():
+            rows.append(
+                f"| ↳ {kind} | | | | {k['requests'] / m['seconds']:.0f} | {k['p50_ms']:.1f} "
+                f"| {k['p99_ms']:.1f} | {k['max_ms']:.0f} | {k['errors']:.0f} | | |"
+            )
         if m["background"]:
             b = m["background"]
             failed = sum(v for k, v in b["login_statuses"].items() if k != "200")
@@ -603,7 +735,7 @@ def table(summary: dict[str, Any]) -> str:
                 f"{b['login_p50_ms']:.1f} | {b['login_p99_ms']:.1f} | | {failed} | | |"
             )
     rows.append("")
-    for name, value in summary["ratios"].items():
+    for name, value in summary["figures"].items():
         rows.append(f"- {name}: {value}")
     return "\n".join(rows)
 
@@ -618,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="admin URL used to create the database")
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis for the rate limits ('' for none)")
     parser.add_argument("--skip-workers", action="store_true", help="skip the 2-worker measurements")
+    parser.add_argument("--skip-logins", action="store_true", help="skip the reads-with-logins measurements")
     parser.add_argument(
         "--rounds", type=int, default=3, help="alternating /health and GET /tasks/{id} rounds (default 3)"
     )

@@ -197,6 +197,35 @@ def test_invalid_configuration_and_arguments_are_reported(tmp_path: Path) -> Non
     assert workers.returncode == 2 and "--workers must be at least 1" in workers.stderr
 
 
+def test_sqlalchemys_async_sqlite_url_with_an_absolute_path_serves_from_that_file(tmp_path: Path) -> None:
+    database = tmp_path / "elsewhere" / "tasks.db"
+    database.parent.mkdir()
+    env = cli_env(
+        DATABASE_URL=f"sqlite+aiosqlite:///{database}",  # four slashes: an absolute path
+        TASKAGENT_DATA_DIR=str(tmp_path / "data"),
+        SECRET_KEY=TEST_SECRET,
+    )
+    with serving(tmp_path, env) as server:
+        signup = httpx.post(
+            f"{server.base_url}/users/signup", json={"email": "abs@example.com", "password": "p" * 12}
+        )
+        assert signup.status_code == 201, signup.text
+    assert database.stat().st_size > 0  # that file, not a relative path made of it
+    assert not (tmp_path / str(database).lstrip("/")).exists()
+    assert_stopped_gracefully(server)
+
+
+def test_an_unsupported_database_url_is_one_line_naming_the_forms_that_work(tmp_path: Path) -> None:
+    env = cli_env(DATABASE_URL="mysql://root:hunter2@127.0.0.1/app", SECRET_KEY=TEST_SECRET)
+    for command in (["serve", "--port", str(free_port())], ["migrate"]):
+        result = run_cli(*command, cwd=tmp_path, env=env)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert "mysql:// is unsupported" in result.stderr and "postgresql://" in result.stderr
+        assert "sqlite:////absolute/path.db" in result.stderr
+        assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_dotenv_in_the_working_directory_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         f"TASKAGENT_ENV=production\nSECRET_KEY={TEST_SECRET}\nTASKAGENT_DATA_DIR=d\n"

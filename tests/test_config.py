@@ -55,10 +55,31 @@ def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
         ("postgresql://u:p%40ss%2Fw@h/app", "postgresql+asyncpg://u:p%40ss%2Fw@h/app"),
         ("sqlite:///relative.db", "sqlite+aiosqlite:///relative.db"),
         ("sqlite:////abs/path/app.db", "sqlite+aiosqlite:////abs/path/app.db"),
+        # SQLAlchemy's own async forms are kept as given, slashes included.
+        ("sqlite+aiosqlite:////abs/path/app.db", "sqlite+aiosqlite:////abs/path/app.db"),
+        ("sqlite+aiosqlite:///relative.db", "sqlite+aiosqlite:///relative.db"),
     ],
 )
 def test_to_async_url(pasted: str, expected: str) -> None:
     assert to_async_url(pasted) == expected
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "mysql://root:hunter2@db/app",
+        "mssql+pyodbc://u:hunter2@h/app",
+        "oracle:hunter2",
+        "hunter2",
+        "redis://h/0",
+    ],
+)
+def test_an_unsupported_database_url_names_the_forms_that_work(pasted: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        to_async_url(pasted)
+    message = str(refused.value)
+    assert "unsupported" in message and "postgresql://" in message and "sqlite:////" in message
+    assert "hunter2" not in message and "\n" not in message
 
 
 def test_no_database_url_means_sqlite_in_the_data_folder(

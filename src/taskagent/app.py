@@ -31,7 +31,6 @@ from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
-from taskagent.tasks.hot_path import TaskReadFastPath
 from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
 
@@ -162,7 +161,6 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.add_exception_handler(ConnectionError, _database_error)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
-    app.add_middleware(TaskReadFastPath)  # last added runs first: in front of the others, which it skips
 
     app.include_router(health_router)
     app.include_router(auth_router)

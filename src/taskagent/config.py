@@ -146,20 +146,36 @@ class Settings(BaseSettings):
         return self.taskagent_model.partition(":")[2]
 
 
+_SQLITE_SCHEMES = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"}
+_POSTGRES_SCHEMES = {
+    "postgres",
+    "postgresql",
+    "postgresql+asyncpg",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+}
+SUPPORTED_DATABASE_URLS = (
+    "Use postgresql://user:password@host:5432/name (also postgres://, postgresql+asyncpg://) "
+    "or sqlite:///relative/path.db, sqlite:////absolute/path.db (also sqlite+aiosqlite://)"
+)
+
+
 def to_async_url(url: str) -> str:
     """Map a plain database URL (as Neon prints it) to the async driver's form.
 
     `postgresql://u:p@host/db?sslmode=require` becomes `postgresql+asyncpg://...?ssl=require`:
     asyncpg takes `ssl`, not libpq's `sslmode`, and drops libpq-only options such as
-    `channel_binding`.
+    `channel_binding`. Any other kind of database is a ConfigurationError naming the forms that work.
     """
     scheme, _, rest = url.partition(":")
-    if scheme == "sqlite":
+    if scheme.lower() in _SQLITE_SCHEMES:
         return f"sqlite+aiosqlite:{rest}"  # urlsplit would eat the slashes of sqlite:////abs/path
+    if scheme.lower() not in _POSTGRES_SCHEMES:
+        # Only the scheme is named: the rest may hold a password.
+        kind = f"{scheme[:40]}://" if rest.startswith("//") else "this value"
+        raise ConfigurationError(f"DATABASE_URL: {kind} is unsupported. {SUPPORTED_DATABASE_URLS}")
     parts = urlsplit(url)
-    scheme = parts.scheme
-    if scheme in {"postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"}:
-        scheme = "postgresql+asyncpg"
+    scheme = "postgresql+asyncpg"
     query = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if scheme == "postgresql+asyncpg":

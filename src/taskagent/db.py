@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, Select, event
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.util import await_, greenlet_spawn
+from sqlalchemy.util import await_
 
 from taskagent.config import Settings
 
@@ -138,55 +138,6 @@ def _check_connections_before_use(engine: AsyncEngine) -> None:
 
 _RETURNED_AT = "taskagent.returned_at"
 _FRESH = "taskagent.fresh"
-
-
-class DriverSelect:
-    """A fixed Core SELECT, compiled once, run straight on the pool's asyncpg connection (PostgreSQL only).
-
-    For the hottest read (GET /tasks/{id}): a session, or even a Core connection, spends more CPU on
-    itself than on the query (compiling, several greenlet switches, transaction bookkeeping). This takes a
-    connection from the same pool (so the checks at checkout apply), runs the precompiled statement with
-    asyncpg's `fetchrow` outside any transaction, applies the columns' own result processors (so values
-    are what SQLAlchemy would return), and gives the connection back, all in one greenlet switch.
-    Any failure invalidates the connection and is raised as it came: callers fall back to a session,
-    whose errors the app already turns into 503s.
-    """
-
-    def __init__(self, engine: AsyncEngine, statement: Select[Any]) -> None:
-        dialect = engine.dialect
-        if dialect.driver != "asyncpg":
-            raise ValueError(f"DriverSelect runs on asyncpg only, not on {dialect.driver}")
-        compiled = statement.compile(dialect=dialect)
-        self._pool = engine.sync_engine.pool
-        self._sql = str(compiled)
-        self._parameter_names = list(compiled.positiontup or ())  # in $1, $2 ... order
-        columns = list(statement.selected_columns)
-        self._keys = [str(column.key) for column in columns]
-        self._processors = [column.type._cached_result_processor(dialect, None) for column in columns]
-
-    async def first(self, **parameters: Any) -> dict[str, Any] | None:
-        """The first row as a dict of column key to value, or None."""
-        values = [parameters[name] for name in self._parameter_names]
-        row: dict[str, Any] | None = await greenlet_spawn(self._fetch_first, values)
-        return row
-
-    def _fetch_first(self, values: list[Any]) -> dict[str, Any] | None:
-        connection = self._pool.connect()
-        try:
-            driver = connection.driver_connection
-            assert driver is not None  # a connection just checked out
-            record = await_(driver.fetchrow(self._sql, *values))
-        except BaseException:
-            connection.invalidate()  # a half-read or cancelled reply leaves the connection unusable
-            raise
-        finally:
-            connection.close()
-        if record is None:
-            return None
-        return {
-            key: value if process is None else process(value)
-            for key, value, process in zip(self._keys, record, self._processors, strict=True)
-        }
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,15 +1,13 @@
 """GET /tasks/{id}: the task as every other endpoint shows it, with its ETag; 404 for anything not the
-caller's. On PostgreSQL it is read without a request session (`TaskReader`), so these tests also pin that
-the direct read returns what SQLAlchemy returns."""
+caller's; the caller known by a bearer token (any spelling of the scheme) or a session cookie."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
-from fastapi import FastAPI
 
-from taskagent.tasks.repository import TaskReader
+from taskagent.auth import tokens
+from taskagent.auth.dependencies import SESSION_COOKIE
+from taskagent.config import Settings
 from tests.conftest import UserHandle
 from tests.tasks.conftest import create, fetch
 
@@ -74,20 +72,43 @@ async def test_what_is_not_the_callers_task_is_404(
     assert (await fetch(client, bob, bobs["id"])).json() == bobs  # unchanged
 
 
-async def test_the_reader_returns_what_a_session_returns(
-    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
+async def test_paths_that_are_not_a_task_id_and_callers_that_are_not_verified(
+    client: httpx.AsyncClient, alice: UserHandle
 ) -> None:
-    task = await create(client, alice, title="Typed", due_date="2026-12-04T08:00:00Z", tags=["a", "b"])
-    reader = TaskReader(app.state.engine, app.state.session_factory)
-    row = await reader.one(alice.id, task["id"])
-    assert row is not None
-    assert row["due_date"] == datetime(2026, 12, 4, 8, tzinfo=UTC) and row["tags"] == ["a", "b"]
-    assert row["status"] == "pending" and row["owner_id"] == alice.id and row["version"] == 1
-    direct = reader._direct
-    assert (direct is not None) == (app.state.engine.dialect.name == "postgresql")
-    if direct is not None:  # called itself, so that a failure cannot hide behind the fallback
-        assert await direct.first(owner_id=alice.id, task_id=task["id"]) == row
-    # The same read forced through a session (SQLite's path, and PostgreSQL's fallback).
-    reader._direct = None
-    assert await reader.one(alice.id, task["id"]) == row
-    assert await reader.one(alice.id + 1000, task["id"]) is None
+    task = await create(client, alice)
+    task_url = f"/tasks/{task['id']}"
+    for path, status in [
+        (f"{task_url}x", 422),
+        ("/tasks/٣", 422),  # an Arabic-Indic digit: str.isdigit() says yes, the route does not
+        (f"/tasks/0{task['id']}", 200),  # the same id to FastAPI
+        ("/tasks/99999999999999999999999", 404),
+    ]:
+        response = await client.get(path, headers=alice.headers)
+        assert response.status_code == status, (path, response.text)
+
+    forged = alice.token[:-2] + ("AA" if not alice.token.endswith("AA") else "BB")
+    refused = [
+        await client.get(task_url),
+        await client.get(task_url, headers={"Authorization": f"Bearer {forged}"}),
+        await client.get(task_url, headers={"Authorization": f"Basic {alice.token}"}),
+    ]
+    assert [response.status_code for response in refused] == [401, 401, 401]
+    assert all(response.headers["www-authenticate"] == "Bearer" for response in refused)
+    assert (await client.head(task_url, headers=alice.headers)).status_code == 405
+
+
+async def test_every_form_of_the_callers_credentials_reads_the_same_task(
+    client: httpx.AsyncClient, alice: UserHandle, settings: Settings
+) -> None:
+    task = await create(client, alice, title="Relire le rapport — 📊", tags=["q4"])
+    task_url = f"/tasks/{task['id']}"
+    first = await fetch(client, alice, task["id"])
+    again = await fetch(client, alice, task["id"])  # the token is now one this worker has verified
+    lower = await client.get(task_url, headers={"Authorization": f"bearer {alice.token}"})
+    session = tokens.issue(settings, alice.id, "session").token
+    by_cookie = await client.get(task_url, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+    answers = [first, again, lower, by_cookie]
+    assert [response.status_code for response in answers] == [200] * 4
+    assert all(response.json() == task for response in answers)
+    assert len({response.headers["etag"] for response in answers}) == 1
+    assert all(response.headers["content-type"] == "application/json" for response in answers)

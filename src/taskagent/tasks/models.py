@@ -55,7 +55,12 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (
+        # One per sort order of `GET /tasks` (keyset pagination in (column, id) order); due_date sorts on
+        # an expression (undated last) and is served by the status and due indexes.
         Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_tasks_owner_updated", "owner_id", "updated_at", "id"),
+        Index("ix_tasks_owner_priority", "owner_id", "priority_rank", "id"),
+        Index("ix_tasks_owner_title", "owner_id", "title", "id"),
         Index("ix_tasks_owner_due", "owner_id", "due_date"),
         Index("ix_tasks_owner_status", "owner_id", "status"),
         Index("ix_tasks_parent", "parent_id"),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,11 +11,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Row,
     Select,
     Table,
     and_,
-    bindparam,
     cast,
     exists,
     false,
@@ -29,9 +26,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskagent.db import DriverSelect, UTCDateTime
+from taskagent.db import UTCDateTime
 from taskagent.tasks.models import MAX_TASK_ID, Task, TaskStatus
 from taskagent.tasks.pagination import Position, SortValue
 from taskagent.tasks.schemas import SortKey, TaskFilters
@@ -43,12 +40,13 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Page:
-    tasks: Sequence[Row[Any]]  # the tasks' columns, for display (no ORM objects: cheaper by far)
+    tasks: Sequence[
+        dict[str, Any]
+    ]  # each task's columns by name, for display (no ORM objects: cheaper by far)
     next: Position | None  # where the next page starts after; None on the last page
 
 
@@ -63,56 +61,18 @@ def _missing_due_date(sort: SortKey) -> datetime:
 def _sort_column(sort: SortKey) -> ColumnElement[Any]:
     field = sort.lstrip("-")
     if field == "due_date":
-        return func.coalesce(Task.due_date, literal(_missing_due_date(sort), UTCDateTime()))
-    column: ColumnElement[Any] = getattr(Task, "priority_rank" if field == "priority" else field)
+        return func.coalesce(_TASKS.c.due_date, literal(_missing_due_date(sort), UTCDateTime()))
+    column: ColumnElement[Any] = _TASKS.c["priority_rank" if field == "priority" else field]
     return column
 
 
-def sort_value(task: Task | Row[Any], sort: SortKey) -> SortValue:
-    """The value `sort` orders `task` by, as the database computes it."""
+def sort_value(task: Mapping[str, Any], sort: SortKey) -> SortValue:
+    """The value `sort` orders `task` (its columns by name) by, as the database computes it."""
     field = sort.lstrip("-")
     if field == "due_date":
-        return task.due_date or _missing_due_date(sort)
-    if field == "priority":
-        return task.priority_rank
-    value: SortValue = getattr(task, field)
+        return task["due_date"] or _missing_due_date(sort)
+    value: SortValue = task["priority_rank" if field == "priority" else field]
     return value
-
-
-# One task of one owner, for display: the statement GET /tasks/{id} runs (owner and id are parameters).
-_ONE_FOR_DISPLAY = select(_TASKS).where(
-    _TASKS.c.owner_id == bindparam("owner_id"), _TASKS.c.id == bindparam("task_id")
-)
-
-
-class TaskReader:
-    """GET /tasks/{id}'s read, without a request session: the hottest route of the API.
-
-    On PostgreSQL it runs through `DriverSelect` (one precompiled statement on the pool's connection);
-    should that fail for any reason, and on SQLite, it runs through a short session of its own, whose
-    failures (an unreachable database) reach the app's error handlers as usual.
-    """
-
-    def __init__(self, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self.engine = engine
-        self._session_factory = session_factory
-        self._direct = DriverSelect(engine, _ONE_FOR_DISPLAY) if engine.dialect.driver == "asyncpg" else None
-
-    async def one(self, owner_id: int, task_id: int) -> dict[str, Any] | None:
-        """The columns of the owner's task `task_id`, or None (missing, or another owner's)."""
-        if not _valid_id(task_id):
-            return None
-        if self._direct is not None:
-            try:
-                return await self._direct.first(owner_id=owner_id, task_id=task_id)
-            except Exception:
-                logger.debug(
-                    "Direct read of task %s failed; reading through a session", task_id, exc_info=True
-                )
-        async with self._session_factory() as session:
-            result = await session.execute(_ONE_FOR_DISPLAY, {"owner_id": owner_id, "task_id": task_id})
-            row = result.mappings().first()
-        return None if row is None else dict(row)
 
 
 class TaskRepository:
@@ -177,53 +137,62 @@ class TaskRepository:
         return chain
 
     def _filtered(self, filters: TaskFilters) -> Select[Task]:
-        statement = self._owned()
+        return self._owned().where(*self._conditions(filters))
+
+    def _conditions(self, filters: TaskFilters) -> list[ColumnElement[bool]]:
+        """The filters as conditions on the table's columns (usable in Core and ORM statements alike)."""
+        tasks = _TASKS.c
+        conditions: list[ColumnElement[bool]] = []
         if filters.status is not None:
-            statement = statement.where(Task.status == filters.status)
+            conditions.append(tasks.status == filters.status)
         if filters.priority is not None:
-            statement = statement.where(Task.priority == filters.priority)
+            conditions.append(tasks.priority == filters.priority)
         if filters.parent_id is not None:
-            statement = statement.where(
-                Task.parent_id == filters.parent_id if _valid_id(filters.parent_id) else false()
-            )
+            valid = _valid_id(filters.parent_id)
+            conditions.append(tasks.parent_id == filters.parent_id if valid else false())
         if filters.due_before is not None:
-            statement = statement.where(Task.due_date < filters.due_before)
+            conditions.append(tasks.due_date < filters.due_before)
         if filters.due_after is not None:
-            statement = statement.where(Task.due_date > filters.due_after)
+            conditions.append(tasks.due_date > filters.due_after)
         if filters.q:
-            statement = statement.where(
+            conditions.append(
                 or_(
-                    Task.title.icontains(filters.q, autoescape=True),
-                    Task.description.icontains(filters.q, autoescape=True),
+                    tasks.title.icontains(filters.q, autoescape=True),
+                    tasks.description.icontains(filters.q, autoescape=True),
                 )
             )
         if filters.tag is not None:
-            statement = statement.where(self._has_tag(filters.tag))
-        return statement
+            conditions.append(self._has_tag(filters.tag))
+        return conditions
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
         if self._dialect == "postgresql":
-            return cast(Task.tags, JSONB).contains([tag])
-        each = func.json_each(Task.tags).table_valued("value")
+            return cast(_TASKS.c.tags, JSONB).contains([tag])
+        each = func.json_each(_TASKS.c.tags).table_valued("value")
         return exists(select(text("1")).select_from(each).where(each.c.value == tag))
 
     async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
         """One page in `sort` order (ties broken by id), starting after `after`: keyset pagination."""
         column = _sort_column(sort)
         descending = sort.startswith("-")
-        statement = self._filtered(filters)
+        # Core, not ORM: the page is shown, never changed, and ORM loading cost more than the rows.
+        statement = select(_TASKS).where(self._mine(), *self._conditions(filters))
+        task_id = _TASKS.c.id
         if after is not None:
-            position = tuple_(column, Task.id)
+            position = tuple_(column, task_id)
             bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
             statement = statement.where(position < bound if descending else position > bound)
-        order = (column.desc(), Task.id.desc()) if descending else (column.asc(), Task.id.asc())
-        statement = statement.with_only_columns(*_TASKS.columns).order_by(*order).limit(limit + 1)
-        rows = (await self.session.execute(statement)).all()
+        order = (column.desc(), task_id.desc()) if descending else (column.asc(), task_id.asc())
+        statement = statement.order_by(*order).limit(limit + 1)
+        result = await self.session.execute(statement)
+        names = list(result.keys())
+        # Plain dicts: building them from the tuples costs half of what Row._asdict does.
+        rows = [dict(zip(names, row, strict=True)) for row in result]
         tasks = rows[:limit]
         next_position = None
         if len(rows) > limit:
             last = tasks[-1]
-            next_position = Position(key=sort_value(last, sort), task_id=last.id)
+            next_position = Position(key=sort_value(last, sort), task_id=last["id"])
         return Page(tasks=tasks, next=next_position)
 
     async def search(

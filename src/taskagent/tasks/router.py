@@ -16,10 +16,8 @@ from taskagent.auth.dependencies import (
 )
 from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
-from taskagent.tasks.hot_path import task_body, task_reader
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
-from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.schemas import (
     IsoDatetime,
     SortKey,
@@ -200,17 +198,8 @@ async def list_tasks(
         next_url = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint))
         headers["Link"] = f'<{next_url}>; rel="next"'
     # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
-    tasks_shown = _TASK_LIST_JSON.validate_python([task._asdict() for task in page.tasks])
-    body = _TASK_LIST_JSON.dump_json(tasks_shown)
+    body = _TASK_LIST_JSON.dump_json(_TASK_LIST_JSON.validate_python(page.tasks))
     return Response(body, media_type="application/json", headers=headers)
-
-
-async def get_task_reader(request: Request) -> TaskReader:
-    # `async` so that FastAPI calls it on the event loop, not through the thread pool.
-    return task_reader(request.app.state)
-
-
-TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
 
 
 @router.get(
@@ -218,14 +207,13 @@ TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
     response_model=TaskRead,
     responses={200: {"description": "The task", "headers": _ETAG_HEADER}, **UNAUTHORIZED, **NOT_FOUND},
 )
-async def get_task(task_id: int, user_id: CurrentUserId, reader: TaskReaderDep) -> Response:
-    # No request session, and the body serialised here rather than validated again by FastAPI; most
-    # requests do not even reach this: `TaskReadFastPath` (tasks/hot_path.py) answers them first.
-    task = await reader.one(user_id, task_id)
-    if task is None:
-        raise _not_found(TaskNotFoundError(task_id))
-    body, etag = task_body(task)
-    return Response(body, media_type="application/json", headers={"ETag": etag})
+async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
+    try:
+        task = await tasks.get(task_id)
+    except TaskNotFoundError as exc:
+        raise _not_found(exc) from None
+    response.headers["ETag"] = etag(task)
+    return task
 
 
 async def _update(
