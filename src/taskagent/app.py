@@ -27,11 +27,15 @@ from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.auth.tokens import VerifiedTokens
 from taskagent.chat.router import router as chat_router
+from taskagent.chat.server import TaskAgentChatServer
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
+from taskagent.health import DatabaseProbe
 from taskagent.health import router as health_router
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
+from taskagent.resources import Resources, keep_resources
 from taskagent.tasks.hot_path import TaskReadFastPath
+from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
 
@@ -117,6 +121,35 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """One worker's resources, closed in the reverse order."""
+    engine = create_engine(settings)
+    session_factory = create_session_factory(engine)
+    resources = Resources(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        rate_limiter=RateLimiter(settings),
+        password_hasher=PasswordHasher(settings.password_hash_concurrency),
+        agent_runtime=AgentRuntime(settings),
+        chat_server=TaskAgentChatServer(),
+        verified_tokens=VerifiedTokens(settings),
+        known_users=KnownUsers(),
+        health_probe=DatabaseProbe(engine),
+        task_reader=TaskReader(engine, session_factory),
+    )
+    try:
+        yield resources
+    finally:
+        # Runs still streaming store what was said, then the model clients close. Read from `resources`:
+        # a test may have swapped one.
+        await resources.agent_runtime.aclose()
+        await resources.rate_limiter.close()
+        resources.password_hasher.close()
+        await engine.dispose()
+
+
 def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
     """The app. `tune_gc` is for a serving process that owns its interpreter (`taskagent serve`)."""
     settings = settings or Settings()
@@ -124,27 +157,16 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
-        app.state.rate_limiter = RateLimiter(settings)
-        app.state.password_hasher = PasswordHasher(settings.password_hash_concurrency)
-        app.state.agent_runtime = AgentRuntime(settings)
-        if tune_gc:
-            # What start-up made lives as long as the process: frozen, later collections skip it; and
-            # young collections run every 10,000 allocations instead of 700. Under load the collector's
-            # passes over those objects took several percent of every request's CPU.
-            gc.collect()
-            gc.freeze()
-            gc.set_threshold(10_000, 20, 10)
-        try:
+        async with open_resources(settings) as resources:
+            keep_resources(app, resources)
+            if tune_gc:
+                # What start-up made lives as long as the process: frozen, later collections skip it; and
+                # young collections run every 10,000 allocations instead of 700. Under load the collector's
+                # passes over those objects took several percent of every request's CPU.
+                gc.collect()
+                gc.freeze()
+                gc.set_threshold(10_000, 20, 10)
             yield
-        finally:
-            # Runs still streaming store what was said, then the model clients close.
-            await app.state.agent_runtime.aclose()
-            await app.state.rate_limiter.close()
-            app.state.password_hasher.close()
-            await engine.dispose()
 
     app = FastAPI(
         title="TaskAgent",
@@ -153,9 +175,6 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
         lifespan=lifespan,
         responses=COMMON_RESPONSES,
     )
-    app.state.settings = settings
-    app.state.known_users = KnownUsers()  # per worker: which user ids were recently seen to exist
-    app.state.verified_tokens = VerifiedTokens(settings)  # per worker: tokens whose check passed
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeoutError, _database_error)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from taskagent.auth import tokens
 from taskagent.auth.dependencies import SESSION_COOKIE
 from taskagent.config import Settings
+from taskagent.resources import app_resources
 from taskagent.tasks.hot_path import TaskReadFastPath
 from tests.conftest import UserHandle
 from tests.tasks.conftest import create, fetch
@@ -121,7 +122,7 @@ async def test_a_user_not_seen_lately_is_checked_by_the_route(
     app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
 ) -> None:
     task = await create(client, alice)
-    app.state.known_users.forget(alice.id)
+    app_resources(app).known_users.forget(alice.id)
     served = Served(app)
     assert (await fetch(client, alice, task["id"])).json() == task
     assert (await fetch(client, alice, task["id"])).json() == task

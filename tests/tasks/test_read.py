@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 from fastapi import FastAPI
 
+from taskagent.resources import app_resources
 from taskagent.tasks.repository import TaskReader
 from tests.conftest import UserHandle
 from tests.tasks.conftest import create, fetch
@@ -78,13 +79,13 @@ async def test_the_reader_returns_what_a_session_returns(
     app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
 ) -> None:
     task = await create(client, alice, title="Typed", due_date="2026-12-04T08:00:00Z", tags=["a", "b"])
-    reader = TaskReader(app.state.engine, app.state.session_factory)
+    reader = TaskReader(app_resources(app).engine, app_resources(app).session_factory)
     row = await reader.one(alice.id, task["id"])
     assert row is not None
     assert row["due_date"] == datetime(2026, 12, 4, 8, tzinfo=UTC) and row["tags"] == ["a", "b"]
     assert row["status"] == "pending" and row["owner_id"] == alice.id and row["version"] == 1
     direct = reader._direct
-    assert (direct is not None) == (app.state.engine.dialect.name == "postgresql")
+    assert (direct is not None) == (app_resources(app).engine.dialect.name == "postgresql")
     if direct is not None:  # called itself, so that a failure cannot hide behind the fallback
         assert await direct.first(owner_id=alice.id, task_id=task["id"]) == row
     # The same read forced through a session (SQLite's path, and PostgreSQL's fallback).

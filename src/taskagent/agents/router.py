@@ -13,11 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AGENT_SPECS, SCHEDULER, TRIAGE
 from taskagent.agents.help import HelpRun, help_items, record_request
-from taskagent.agents.runner import AgentRuntime
 from taskagent.agents.schemas import (
     DEFAULT_SCHEDULE_QUERY,
     MAX_QUERY,
@@ -29,10 +29,10 @@ from taskagent.agents.schemas import (
 )
 from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, HelpEvent, PlainTextRenderer
 from taskagent.agents.tools import task_json
-from taskagent.auth.dependencies import CurrentUser, CurrentUserId, get_current_user
-from taskagent.db import SessionDep, utcnow
-from taskagent.deps import SettingsDep
-from taskagent.ratelimit import RateLimiter
+from taskagent.auth.dependencies import current_user
+from taskagent.db import utcnow
+from taskagent.dependencies import CurrentUser, CurrentUserId, ResourcesDep, SessionDep, SettingsDep
+from taskagent.resources import Resources
 from taskagent.tasks.models import Task
 from taskagent.tasks.service import TaskNotFoundError, TaskService
 
@@ -141,15 +141,6 @@ HISTORY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_runtime(request: Request) -> AgentRuntime:
-    """The app's agent runtime (made on first use when the lifespan did not make one)."""
-    runtime: AgentRuntime | None = getattr(request.app.state, "agent_runtime", None)
-    if runtime is None:
-        runtime = AgentRuntime(request.app.state.settings)
-        request.app.state.agent_runtime = runtime
-    return runtime
-
-
 def wants_plain_text(accept: str | None) -> bool:
     """`Accept: text/plain` (preferred over text/event-stream) asks for the seed's plain-text body."""
     if not accept:
@@ -193,7 +184,7 @@ def _query_text(body_query: str | None, param: str | None, default: str | None) 
     )
 
 
-async def _open_task(session: SessionDep, user_id: int, task_id: int) -> Task:
+async def _open_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
     try:
         return await TaskService(session, user_id).get(task_id)
     except TaskNotFoundError as exc:
@@ -203,21 +194,22 @@ async def _open_task(session: SessionDep, user_id: int, task_id: int) -> Task:
 async def _stream_agent(
     *,
     request: Request,
+    resources: Resources,
     user_id: int,
-    session: SessionDep,
+    session: AsyncSession,
     task_id: int,
     query: str,
     agent_key: str,
     accept: str | None,
 ) -> StreamingResponse:
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter = resources.rate_limiter
     await limiter.enforce(request, limiter.agent, f"user:{user_id}")
-    factory = request.app.state.session_factory
-    runtime = get_runtime(request)
+    factory = resources.session_factory
+    runtime = resources.agent_runtime
     # The database work that sets up a run takes turns with other runs' (`AgentRuntime.setup`): a burst of
     # requests then cannot hold up the words of the runs that are streaming.
     async with runtime.setup:
-        user = await get_current_user(request, user_id, session)
+        user = await current_user(resources.known_users, user_id, session)
         task = await _open_task(session, user_id, task_id)
         # Give the request's connection back before the run's own units of work take theirs: a request
         # holding one while waiting for another deadlocks a busy pool (each of N holds one of N, all wait).
@@ -280,6 +272,7 @@ QueryParam = Annotated[
 async def help_with_task(
     task_id: int,
     request: Request,
+    resources: ResourcesDep,
     user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[HelpRequest | None, Body()] = None,
@@ -289,6 +282,7 @@ async def help_with_task(
     text = _query_text(body.query if body else None, query, None)
     return await _stream_agent(
         request=request,
+        resources=resources,
         user_id=user_id,
         session=session,
         task_id=task_id,
@@ -307,6 +301,7 @@ async def help_with_task(
 async def schedule_task(
     task_id: int,
     request: Request,
+    resources: ResourcesDep,
     user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[ScheduleRequest | None, Body()] = None,
@@ -316,6 +311,7 @@ async def schedule_task(
     text = _query_text(body.query if body else None, query, DEFAULT_SCHEDULE_QUERY)
     return await _stream_agent(
         request=request,
+        resources=resources,
         user_id=user_id,
         session=session,
         task_id=task_id,

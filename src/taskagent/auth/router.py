@@ -12,18 +12,21 @@ from taskagent.auth.dependencies import (
     RATE_LIMITED,
     SESSION_COOKIE,
     UNAUTHORIZED,
-    CurrentUser,
     ErrorResponse,
-    PasswordHasherDep,
     Responses,
     unprocessable,
 )
 from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
 from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
-from taskagent.db import SessionDep
-from taskagent.deps import SettingsDep
-from taskagent.ratelimit import limit_signup, limit_token
+from taskagent.dependencies import (
+    CurrentUser,
+    PasswordHasherDep,
+    SessionDep,
+    SettingsDep,
+    limit_signup,
+    limit_token,
+)
 
 router = APIRouter(tags=["auth"])
 

@@ -38,17 +38,16 @@ from chatkit.types import (
     UserMessageInput,
     UserMessageItem,
 )
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import CSRF_FAILED, RATE_LIMITED, UNAUTHORIZED, CurrentUser, ErrorResponse
+from taskagent.auth.dependencies import CSRF_FAILED, RATE_LIMITED, UNAUTHORIZED, ErrorResponse
 from taskagent.chat.context import ChatContext
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.chat.store import AttachmentsNotSupportedError
-from taskagent.db import SessionDep
-from taskagent.ratelimit import RateLimiter
+from taskagent.dependencies import CurrentUser, ResourcesDep, SessionDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -125,24 +124,6 @@ def _error(status_code: int, description: str) -> dict[int | str, dict[str, Any]
     return {status_code: {"model": ErrorResponse, "description": description}}
 
 
-def agent_runtime(app: FastAPI) -> AgentRuntime:
-    """The app's agent runtime (made on first use when the lifespan did not make one)."""
-    runtime: AgentRuntime | None = getattr(app.state, "agent_runtime", None)
-    if runtime is None:
-        runtime = AgentRuntime(app.state.settings)
-        app.state.agent_runtime = runtime
-    return runtime
-
-
-def chat_server(app: FastAPI) -> TaskAgentChatServer:
-    """One server per app (stateless: the store keeps nothing between calls)."""
-    server: TaskAgentChatServer | None = getattr(app.state, "chat_server", None)
-    if server is None:
-        server = TaskAgentChatServer()
-        app.state.chat_server = server
-    return server
-
-
 @router.post(
     "/chatkit",
     summary="ChatKit protocol endpoint",
@@ -162,7 +143,9 @@ def chat_server(app: FastAPI) -> TaskAgentChatServer:
         **RATE_LIMITED,
     },
 )
-async def chatkit_endpoint(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def chatkit_endpoint(
+    request: Request, user: CurrentUser, session: SessionDep, resources: ResourcesDep
+) -> Response:
     """The ChatKit protocol over this service's own threads. Requests that run the agent
     (`threads.create`, `threads.add_user_message`, `threads.retry_after_item`, ...) count against the
     agent rate limit."""
@@ -172,16 +155,16 @@ async def chatkit_endpoint(request: Request, user: CurrentUser, session: Session
     body = await request.body()
     parsed = parse_request(body)
     kind: str = parsed.type
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter = resources.rate_limiter
     if kind in AGENT_REQUESTS:
         await limiter.enforce(request, limiter.agent, f"user:{user.id}")
 
-    server = chat_server(request.app)
-    runtime = agent_runtime(request.app)
+    server = resources.chat_server
+    runtime = resources.agent_runtime
     context = ChatContext(
         user_id=user.id,
-        session_factory=request.app.state.session_factory,
-        settings=request.app.state.settings,
+        session_factory=resources.session_factory,
+        settings=resources.settings,
         runtime=runtime,
         timezone=user.timezone or "UTC",
     )

@@ -14,27 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import TypeAdapter
-from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from taskagent.auth.dependencies import KnownUsers
-from taskagent.auth.tokens import VerifiedTokens
+from taskagent.resources import app_resources
 from taskagent.tasks.models import MAX_TASK_ID
-from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.schemas import TaskRead
 from taskagent.tasks.service import etag_of
 
 PREFIX = "/tasks/"
 _TASK_JSON = TypeAdapter(TaskRead)
 _MAX_ID_DIGITS = len(str(MAX_TASK_ID))
-
-
-def task_reader(state: State) -> TaskReader:
-    """The app's reader of single tasks, made on first use (it needs the engine the lifespan made)."""
-    reader: TaskReader | None = getattr(state, "task_reader", None)
-    if reader is None or reader.engine is not state.engine:
-        reader = state.task_reader = TaskReader(state.engine, state.session_factory)
-    return reader
 
 
 def task_body(task: dict[str, Any]) -> tuple[bytes, str]:
@@ -103,14 +92,12 @@ class TaskReadFastPath:
         token = _bearer(scope) if task_id is not None else None
         if task_id is None or token is None:
             return None
-        state: State = scope["app"].state
-        tokens: VerifiedTokens | None = getattr(state, "verified_tokens", None)
-        claims = tokens.known(token, "access") if tokens is not None else None
-        users: KnownUsers | None = getattr(state, "known_users", None)
-        if claims is None or users is None or claims.user_id not in users:
+        resources = app_resources(scope["app"])
+        claims = resources.verified_tokens.known(token, "access")
+        if claims is None or claims.user_id not in resources.known_users:
             return None
         try:
-            task = await task_reader(state).one(claims.user_id, task_id)
+            task = await resources.task_reader.one(claims.user_id, task_id)
         except Exception:  # the route reads again and answers the failure as it always does (e.g. 503)
             return None
         return None if task is None else task_body(task)

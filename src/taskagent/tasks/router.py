@@ -3,23 +3,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import TypeAdapter
 
 from taskagent.auth.dependencies import (
     CSRF_FAILED,
     UNAUTHORIZED,
-    CurrentUserId,
     ErrorResponse,
     Responses,
     unprocessable,
 )
-from taskagent.db import SessionDep
-from taskagent.deps import SettingsDep
-from taskagent.tasks.hot_path import task_body, task_reader
+from taskagent.dependencies import CurrentUserId, SettingsDep, TaskReaderDep, TaskServiceDep
+from taskagent.tasks.hot_path import task_body
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
-from taskagent.tasks.repository import TaskReader
 from taskagent.tasks.schemas import (
     IsoDatetime,
     SortKey,
@@ -55,11 +52,6 @@ CONFLICT: Responses = {
 WRITE_ERRORS: Responses = {**UNAUTHORIZED, **CSRF_FAILED, **NOT_FOUND, **CONFLICT, **STALE}
 
 
-async def get_task_service(session: SessionDep, user_id: CurrentUserId) -> TaskService:
-    return TaskService(session, user_id)
-
-
-TaskServiceDep = Annotated[TaskService, Depends(get_task_service)]
 IfMatch = Annotated[
     str | None,
     Header(description="An ETag from this task (or `*`): the change is refused with 412 if it is stale"),
@@ -203,14 +195,6 @@ async def list_tasks(
     tasks_shown = _TASK_LIST_JSON.validate_python([task._asdict() for task in page.tasks])
     body = _TASK_LIST_JSON.dump_json(tasks_shown)
     return Response(body, media_type="application/json", headers=headers)
-
-
-async def get_task_reader(request: Request) -> TaskReader:
-    # `async` so that FastAPI calls it on the event loop, not through the thread pool.
-    return task_reader(request.app.state)
-
-
-TaskReaderDep = Annotated[TaskReader, Depends(get_task_reader)]
 
 
 @router.get(
