@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from coredis.retry import NoRetryPolicy
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskagent.config import Settings
+from taskagent.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class RateLimiter:
         return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
 
     async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
-        """Count one request; raise 429 when over the limit. The headers are added by the middleware.
+        """Count one request; raise `RateLimited` (429) when over the limit. The middleware adds the headers.
 
         Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`.
         """
@@ -167,10 +168,8 @@ class RateLimiter:
         outcome = await self.hit(policy, key)
         request.scope[SCOPE_KEY] = outcome
         if not outcome.allowed:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                detail=f"Rate limit exceeded: {policy.limit} per minute. Try again later.",
-                headers=outcome.headers(),
+            raise RateLimited(
+                f"Rate limit exceeded: {policy.limit} per minute. Try again later.", headers=outcome.headers()
             )
         return outcome
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable
-from typing import Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.repository import UserRepository
 from taskagent.db import session_scope
+from taskagent.errors import Forbidden, Unauthorized
 from taskagent.resources import request_resources
 
 SESSION_COOKIE = "taskagent_session"
@@ -24,77 +23,26 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class ErrorResponse(BaseModel):
-    """The body of every error but 422: a human-readable message."""
-
-    detail: str
-
-
-class ValidationIssue(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationErrorResponse(BaseModel):
-    """The body of a 422: FastAPI's shape, also used for the checks endpoints make themselves."""
-
-    detail: list[ValidationIssue]
-
-
-Responses = dict[int | str, dict[str, Any]]
-
-
-def unprocessable(description: str) -> Responses:
-    return {422: {"model": ValidationErrorResponse, "description": description}}
-
-
-UNAUTHORIZED: Responses = {
-    401: {
-        "model": ErrorResponse,
-        "description": "Missing, invalid or expired token (or session cookie)",
-        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
-    }
-}
-CSRF_FAILED: Responses = {
-    403: {
-        "model": ErrorResponse,
-        "description": f"Signed in by session cookie without the matching `{CSRF_HEADER}` header",
-    }
-}
-RATE_LIMITED: Responses = {
-    429: {
-        "model": ErrorResponse,
-        "description": "Too many requests; see Retry-After",
-        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-    }
-}
-
-
-def unauthorized(detail: str = "Not authenticated") -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
-
-
 def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bearer: str | None) -> int:
-    """The user id the request proves, or a 401; shared by REST and the ChatKit endpoint."""
+    """The user id the request proves; `Unauthorized` (401) or `Forbidden` (403, CSRF) otherwise."""
     if bearer:
         try:
             return verifier.verify(bearer, "access").user_id
         except tokens.InvalidTokenError:
-            raise unauthorized("Invalid or expired token") from None
+            raise Unauthorized("Invalid or expired token") from None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
-        raise unauthorized()
+        raise Unauthorized()
     try:
         claims = verifier.verify(cookie, "session")
     except tokens.InvalidTokenError:
-        raise unauthorized("Session expired; sign in again") from None
+        raise Unauthorized("Session expired; sign in again") from None
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         expected = claims.csrf or ""
         # Bytes: compare_digest raises TypeError on non-ASCII str, and header values may be anything.
         if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Missing or invalid CSRF token")
+            raise Forbidden("Missing or invalid CSRF token")
     return claims.user_id
 
 
@@ -161,7 +109,7 @@ class CallerScheme(OAuth2PasswordBearer):
         async with session_scope(resources.session_factory) as session:
             found = await UserRepository(session).exists(user_id)
         if not found:  # a valid signature for a user that is gone
-            raise unauthorized("Invalid or expired token")
+            raise Unauthorized("Invalid or expired token")
         resources.known_users.add(user_id)
         return user_id
 
@@ -171,5 +119,5 @@ async def current_user(known_users: KnownUsers, user_id: int, session: AsyncSess
     user = await UserRepository(session).get(user_id)
     if user is None:  # removed since its id was last seen
         known_users.forget(user_id)
-        raise unauthorized("Invalid or expired token")
+        raise Unauthorized("Invalid or expired token")
     return user
