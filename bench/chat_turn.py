@@ -43,6 +43,7 @@ from taskagent.config import Settings, to_async_url  # noqa: E402
 from taskagent.conversations.models import Thread, ThreadItem  # noqa: E402
 from taskagent.conversations.summary import fold  # noqa: E402
 from taskagent.db import session_scope  # noqa: E402
+from taskagent.resources import app_resources  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -88,7 +89,7 @@ def items_for(thread_id: str, count: int) -> list[dict[str, Any]]:
 
 
 async def seed(app: Any, user_id: int, thread_id: str, count: int) -> None:
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         thread = (await session.execute(select(Thread).where(Thread.id == thread_id))).scalar_one()
         rows = (
             (await session.execute(select(ThreadItem).where(ThreadItem.thread_id == thread_id)))
@@ -133,7 +134,7 @@ async def run_backend(name: str, database_url: str, turns: int) -> dict[str, Any
     app = create_app(settings)
     results: dict[str, Any] = {"backend": name}
     async with app.router.lifespan_context(app):
-        async with session_scope(app.state.session_factory) as session:
+        async with session_scope(app_resources(app).session_factory) as session:
             email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
             user = User(email=email, password_hash="unused", timezone="UTC")  # noqa: S106 - signs in by token
             session.add(user)
@@ -174,7 +175,7 @@ async def run_backend(name: str, database_url: str, turns: int) -> dict[str, Any
                 nonlocal item_rows
                 item_rows += 1
 
-            event.listen(app.state.engine.sync_engine, "before_cursor_execute", on_statement)
+            event.listen(app_resources(app).engine.sync_engine, "before_cursor_execute", on_statement)
             event.listen(ThreadItem, "load", on_load)
             for size in SIZES:
                 timings, counts = [], []
@@ -200,7 +201,7 @@ async def run_backend(name: str, database_url: str, turns: int) -> dict[str, Any
                     "sql_statements_per_turn": max(count[0] for count in counts),
                     "item_rows_read_per_turn": max(count[1] for count in counts),
                 }
-            event.remove(app.state.engine.sync_engine, "before_cursor_execute", on_statement)
+            event.remove(app_resources(app).engine.sync_engine, "before_cursor_execute", on_statement)
             event.remove(ThreadItem, "load", on_load)
     return results
 

@@ -29,6 +29,7 @@ from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.config import Settings, to_async_url
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from tests.services import IN_CI, POSTGRES_AVAILABLE, POSTGRES_URL, REDIS_AVAILABLE, REDIS_URL
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
@@ -212,7 +213,7 @@ def make_user(app: FastAPI, settings: Settings) -> UserFactory:
 
     async def factory(email: str | None = None, timezone: str = "UTC") -> UserHandle:
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-        async with session_scope(create_session_factory(app.state.engine)) as session:
+        async with session_scope(create_session_factory(app_resources(app).engine)) as session:
             user = User(email=email, password_hash=await _default_password_hash(), timezone=timezone)
             session.add(user)
             await session.flush()

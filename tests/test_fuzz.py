@@ -28,6 +28,7 @@ from schemathesis.python import asgi as schemathesis_asgi
 
 from taskagent.app import create_app
 from taskagent.auth.passwords import PasswordHasher
+from taskagent.resources import app_resources
 from tests.auth.conftest import FAST_ARGON2
 from tests.conftest import DEFAULT_PASSWORD, build_settings
 
@@ -79,7 +80,7 @@ def fuzz_app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
 
 def _sign_in(app: FastAPI) -> dict[str, str]:
     # Cheap Argon2id parameters (as tests/auth/conftest.py): real ones cost most of the run in hashing.
-    app.state.password_hasher = PasswordHasher(4, FAST_ARGON2)
+    app_resources(app).password_hasher = PasswordHasher(4, FAST_ARGON2)
     client = schemathesis_asgi.get_client(app)  # type: ignore[arg-type]  # FastAPI is an ASGI app
     email = f"fuzz-{uuid.uuid4().hex[:10]}@example.com"
     signup = client.post("/users/signup", json={"email": email, "password": DEFAULT_PASSWORD})

@@ -15,14 +15,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 from starlette.requests import Request
 
 from taskagent import ratelimit
 from taskagent.app import create_app
 from taskagent.config import Settings
-from taskagent.ratelimit import RateLimiter, client_address, limit_agent
+from taskagent.dependencies import CurrentUserId, RateLimiterDep
+from taskagent.ratelimit import RateLimiter, client_address
+from taskagent.resources import app_resources
 from tests.conftest import DEFAULT_PASSWORD, UserHandle, build_settings
 
 PEER = "203.0.113.10"
@@ -136,7 +138,7 @@ async def test_sixteen_parallel_logins_exactly_five_pass_in_memory(
     database_url: str, tmp_path: Path, alice: UserHandle
 ) -> None:
     async with serve(build_settings(database_url, tmp_path / "d")) as (app, http):
-        assert app.state.rate_limiter.backend == "memory"
+        assert app_resources(app).rate_limiter.backend == "memory"
         assert await _sixteen_parallel_logins(http, alice.email) == [200] * 5 + [429] * 11
 
 
@@ -144,7 +146,7 @@ async def test_sixteen_parallel_logins_exactly_five_pass_on_redis(
     database_url: str, tmp_path: Path, redis_url: str, alice: UserHandle
 ) -> None:
     async with serve(build_settings(database_url, tmp_path / "d", redis_url=redis_url)) as (app, http):
-        limiter: RateLimiter = app.state.rate_limiter
+        limiter: RateLimiter = app_resources(app).rate_limiter
         assert limiter.backend == "redis"
         assert await _sixteen_parallel_logins(http, alice.email) == [200] * 5 + [429] * 11
         assert not limiter.using_fallback
@@ -242,10 +244,14 @@ async def test_agent_policy_is_per_user_and_covers_streams(
         for word in (b"one ", b"two"):
             yield word
 
-    async def run_agent() -> StreamingResponse:
+    async def run_agent(
+        request: Request, user_id: CurrentUserId, limiter: RateLimiterDep
+    ) -> StreamingResponse:
+        # As the agent routes do: per user, before the stream starts.
+        await limiter.enforce(request, limiter.agent, f"user:{user_id}")
         return StreamingResponse(words(), media_type="text/plain")
 
-    app.add_api_route("/probe-agent", run_agent, methods=["POST"], dependencies=[Depends(limit_agent)])
+    app.add_api_route("/probe-agent", run_agent, methods=["POST"])
     for n in range(10):
         response = await client.post("/probe-agent", headers=alice.headers)
         assert response.status_code == 200 and response.text == "one two"
@@ -272,7 +278,7 @@ async def test_unreachable_redis_falls_back_to_memory_and_stays_limited(
 ) -> None:
     settings = build_settings(database_url, tmp_path / "d", redis_url=f"redis://127.0.0.1:{closed_port()}/0")
     async with serve(settings) as (app, http):
-        limiter: RateLimiter = app.state.rate_limiter
+        limiter: RateLimiter = app_resources(app).rate_limiter
         started = time.perf_counter()
         assert await _sixteen_parallel_logins(http, alice.email) == [200] * 5 + [429] * 11
         assert limiter.using_fallback

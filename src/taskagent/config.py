@@ -1,6 +1,6 @@
 """Settings: the only module that reads the environment.
 
-Everything else receives a `Settings` instance (the app factory stores it on `app.state.settings`
+Everything else receives a `Settings` instance (the app factory keeps it in the app's `Resources`
 and the `SettingsDep` dependency hands it out), so tests build apps with settings of their own.
 """
 

@@ -1,4 +1,4 @@
-"""Database plumbing: the declarative base, the engine, and the request's unit of work."""
+"""Database plumbing: the declarative base, the engine, the session factory and units of work."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
@@ -154,30 +153,3 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
-
-
-# Requests that only read: on PostgreSQL their statements run without BEGIN/COMMIT (each statement is its
-# own snapshot), two round trips fewer for every GET.
-READ_METHODS = frozenset({"GET", "HEAD"})
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session: committed once when the endpoint succeeds, rolled back otherwise."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with session_scope(factory) as session:
-        bind = session.bind
-        if request.method in READ_METHODS and bind is not None and bind.dialect.name == "postgresql":
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
-
-
-# scope="function": commit before the response is sent, so a failed commit is never reported as success.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    return factory
-
-
-SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskagent import __version__
+from taskagent.dependencies import ResourcesDep
 
 router = APIRouter(tags=["health"])
 
@@ -60,23 +61,13 @@ class DatabaseProbe:
             self._running = None
 
 
-def _probe(request: Request) -> DatabaseProbe:
-    state = request.app.state
-    engine: AsyncEngine = state.engine
-    probe: DatabaseProbe | None = getattr(state, "health_probe", None)
-    if probe is None or probe.engine is not engine:
-        probe = DatabaseProbe(engine)
-        state.health_probe = probe
-    return probe
-
-
 @router.get(
     "/health",
     response_model=Health,
     responses={503: {"model": Health, "description": "The database is unreachable"}},
 )
-async def health(request: Request) -> JSONResponse:
-    ok = await _probe(request).check()
+async def health(resources: ResourcesDep) -> JSONResponse:
+    ok = await resources.health_probe.check()
     body = Health(
         status="ok" if ok else "unavailable", database="ok" if ok else "unreachable", version=__version__
     )

@@ -1,8 +1,9 @@
 """Rate limits with the `limits` library: moving windows in memory, or in Redis shared by every worker.
 
-A policy is a dependency (`Depends(limit_signup)`, ...) or, where the decision needs the request body
-(ChatKit), a call to `RateLimiter.enforce`. Either records the outcome on the request scope, and
-`RateLimitHeadersMiddleware` writes the headers on whatever response follows, streamed ones included.
+A policy is enforced by `RateLimiter.enforce`: in a dependency (`taskagent.dependencies.limit_signup`,
+...) for the public endpoints, in the route for the agent endpoints (per user, and for ChatKit only the
+requests that run an agent). It records the outcome on the request scope, and `RateLimitHeadersMiddleware`
+writes the headers on whatever response follows, streamed ones included.
 
 When Redis stops answering, each worker falls back to its own in-memory windows until Redis is back:
 limits stay enforced (per worker) rather than failing open, and logins keep working.
@@ -16,19 +17,18 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from coredis.retry import NoRetryPolicy
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Request
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from taskagent.auth.dependencies import CurrentUser
 from taskagent.config import Settings
+from taskagent.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -159,20 +159,17 @@ class RateLimiter:
         return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
 
     async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
-        """Count one request; raise 429 when over the limit. The headers are added by the middleware.
+        """Count one request; raise `RateLimited` (429) when over the limit. The middleware adds the headers.
 
-        Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`
-        (or depend on `limit_agent`).
+        Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`.
         """
         if not self.enabled:
             return None
         outcome = await self.hit(policy, key)
         request.scope[SCOPE_KEY] = outcome
         if not outcome.allowed:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                detail=f"Rate limit exceeded: {policy.limit} per minute. Try again later.",
-                headers=outcome.headers(),
+            raise RateLimited(
+                f"Rate limit exceeded: {policy.limit} per minute. Try again later.", headers=outcome.headers()
             )
         return outcome
 
@@ -223,34 +220,6 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
         if not trusted(hop):
             return hop
     return hops[0] if hops else peer
-
-
-async def get_rate_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.rate_limiter
-    return limiter
-
-
-RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
-
-
-def per_client(policy_name: str) -> Callable[[Request, RateLimiter], Awaitable[None]]:
-    """A dependency that limits a public endpoint per client address."""
-
-    async def dependency(request: Request, limiter: RateLimiterDep) -> None:
-        settings: Settings = request.app.state.settings
-        policy: Policy = getattr(limiter, policy_name)
-        await limiter.enforce(request, policy, client_address(request, settings.trusted_proxies))
-
-    return dependency
-
-
-limit_signup = per_client("signup")
-limit_token = per_client("token")
-
-
-async def limit_agent(request: Request, limiter: RateLimiterDep, user: CurrentUser) -> None:
-    """The agent policy, per user: `dependencies=[Depends(limit_agent)]` on an endpoint that runs an agent."""
-    await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")
 
 
 class RateLimitHeadersMiddleware:

@@ -18,6 +18,7 @@ from taskagent.agents.runner import AgentRuntime
 from taskagent.config import Settings
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.conftest import UserHandle
 
 
@@ -102,26 +103,26 @@ def install_model(
     app: FastAPI, factory: Model | Callable[[Settings, str], Model], **overrides: Any
 ) -> AgentRuntime:
     """Serve every agent of `app` from `factory` (a model, or a function of settings and role)."""
-    settings = with_overrides(app.state.settings, **overrides)
+    settings = with_overrides(app_resources(app).settings, **overrides)
 
     def model_factory(settings: Settings, role: str) -> Model:
         return factory if isinstance(factory, Model) else factory(settings, role)
 
     runtime = AgentRuntime(settings, model_factory=model_factory)
-    app.state.agent_runtime = runtime
+    app_resources(app).agent_runtime = runtime
     return runtime
 
 
 def install_settings(app: FastAPI, **overrides: Any) -> AgentRuntime:
     """Serve the app's agents from the models `overrides` configure (build_model: the production path)."""
-    runtime = AgentRuntime(with_overrides(app.state.settings, **overrides))
-    app.state.agent_runtime = runtime
+    runtime = AgentRuntime(with_overrides(app_resources(app).settings, **overrides))
+    app_resources(app).agent_runtime = runtime
     return runtime
 
 
 async def thread_items(app: FastAPI, user_id: int, task_id: int) -> list[dict[str, Any]]:
     """The stored items of a task's help thread (the rows, not the API), oldest first."""
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         thread = (
             await session.execute(select(Thread).where(Thread.owner_id == user_id, Thread.task_id == task_id))
         ).scalar_one_or_none()

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from taskagent.agents.context import AgentContext
 from taskagent.agents.help import HelpRun, record_request
 from taskagent.agents.runner import AgentRuntime
+from taskagent.resources import app_resources
 from taskagent.tasks.models import Task
 from tests.agents.support import create_task, install_settings, item_text, thread_items
 from tests.conftest import UserHandle
@@ -127,11 +128,11 @@ async def test_a_slow_model_gets_keep_alive_comments(
         task = await create_task(client, alice, title="Integrate the payment API")
         stored = await client.get(f"/tasks/{task['id']}", headers=alice.headers)
         thread_id, _ = await record_request(
-            app.state.session_factory, alice.id, _task(stored.json()), "I'm stuck"
+            app_resources(app).session_factory, alice.id, _task(stored.json()), "I'm stuck"
         )
         context = AgentContext(
             user_id=alice.id,
-            session_factory=app.state.session_factory,
+            session_factory=app_resources(app).session_factory,
             focus_task_id=task["id"],
             focus_task=task,
         )
@@ -152,9 +153,9 @@ def _task(data: dict[str, Any]) -> Task:
 
 def test_keep_alives_of_streams_that_arrived_together_are_spread(app: FastAPI) -> None:
     run = HelpRun(
-        runtime=app.state.agent_runtime,
+        runtime=app_resources(app).agent_runtime,
         agent_key="triage",
-        context=AgentContext(user_id=1, session_factory=app.state.session_factory),
+        context=AgentContext(user_id=1, session_factory=app_resources(app).session_factory),
         thread_id="thread",
         keepalive_seconds=10.0,
     )

@@ -17,6 +17,7 @@ from taskagent.conversations.history import (
 from taskagent.conversations.models import Thread
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.conftest import UserHandle
 
 
@@ -52,13 +53,13 @@ def test_items_become_plain_text_messages() -> None:
 async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandle, client: Any) -> None:
     created = await client.post("/tasks", json={"title": "Long discussion"}, headers=alice.headers)
     task_id = created.json()["id"]
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         repository = ConversationRepository(session, alice.id)
         await repository.add_thread(Thread(id="thr_long", task_id=task_id))
 
     inputs: list[list[Any]] = []
     for turn in range(20):  # one help request after another: a question and an answer each
-        async with session_scope(app.state.session_factory) as session:
+        async with session_scope(app_resources(app).session_factory) as session:
             repository = ConversationRepository(session, alice.id)
             current = await repository.get_thread("thr_long")
             assert current is not None
@@ -70,7 +71,7 @@ async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandl
                 current, **_row(assistant_message("thr_long", f"Answer {turn}", agent="blocker"))
             )
 
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         repository = ConversationRepository(session, alice.id)
         thread = await repository.get_thread("thr_long")
         assert thread is not None
@@ -98,7 +99,7 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
 
 async def test_a_thread_without_a_summary_catches_up(app: FastAPI, alice: UserHandle, client: Any) -> None:
     created = await client.post("/tasks", json={"title": "Imported discussion"}, headers=alice.headers)
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         repository = ConversationRepository(session, alice.id)
         thread = await repository.add_thread(Thread(id="thr_old", task_id=created.json()["id"]))
         for turn in range(30):  # written before summaries existed: nothing folded yet

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from taskagent.agents import tools
 from taskagent.agents.context import AgentContext
+from taskagent.resources import app_resources
 from tests.agents.support import agents_seen, ask_events, call_tool, create_task, install_model, last
 from tests.conftest import UserHandle
 
@@ -82,9 +83,11 @@ async def test_every_tool_refuses_another_users_task(
     before = await _snapshot(client, bob)
     foreign = bobs["id"]
     not_found = {"error": f"Task {foreign} not found"}
-    context = AgentContext(user_id=alice.id, session_factory=app.state.session_factory)
+    context = AgentContext(user_id=alice.id, session_factory=app_resources(app).session_factory)
     # Even with Bob's task in focus (a forged request could not get there: the endpoint answers 404).
-    focused = AgentContext(user_id=alice.id, session_factory=app.state.session_factory, focus_task_id=foreign)
+    focused = AgentContext(
+        user_id=alice.id, session_factory=app_resources(app).session_factory, focus_task_id=foreign
+    )
 
     assert await call_tool(tools.get_task, context, {"task_id": foreign}) == not_found
     assert await call_tool(tools.get_task, focused, {}) == not_found

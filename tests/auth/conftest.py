@@ -22,6 +22,7 @@ from sqlalchemy import update
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from tests.conftest import UserFactory, UserHandle
 
 FAST_ARGON2 = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
@@ -39,7 +40,7 @@ def fast_hashing(request: pytest.FixtureRequest) -> None:
     if "app" not in request.fixturenames or getattr(request.module, "REAL_HASHING", False):
         return
     app: FastAPI = request.getfixturevalue("app")
-    app.state.password_hasher = PasswordHasher(4, FAST_ARGON2)
+    app_resources(app).password_hasher = PasswordHasher(4, FAST_ARGON2)
 
 
 @dataclass
@@ -63,9 +64,9 @@ def make_account(app: FastAPI, make_user: UserFactory) -> AccountFactory:
 
     async def factory(email: str | None = None, password: str = PASSWORD) -> Account:
         handle: UserHandle = await make_user(email or f"acct-{uuid.uuid4().hex[:10]}@example.com")
-        hasher: PasswordHasher = app.state.password_hasher
+        hasher: PasswordHasher = app_resources(app).password_hasher
         password_hash = await hasher.hash(password)
-        async with session_scope(create_session_factory(app.state.engine)) as session:
+        async with session_scope(create_session_factory(app_resources(app).engine)) as session:
             await session.execute(
                 update(User).where(User.id == handle.id).values(password_hash=password_hash)
             )

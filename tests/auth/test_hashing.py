@@ -17,6 +17,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from taskagent.auth.passwords import HASHING_NICENESS, PasswordHasher
+from taskagent.resources import app_resources
 from tests.auth.conftest import PASSWORD
 
 REAL_HASHING = True  # this module measures the real thing: no cheap parameters (see conftest)
@@ -36,7 +37,7 @@ def no_full_garbage_collection() -> Iterator[None]:
 
 
 async def test_signup_hashes_off_the_event_loop(client: httpx.AsyncClient, app: FastAPI) -> None:
-    hasher: PasswordHasher = app.state.password_hasher
+    hasher: PasswordHasher = app_resources(app).password_hasher
 
     async def time_one_hash() -> float:
         """How long one hash takes here, in a thread like the service does it."""

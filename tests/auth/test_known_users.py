@@ -11,6 +11,7 @@ from taskagent.auth.dependencies import KnownUsers
 from taskagent.auth.models import User
 from taskagent.config import Settings
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from tests.auth.test_token import forgeries
 from tests.conftest import UserHandle
 
@@ -62,10 +63,10 @@ async def test_a_removed_user_is_refused_once_no_longer_known(
     app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
 ) -> None:
     clock = Clock()
-    app.state.known_users = KnownUsers(ttl=60, clock=clock)
+    app_resources(app).known_users = KnownUsers(ttl=60, clock=clock)
     assert (await client.get("/tasks", headers=alice.headers)).status_code == 200
     # Not possible through the API: removed by hand.
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(create_session_factory(app_resources(app).engine)) as session:
         await session.execute(delete(User).where(User.id == alice.id))
     assert (await client.get("/users/me", headers=alice.headers)).status_code == 401  # reads the row
     clock.now += 61

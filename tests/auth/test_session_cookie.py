@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from taskagent.auth import tokens
 from taskagent.config import Settings
+from taskagent.resources import app_resources
 from tests.auth.conftest import PASSWORD, Account, AccountFactory
 
 SESSION = "taskagent_session"
@@ -72,7 +73,7 @@ async def test_login_sets_the_session_and_csrf_cookies(
 
 def client_secret(client: httpx.AsyncClient) -> str:
     transport: Any = client._transport
-    settings: Settings = transport.app.state.settings
+    settings: Settings = app_resources(transport.app).settings
     return settings.jwt_secret
 
 

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from taskagent.auth.models import User
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from tests.auth.conftest import PASSWORD, AccountFactory, token_for
 
 
 async def stored_user(app: FastAPI, user_id: int) -> User:
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(create_session_factory(app_resources(app).engine)) as session:
         user = (await session.execute(select(User).where(User.id == user_id))).scalar_one()
         session.expunge(user)
         return user

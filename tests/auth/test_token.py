@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from taskagent.auth import tokens
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.config import Settings
+from taskagent.resources import app_resources
 from tests.auth.conftest import PASSWORD, AccountFactory, token_for
 from tests.conftest import TEST_SECRET, UserHandle, build_settings
 
@@ -84,7 +85,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer_after_the_sa
     client: httpx.AsyncClient, make_account: AccountFactory, app: FastAPI
 ) -> None:
     await make_account("alice@example.com")
-    hasher: PasswordHasher = app.state.password_hasher
+    hasher: PasswordHasher = app_resources(app).password_hasher
     counter = CountingContext(hasher.context)
     hasher.context = counter  # type: ignore[assignment]
 

@@ -16,8 +16,8 @@ from agents import Model
 from fastapi import FastAPI
 
 from taskagent.agents.runner import AgentRuntime
-from taskagent.chat.router import chat_server
 from taskagent.config import Settings
+from taskagent.resources import app_resources
 from tests.conftest import UserHandle
 
 
@@ -136,14 +136,14 @@ def chat(client: httpx.AsyncClient) -> Callable[[UserHandle], ChatClient]:
 def use_models(app: FastAPI, settings: Settings, factory: Callable[[Settings, str], Model]) -> AgentRuntime:
     """Serve the app's agents from `factory` (scripted or recording models) instead of build_model."""
     runtime = AgentRuntime(settings, model_factory=factory)
-    app.state.agent_runtime = runtime
+    app_resources(app).agent_runtime = runtime
     return runtime
 
 
 def record_inputs(app: FastAPI) -> list[list[Any]]:
     """Every turn's model input, as the chat server builds it."""
     seen: list[list[Any]] = []
-    chat_server(app).input_observers.append(lambda items: seen.append(list(items)))
+    app_resources(app).chat_server.input_observers.append(lambda items: seen.append(list(items)))
     return seen
 
 

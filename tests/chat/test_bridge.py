@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from taskagent.conversations.models import ThreadItem as ItemRow
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.agents.support import create_task, install_settings
 from tests.chat.conftest import ChatClient, Turn, asgi_post, user_input
 from tests.conftest import UserHandle
@@ -34,7 +35,7 @@ FAKE_ID = "__fake_id__"
 
 
 async def stored_items(app: FastAPI, thread_id: str) -> list[dict[str, Any]]:
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         rows = await session.execute(
             select(ItemRow).where(ItemRow.thread_id == thread_id).order_by(ItemRow.seq)
         )

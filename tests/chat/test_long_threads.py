@@ -23,6 +23,7 @@ from taskagent.conversations.models import Thread
 from taskagent.conversations.models import ThreadItem as ItemRow
 from taskagent.conversations.summary import fold, parse_summary
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.agents.recording import Recorder
 from tests.agents.support import install_model, install_settings
 from tests.chat.conftest import ChatClient
@@ -90,7 +91,7 @@ def seeded_items(thread_id: str, count: int, first_task_id: int = 1000) -> list[
 async def seed(app: FastAPI, user: UserHandle, thread_id: str, count: int, *, summarised: bool) -> None:
     """Append `count` items to a chat thread; with `summarised`, with the summary that incremental folding
     would have left (everything but the recent window), as after a long life of real turns."""
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         thread = (await session.execute(select(Thread).where(Thread.id == thread_id))).scalar_one()
         rows = (await session.execute(select(ItemRow).where(ItemRow.thread_id == thread_id))).scalars().all()
         start = max((row.seq for row in rows), default=0)
@@ -129,7 +130,7 @@ def counting(app: FastAPI) -> Iterator[TurnCost]:
     def on_load(*_: Any) -> None:
         cost.item_rows += 1
 
-    engine = app.state.engine.sync_engine
+    engine = app_resources(app).engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(ItemRow, "load", on_load)
     try:
@@ -198,7 +199,7 @@ async def test_the_prompt_stops_growing_over_real_turns(chat: Chat, app: FastAPI
     assert max(sizes) <= PROMPT_BOUND
     assert max(sizes[-10:]) <= max(sizes[15:25]) * 1.1, sizes  # a plateau, not a slope
 
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         thread = (await session.execute(select(Thread).where(Thread.id == thread_id))).scalar_one()
     summary = parse_summary(thread.summary)
     assert thread.summary_through_seq > 0
@@ -220,7 +221,7 @@ async def test_a_thread_without_summary_catches_up_a_bounded_batch_per_turn(
             turn = await me.say(thread_id, "hi")
         assert not turn.errors
         assert cost.item_rows <= ROWS_BOUND + CATCH_UP_ROWS
-        async with session_scope(app.state.session_factory) as session:
+        async with session_scope(app_resources(app).session_factory) as session:
             thread = (await session.execute(select(Thread).where(Thread.id == thread_id))).scalar_one()
         throughs.append(thread.summary_through_seq)
     assert throughs == [CATCH_UP_ROWS, 2 * CATCH_UP_ROWS, 3 * CATCH_UP_ROWS]

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from taskagent.agents.admission import BUSY_MESSAGE, WAITING_NOTICE
 from taskagent.agents.runner import AgentRuntime
+from taskagent.resources import app_resources
 from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle
 
@@ -31,7 +32,7 @@ async def test_a_turn_that_waits_too_long_is_told_the_assistant_is_busy(
     chat: Chat, app: FastAPI, alice: UserHandle
 ) -> None:
     me = chat(alice)
-    runtime: AgentRuntime = app.state.agent_runtime
+    runtime: AgentRuntime = app_resources(app).agent_runtime
     async with runtime.slots.take():  # another answer is streaming
         turn = await me.create("add a task to call the bank")
     assert WAITING_NOTICE in _progress(turn.events)
@@ -50,7 +51,7 @@ async def test_a_turn_that_waits_too_long_is_told_the_assistant_is_busy(
 
 async def test_a_waiting_turn_runs_once_a_slot_frees(chat: Chat, app: FastAPI, alice: UserHandle) -> None:
     me = chat(alice)
-    runtime: AgentRuntime = app.state.agent_runtime
+    runtime: AgentRuntime = app_resources(app).agent_runtime
     runtime.slots.queue_seconds = 30
     async with runtime.slots.take():
         turn_task = asyncio.create_task(me.create("hello"))

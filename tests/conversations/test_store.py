@@ -26,6 +26,7 @@ from taskagent.chat.store import ConversationStore, title_from_message
 from taskagent.conversations.models import Thread
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from taskagent.tasks.models import Task
 from tests.conftest import UserHandle
 
@@ -39,7 +40,9 @@ def store() -> ConversationStore:
 
 def context_for(app: FastAPI, user: UserHandle) -> ChatContext:
     return ChatContext(
-        user_id=user.id, session_factory=app.state.session_factory, settings=app.state.settings
+        user_id=user.id,
+        session_factory=app_resources(app).session_factory,
+        settings=app_resources(app).settings,
     )
 
 
@@ -225,7 +228,7 @@ async def test_items_save_load_replace_delete(
     await store.delete_thread(meta.id, context=ctx)
     with pytest.raises(NotFoundError):
         await store.load_thread(meta.id, context=ctx)
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         repository = ConversationRepository(session, alice.id)
         assert await repository.get_item(meta.id, "msg_first") is None  # items went with the thread
 
@@ -285,7 +288,7 @@ async def test_help_threads_are_not_chat_threads(
     app: FastAPI, alice: UserHandle, store: ConversationStore
 ) -> None:
     ctx = context_for(app, alice)
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         task = Task(title="Helped task", owner_id=alice.id)
         session.add(task)
         await session.flush()
@@ -300,7 +303,7 @@ async def test_help_threads_are_not_chat_threads(
         await store.load_thread("thr_help", context=ctx)
     with pytest.raises(NotFoundError):
         await store.delete_thread("thr_help", context=ctx)
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         assert await ConversationRepository(session, alice.id).get_thread("thr_help") is not None
 
 

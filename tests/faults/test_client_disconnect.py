@@ -29,6 +29,7 @@ from taskagent.auth.models import User
 from taskagent.config import Settings
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.conftest import build_settings
 from tests.fakes import FakeChatCompletions, Reply
 from tests.fakes.provider import Frame
@@ -90,7 +91,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 
 async def _user(app: FastAPI, settings: Settings) -> dict[str, str]:
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         user = User(email="leaver@example.com", password_hash="x", timezone="UTC")
         session.add(user)
         await session.flush()
@@ -99,7 +100,7 @@ async def _user(app: FastAPI, settings: Settings) -> dict[str, str]:
 
 
 async def _items(app: FastAPI, *, task_id: int | None = None, thread_id: str | None = None) -> list[Any]:
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         query = select(Thread)
         query = (
             query.where(Thread.task_id == task_id)
@@ -210,5 +211,5 @@ async def test_a_client_that_leaves_stops_the_run_and_keeps_the_partial_answer(
         assert items[0] == ("user_message", question)
         partial = items[1][1]
         assert partial.startswith(seen.strip()) and len(partial) < len(ANSWER), (seen, partial)
-        assert app.state.agent_runtime.active_runs == 0
+        assert app_resources(app).agent_runtime.active_runs == 0
         assert len(fake.bodies) == 1  # no second model call for an answer nobody reads

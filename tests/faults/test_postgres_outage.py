@@ -26,6 +26,7 @@ from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.config import Settings, to_async_url
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from tests.conftest import (
     build_settings,
     drop_postgres_database,
@@ -71,7 +72,7 @@ async def admin() -> AsyncIterator[AsyncEngine]:
 
 async def _signed_in(app: FastAPI, settings: Settings, email: str) -> dict[str, str]:
     """The headers of a new user (made directly: no signup, no hashing)."""
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(create_session_factory(app_resources(app).engine)) as session:
         user = User(email=email, password_hash="x", timezone="UTC")
         session.add(user)
         await session.flush()
@@ -102,7 +103,7 @@ async def test_requests_fail_during_a_postgres_outage_only(
     settings = build_settings(own_database, tmp_path / "data")
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        engine_before = app.state.engine
+        engine_before = app_resources(app).engine
         headers = await _signed_in(app, settings, "outage@example.com")
         async with _client(app) as client:
             outcomes: list[Outcome] = []
@@ -162,7 +163,7 @@ async def test_requests_fail_during_a_postgres_outage_only(
             assert refused.status_code == 503, refused.text
             assert refused.headers["retry-after"] and "database" in refused.json()["detail"]
             assert after.status_code == 200, after.text
-            assert app.state.engine is engine_before  # the same app and pool, nothing restarted
+            assert app_resources(app).engine is engine_before  # the same app and pool, nothing restarted
 
             before_outage = [o for o in outcomes if o.ended < outage_started]
             in_outage = [o for o in outcomes if outage_started <= o.started < recovered]

@@ -24,6 +24,7 @@ from taskagent.agents.model_selection import MAX_RETRIES
 from taskagent.agents.runner import AgentRuntime
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import session_scope
+from taskagent.resources import app_resources
 from tests.agents.support import with_overrides
 from tests.conftest import UserHandle
 from tests.fakes import Cut, FakeChatCompletions, Hang, HttpError, Malformed, Turn
@@ -72,14 +73,14 @@ def settings_overrides() -> dict[str, Any]:
 
 def _use(app: FastAPI, fake: FakeChatCompletions) -> None:
     """Configure the app as an operator would (the same settings everywhere, the runtime rebuilt)."""
-    app.state.settings = with_overrides(
-        app.state.settings,
+    app_resources(app).settings = with_overrides(
+        app_resources(app).settings,
         taskagent_model="openai-compatible:test-model",
         openai_base_url=fake.base_url,
         openai_api_key="sk-test-key",
         model_timeout_seconds=TIMEOUT,
     )
-    app.state.agent_runtime = AgentRuntime(app.state.settings)
+    app_resources(app).agent_runtime = AgentRuntime(app_resources(app).settings)
 
 
 def _sse(body: str) -> list[tuple[str, Any]]:
@@ -100,7 +101,7 @@ def _text(item: dict[str, Any]) -> str:
 async def _stored(
     app: FastAPI, user_id: int, *, task_id: int | None = None, thread_id: str | None = None
 ) -> Any:
-    async with session_scope(app.state.session_factory) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         query = select(Thread).where(Thread.owner_id == user_id)
         query = (
             query.where(Thread.task_id == task_id)

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from taskagent.app import create_app
 from taskagent.auth.passwords import PasswordHasher
+from taskagent.resources import app_resources
 from tests.auth.conftest import FAST_ARGON2
 from tests.conftest import build_settings
 
@@ -53,7 +54,9 @@ async def running(redis_url: str, sqlite_template: Path, tmp_path: Path, name: s
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        app.state.password_hasher = PasswordHasher(2, FAST_ARGON2)  # the limiter's cost, not Argon2's
+        app_resources(app).password_hasher = PasswordHasher(
+            2, FAST_ARGON2
+        )  # the limiter's cost, not Argon2's
         yield app
 
 
@@ -77,7 +80,7 @@ async def test_token_limit_holds_per_worker_when_redis_is_unreachable(
         results = await _logins(app, LIMIT + 2)
         statuses = [response.status_code for response, _ in results]
         assert statuses == [401] * LIMIT + [429, 429], statuses
-        assert app.state.rate_limiter.using_fallback
+        assert app_resources(app).rate_limiter.using_fallback
         first, *later = [elapsed for _, elapsed in results]
         assert first < FIRST_REQUEST_SECONDS, f"the first login waited {first:.2f} s on a dead Redis"
         assert max(later) < LATER_REQUEST_SECONDS, f"later logins waited up to {max(later):.2f} s"

@@ -13,6 +13,7 @@ import httpx
 from fastapi import FastAPI
 
 from taskagent.db import create_session_factory, session_scope
+from taskagent.resources import app_resources
 from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
 from tests.conftest import UserHandle
 from tests.tasks.test_list import expected_order
@@ -29,7 +30,7 @@ async def insert_tasks(app: FastAPI, owner_id: int, count: int, *, seed: int = 7
     rng = random.Random(seed)
     stamp = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     words = ["alpha", "bravo", "charlie", "delta", "echo"]
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(create_session_factory(app_resources(app).engine)) as session:
         for _ in range(count):
             priority = rng.choice(list(TaskPriority))
             due = None if rng.random() < 0.2 else stamp + timedelta(days=rng.randint(-30, 30))

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AGENT_SPECS, SCHEDULER, TRIAGE
 from taskagent.agents.help import HelpRun, help_items, record_request
-from taskagent.agents.runner import AgentRuntime
 from taskagent.agents.schemas import (
     DEFAULT_SCHEDULE_QUERY,
     MAX_QUERY,
@@ -29,11 +29,19 @@ from taskagent.agents.schemas import (
 )
 from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, HelpEvent, PlainTextRenderer
 from taskagent.agents.tools import task_json
-from taskagent.auth.dependencies import CurrentUser, CurrentUserId, get_current_user
-from taskagent.db import SessionDep, utcnow
-from taskagent.deps import SettingsDep
-from taskagent.ratelimit import RateLimiter
-from taskagent.tasks.models import Task
+from taskagent.auth.dependencies import current_user
+from taskagent.db import utcnow
+from taskagent.dependencies import CurrentUser, CurrentUserId, ResourcesDep, SessionDep, SettingsDep
+from taskagent.errors import (
+    BadRequest,
+    Forbidden,
+    InvalidRequest,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthorized,
+    error_responses,
+)
+from taskagent.resources import Resources
 from taskagent.tasks.service import TaskNotFoundError, TaskService
 
 router = APIRouter(tags=["agents"])
@@ -51,17 +59,6 @@ SSE_EXAMPLE = (
     'event: delta\ndata: {"text": "on Thursday."}\n\n'
     'event: done\ndata: {"specialist": "scheduler", "thread_id": "thr_1a2b3c4d"}\n\n'
 )
-RATE_LIMIT_HEADERS = {
-    name: {"schema": {"type": "string"}, "description": description}
-    for name, description in (
-        ("RateLimit-Policy", 'IETF draft: "agent";q=10;w=60'),
-        ("RateLimit", 'IETF draft: "agent";r=0;t=42'),
-        ("X-RateLimit-Limit", "Requests allowed per minute"),
-        ("X-RateLimit-Remaining", "Requests left in the window"),
-        ("X-RateLimit-Reset", "When a request frees up (epoch seconds)"),
-        ("Retry-After", "Seconds to wait"),
-    )
-}
 
 
 def _sse_event(name: str, required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
@@ -94,19 +91,6 @@ SSE_EVENT_SCHEMA: dict[str, Any] = {
     ],
 }
 
-# Errors are JSON, whatever the stream's media type (the route's response class would document them so).
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
-VALIDATION_SCHEMA: dict[str, Any] = {"$ref": "#/components/schemas/HTTPValidationError"}
-
-
-def _json_error(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema or ERROR_SCHEMA}}}
-
-
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": (
@@ -123,31 +107,19 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
             },
         },
     },
-    # With a `model`, FastAPI would document an error under this route's media type (text/event-stream).
-    400: _json_error("The request body could not be read"),
-    401: _json_error("Missing, invalid or expired token"),
-    403: _json_error("Signed in with the session cookie but without its X-CSRF-Token header"),
-    404: _json_error("No such task for this user"),
-    422: _json_error("The query is missing, empty or longer than 2000 characters", VALIDATION_SCHEMA),
-    429: {
-        **_json_error("More than AGENT_RATE_LIMIT agent requests this minute"),
-        "headers": RATE_LIMIT_HEADERS,
-    },
-    503: _json_error("The database is unreachable; retry shortly"),
+    **error_responses(
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        TaskNotFoundError,
+        InvalidRequest,
+        RateLimited,
+        ServiceUnavailable,
+        invalid_request="The query is missing, empty or longer than 2000 characters",
+        rate_limited="More than AGENT_RATE_LIMIT agent requests this minute",
+    ),
 }
-HISTORY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _json_error("Missing, invalid or expired token"),
-    404: _json_error("No such task for this user"),
-}
-
-
-def get_runtime(request: Request) -> AgentRuntime:
-    """The app's agent runtime (made on first use when the lifespan did not make one)."""
-    runtime: AgentRuntime | None = getattr(request.app.state, "agent_runtime", None)
-    if runtime is None:
-        runtime = AgentRuntime(request.app.state.settings)
-        request.app.state.agent_runtime = runtime
-    return runtime
+HISTORY_RESPONSES = error_responses(Unauthorized, TaskNotFoundError)
 
 
 def wants_plain_text(accept: str | None) -> bool:
@@ -170,55 +142,39 @@ def wants_plain_text(accept: str | None) -> bool:
     return plain > 0 and plain > weights.get(SSE_MEDIA_TYPE, 0.0)
 
 
-def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["body", "query"], "msg": message, "type": "value_error"}],
-    )
-
-
 def _query_text(body_query: str | None, param: str | None, default: str | None) -> str:
     if body_query is not None:
         return body_query
     if param is not None:
         text = param.strip()
         if not text:
-            raise _unprocessable("The query must not be empty")
+            raise InvalidRequest.at(("body", "query"), "The query must not be empty")
         return text
     if default is not None:
         return default
-    raise HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["body", "query"], "msg": "Field required", "type": "missing"}],
-    )
-
-
-async def _open_task(session: SessionDep, user_id: int, task_id: int) -> Task:
-    try:
-        return await TaskService(session, user_id).get(task_id)
-    except TaskNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    raise InvalidRequest.at(("body", "query"), "Field required", "missing")
 
 
 async def _stream_agent(
     *,
     request: Request,
+    resources: Resources,
     user_id: int,
-    session: SessionDep,
+    session: AsyncSession,
     task_id: int,
     query: str,
     agent_key: str,
     accept: str | None,
 ) -> StreamingResponse:
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter = resources.rate_limiter
     await limiter.enforce(request, limiter.agent, f"user:{user_id}")
-    factory = request.app.state.session_factory
-    runtime = get_runtime(request)
+    factory = resources.session_factory
+    runtime = resources.agent_runtime
     # The database work that sets up a run takes turns with other runs' (`AgentRuntime.setup`): a burst of
     # requests then cannot hold up the words of the runs that are streaming.
     async with runtime.setup:
-        user = await get_current_user(request, user_id, session)
-        task = await _open_task(session, user_id, task_id)
+        user = await current_user(resources.known_users, user_id, session)
+        task = await TaskService(session, user_id).get(task_id)
         # Give the request's connection back before the run's own units of work take theirs: a request
         # holding one while waiting for another deadlocks a busy pool (each of N holds one of N, all wait).
         await session.commit()
@@ -280,6 +236,7 @@ QueryParam = Annotated[
 async def help_with_task(
     task_id: int,
     request: Request,
+    resources: ResourcesDep,
     user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[HelpRequest | None, Body()] = None,
@@ -289,6 +246,7 @@ async def help_with_task(
     text = _query_text(body.query if body else None, query, None)
     return await _stream_agent(
         request=request,
+        resources=resources,
         user_id=user_id,
         session=session,
         task_id=task_id,
@@ -307,6 +265,7 @@ async def help_with_task(
 async def schedule_task(
     task_id: int,
     request: Request,
+    resources: ResourcesDep,
     user_id: CurrentUserId,
     session: SessionDep,
     body: Annotated[ScheduleRequest | None, Body()] = None,
@@ -316,6 +275,7 @@ async def schedule_task(
     text = _query_text(body.query if body else None, query, DEFAULT_SCHEDULE_QUERY)
     return await _stream_agent(
         request=request,
+        resources=resources,
         user_id=user_id,
         session=session,
         task_id=task_id,
@@ -337,7 +297,7 @@ async def task_help_history(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many of the newest items")] = 100,
 ) -> HelpHistory:
-    await _open_task(session, user.id, task_id)
+    await TaskService(session, user.id).get(task_id)
     thread_id, items = await help_items(session, user.id, task_id, limit)
     return HelpHistory.model_validate({"thread_id": thread_id, "items": items})
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Request
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.auth import tokens
 from taskagent.auth.models import User
-from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.repository import UserRepository
-from taskagent.db import SessionDep, session_scope
+from taskagent.db import session_scope
+from taskagent.errors import Forbidden, Unauthorized
+from taskagent.resources import request_resources
 
 SESSION_COOKIE = "taskagent_session"
 CSRF_COOKIE = "taskagent_csrf"
@@ -24,92 +23,26 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class ErrorResponse(BaseModel):
-    """The body of every error but 422: a human-readable message."""
-
-    detail: str
-
-
-class ValidationIssue(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationErrorResponse(BaseModel):
-    """The body of a 422: FastAPI's shape, also used for the checks endpoints make themselves."""
-
-    detail: list[ValidationIssue]
-
-
-Responses = dict[int | str, dict[str, Any]]
-
-
-def unprocessable(description: str) -> Responses:
-    return {422: {"model": ValidationErrorResponse, "description": description}}
-
-
-UNAUTHORIZED: Responses = {
-    401: {
-        "model": ErrorResponse,
-        "description": "Missing, invalid or expired token (or session cookie)",
-        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
-    }
-}
-CSRF_FAILED: Responses = {
-    403: {
-        "model": ErrorResponse,
-        "description": f"Signed in by session cookie without the matching `{CSRF_HEADER}` header",
-    }
-}
-RATE_LIMITED: Responses = {
-    429: {
-        "model": ErrorResponse,
-        "description": "Too many requests; see Retry-After",
-        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-    }
-}
-
-
-async def get_password_hasher(request: Request) -> PasswordHasher:
-    hasher: PasswordHasher = request.app.state.password_hasher
-    return hasher
-
-
-PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
-
-
-def unauthorized(detail: str = "Not authenticated") -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
-
-
-def verified_tokens(request: Request) -> tokens.VerifiedTokens:
-    cache: tokens.VerifiedTokens | None = getattr(request.app.state, "verified_tokens", None)
-    if cache is None:
-        cache = request.app.state.verified_tokens = tokens.VerifiedTokens(request.app.state.settings)
-    return cache
-
-
 def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bearer: str | None) -> int:
-    """The user id the request proves, or a 401; shared by REST and the ChatKit endpoint."""
+    """The user id the request proves; `Unauthorized` (401) or `Forbidden` (403, CSRF) otherwise."""
     if bearer:
         try:
             return verifier.verify(bearer, "access").user_id
         except tokens.InvalidTokenError:
-            raise unauthorized("Invalid or expired token") from None
+            raise Unauthorized("Invalid or expired token") from None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
-        raise unauthorized()
+        raise Unauthorized()
     try:
         claims = verifier.verify(cookie, "session")
     except tokens.InvalidTokenError:
-        raise unauthorized("Session expired; sign in again") from None
+        raise Unauthorized("Session expired; sign in again") from None
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         expected = claims.csrf or ""
         # Bytes: compare_digest raises TypeError on non-ASCII str, and header values may be anything.
         if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Missing or invalid CSRF token")
+            raise Forbidden("Missing or invalid CSRF token")
     return claims.user_id
 
 
@@ -152,13 +85,6 @@ class KnownUsers:
         self._expires.pop(user_id, None)
 
 
-def known_users(request: Request) -> KnownUsers:
-    cache: KnownUsers | None = getattr(request.app.state, "known_users", None)
-    if cache is None:
-        cache = request.app.state.known_users = KnownUsers()
-    return cache
-
-
 class CallerScheme(OAuth2PasswordBearer):
     """The caller's user id: a bearer JWT, or the session cookie (with the CSRF header on writes), of a
     user that exists; a 401 (or 403) otherwise.
@@ -176,28 +102,22 @@ class CallerScheme(OAuth2PasswordBearer):
 
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
         bearer = await super().__call__(request)
-        user_id = authenticated_user_id(request, verified_tokens(request), bearer)
-        cache = known_users(request)
-        if user_id in cache:
+        resources = request_resources(request)
+        user_id = authenticated_user_id(request, resources.verified_tokens, bearer)
+        if user_id in resources.known_users:
             return user_id
-        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-        async with session_scope(factory) as session:
+        async with session_scope(resources.session_factory) as session:
             found = await UserRepository(session).exists(user_id)
         if not found:  # a valid signature for a user that is gone
-            raise unauthorized("Invalid or expired token")
-        cache.add(user_id)
+            raise Unauthorized("Invalid or expired token")
+        resources.known_users.add(user_id)
         return user_id
 
 
-CurrentUserId = Annotated[int, Depends(CallerScheme())]
-
-
-async def get_current_user(request: Request, user_id: CurrentUserId, session: SessionDep) -> User:
+async def current_user(known_users: KnownUsers, user_id: int, session: AsyncSession) -> User:
+    """The caller's row (`CurrentUser`), read with the request's session."""
     user = await UserRepository(session).get(user_id)
     if user is None:  # removed since its id was last seen
-        known_users(request).forget(user_id)
-        raise unauthorized("Invalid or expired token")
+        known_users.forget(user_id)
+        raise Unauthorized("Invalid or expired token")
     return user
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]

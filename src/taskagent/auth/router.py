@@ -2,45 +2,32 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from taskagent.auth import tokens
-from taskagent.auth.dependencies import (
-    CSRF_COOKIE,
-    CSRF_FAILED,
-    RATE_LIMITED,
-    SESSION_COOKIE,
-    UNAUTHORIZED,
-    CurrentUser,
-    ErrorResponse,
-    PasswordHasherDep,
-    Responses,
-    unprocessable,
-)
+from taskagent.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE
 from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
 from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
-from taskagent.db import SessionDep
-from taskagent.deps import SettingsDep
-from taskagent.ratelimit import limit_signup, limit_token
+from taskagent.dependencies import (
+    CurrentUser,
+    PasswordHasherDep,
+    SessionDep,
+    SettingsDep,
+    limit_signup,
+    limit_token,
+)
+from taskagent.errors import Forbidden, InvalidRequest, RateLimited, Unauthorized, error_responses
 
 router = APIRouter(tags=["auth"])
 
-BAD_CREDENTIALS = "Incorrect email or password"
-BAD_CREDENTIALS_RESPONSE: Responses = {
-    401: {
-        "model": ErrorResponse,
-        "description": f"{BAD_CREDENTIALS} (one message for every bad credential)",
-        "headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
-    }
-}
 
+class BadCredentials(Unauthorized):
+    description = "Incorrect email or password (one message for every bad credential)"
 
-def _bad_credentials() -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=BAD_CREDENTIALS, headers={"WWW-Authenticate": "Bearer"}
-    )
+    def __init__(self) -> None:
+        super().__init__("Incorrect email or password")
 
 
 @router.post(
@@ -48,24 +35,22 @@ def _bad_credentials() -> HTTPException:
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     dependencies=[Depends(limit_signup)],
-    responses={
-        409: {"model": ErrorResponse, "description": "The email is already registered (in any case)"},
-        **unprocessable("A bad email, or a password under 8 characters"),
-        **RATE_LIMITED,
-    },
+    responses=error_responses(
+        EmailTakenError,
+        InvalidRequest,
+        RateLimited,
+        invalid_request="A bad email, or a password under 8 characters",
+    ),
 )
 async def signup(body: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> Any:
-    try:
-        return await AuthService(session, hasher).signup(body.email, body.password)
-    except EmailTakenError:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="This email is already registered") from None
+    return await AuthService(session, hasher).signup(body.email, body.password)
 
 
 @router.post(
     "/token",
     response_model=Token,
     dependencies=[Depends(limit_token)],
-    responses={**BAD_CREDENTIALS_RESPONSE, **RATE_LIMITED},
+    responses=error_responses(BadCredentials, RateLimited),
 )
 async def login_for_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -75,12 +60,12 @@ async def login_for_token(
 ) -> Token:
     user = await AuthService(session, hasher).authenticate(form.username, form.password)
     if user is None:
-        raise _bad_credentials()
+        raise BadCredentials()
     issued = tokens.issue(settings, user.id, "access")
     return Token(access_token=issued.token, expires_in=issued.expires_in)
 
 
-@router.get("/users/me", response_model=UserRead, responses=UNAUTHORIZED)
+@router.get("/users/me", response_model=UserRead, responses=error_responses(Unauthorized))
 async def read_me(user: CurrentUser) -> Any:
     return user
 
@@ -88,7 +73,9 @@ async def read_me(user: CurrentUser) -> Any:
 @router.patch(
     "/users/me",
     response_model=UserRead,
-    responses={**UNAUTHORIZED, **CSRF_FAILED, **unprocessable("Not an IANA time zone name")},
+    responses=error_responses(
+        Unauthorized, Forbidden, InvalidRequest, invalid_request="Not an IANA time zone name"
+    ),
 )
 async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> Any:
     user.timezone = body.timezone
@@ -107,7 +94,7 @@ def _cookie_attributes(settings: Settings, request: Request) -> dict[str, Any]:
     "/auth/login",
     response_model=Session,
     dependencies=[Depends(limit_token)],
-    responses={**BAD_CREDENTIALS_RESPONSE, **RATE_LIMITED},
+    responses=error_responses(BadCredentials, RateLimited),
 )
 async def login_with_cookie(
     body: LoginRequest,
@@ -124,7 +111,7 @@ async def login_with_cookie(
     """
     user = await AuthService(session, hasher).authenticate(body.email, body.password)
     if user is None:
-        raise _bad_credentials()
+        raise BadCredentials()
     issued = tokens.issue(settings, user.id, "session")
     assert issued.csrf is not None
     common = {"max_age": issued.expires_in, **_cookie_attributes(settings, request)}

@@ -6,10 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.repository import UserRepository
+from taskagent.errors import Conflict
 
 
-class EmailTakenError(Exception):
-    pass
+class EmailTakenError(Conflict):
+    description = "The email is already registered (in any case)"
+
+    def __init__(self) -> None:
+        super().__init__("This email is already registered")
 
 
 class AuthService:

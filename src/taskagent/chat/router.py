@@ -38,17 +38,25 @@ from chatkit.types import (
     UserMessageInput,
     UserMessageItem,
 )
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter, ValidationError
 
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import CSRF_FAILED, RATE_LIMITED, UNAUTHORIZED, CurrentUser, ErrorResponse
 from taskagent.chat.context import ChatContext
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.chat.store import AttachmentsNotSupportedError
-from taskagent.db import SessionDep
-from taskagent.ratelimit import RateLimiter
+from taskagent.dependencies import CurrentUser, ResourcesDep, SessionDep
+from taskagent.errors import (
+    BadRequest,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    error_responses,
+    issue,
+)
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -121,26 +129,12 @@ REQUEST_BODY_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
-def _error(status_code: int, description: str) -> dict[int | str, dict[str, Any]]:
-    return {status_code: {"model": ErrorResponse, "description": description}}
+class ChatRequestRefused(BadRequest):
+    description = "Malformed JSON, or a feature this server does not offer (attachments, dictation)"
 
 
-def agent_runtime(app: FastAPI) -> AgentRuntime:
-    """The app's agent runtime (made on first use when the lifespan did not make one)."""
-    runtime: AgentRuntime | None = getattr(app.state, "agent_runtime", None)
-    if runtime is None:
-        runtime = AgentRuntime(app.state.settings)
-        app.state.agent_runtime = runtime
-    return runtime
-
-
-def chat_server(app: FastAPI) -> TaskAgentChatServer:
-    """One server per app (stateless: the store keeps nothing between calls)."""
-    server: TaskAgentChatServer | None = getattr(app.state, "chat_server", None)
-    if server is None:
-        server = TaskAgentChatServer()
-        app.state.chat_server = server
-    return server
+class ChatItemNotFound(NotFound):
+    description = "The thread or item does not exist (or belongs to another user)"
 
 
 @router.post(
@@ -154,15 +148,20 @@ def chat_server(app: FastAPI) -> TaskAgentChatServer:
             "ChatKit events (`data: {json}` lines)",
             "content": {"application/json": {}, "text/event-stream": {}},
         },
-        **_error(400, "Malformed JSON, or a feature this server does not offer (attachments, dictation)"),
-        **UNAUTHORIZED,
-        **CSRF_FAILED,
-        **_error(404, "The thread or item does not exist (or belongs to another user)"),
-        422: {"model": ErrorResponse, "description": "The body is not a valid ChatKit request"},
-        **RATE_LIMITED,
+        **error_responses(
+            ChatRequestRefused,
+            Unauthorized,
+            Forbidden,
+            ChatItemNotFound,
+            InvalidRequest,
+            RateLimited,
+            invalid_request="The body is not a valid ChatKit request",
+        ),
     },
 )
-async def chatkit_endpoint(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def chatkit_endpoint(
+    request: Request, user: CurrentUser, session: SessionDep, resources: ResourcesDep
+) -> Response:
     """The ChatKit protocol over this service's own threads. Requests that run the agent
     (`threads.create`, `threads.add_user_message`, `threads.retry_after_item`, ...) count against the
     agent rate limit."""
@@ -172,16 +171,16 @@ async def chatkit_endpoint(request: Request, user: CurrentUser, session: Session
     body = await request.body()
     parsed = parse_request(body)
     kind: str = parsed.type
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter = resources.rate_limiter
     if kind in AGENT_REQUESTS:
         await limiter.enforce(request, limiter.agent, f"user:{user.id}")
 
-    server = chat_server(request.app)
-    runtime = agent_runtime(request.app)
+    server = resources.chat_server
+    runtime = resources.agent_runtime
     context = ChatContext(
         user_id=user.id,
-        session_factory=request.app.state.session_factory,
-        settings=request.app.state.settings,
+        session_factory=resources.session_factory,
+        settings=resources.settings,
         runtime=runtime,
         timezone=user.timezone or "UTC",
     )
@@ -189,13 +188,13 @@ async def chatkit_endpoint(request: Request, user: CurrentUser, session: Session
     # an unsupported type on someone else's thread would be an answer about that thread.
     await precheck(server, parsed, context)
     if kind in UNSUPPORTED:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=UNSUPPORTED[kind])
+        raise ChatRequestRefused(UNSUPPORTED[kind])
     try:
         result = await server.process(body, context)
-    except NotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc) or "Not found") from exc
+    except NotFoundError as exc:  # the SDK's errors, as what they mean
+        raise ChatItemNotFound(str(exc) or "Not found") from exc
     except (ValueError, NotImplementedError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+        raise ChatRequestRefused(str(exc)) from exc
     if isinstance(result, NonStreamingResult):
         return Response(content=result.json, media_type="application/json")
     return StreamingResponse(
@@ -209,36 +208,37 @@ def parse_request(body: bytes) -> Any:
     try:
         raw = json.loads(body) if body.strip() else None
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: [[[[...]]]]
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, detail=f"The body is not valid JSON: {exc}"
-        ) from None
+        raise ChatRequestRefused(f"The body is not valid JSON: {exc}") from None
     if not isinstance(raw, dict):
-        raise _unprocessable("The body must be a JSON object: a ChatKit request with a `type`.")
+        raise InvalidRequest.at(["body"], "The body must be a JSON object: a ChatKit request with a `type`.")
     if _contains_nul(raw):  # PostgreSQL cannot store it in a text column (a thread's title, say)
-        raise _unprocessable("Text cannot contain the NUL character.")
+        raise InvalidRequest.at(["body"], "Text cannot contain the NUL character.")
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in REQUEST_TYPES:
         shown = "missing" if kind is None else f"{kind!r} is unknown"
-        raise _unprocessable(f"The request `type` is {shown}; expected one of: {', '.join(REQUEST_TYPES)}.")
+        raise InvalidRequest.at(
+            ["body", "type"], f"The request `type` is {shown}; expected one of: {', '.join(REQUEST_TYPES)}."
+        )
     try:
         parsed = REQUEST_ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'][1:]) or 'body'}: {error['msg']}"
-            for error in exc.errors(include_url=False, include_input=False)[:5]
-        )
-        raise _unprocessable(f"Invalid {kind} request: {problems}") from None
+        # loc[0] is the request type (the union's tag); the rest is where in the body.
+        raise InvalidRequest(
+            issue(["body", *error["loc"][1:]], error["msg"], error["type"])
+            for error in exc.errors(include_url=False, include_input=False, include_context=False)
+        ) from None
     user_input: UserMessageInput | None = getattr(getattr(parsed, "params", None), "input", None)
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq) and user_input is not None:
         if user_input.attachments:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(AttachmentsNotSupportedError()))
+            raise ChatRequestRefused(str(AttachmentsNotSupportedError()))
+        content = ["body", "params", "input", "content"]
         length = sum(len(getattr(part, "text", "")) for part in user_input.content)
         if length > MAX_MESSAGE_CHARS:
-            raise _unprocessable(
-                f"The message is too long ({length} characters; at most {MAX_MESSAGE_CHARS})."
+            raise InvalidRequest.at(
+                content, f"The message is too long ({length} characters; at most {MAX_MESSAGE_CHARS})."
             )
         if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
-            raise _unprocessable("The message is empty.")
+            raise InvalidRequest.at(content, "The message is empty.")
     return parsed
 
 
@@ -256,10 +256,6 @@ def _contains_nul(value: Any) -> bool:
     return False
 
 
-def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=message)
-
-
 async def precheck(server: TaskAgentChatServer, parsed: Any, context: ChatContext) -> None:
     """404 (or 400) now for what the SDK would otherwise only find out in the middle of a stream."""
     store = server.store
@@ -270,25 +266,21 @@ async def precheck(server: TaskAgentChatServer, parsed: Any, context: ChatContex
         if isinstance(parsed, ThreadsRetryAfterItemReq):
             item = await store.load_item(parsed.params.thread_id, parsed.params.item_id, context=context)
             if not isinstance(item, UserMessageItem):
-                raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="Only a user message can be retried.")
+                raise ChatRequestRefused("Only a user message can be retried.")
         elif isinstance(parsed, ThreadsAddStructuredInputReq):
             item = await store.load_item(parsed.params.thread_id, parsed.params.item_id, context=context)
             if not isinstance(item, StructuredInputItem) or item.status != "pending":
-                raise HTTPException(
-                    status.HTTP_400_BAD_REQUEST,
-                    detail=f"Item {parsed.params.item_id} is not a question waiting for an answer.",
+                raise ChatRequestRefused(
+                    f"Item {parsed.params.item_id} is not a question waiting for an answer."
                 )
         elif isinstance(parsed, ThreadsAddClientToolOutputReq):
             last = await store.load_thread_items(parsed.params.thread_id, None, 1, "desc", context=context)
             if not any(
                 isinstance(item, ClientToolCallItem) and item.status == "pending" for item in last.data
             ):
-                raise HTTPException(
-                    status.HTTP_400_BAD_REQUEST,
-                    detail="No client tool call is waiting for output in this thread.",
-                )
+                raise ChatRequestRefused("No client tool call is waiting for output in this thread.")
     except NotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+        raise ChatItemNotFound(str(exc)) from exc
 
 
 async def stream_in_task(result: StreamingResult, runtime: AgentRuntime) -> AsyncIterator[bytes]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from taskagent.errors import InvalidRequest, issue
 from taskagent.tasks.models import MAX_TASK_ID, PRIORITY_RANK
 from taskagent.tasks.schemas import SortKey
 
@@ -25,8 +26,11 @@ _DATETIME_SORTS = frozenset({"created_at", "updated_at", "due_date"})
 _MAX_RANK = max(PRIORITY_RANK.values())
 
 
-class InvalidCursorError(ValueError):
-    pass
+class InvalidCursorError(InvalidRequest):
+    """A 422 on the `cursor` query parameter."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([issue(("query", "cursor"), message)])
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,25 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
-from pydantic import TypeAdapter
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import AfterValidator, TypeAdapter
 
-from taskagent.auth.dependencies import (
-    CSRF_FAILED,
-    UNAUTHORIZED,
-    CurrentUserId,
-    ErrorResponse,
-    Responses,
-    unprocessable,
-)
-from taskagent.db import SessionDep
-from taskagent.deps import SettingsDep
+from taskagent.dependencies import CurrentUserId, SettingsDep, TaskServiceDep
+from taskagent.errors import Forbidden, InvalidRequest, Unauthorized, error_responses
 from taskagent.tasks.models import TaskPriority, TaskStatus
-from taskagent.tasks.pagination import CursorCodec, InvalidCursorError
+from taskagent.tasks.pagination import CursorCodec
 from taskagent.tasks.schemas import (
-    IsoDatetime,
     SortKey,
     TaskCreate,
     TaskFilters,
     TaskRead,
     TaskUpdate,
+    UTCDatetime,
     storable_text,
-    utc_timestamp,
 )
 from taskagent.tasks.service import (
     ConcurrentUpdateError,
-    InvalidParentError,
     PreconditionFailedError,
     TaskNotFoundError,
     TaskService,
@@ -41,50 +30,14 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 MAX_CURSOR_LENGTH = 4096
 _ETAG_HEADER = {"ETag": {"description": "The task's version, for If-Match", "schema": {"type": "string"}}}
-NOT_FOUND: Responses = {
-    404: {"model": ErrorResponse, "description": "No such task for this user (also another user's task)"}
-}
-STALE: Responses = {
-    412: {"model": ErrorResponse, "description": "If-Match does not match the task's current ETag"}
-}
-CONFLICT: Responses = {
-    409: {"model": ErrorResponse, "description": "Another request changed the task at the same moment; retry"}
-}
-WRITE_ERRORS: Responses = {**UNAUTHORIZED, **CSRF_FAILED, **NOT_FOUND, **CONFLICT, **STALE}
+WRITE_ERRORS = (Unauthorized, Forbidden, TaskNotFoundError, ConcurrentUpdateError, PreconditionFailedError)
+QueryText = Annotated[str, AfterValidator(storable_text)]
 
 
-async def get_task_service(session: SessionDep, user_id: CurrentUserId) -> TaskService:
-    return TaskService(session, user_id)
-
-
-TaskServiceDep = Annotated[TaskService, Depends(get_task_service)]
 IfMatch = Annotated[
     str | None,
     Header(description="An ETag from this task (or `*`): the change is refused with 412 if it is stale"),
 ]
-
-
-def _not_found(exc: TaskNotFoundError) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
-
-
-def _unprocessable(location: str, field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": [location, field], "msg": message, "type": "value_error"}],
-    )
-
-
-def _stale() -> HTTPException:
-    return HTTPException(
-        status.HTTP_412_PRECONDITION_FAILED, detail="The task changed since you read it; fetch it again"
-    )
-
-
-def _conflict() -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT, detail="Another request changed the task at the same moment; try again"
-    )
 
 
 @router.post(
@@ -99,37 +52,19 @@ def _conflict() -> HTTPException:
                 **_ETAG_HEADER,
             },
         },
-        **UNAUTHORIZED,
-        **CSRF_FAILED,
-        **unprocessable("Invalid fields, unknown or read-only fields, or a parent_id that is not yours"),
+        **error_responses(
+            Unauthorized,
+            Forbidden,
+            InvalidRequest,
+            invalid_request="Invalid fields, unknown or read-only fields, or a parent_id that is not yours",
+        ),
     },
 )
 async def create_task(body: TaskCreate, tasks: TaskServiceDep, request: Request, response: Response) -> Any:
-    try:
-        task = await tasks.create(body)
-    except InvalidParentError as exc:
-        raise _unprocessable("body", "parent_id", str(exc)) from None
+    task = await tasks.create(body)
     response.headers["Location"] = str(request.url_for("get_task", task_id=task.id).path)
     response.headers["ETag"] = etag(task)
     return task
-
-
-def _query_text(name: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return storable_text(value)
-    except ValueError as exc:
-        raise _unprocessable("query", name, str(exc)) from None
-
-
-def _query_timestamp(name: str, value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return utc_timestamp(value)
-    except ValueError as exc:
-        raise _unprocessable("query", name, str(exc)) from None
 
 
 _TASK_LIST_JSON = TypeAdapter(list[TaskRead])
@@ -153,8 +88,11 @@ def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str
                 }
             },
         },
-        **UNAUTHORIZED,
-        **unprocessable("A bad filter, sort or limit, or a cursor that was altered or is for another query"),
+        **error_responses(
+            Unauthorized,
+            InvalidRequest,
+            invalid_request="A bad filter, sort or limit, or a cursor altered or for another query",
+        ),
     },
 )
 async def list_tasks(
@@ -164,11 +102,13 @@ async def list_tasks(
     request: Request,
     status_: Annotated[TaskStatus | None, Query(alias="status")] = None,
     priority: TaskPriority | None = None,
-    tag: Annotated[str | None, Query(max_length=32, description="Tasks carrying this tag")] = None,
+    tag: Annotated[QueryText | None, Query(max_length=32, description="Tasks carrying this tag")] = None,
     parent_id: Annotated[int | None, Query(description="Subtasks of this task")] = None,
-    due_before: Annotated[IsoDatetime | None, Query(description="Due strictly before (with offset)")] = None,
-    due_after: Annotated[IsoDatetime | None, Query(description="Due strictly after (with offset)")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the title or description")] = None,
+    due_before: Annotated[UTCDatetime | None, Query(description="Due strictly before (with offset)")] = None,
+    due_after: Annotated[UTCDatetime | None, Query(description="Due strictly after (with offset)")] = None,
+    q: Annotated[
+        QueryText | None, Query(max_length=200, description="Text in the title or description")
+    ] = None,
     sort: Annotated[
         SortKey, Query(description="A field, `-` first for descending; undated tasks sort last")
     ] = "created_at",
@@ -180,18 +120,15 @@ async def list_tasks(
     filters = TaskFilters(
         status=status_,
         priority=priority,
-        tag=_query_text("tag", tag),
+        tag=tag,
         parent_id=parent_id,
-        due_before=_query_timestamp("due_before", due_before),
-        due_after=_query_timestamp("due_after", due_after),
-        q=_query_text("q", q),
+        due_before=due_before,
+        due_after=due_after,
+        q=q,
     )
     codec = CursorCodec(settings.jwt_secret)
     fingerprint = _query_fingerprint(user_id, sort, filters)
-    try:
-        after = None if cursor is None else codec.decode(cursor, fingerprint, sort)
-    except InvalidCursorError as exc:
-        raise _unprocessable("query", "cursor", str(exc)) from None
+    after = None if cursor is None else codec.decode(cursor, fingerprint, sort)
     page = await tasks.page(filters, sort, limit, after)
     headers: dict[str, str] = {}
     if page.next is not None:
@@ -205,13 +142,13 @@ async def list_tasks(
 @router.get(
     "/{task_id}",
     response_model=TaskRead,
-    responses={200: {"description": "The task", "headers": _ETAG_HEADER}, **UNAUTHORIZED, **NOT_FOUND},
+    responses={
+        200: {"description": "The task", "headers": _ETAG_HEADER},
+        **error_responses(Unauthorized, TaskNotFoundError),
+    },
 )
 async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
-    try:
-        task = await tasks.get(task_id)
-    except TaskNotFoundError as exc:
-        raise _not_found(exc) from None
+    task = await tasks.get(task_id)
     response.headers["ETag"] = etag(task)
     return task
 
@@ -219,26 +156,18 @@ async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> A
 async def _update(
     task_id: int, body: TaskUpdate, tasks: TaskService, if_match: str | None, response: Response
 ) -> Any:
-    try:
-        task = await tasks.update(task_id, body, if_match=if_match)
-    except TaskNotFoundError as exc:
-        raise _not_found(exc) from None
-    except PreconditionFailedError:
-        raise _stale() from None
-    except ConcurrentUpdateError:
-        raise _conflict() from None
-    except InvalidParentError as exc:
-        raise _unprocessable("body", "parent_id", str(exc)) from None
+    task = await tasks.update(task_id, body, if_match=if_match)
     response.headers["ETag"] = etag(task)
     return task
 
 
-UPDATE_RESPONSES: Responses = {
+UPDATE_RESPONSES = {
     200: {"description": "The task as changed", "headers": _ETAG_HEADER},
-    **WRITE_ERRORS,
-    **unprocessable(
-        "Invalid values, unknown or read-only fields (id, owner_id, timestamps), null for a required "
-        "field, or a parent_id that is not yours or would make a cycle"
+    **error_responses(
+        *WRITE_ERRORS,
+        InvalidRequest,
+        invalid_request="Invalid values, unknown or read-only fields (id, owner_id, timestamps), null for a "
+        "required field, or a parent_id that is not yours or would make a cycle",
     ),
 }
 
@@ -266,15 +195,10 @@ async def put_task(
 @router.delete(
     "/{task_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**WRITE_ERRORS, **unprocessable("A task id that is not a number")},
+    responses=error_responses(
+        *WRITE_ERRORS, InvalidRequest, invalid_request="A task id that is not a number"
+    ),
     description="Deletes the task and its subtasks.",
 )
 async def delete_task(task_id: int, tasks: TaskServiceDep, if_match: IfMatch = None) -> None:
-    try:
-        await tasks.delete(task_id, if_match=if_match)
-    except TaskNotFoundError as exc:
-        raise _not_found(exc) from None
-    except PreconditionFailedError:
-        raise _stale() from None
-    except ConcurrentUpdateError:
-        raise _conflict() from None
+    await tasks.delete(task_id, if_match=if_match)

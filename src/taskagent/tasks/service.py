@@ -9,28 +9,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from taskagent.db import utcnow
+from taskagent.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, issue
 from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
 from taskagent.tasks.pagination import Position
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskUpdate
 
 
-class TaskNotFoundError(LookupError):
+class TaskNotFoundError(NotFound):
+    description = "No such task for this user (also another user's task)"
+
     def __init__(self, task_id: int) -> None:
         super().__init__(f"Task {task_id} not found")
         self.task_id = task_id
 
 
-class PreconditionFailedError(Exception):
+class PreconditionFailedError(PreconditionFailed):
     """The caller's ETag is stale: the task changed since they read it."""
 
+    description = "If-Match does not match the task's current ETag"
 
-class ConcurrentUpdateError(Exception):
+    def __init__(self) -> None:
+        super().__init__("The task changed since you read it; fetch it again")
+
+
+class ConcurrentUpdateError(Conflict):
     """Another request changed the task between this one's read and its write (no If-Match given)."""
 
+    description = "Another request changed the task at the same moment; retry"
 
-class InvalidParentError(ValueError):
-    pass
+    def __init__(self) -> None:
+        super().__init__("Another request changed the task at the same moment; try again")
+
+
+class InvalidParentError(InvalidRequest, ValueError):
+    """A parent_id that is not one of the user's tasks, or would make a cycle."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([issue(("body", "parent_id"), message)])
 
 
 class Versioned(Protocol):

@@ -1,0 +1,63 @@
+"""What the app holds while it runs: made once in the lifespan (`app.open_resources`), closed at shutdown.
+
+Routes never read `app.state` themselves: they ask for typed dependencies (`taskagent.dependencies`),
+which come from here. Only this module knows where the resources are kept.
+
+The field types are imported for type checking only: the modules that define them (the rate limiter,
+the health probe, the auth caches) read their resources through this module, so a runtime import here
+would be a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from taskagent.agents.runner import AgentRuntime
+    from taskagent.auth.dependencies import KnownUsers
+    from taskagent.auth.passwords import PasswordHasher
+    from taskagent.auth.tokens import VerifiedTokens
+    from taskagent.chat.server import TaskAgentChatServer
+    from taskagent.config import Settings
+    from taskagent.health import DatabaseProbe
+    from taskagent.ratelimit import RateLimiter
+
+
+@dataclass(slots=True)
+class Resources:
+    """One worker's resources. Mutable so that a test can swap one (a fast hasher, a scripted model)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    rate_limiter: RateLimiter
+    password_hasher: PasswordHasher
+    agent_runtime: AgentRuntime  # the agents, their run slots and the runs in flight
+    chat_server: TaskAgentChatServer
+    verified_tokens: VerifiedTokens  # tokens whose check passed, until they expire
+    known_users: KnownUsers  # user ids recently seen to exist
+    health_probe: DatabaseProbe
+
+
+def app_resources(app: Starlette) -> Resources:
+    """The resources of a running app (its lifespan made them)."""
+    try:
+        resources: Resources = app.state.resources
+    except AttributeError:
+        raise RuntimeError("The app's resources are made by its lifespan, which has not run") from None
+    return resources
+
+
+def request_resources(connection: HTTPConnection) -> Resources:
+    return app_resources(connection.app)
+
+
+def keep_resources(app: Starlette, resources: Resources) -> None:
+    """Where the lifespan puts them."""
+    app.state.resources = resources
