@@ -79,6 +79,10 @@ async def seed(settings: Settings, tasks: int) -> int:
                 for n in range(tasks)
             ]
             await connection.execute(insert(Task), rows)
+        async with engine.connect() as connection:
+            # As autovacuum would after such a load (bench/run.py does the same).
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("ANALYZE tasks")
         return user_id
     finally:
         await engine.dispose()
