@@ -16,7 +16,7 @@ from agents import Model
 from fastapi import FastAPI
 
 from taskagent.agents.runner import AgentRuntime
-from taskagent.chat.router import chat_server
+from taskagent.chat.router import agent_runtime
 from taskagent.config import Settings
 from tests.conftest import UserHandle
 
@@ -141,9 +141,9 @@ def use_models(app: FastAPI, settings: Settings, factory: Callable[[Settings, st
 
 
 def record_inputs(app: FastAPI) -> list[list[Any]]:
-    """Every turn's model input, as the chat server builds it."""
+    """Every turn's model input, as the turn builds it."""
     seen: list[list[Any]] = []
-    chat_server(app).input_observers.append(lambda items: seen.append(list(items)))
+    agent_runtime(app).input_observers.append(lambda items: seen.append(list(items)))
     return seen
 
 
