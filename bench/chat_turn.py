@@ -38,8 +38,8 @@ from taskagent import migrations  # noqa: E402
 from taskagent.app import create_app  # noqa: E402
 from taskagent.auth import tokens  # noqa: E402
 from taskagent.auth.models import User  # noqa: E402
-from taskagent.chat.history import WINDOW_ITEMS  # noqa: E402
 from taskagent.config import Settings, to_async_url  # noqa: E402
+from taskagent.conversations.history import WINDOW_ITEMS  # noqa: E402
 from taskagent.conversations.models import Thread, ThreadItem  # noqa: E402
 from taskagent.conversations.summary import fold  # noqa: E402
 from taskagent.db import session_scope  # noqa: E402

@@ -1,4 +1,5 @@
-"""What a model sees of a help thread: the summary, then the recent items as plain-text messages."""
+"""What a model sees of a stored thread: the summary, then the recent items as plain-text messages
+(`conversations.history`: one window loader and one converter, for help and chat threads alike)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from fastapi import FastAPI
 from taskagent.agents.help import assistant_message, user_message
 from taskagent.conversations.history import (
     FOLD_STEP,
-    HISTORY_ITEMS,
+    MAX_REPLAYED_CHARS,
     SUMMARY_PREFIX,
-    history_input,
-    thread_input,
+    WINDOW_ITEMS,
+    HistoryWindow,
+    load_window,
+    model_input,
 )
 from taskagent.conversations.models import Thread
 from taskagent.conversations.repository import ConversationRepository
@@ -37,7 +40,7 @@ def test_items_become_plain_text_messages() -> None:
             "quoted_text": "Thursday.",
         },
     ]
-    assert history_input("Tasks mentioned: #12", items) == [
+    assert model_input(HistoryWindow("Tasks mentioned: #12", items)) == [
         {
             "type": "message",
             "role": "user",
@@ -47,7 +50,7 @@ def test_items_become_plain_text_messages() -> None:
         {"type": "message", "role": "assistant", "content": "Thursday."},
         {"type": "message", "role": "user", "content": "(Replying to: Thursday.)\nabout @Q4"},
     ]
-    assert history_input(None, []) == []
+    assert model_input(HistoryWindow(None, [])) == []
 
 
 async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandle, client: Any) -> None:
@@ -66,7 +69,7 @@ async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandl
             await repository.add_item(
                 current, **_row(user_message("thr_long", f"Question {turn} about #{100 + turn}"))
             )
-            inputs.append(await thread_input(repository, current))
+            inputs.append(model_input(await load_window(repository, current)))
             await repository.add_item(
                 current, **_row(assistant_message("thr_long", f"Answer {turn}", agent="blocker"))
             )
@@ -75,19 +78,19 @@ async def test_long_threads_fold_into_the_summary(app: FastAPI, alice: UserHandl
         repository = ConversationRepository(session, alice.id)
         thread = await repository.get_thread("thr_long")
         assert thread is not None
-        final = await thread_input(repository, thread)
+        final = model_input(await load_window(repository, thread))
         # Every item is either folded into the summary or replayed: none falls in between.
-        window = await repository.recent_items("thr_long", HISTORY_ITEMS + FOLD_STEP)
+        window = await repository.recent_items("thr_long", WINDOW_ITEMS + FOLD_STEP)
         replayed = [row for row in window if row.seq > thread.summary_through_seq]
         assert replayed[0].seq == thread.summary_through_seq + 1
         assert thread.summary is not None
 
-    assert HISTORY_ITEMS <= len(final) - 1 < HISTORY_ITEMS + FOLD_STEP
+    assert WINDOW_ITEMS <= len(final) - 1 < WINDOW_ITEMS + FOLD_STEP
     summary = final[0]["content"]  # type: ignore[typeddict-item]
     assert isinstance(summary, str) and summary.startswith(SUMMARY_PREFIX)
     assert "#100" in summary  # task ids of folded turns are kept
     assert final[-1] == {"type": "message", "role": "assistant", "content": "Answer 19"}
-    assert max(len(entry) for entry in inputs) <= HISTORY_ITEMS + FOLD_STEP  # bounded however long it grows
+    assert max(len(entry) for entry in inputs) <= WINDOW_ITEMS + FOLD_STEP  # bounded however long it grows
     # Without a summary yet, the input is the whole thread, the new request last.
     assert inputs[0] == [{"type": "message", "role": "user", "content": "Question 0 about #100"}]
     assert inputs[1][-1] == {"type": "message", "role": "user", "content": "Question 1 about #101"}
@@ -106,8 +109,30 @@ async def test_a_thread_without_a_summary_catches_up(app: FastAPI, alice: UserHa
             await repository.add_item(
                 thread, **_row(user_message("thr_old", f"Question about #{200 + turn}"))
             )
-        items = await thread_input(repository, thread)
-        assert thread.summary_through_seq == 30 - HISTORY_ITEMS
-    assert len(items) == 1 + HISTORY_ITEMS
+        items = model_input(await load_window(repository, thread))
+        assert thread.summary_through_seq == 30 - WINDOW_ITEMS
+    assert len(items) == 1 + WINDOW_ITEMS
     assert "#200" in str(items[0]["content"])  # type: ignore[typeddict-item]
     assert items[-1] == {"type": "message", "role": "user", "content": "Question about #229"}
+
+
+def test_older_items_are_cut_and_the_request_is_whole() -> None:
+    long = "word " * 1_000
+    card = {"type": "task", "task": {"type": "custom", "title": "Created task #12: Review Q4 report"}}
+    items = [
+        user_message("thr_1", long),
+        assistant_message("thr_1", long, agent="task_manager"),
+        card,
+        user_message("thr_1", long),
+    ]
+    converted = model_input(HistoryWindow(None, items))
+    lengths = [len(str(entry["content"])) for entry in converted]  # type: ignore[typeddict-item]
+    assert lengths[0] <= MAX_REPLAYED_CHARS and lengths[1] <= MAX_REPLAYED_CHARS
+    assert converted[-1]["content"] == long  # type: ignore[typeddict-item]
+    # A tool-action card is replayed as ChatKit's own converter words it.
+    assert converted[2] == {
+        "type": "message",
+        "role": "user",
+        "content": "A message was displayed to the user that the following task was performed:\n<Task>\n"
+        "Created task #12: Review Q4 report\n</Task>",
+    }

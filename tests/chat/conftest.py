@@ -141,9 +141,9 @@ def use_models(app: FastAPI, settings: Settings, factory: Callable[[Settings, st
 
 
 def record_inputs(app: FastAPI) -> list[list[Any]]:
-    """Every turn's model input, as the chat server builds it."""
+    """Every turn's model input, as the turn builds it."""
     seen: list[list[Any]] = []
-    app_resources(app).chat_server.input_observers.append(lambda items: seen.append(list(items)))
+    app_resources(app).agent_runtime.input_observers.append(lambda items: seen.append(list(items)))
     return seen
 
 

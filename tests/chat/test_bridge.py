@@ -1,7 +1,7 @@
 """The agent run as ChatKit events: hand-offs and tool actions shown, one id per assistant message,
 a second Chat Completions turn that works, and nothing lost when the model fails or the client leaves.
 
-The three bugs of openai-chatkit 1.6.5 fixed here (see chat/events.py and chat/history.py):
+The three bugs of openai-chatkit 1.6.5 fixed here (see chat/events.py and conversations/history.py):
 - `stream_agent_response` drops hand-offs: they arrive as `progress_update` and persisted `task` items;
 - Chat Completions models give every assistant message the id `__fake_id__`: each gets a store id;
 - the default converter replays assistant history as `output_text`, which the Chat Completions converter
@@ -111,7 +111,8 @@ async def test_answers_stream_in_several_deltas_with_store_ids(chat: Chat, alice
 
 
 def test_the_sdk_default_converter_breaks_chat_completions() -> None:
-    """Why the converter override exists: the default replays assistant text as `output_text`."""
+    """Why history is replayed by our own converter (`conversations.history.model_input`): the SDK's
+    default replays assistant text as `output_text`."""
     item = AssistantMessageItem(
         id="msg_1",
         thread_id="thr_1",

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from sqlalchemy import event, select
 
 from taskagent.agents.model_selection import build_model
-from taskagent.chat.history import CATCH_UP_ROWS, FOLD_STEP, WINDOW_ITEMS
 from taskagent.config import Settings
+from taskagent.conversations.history import CATCH_UP_ROWS, FOLD_STEP, WINDOW_ITEMS
 from taskagent.conversations.models import Thread
 from taskagent.conversations.models import ThreadItem as ItemRow
 from taskagent.conversations.summary import fold, parse_summary

@@ -154,6 +154,7 @@ async def test_threads_ordered_and_paginated_with_after(
         seen += ids(page.data)
         assert len(page.data) <= 2
         if not page.has_more:
+            assert page.after is None  # the last page names no next one (ChatKit's own store tests)
             break
         assert page.after == page.data[-1].id
         after = page.after
@@ -161,7 +162,7 @@ async def test_threads_ordered_and_paginated_with_after(
     assert pages == 3
     # `after` names the last thread already seen: the next page starts strictly after it.
     tail = await store.load_threads(10, expected[1], order, context=ctx)
-    assert ids(tail.data) == expected[2:] and not tail.has_more
+    assert ids(tail.data) == expected[2:] and not tail.has_more and tail.after is None
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
@@ -185,13 +186,13 @@ async def test_items_ordered_and_paginated_with_after(
         page = await store.load_thread_items(meta.id, after, 3, order, context=ctx)
         seen += ids(page.data)
         if not page.has_more:
-            assert len(page.data) == 1
+            assert len(page.data) == 1 and page.after is None
             break
         assert len(page.data) == 3 and page.after == page.data[-1].id
         after = page.after
     assert seen == expected
     first = await store.load_thread_items(meta.id, None, 7, order, context=ctx)
-    assert ids(first.data) == expected and not first.has_more
+    assert ids(first.data) == expected and not first.has_more and first.after is None
 
 
 async def test_items_save_load_replace_delete(

@@ -1,4 +1,4 @@
-"""Help requests on a task: the task's help thread, and one streamed, bounded, persisted run.
+"""Help requests on a task: the task's help thread, and one request's turn streamed to the client.
 
 Memory: each task's help requests form one thread (`Thread.task_id` set; one per user and task). Items
 are stored as ChatKit item JSON (`UserMessageItem` / `AssistantMessageItem`), so the chat's store reads
@@ -6,9 +6,10 @@ the same rows; an assistant item also carries `agent` (the id of the agent that 
 ignores. The next request on the task gets the thread as history (`conversations.history`).
 
 Nothing is lost: the user's message is stored (and committed) before the model runs; the answer is
-stored when the run ends, however it ends: complete, failed (with what was said before the failure) or
-stopped because the client went away (the partial answer). A run is a task owned by the app's
-`AgentRuntime`, not by the response, so a disconnect cannot interrupt the final write.
+stored by the turn (`agents.turn.AgentTurn`, through `record_answer`) when it ends, however it ends:
+complete, failed (with what was said before the failure) or stopped because the client went away (the
+partial answer). A turn runs in a task owned by the app's `AgentRuntime`, not by the response, so a
+disconnect cannot interrupt the final write.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from chatkit.types import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from taskagent.agents.admission import RunQueueTimeout
 from taskagent.agents.context import AgentContext
-from taskagent.agents.runner import AgentRuntime, failure_message, start_run, timeout_message
-from taskagent.agents.streaming import HelpEvent, HelpStreamTranslator, done_event, error_event
-from taskagent.config import ConfigurationError
-from taskagent.conversations.history import assistant_text, thread_input, user_text
+from taskagent.agents.runner import AgentRuntime
+from taskagent.agents.streaming import Transcript, TurnEvent, done_event, error_event
+from taskagent.agents.turn import AgentTurn
+from taskagent.conversations.history import assistant_text, user_text
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.db import session_scope, utcnow
@@ -50,10 +50,6 @@ KEEPALIVE_SECONDS = 15.0
 THREAD_TITLE_LIMIT = 200
 
 Factory = async_sessionmaker[AsyncSession]
-
-
-class HelpThreadGone(LookupError):
-    """The task (and so its help thread) was deleted between the request and the run."""
 
 
 # --- the thread ------------------------------------------------------------------------------------------
@@ -202,14 +198,17 @@ async def help_items(
     return thread.id, items
 
 
-# --- one run ---------------------------------------------------------------------------------------------
+# --- one request: a turn streamed to the client -------------------------------------------------------
+
+STOPPED_MESSAGE = "The request was stopped before the answer was complete."
 
 
 class HelpRun:
-    """One help (or schedule) request: runs `agent_key` over the task's thread and streams its events.
+    """One help (or schedule) request: the turn of `agent_key` over the task's thread, as turn events.
 
-    `stream()` starts the run as a task of the runtime and yields `HelpEvent`s (None: a keep-alive tick);
-    `stop()` (the client went away) cancels it, and the run still stores what was said.
+    `stream()` runs the turn as a task of the runtime (so that a disconnect cannot interrupt its final
+    write) and yields its `TurnEvent`s, ending with `done` or `error` (None: a keep-alive tick); `stop()`
+    (the client went away) cancels it, and the turn still stores what was said.
     """
 
     def __init__(
@@ -222,32 +221,32 @@ class HelpRun:
         keepalive_seconds: float = KEEPALIVE_SECONDS,
     ) -> None:
         self.runtime = runtime
-        self.agent_key = agent_key
-        self.context = context
         self.thread_id = thread_id
         self.keepalive_seconds = keepalive_seconds
-        self.translator = HelpStreamTranslator()
-        self.error: str | None = None
-        self.stopped = False
-        self._queue: asyncio.Queue[HelpEvent | None] = asyncio.Queue()
+        self.turn = AgentTurn(
+            runtime,
+            agent_key=agent_key,
+            context=context,
+            thread_id=thread_id,
+            workflow="help",
+            answer_sink=self._store_answer,
+        )
+        self._queue: asyncio.Queue[TurnEvent | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-
-    # The consumer side ------------------------------------------------------------------------------
 
     def start(self) -> None:
         if self._task is None:
             self._task = self.runtime.spawn(self._produce(), name=f"help-run-{self.thread_id}")
 
     def stop(self) -> None:
-        """The client is gone: stop the run (it stores the partial answer)."""
+        """The client is gone: stop the turn (it stores the partial answer)."""
         if self._task is not None and not self._task.done():
-            self.stopped = True
             self._task.cancel()
 
     async def stream(
         self, disconnected: Callable[[], Awaitable[None]] | None = None
-    ) -> AsyncIterator[HelpEvent | None]:
-        """The run's events, ending with `done` or `error`. `disconnected` returns when the client leaves."""
+    ) -> AsyncIterator[TurnEvent | None]:
+        """The turn's events, ending with `done` or `error`. `disconnected` returns when the client leaves."""
         self.start()
         watcher = asyncio.create_task(self._watch(disconnected)) if disconnected is not None else None
         try:
@@ -277,82 +276,35 @@ class HelpRun:
         self.stop()
 
     async def wait(self) -> None:
-        """Until the run (and its final write) is over."""
+        """Until the turn (and its final write) is over."""
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    # The run ----------------------------------------------------------------------------------------
-
-    async def _load_input(self) -> list[Any]:
-        async with session_scope(self.context.session_factory) as session:
-            repository = ConversationRepository(session, self.context.user_id)
-            thread = await repository.get_thread(self.thread_id)
-            if thread is None:
-                raise HelpThreadGone("The task was deleted while its help request was starting.")
-            return await thread_input(repository, thread)
-
     async def _produce(self) -> None:
-        limits = self.runtime.limits
-        settings = self.runtime.settings
-        result = None
-        deadline: asyncio.Timeout | None = None
-        cancelled = False
+        turn = self.turn
         try:
-            team = self.runtime.team()
-            agent = team.get(self.agent_key)
-            async with self.runtime.slots.take():  # the run's time limit starts once it may run
-                async with self.runtime.setup:
-                    input_items = await self._load_input()
-                result = start_run(agent, input_items, self.context, limits, workflow_name="TaskAgent help")
-                async with asyncio.timeout(limits.max_seconds) as deadline:
-                    async for event in result.stream_events():
-                        for help_event in self.translator.translate(event):
-                            self._queue.put_nowait(help_event)
+            async for event in turn.run(AgentTurn.events):
+                self._queue.put_nowait(event)
         except asyncio.CancelledError:
-            cancelled = True
-        except (ConfigurationError, HelpThreadGone, RunQueueTimeout) as exc:
-            self.error = str(exc)
-        except Exception as exc:
-            if isinstance(exc, TimeoutError) and deadline is not None and deadline.expired():
-                self.error = timeout_message(limits)
-            else:
-                self.error = failure_message(exc, settings, limits)
-            logger.warning("help run on thread %s failed: %s", self.thread_id, self.error, exc_info=exc)
-        finally:
-            if result is not None and not result.is_complete:
-                result.cancel()
-        # Store what was said, whatever happened; a second cancellation must not interrupt the write.
-        saving = asyncio.ensure_future(self._save(complete=self.error is None and not cancelled))
-        try:
-            await asyncio.shield(saving)
-        except asyncio.CancelledError:
-            cancelled = True
-            await asyncio.gather(saving, return_exceptions=True)
-        if self.error is not None:
-            self._queue.put_nowait(error_event(self.error))
-        elif cancelled:
-            self._queue.put_nowait(error_event("The request was stopped before the answer was complete."))
+            pass  # the client is gone; the turn has stored what was said
+        if turn.failure is not None:
+            self._queue.put_nowait(error_event(turn.failure))
+        elif turn.stopped:
+            self._queue.put_nowait(error_event(STOPPED_MESSAGE))
         else:
-            self._queue.put_nowait(done_event(self.translator.specialist, self.thread_id))
+            self._queue.put_nowait(done_event(turn.transcript.specialist, self.thread_id))
         self._queue.put_nowait(None)
 
-    async def _save(self, *, complete: bool) -> None:
-        text = self.translator.text.strip()
-        task_id = self.context.focus_task_id
-        if not text or task_id is None:
+    async def _store_answer(self, transcript: Transcript, complete: bool) -> None:
+        context = self.turn.context
+        if context.focus_task_id is None:
             return
-        try:
-            async with self.runtime.setup:
-                await record_answer(
-                    self.context.session_factory,
-                    self.context.user_id,
-                    task_id,
-                    self.thread_id,
-                    text,
-                    agent=self.translator.agent_id,
-                    complete=complete,
-                )
-        except Exception:
-            logger.exception("could not store the answer of help thread %s", self.thread_id)
-            if self.error is None:
-                self.error = "The answer could not be saved. Try again."
+        await record_answer(
+            context.session_factory,
+            context.user_id,
+            context.focus_task_id,
+            self.thread_id,
+            transcript.text.strip(),
+            agent=transcript.agent_id,
+            complete=complete,
+        )

@@ -27,7 +27,7 @@ from taskagent.agents.schemas import (
     HelpRequest,
     ScheduleRequest,
 )
-from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, HelpEvent, PlainTextRenderer
+from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, PlainTextRenderer, TurnEvent, sse
 from taskagent.agents.tools import task_json
 from taskagent.auth.dependencies import current_user
 from taskagent.db import utcnow
@@ -203,12 +203,12 @@ async def _stream_agent(
     return EventStreamResponse(_sse_body(events), headers=headers)
 
 
-async def _sse_body(events: AsyncIterator[HelpEvent | None]) -> AsyncIterator[str]:
+async def _sse_body(events: AsyncIterator[TurnEvent | None]) -> AsyncIterator[str]:
     async for event in events:
-        yield ": keep-alive\n\n" if event is None else event.sse()
+        yield sse(event)
 
 
-async def _plain_body(events: AsyncIterator[HelpEvent | None]) -> AsyncIterator[str]:
+async def _plain_body(events: AsyncIterator[TurnEvent | None]) -> AsyncIterator[str]:
     renderer = PlainTextRenderer()
     async for event in events:
         if event is not None and (chunk := renderer.render(event)):

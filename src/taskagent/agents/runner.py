@@ -11,16 +11,14 @@ Every run is bounded four ways; each bound that is hit ends the run with a clear
 
     runtime = AgentRuntime(settings)                     # app.state.agent_runtime
     result = start_run(runtime.team().triage, input_items, context, runtime.limits)
-    async with asyncio.timeout(runtime.limits.max_seconds):
-        async for event in result.stream_events(): ...
-    # on failure: failure_message(exc, settings)
+    # on failure: failure_message(exc, settings); a turn (agents.turn.AgentTurn) does all of this
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 MAX_OUTPUT_TOKENS_FACTOR = 4
 SETUP_AT_ONCE = 2
+
+# Called with the model input of every turn (tests and benchmarks measure the prompt with it).
+InputObserver = Callable[[list[TResponseInputItem]], None]
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class AgentRuntime:
         # turns, a few at a time: a burst of it would otherwise fill whole turns of the event loop and hold
         # up the words of the runs that are streaming (bench/streams.py).
         self.setup = asyncio.Semaphore(SETUP_AT_ONCE)
+        self.input_observers: list[InputObserver] = []
 
     def team(self) -> AgentTeam:
         """The agents; raises ConfigurationError when the configured model cannot be built."""

@@ -1,14 +1,15 @@
-"""A run's SDK stream events, translated to the help endpoint's events (and the seed's plain text).
+"""A run's SDK stream events as what was said (`Transcript`), and the help endpoint's two renderings.
 
-    translator = HelpStreamTranslator()
-    async for event in result.stream_events():
-        for help_event in translator.translate(event):
-            yield help_event.sse()              # "event: delta\\ndata: {...}\\n\\n"
-    translator.text, translator.agent_id      # what was said, and by whom
+    transcript = Transcript()                   # one per turn (`agents.turn.AgentTurn.transcript`)
+    for said in transcript.translate(event):    # each SDK stream event of the run
+        yield sse(said)                         # "event: delta\\ndata: {...}\\n\\n"
+    transcript.text, transcript.agent_id        # what was said, and by whom (stored as the answer)
 
 Events (data in JSON): `agent` {id, name} each time an agent takes over; `delta` {text}; `tool`
-{name, arguments, result} once a tool call has its result; then the endpoint adds `done` {specialist,
-thread_id} or `error` {message}. Hand-offs show as the `agent` event of the new agent.
+{name, arguments, result} once a tool call has its result; then the turn adds `done` {specialist,
+thread_id} or `error` {message}. Hand-offs show as the `agent` event of the new agent. The help
+endpoint sends them as server-sent events (`sse`) or as the seed's plain text (`PlainTextRenderer`);
+the chat renders the same run as ChatKit events (`chat.server`).
 """
 
 from __future__ import annotations
@@ -28,33 +29,37 @@ PLAIN_MEDIA_TYPE = "text/plain"
 
 
 @dataclass(frozen=True)
-class HelpEvent:
+class TurnEvent:
     event: str  # agent | delta | tool | done | error
     data: dict[str, Any]
 
-    def sse(self) -> str:
-        return f"event: {self.event}\ndata: {json.dumps(self.data, ensure_ascii=False)}\n\n"
+
+def sse(event: TurnEvent | None) -> str:
+    """A turn event as a server-sent event; None (no news for a while) as a keep-alive comment."""
+    if event is None:
+        return ": keep-alive\n\n"
+    return f"event: {event.event}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
 
 
-def agent_event(agent_key: str, name: str | None = None) -> HelpEvent:
+def agent_event(agent_key: str, name: str | None = None) -> TurnEvent:
     if name is None:
         try:
             name = spec_for_id(agent_key).name
         except KeyError:
             name = agent_key
-    return HelpEvent("agent", {"id": agent_key, "name": name})
+    return TurnEvent("agent", {"id": agent_key, "name": name})
 
 
-def delta_event(text: str) -> HelpEvent:
-    return HelpEvent("delta", {"text": text})
+def delta_event(text: str) -> TurnEvent:
+    return TurnEvent("delta", {"text": text})
 
 
-def done_event(specialist: str | None, thread_id: str) -> HelpEvent:
-    return HelpEvent("done", {"specialist": specialist, "thread_id": thread_id})
+def done_event(specialist: str | None, thread_id: str) -> TurnEvent:
+    return TurnEvent("done", {"specialist": specialist, "thread_id": thread_id})
 
 
-def error_event(message: str) -> HelpEvent:
-    return HelpEvent("error", {"message": message})
+def error_event(message: str) -> TurnEvent:
+    return TurnEvent("error", {"message": message})
 
 
 def _json_or_text(value: Any) -> Any:
@@ -72,7 +77,7 @@ def _field(raw: Any, name: str) -> Any:
 
 
 @dataclass
-class HelpStreamTranslator:
+class Transcript:
     """Translates one run's SDK events, keeping the text said so far and the agent saying it."""
 
     agent_id: str | None = None
@@ -85,7 +90,7 @@ class HelpStreamTranslator:
     def text(self) -> str:
         return "".join(self.parts)
 
-    def translate(self, event: StreamEvent) -> list[HelpEvent]:
+    def translate(self, event: StreamEvent) -> list[TurnEvent]:
         if isinstance(event, AgentUpdatedStreamEvent):
             return self._agent(event)
         if isinstance(event, RawResponsesStreamEvent):
@@ -94,20 +99,20 @@ class HelpStreamTranslator:
             return self._item(event)
         return []
 
-    def _agent(self, event: AgentUpdatedStreamEvent) -> list[HelpEvent]:
+    def _agent(self, event: AgentUpdatedStreamEvent) -> list[TurnEvent]:
         new_id = agent_id(event.new_agent)
         if new_id == self.agent_id:
             return []
         self.agent_id, self.agent_name = new_id, event.new_agent.name
         return [agent_event(new_id, event.new_agent.name)]
 
-    def _say(self, text: str) -> list[HelpEvent]:
+    def _say(self, text: str) -> list[TurnEvent]:
         if not text:
             return []
         self.parts.append(text)
         return [delta_event(text)]
 
-    def _raw(self, event: RawResponsesStreamEvent) -> list[HelpEvent]:
+    def _raw(self, event: RawResponsesStreamEvent) -> list[TurnEvent]:
         data = event.data
         if data.type == "response.output_item.added" and _field(data.item, "type") == "message":
             # A new message after earlier text (an agent's preamble, then the specialist): a paragraph break.
@@ -122,7 +127,7 @@ class HelpStreamTranslator:
             return self._say(delta) if isinstance(delta, str) else []
         return []
 
-    def _item(self, event: RunItemStreamEvent) -> list[HelpEvent]:
+    def _item(self, event: RunItemStreamEvent) -> list[TurnEvent]:
         item = event.item
         if event.name == "tool_called" and isinstance(item, ToolCallItem):
             call_id, name = _field(item.raw_item, "call_id"), _field(item.raw_item, "name")
@@ -135,7 +140,7 @@ class HelpStreamTranslator:
                 self._calls.pop(call_id, ("unknown", None)) if isinstance(call_id, str) else ("", None)
             )
             return [
-                HelpEvent(
+                TurnEvent(
                     "tool", {"name": name, "arguments": arguments, "result": _json_or_text(item.output)}
                 )
             ]
@@ -161,7 +166,7 @@ class PlainTextRenderer:
 
     _written: bool = False
 
-    def render(self, event: HelpEvent) -> str:
+    def render(self, event: TurnEvent) -> str:
         chunk = ""
         if event.event == "agent" and event.data.get("id") in SPECIALISTS:
             chunk = ("\n\n" if self._written else "") + f"[Routing to {event.data.get('name')}]\n\n"

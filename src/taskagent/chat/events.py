@@ -12,18 +12,17 @@
    every assistant message a fresh `store.generate_item_id("message", ...)` id in its added, updated and
    done events (all models, so ids never depend on the provider);
 3. (the replay of assistant history as `output_text`, which broke the second Chat Completions turn, is
-   fixed on the input side: `chat.history.HistoryConverter`.)
+   avoided on the input side: `conversations.history.model_input` replays messages as plain text.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from agents import AgentUpdatedStreamEvent, RunItemStreamEvent, RunResultStreaming, StreamEvent
+from agents import AgentUpdatedStreamEvent, RunItemStreamEvent, StreamEvent
 from agents.items import ToolCallItem, ToolCallOutputItem
 from chatkit.types import (
     AssistantMessageContent,
@@ -92,46 +91,6 @@ class RunObserver:
     def drain(self) -> list[ThreadStreamEvent]:
         pending, self._pending = self._pending, []
         return pending
-
-
-class RunDeadlineExceededError(Exception):
-    """The run went past AGENT_MAX_RUN_SECONDS."""
-
-
-class ObservedRun:
-    """A `RunResultStreaming` whose events pass through an observer on their way to the bridge.
-
-    The stream never raises into the bridge: a failure (or `RunDeadlineExceededError` at `deadline`,
-    event-loop time) ends it early and is kept in `error` for the caller. The bridge then finishes
-    cleanly (its helper tasks end, its queue drains) instead of leaving them pending. The deadline is
-    applied to each wait for the next event, inside that wait, because the bridge reads this stream
-    from tasks of its own: a timeout around the whole turn would cancel the wrong task.
-    """
-
-    def __init__(self, result: RunResultStreaming, observer: RunObserver, deadline: float) -> None:
-        self.result = result
-        self.observer = observer
-        self.deadline = deadline
-        self.error: Exception | None = None
-
-    async def stream_events(self) -> AsyncIterator[StreamEvent]:
-        events = self.result.stream_events().__aiter__()
-        while True:
-            try:
-                async with asyncio.timeout_at(self.deadline):
-                    event = await anext(events)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                self.error = RunDeadlineExceededError()
-                self.result.cancel()
-                return
-            except Exception as exc:
-                self.error = exc
-                self.result.cancel()
-                return
-            self.observer.observe(event)
-            yield event
 
 
 class AssistantIds:

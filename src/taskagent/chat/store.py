@@ -115,6 +115,12 @@ def _aware(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _page(data: list[Any], has_more: bool) -> Page[Any]:
+    """A page; its `after` cursor (the last id) only when there is more to read, as ChatKit's own store
+    tests expect: a client that pages on `after` alone must stop at the last page."""
+    return Page(data=data, has_more=has_more, after=data[-1].id if data and has_more else None)
+
+
 def _page_size(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE_SIZE))
 
@@ -173,7 +179,7 @@ class ConversationStore(Store[ChatContext]):
                 limit=_page_size(limit), after=after, order=_order(order)
             )
             data = [thread_metadata(row) for row in found.rows]
-        return Page(data=data, has_more=found.has_more, after=data[-1].id if data else None)
+        return _page(data, found.has_more)
 
     async def delete_thread(self, thread_id: str, context: ChatContext) -> None:
         async with session_scope(context.session_factory) as session:
@@ -197,7 +203,7 @@ class ConversationStore(Store[ChatContext]):
             if not found.rows and await repository.chat_thread(thread_id) is None:
                 raise NotFoundError(f"Thread {thread_id} not found")
             data = [item_from_row(row) for row in found.rows]
-        return Page(data=data, has_more=found.has_more, after=data[-1].id if data else None)
+        return _page(data, found.has_more)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: ChatContext) -> None:
         """A new item, at the end of the thread (the SDK adds each item once, when it is done)."""

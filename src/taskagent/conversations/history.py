@@ -1,33 +1,104 @@
-"""What a model sees of a stored thread: the summary of older items, then the recent items verbatim.
+"""What a model sees of a stored thread (help or chat): the summary of older items, then the recent ones.
 
-    input_items = await thread_input(repository, thread)   # one bounded read of the newest items
+    window = await load_window(repository, thread)   # one bounded read; folds older items when full
+    input_items = model_input(window)                # the one converter of stored items to model input
 
-Items are the stored ChatKit JSON (`ThreadItem.data`). User messages become user messages and assistant
-messages assistant messages with plain string content: every model accepts that (the Chat Completions
-converter refuses replayed `output_text` parts), the offline engine included. Other item kinds (widgets,
-tool-action cards, hidden context) carry nothing a help thread needs and are skipped.
+Per turn this reads a fixed number of rows whatever the thread's length: the newest
+`WINDOW_ITEMS + FOLD_STEP` items. Once that many items are newer than the summary, all but the newest
+`WINDOW_ITEMS` are folded into `Thread.summary` (`conversations.summary.fold`, from the rows already read)
+and `summary_through_seq` moves on, stored in the caller's unit of work. The prompt therefore holds the
+summary (bounded) and between `WINDOW_ITEMS` and `WINDOW_ITEMS + FOLD_STEP` items. A thread whose older
+items were never summarised (written before summaries existed, or imported) catches up `CATCH_UP_ROWS`
+items per turn, oldest first.
 
-Older items are folded into `Thread.summary` (`conversations.summary.fold`) a step at a time once the
-window is full, so the prompt stays bounded however long the thread grows; the summary leads the input
-as hidden context, as in the chat.
+Items are the stored ChatKit JSON (`ThreadItem.data`). Messages become messages with plain string
+content, which every model accepts (the Chat Completions converter of openai-agents refuses replayed
+`output_text` parts), the offline engine included; older ones are cut to `MAX_REPLAYED_CHARS`, the newest
+user message (the request) is kept whole. A tool-action card (a `task` item of the chat) becomes the line
+ChatKit's own converter writes for it. Other kinds (widgets, hidden context) carry nothing the agents
+need and are skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from agents import TResponseInputItem
+from openai.types.responses import EasyInputMessageParam
 
-from taskagent.conversations.models import Thread, ThreadItem
+from taskagent.conversations.models import Thread
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.conversations.summary import fold
 
-HISTORY_ITEMS = 16  # recent items replayed verbatim
+WINDOW_ITEMS = 16  # recent items replayed verbatim
 FOLD_STEP = 8  # items folded into the summary at a time, once the window is full
-CATCH_UP_ROWS = 200  # older unsummarised items folded in one go (threads written before summaries)
+CATCH_UP_ROWS = 200  # older unsummarised items folded in one turn (threads written before summaries)
+MAX_REPLAYED_CHARS = 2_000  # older items are replayed cut to this length; the request whole
 SUMMARY_PREFIX = "Hidden context for the agent (not shown to the user):\n<HiddenContext>\n"
 SUMMARY_SUFFIX = "\n</HiddenContext>"
+TASK_CARD_PREFIX = "A message was displayed to the user that the following task was performed:\n<Task>\n"
+TASK_CARD_SUFFIX = "\n</Task>"
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The summary of a thread's older items, and its recent items (stored JSON, oldest first)."""
+
+    summary: str | None
+    items: Sequence[Mapping[str, Any]]
+
+
+async def load_window(repository: ConversationRepository, thread: Thread) -> HistoryWindow:
+    """The thread's summary and its newest `WINDOW_ITEMS` to `WINDOW_ITEMS + FOLD_STEP` unsummarised items.
+
+    Every item is either summarised or replayed, except while an old thread catches up (the items between
+    the summary and the rows read are then left out, `CATCH_UP_ROWS` fewer each turn).
+    """
+    rows = await repository.recent_items(thread.id, WINDOW_ITEMS + FOLD_STEP)
+    summary, through = thread.summary, thread.summary_through_seq
+    if rows and rows[-1].seq - through >= WINDOW_ITEMS + FOLD_STEP:
+        cut = rows[-1].seq - WINDOW_ITEMS
+        folded = [row for row in rows if through < row.seq <= cut]
+        if rows[0].seq > through + 1:  # unsummarised items older than those read
+            folded = await repository.items_between(thread.id, through, cut, limit=CATCH_UP_ROWS)
+        if folded:
+            summary, through = fold(summary, (row.data for row in folded)), folded[-1].seq
+            await repository.update_summary(thread, summary, through)
+    return HistoryWindow(summary, [row.data for row in rows if row.seq > through])
+
+
+def model_input(window: HistoryWindow) -> list[TResponseInputItem]:
+    """The model input of a history window: the summary as hidden context, then the items in order."""
+    result: list[TResponseInputItem] = []
+    if window.summary:
+        result.append(_message("user", SUMMARY_PREFIX + window.summary + SUMMARY_SUFFIX))
+    last = len(window.items) - 1
+    for index, data in enumerate(window.items):
+        converted = item_input(data, whole=index == last)
+        if converted is not None:
+            result.append(converted)
+    return result
+
+
+def item_input(data: Mapping[str, Any], *, whole: bool = False) -> TResponseInputItem | None:
+    """One stored item as a model input message (cut unless `whole`), or None for kinds the model does
+    not need."""
+    kind = data.get("type")
+    if kind == "user_message":
+        text = user_text(data)
+        quoted = data.get("quoted_text")
+        if isinstance(quoted, str) and quoted.strip():
+            text = f"(Replying to: {quoted.strip()})\n{text}"
+        return _message("user", text if whole else _clip(text)) if text.strip() else None
+    if kind == "assistant_message":
+        text = assistant_text(data)
+        return _message("assistant", _clip(text)) if text.strip() else None
+    if kind == "task":
+        text = _card_text(data.get("task"))
+        return _message("user", TASK_CARD_PREFIX + _clip(text) + TASK_CARD_SUFFIX) if text else None
+    return None
 
 
 def user_text(data: Mapping[str, Any]) -> str:
@@ -46,60 +117,19 @@ def assistant_text(data: Mapping[str, Any]) -> str:
     )
 
 
-def item_input(data: Mapping[str, Any]) -> TResponseInputItem | None:
-    """One stored item as a model input message, or None for kinds the model does not need."""
-    kind = data.get("type")
-    if kind == "user_message":
-        text = user_text(data)
-        quoted = data.get("quoted_text")
-        if isinstance(quoted, str) and quoted.strip():
-            text = f"(Replying to: {quoted.strip()})\n{text}"
-        return {"type": "message", "role": "user", "content": text} if text.strip() else None
-    if kind == "assistant_message":
-        text = assistant_text(data)
-        return {"type": "message", "role": "assistant", "content": text} if text.strip() else None
-    return None
+def _card_text(task: Any) -> str:
+    """A tool-action card as ChatKit's converter words it: "title: content", or whichever is set."""
+    if not isinstance(task, Mapping) or task.get("type", "custom") != "custom":
+        return ""
+    title, content = str(task.get("title") or ""), str(task.get("content") or "")
+    return f"{title}: {content}" if title and content else title or content
 
 
-def summary_input(summary: str) -> TResponseInputItem:
-    return {"type": "message", "role": "user", "content": SUMMARY_PREFIX + summary + SUMMARY_SUFFIX}
+def _message(role: Literal["user", "assistant"], text: str) -> TResponseInputItem:
+    return EasyInputMessageParam(type="message", role=role, content=text)
 
 
-def history_input(
-    summary: str | None, items: Iterable[ThreadItem | Mapping[str, Any]]
-) -> list[TResponseInputItem]:
-    """The model input for a summary and the items after it, in order."""
-    result: list[TResponseInputItem] = [summary_input(summary)] if summary else []
-    for item in items:
-        data = item.data if isinstance(item, ThreadItem) else item
-        converted = item_input(data)
-        if converted is not None:
-            result.append(converted)
-    return result
-
-
-async def thread_input(
-    repository: ConversationRepository,
-    thread: Thread,
-    *,
-    window: int = HISTORY_ITEMS,
-    fold_step: int = FOLD_STEP,
-) -> list[TResponseInputItem]:
-    """The model input for a thread: its summary, then its newest `window` to `window + fold_step` items.
-
-    One query reads the newest `window + fold_step` items. Once that many items are newer than the
-    summary, all but the newest `window` are folded into the thread's summary (from the rows already
-    read; older unsummarised rows, if any, are read first, at most `CATCH_UP_ROWS`), and the summary is
-    stored in the caller's unit of work. Every item is thus either summarised or replayed.
-    """
-    rows: Sequence[ThreadItem] = await repository.recent_items(thread.id, window + fold_step)
-    summary, through = thread.summary, thread.summary_through_seq
-    if rows and rows[-1].seq - through >= window + fold_step:
-        cut = rows[-1].seq - window
-        folded: Sequence[ThreadItem] = [row for row in rows if through < row.seq <= cut]
-        if rows[0].seq > through + 1:  # unsummarised items older than those read
-            folded = await repository.items_between(thread.id, through, cut, limit=CATCH_UP_ROWS)
-        if folded:
-            summary, through = fold(summary, (row.data for row in folded)), folded[-1].seq
-            await repository.update_summary(thread, summary, through)
-    return history_input(summary, (row for row in rows if row.seq > through))
+def _clip(text: str) -> str:
+    if len(text) <= MAX_REPLAYED_CHARS:
+        return text
+    return text[: MAX_REPLAYED_CHARS - 10].rstrip() + " …(cut)"
