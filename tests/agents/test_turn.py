@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from taskagent.agents.runner import AgentRuntime
 from taskagent.conversations.history import TASK_CARD_PREFIX
+from taskagent.resources import app_resources
 from tests.agents.support import ask_events, create_task, install_settings, last, text_of
 from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle
@@ -25,7 +26,7 @@ def _observe(runtime: AgentRuntime) -> list[list[Any]]:
 async def test_help_and_chat_replay_their_threads_alike(
     client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
 ) -> None:
-    inputs = _observe(app.state.agent_runtime)
+    inputs = _observe(app_resources(app).agent_runtime)
     task = await create_task(client, alice, title="Write the annual report")
     for query in ("Break it down", "And now?"):
         events = await ask_events(client, alice, task["id"], query)

@@ -9,7 +9,7 @@ Every run is bounded four ways; each bound that is hit ends the run with a clear
 - wall time: `AGENT_MAX_RUN_SECONDS` for the whole run (the caller's `asyncio.timeout`), and
   `MODEL_TIMEOUT_SECONDS` per provider request (the HTTP clients of `agents.model_selection`).
 
-    runtime = AgentRuntime(settings)                     # app.state.agent_runtime
+    runtime = AgentRuntime(settings)                     # Resources.agent_runtime
     result = start_run(runtime.team().triage, input_items, context, runtime.limits)
     # on failure: failure_message(exc, settings); a turn (agents.turn.AgentTurn) does all of this
 """
