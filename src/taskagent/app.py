@@ -31,6 +31,7 @@ from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
+from taskagent.security import BodyLimitMiddleware
 from taskagent.tasks.hot_path import TaskReadFastPath
 from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
@@ -81,6 +82,7 @@ class AllowHeaderMiddleware:
 # not UTF-8, a broken form), before validation could give a 422; 503 while the database is unreachable.
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "The request body could not be read"},
+    413: {"model": ErrorResponse, "description": "The request body is larger than this operation accepts"},
     503: {"model": ErrorResponse, "description": "The database is unreachable; retry shortly"},
 }
 # SQLSTATE classes and codes that mean "no database to talk to right now" rather than a bad statement:
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.add_exception_handler(ConnectionError, _database_error)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(TaskReadFastPath)  # last added runs first: in front of the others, which it skips
 
     app.include_router(health_router)
