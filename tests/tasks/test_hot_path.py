@@ -13,7 +13,7 @@ from taskagent.auth import tokens
 from taskagent.auth.dependencies import SESSION_COOKIE
 from taskagent.config import Settings
 from taskagent.tasks.hot_path import TaskReadFastPath
-from tests.conftest import UserHandle
+from tests.conftest import UserHandle, signed_in_session
 from tests.tasks.conftest import create, fetch
 
 
@@ -110,7 +110,7 @@ async def test_what_the_fast_path_cannot_vouch_for_gets_the_routes_answer(
 
     # The route's own forms of the same request still work: another scheme spelling, a cookie session.
     lower = await client.get(task_url, headers={"Authorization": f"bearer {alice.token}"})
-    session = tokens.issue(settings, alice.id, "session").token
+    session = (await signed_in_session(app, settings, alice.id)).token
     by_cookie = await client.get(task_url, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
     assert lower.json() == by_cookie.json() == task
     assert (await client.head(task_url, headers=alice.headers)).status_code == 405

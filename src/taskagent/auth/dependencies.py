@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
-from taskagent.auth.repository import UserRepository
+from taskagent.auth.repository import SessionRepository, UserRepository
 from taskagent.db import SessionDep, session_scope
 
 SESSION_COOKIE = "taskagent_session"
@@ -90,11 +90,14 @@ def verified_tokens(request: Request) -> tokens.VerifiedTokens:
     return cache
 
 
-def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bearer: str | None) -> int:
-    """The user id the request proves, or a 401; shared by REST and the ChatKit endpoint."""
+def authenticated_claims(
+    request: Request, verifier: tokens.VerifiedTokens, bearer: str | None
+) -> tokens.Claims:
+    """The claims of the token the request proves (bearer first, else the session cookie with its CSRF
+    header on writes), or a 401/403. A session's server-side row is checked by the caller."""
     if bearer:
         try:
-            return verifier.verify(bearer, "access").user_id
+            return verifier.verify(bearer, "access")
         except tokens.InvalidTokenError:
             raise unauthorized("Invalid or expired token") from None
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -110,7 +113,18 @@ def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bea
         # Bytes: compare_digest raises TypeError on non-ASCII str, and header values may be anything.
         if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Missing or invalid CSRF token")
-    return claims.user_id
+    return claims
+
+
+def session_claims(request: Request) -> tokens.Claims | None:
+    """The verified claims of the request's session cookie, whatever the method; None without a valid one."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return verified_tokens(request).verify(cookie, "session")
+    except tokens.InvalidTokenError:
+        return None
 
 
 class KnownUsers:
@@ -167,6 +181,10 @@ class CallerScheme(OAuth2PasswordBearer):
     session: a verified token and a recently seen user cost no database round trip and no extra
     dependency to solve, which matters on the hot read routes. An unknown user id is read in a short
     session of its own. Existence is remembered through `KnownUsers`.
+
+    A session cookie is also checked against its server-side row on every request (a primary-key read),
+    never a cache: a sign-out, a password change or the account's deletion ends it at once on every
+    worker. Bearer access tokens are stateless and short-lived (ACCESS_TOKEN_EXPIRE_MINUTES).
     """
 
     def __init__(self) -> None:
@@ -176,11 +194,18 @@ class CallerScheme(OAuth2PasswordBearer):
 
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
         bearer = await super().__call__(request)
-        user_id = authenticated_user_id(request, verified_tokens(request), bearer)
+        claims = authenticated_claims(request, verified_tokens(request), bearer)
+        user_id = claims.user_id
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        if claims.session_id is not None:
+            async with session_scope(factory) as session:
+                active = await SessionRepository(session).is_active(claims.session_id, user_id)
+            if not active:  # signed out, or ended by a password change or the account's deletion
+                raise unauthorized("Session expired; sign in again")
+            return user_id  # the row cascades away with its user: the user exists
         cache = known_users(request)
         if user_id in cache:
             return user_id
-        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
         async with session_scope(factory) as session:
             found = await UserRepository(session).exists(user_id)
         if not found:  # a valid signature for a user that is gone

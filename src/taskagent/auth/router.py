@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -16,8 +17,10 @@ from taskagent.auth.dependencies import (
     ErrorResponse,
     PasswordHasherDep,
     Responses,
+    session_claims,
     unprocessable,
 )
+from taskagent.auth.repository import SessionRepository
 from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
 from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
@@ -125,7 +128,9 @@ async def login_with_cookie(
     user = await AuthService(session, hasher).authenticate(body.email, body.password)
     if user is None:
         raise _bad_credentials()
-    issued = tokens.issue(settings, user.id, "session")
+    expires_at = datetime.now(UTC) + tokens.lifetime_of(settings, "session")
+    session_id = await SessionRepository(session).start(user.id, expires_at)
+    issued = tokens.issue(settings, user.id, "session", session_id=session_id)
     assert issued.csrf is not None
     common = {"max_age": issued.expires_in, **_cookie_attributes(settings, request)}
     response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, **common)
@@ -134,8 +139,12 @@ async def login_with_cookie(
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(request: Request, response: Response, settings: SettingsDep) -> None:
-    """Clear the session cookies (the same attributes as when they were set, so browsers drop them)."""
+async def logout(request: Request, response: Response, settings: SettingsDep, session: SessionDep) -> None:
+    """End the session on the server (its cookie no longer works anywhere, even if kept), and clear the
+    cookies (the same attributes as when they were set, so browsers drop them)."""
+    claims = session_claims(request)
+    if claims is not None and claims.session_id is not None:
+        await SessionRepository(session).end(claims.session_id)
     attributes = _cookie_attributes(settings, request)
     response.delete_cookie(SESSION_COOKIE, httponly=True, **attributes)
     response.delete_cookie(CSRF_COOKIE, **attributes)
