@@ -31,7 +31,7 @@ from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
-from taskagent.security import BodyLimitMiddleware
+from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from taskagent.tasks.hot_path import TaskReadFastPath
 from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(TaskReadFastPath)  # last added runs first: in front of the others, which it skips
+    app.add_middleware(SecurityHeadersMiddleware)  # on every answer, the fast path's too
 
     app.include_router(health_router)
     app.include_router(auth_router)

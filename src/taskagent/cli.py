@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         log_config=log_config(args.log_level),
         access_log=args.access_log,
+        server_header=False,  # no `server: uvicorn` (name and version are an attacker's first question)
         proxy_headers=False,  # client addresses come from ratelimit.client_address and TRUSTED_PROXIES
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
