@@ -50,7 +50,7 @@ def _where(settings: Settings) -> str:
 async def prepare_database(settings: Settings) -> None:
     """SQLite migrates itself on start-up; PostgreSQL must be migrated on purpose, by `taskagent migrate`."""
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(settings)
     try:
         try:
@@ -73,7 +73,7 @@ async def prepare_database(settings: Settings) -> None:
 
 async def migrate(settings: Settings) -> None:
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(settings)
     try:
         try:
