@@ -15,6 +15,7 @@ import contextlib
 import ipaddress
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskagent.auth.dependencies import CurrentUser
+from taskagent.auth.repository import canonical_email
 from taskagent.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,9 @@ class RateLimiter:
         self.enabled = settings.rate_limit_enabled
         self.signup = Policy("signup", RateLimitItemPerMinute(settings.token_rate_limit))
         self.token = Policy("token", RateLimitItemPerMinute(settings.token_rate_limit))
+        # Sign-in attempts at one account, from any number of addresses: twice one address's budget, so that
+        # the account's owner signing in from a second place is not held up by the first.
+        self.login_account = Policy("login-account", RateLimitItemPerMinute(2 * settings.token_rate_limit))
         self.agent = Policy("agent", RateLimitItemPerMinute(settings.agent_rate_limit))
         self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
         self._redis: MovingWindowRateLimiter | None = None
@@ -158,7 +163,9 @@ class RateLimiter:
         stats = await limiter.get_window_stats(policy.item, *identifiers)
         return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
 
-    async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
+    async def enforce(
+        self, request: Request, policy: Policy, key: str, *, quiet: bool = False
+    ) -> Outcome | None:
         """Count one request; raise 429 when over the limit. The headers are added by the middleware.
 
         Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`
@@ -167,7 +174,8 @@ class RateLimiter:
         if not self.enabled:
             return None
         outcome = await self.hit(policy, key)
-        request.scope[SCOPE_KEY] = outcome
+        if not outcome.allowed or not quiet:  # `quiet`: the headers speak of this policy only when it refuses
+            request.scope[SCOPE_KEY] = outcome
         if not outcome.allowed:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
@@ -201,8 +209,34 @@ def redis_storage(redis_url: str, *, key_prefix: str) -> Any:
     return storage_from_string(url, wrap_exceptions=True, key_prefix=key_prefix, **options)
 
 
+_DOTTED_QUAD = re.compile(r"[0-9]{1,10}(\.[0-9]{1,10}){3}")
+
+
+def client_key(address: str) -> str:
+    """One key per client, however its address is spelt: an IPv4-mapped IPv6 address is its IPv4 address,
+    leading zeros are dropped (`010.000.000.001` is 10.0.0.1), and an IPv6 address counts as its /64, the
+    block one subscriber holds. Anything unparseable is kept as given (bounded)."""
+    text = address.strip()
+    if _DOTTED_QUAD.fullmatch(text):
+        text = ".".join(str(int(part)) for part in text.split("."))
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_address(request: Request, trusted_proxies: list[str]) -> str:
-    """The caller's address; X-Forwarded-For is believed only when the peer is a named proxy."""
+    """The caller's address as its rate-limit key (`client_key`); X-Forwarded-For is believed only when
+    the peer is a named proxy."""
+    return client_key(_raw_client_address(request, trusted_proxies))
+
+
+def _raw_client_address(request: Request, trusted_proxies: list[str]) -> str:
     peer = request.client.host if request.client else "unknown"
     if not trusted_proxies or "x-forwarded-for" not in request.headers:
         return peer
@@ -210,7 +244,7 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
 
     def trusted(address: str) -> bool:
         try:
-            ip = ipaddress.ip_address(address)
+            ip = ipaddress.ip_address(client_key(address).split("/")[0])
         except ValueError:
             return False
         return any(ip in network for network in networks)
@@ -246,6 +280,12 @@ def per_client(policy_name: str) -> Callable[[Request, RateLimiter], Awaitable[N
 
 limit_signup = per_client("signup")
 limit_token = per_client("token")
+
+
+async def limit_login_account(request: Request, limiter: RateLimiter, email: str) -> None:
+    """Sign-in attempts at one account, counted whatever address they come from (429 over the limit)."""
+    key = f"account:{canonical_email(email)[:320]}"
+    await limiter.enforce(request, limiter.login_account, key, quiet=True)
 
 
 async def limit_agent(request: Request, limiter: RateLimiterDep, user: CurrentUser) -> None:

@@ -26,7 +26,7 @@ from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
 from taskagent.db import SessionDep
 from taskagent.deps import SettingsDep
-from taskagent.ratelimit import limit_signup, limit_token
+from taskagent.ratelimit import RateLimiterDep, limit_login_account, limit_signup, limit_token
 
 router = APIRouter(tags=["auth"])
 
@@ -75,7 +75,10 @@ async def login_for_token(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
+    request: Request,
+    limiter: RateLimiterDep,
 ) -> Token:
+    await limit_login_account(request, limiter, form.username)
     user = await AuthService(session, hasher).authenticate(form.username, form.password)
     if user is None:
         raise _bad_credentials()
@@ -119,12 +122,14 @@ async def login_with_cookie(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> Session:
     """Sign the web page in: an httpOnly session cookie, and a CSRF token the page echoes in a header.
 
     The CSRF token is also in the readable `taskagent_csrf` cookie. Requests that change something
     (POST, PUT, PATCH, DELETE) authenticated by the cookie must send it as `X-CSRF-Token`.
     """
+    await limit_login_account(request, limiter, body.email)
     user = await AuthService(session, hasher).authenticate(body.email, body.password)
     if user is None:
         raise _bad_credentials()
