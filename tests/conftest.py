@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from taskagent.app import create_app
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.repository import SessionRepository
 from taskagent.config import Settings, to_async_url
 from taskagent.db import create_session_factory, session_scope
 from taskagent.resources import app_resources
@@ -222,6 +224,14 @@ def make_user(app: FastAPI, settings: Settings) -> UserFactory:
         return UserHandle(user_id, email, token, headers={"Authorization": f"Bearer {token}"})
 
     return factory
+
+
+async def signed_in_session(app: FastAPI, settings: Settings, user_id: int) -> tokens.IssuedToken:
+    """A session cookie's token with its server-side session, as `POST /auth/login` makes them."""
+    expires_at = datetime.now(UTC) + tokens.lifetime_of(settings, "session")
+    async with session_scope(create_session_factory(app.state.engine)) as session:
+        session_id = await SessionRepository(session).start(user_id, expires_at)
+    return tokens.issue(settings, user_id, "session", session_id=session_id)
 
 
 @pytest.fixture

@@ -22,11 +22,18 @@ from taskagent.chat.router import router as chat_router
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
-from taskagent.errors import BadRequest, ServiceUnavailable, error_responses, install_error_handler
+from taskagent.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    error_responses,
+    install_error_handler,
+)
 from taskagent.health import DatabaseProbe
 from taskagent.health import router as health_router
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.resources import Resources, keep_resources
+from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from taskagent.tasks.router import router as tasks_router
 from taskagent.web import mount_frontend
 
@@ -59,7 +66,7 @@ class AllowHeaderMiddleware:
 
 # Documented on every operation: FastAPI answers 400 when it cannot read a body at all (bytes that are
 # not UTF-8, a broken form), before validation could give a 422; 503 while the database is unreachable.
-COMMON_RESPONSES = error_responses(BadRequest, ServiceUnavailable)
+COMMON_RESPONSES = error_responses(BadRequest, PayloadTooLarge, ServiceUnavailable)
 
 
 @asynccontextmanager
@@ -118,6 +125,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     install_error_handler(app)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # on every answer, errors included
 
     app.include_router(health_router)
     app.include_router(auth_router)

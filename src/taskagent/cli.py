@@ -50,7 +50,7 @@ def _where(settings: Settings) -> str:
 async def prepare_database(settings: Settings) -> None:
     """SQLite migrates itself on start-up; PostgreSQL must be migrated on purpose, by `taskagent migrate`."""
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(settings)
     try:
         try:
@@ -73,7 +73,7 @@ async def prepare_database(settings: Settings) -> None:
 
 async def migrate(settings: Settings) -> None:
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(settings)
     try:
         try:
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         log_config=log_config(args.log_level),
         access_log=args.access_log,
+        server_header=False,  # no `server: uvicorn` (name and version are an attacker's first question)
         proxy_headers=False,  # client addresses come from ratelimit.client_address and TRUSTED_PROXIES
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

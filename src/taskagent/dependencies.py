@@ -18,6 +18,7 @@ from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.dependencies import CallerScheme, current_user
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.repository import canonical_email
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.config import Settings
 from taskagent.db import session_scope
@@ -110,3 +111,9 @@ async def limit_signup(request: Request, limiter: RateLimiterDep, settings: Sett
 
 async def limit_token(request: Request, limiter: RateLimiterDep, settings: SettingsDep) -> None:
     await limiter.enforce(request, limiter.token, client_address(request, settings.trusted_proxies))
+
+
+async def limit_login_account(request: Request, limiter: RateLimiter, email: str) -> None:
+    """Sign-in attempts at one account, counted whatever address they come from (429 over the limit)."""
+    key = f"account:{canonical_email(email)[:320]}"
+    await limiter.enforce(request, limiter.login_account, key, quiet=True)

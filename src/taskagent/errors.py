@@ -124,6 +124,11 @@ class PreconditionFailed(DomainError):
     description = "If-Match does not match the resource's current ETag"
 
 
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    description = "The request body is larger than this operation accepts"
+
+
 class InvalidRequest(DomainError):
     """A 422 found by the code rather than by the request's schema; the same body as a schema's."""
 

@@ -16,6 +16,7 @@ import contextlib
 import ipaddress
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,9 @@ class RateLimiter:
         self.enabled = settings.rate_limit_enabled
         self.signup = Policy("signup", RateLimitItemPerMinute(settings.token_rate_limit))
         self.token = Policy("token", RateLimitItemPerMinute(settings.token_rate_limit))
+        # Sign-in attempts at one account, from any number of addresses: twice one address's budget, so that
+        # the account's owner signing in from a second place is not held up by the first.
+        self.login_account = Policy("login-account", RateLimitItemPerMinute(2 * settings.token_rate_limit))
         self.agent = Policy("agent", RateLimitItemPerMinute(settings.agent_rate_limit))
         self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
         self._redis: MovingWindowRateLimiter | None = None
@@ -158,15 +162,19 @@ class RateLimiter:
         stats = await limiter.get_window_stats(policy.item, *identifiers)
         return Outcome(policy, allowed, max(0, int(stats.remaining)), float(stats.reset_time))
 
-    async def enforce(self, request: Request, policy: Policy, key: str) -> Outcome | None:
-        """Count one request; raise `RateLimited` (429) when over the limit. The middleware adds the headers.
+    async def enforce(
+        self, request: Request, policy: Policy, key: str, *, quiet: bool = False
+    ) -> Outcome | None:
+        """Count one request; raise `RateLimited` (429) when over the limit. The middleware adds the headers
+        (with `quiet`, only when this policy refuses).
 
         Agent endpoints call `await limiter.enforce(request, limiter.agent, key=f"user:{user.id}")`.
         """
         if not self.enabled:
             return None
         outcome = await self.hit(policy, key)
-        request.scope[SCOPE_KEY] = outcome
+        if not outcome.allowed or not quiet:  # `quiet`: the headers speak of this policy only when it refuses
+            request.scope[SCOPE_KEY] = outcome
         if not outcome.allowed:
             raise RateLimited(
                 f"Rate limit exceeded: {policy.limit} per minute. Try again later.", headers=outcome.headers()
@@ -198,8 +206,34 @@ def redis_storage(redis_url: str, *, key_prefix: str) -> Any:
     return storage_from_string(url, wrap_exceptions=True, key_prefix=key_prefix, **options)
 
 
+_DOTTED_QUAD = re.compile(r"[0-9]{1,10}(\.[0-9]{1,10}){3}")
+
+
+def client_key(address: str) -> str:
+    """One key per client, however its address is spelt: an IPv4-mapped IPv6 address is its IPv4 address,
+    leading zeros are dropped (`010.000.000.001` is 10.0.0.1), and an IPv6 address counts as its /64, the
+    block one subscriber holds. Anything unparseable is kept as given (bounded)."""
+    text = address.strip()
+    if _DOTTED_QUAD.fullmatch(text):
+        text = ".".join(str(int(part)) for part in text.split("."))
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_address(request: Request, trusted_proxies: list[str]) -> str:
-    """The caller's address; X-Forwarded-For is believed only when the peer is a named proxy."""
+    """The caller's address as its rate-limit key (`client_key`); X-Forwarded-For is believed only when
+    the peer is a named proxy."""
+    return client_key(_raw_client_address(request, trusted_proxies))
+
+
+def _raw_client_address(request: Request, trusted_proxies: list[str]) -> str:
     peer = request.client.host if request.client else "unknown"
     if not trusted_proxies or "x-forwarded-for" not in request.headers:
         return peer
@@ -207,7 +241,7 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
 
     def trusted(address: str) -> bool:
         try:
-            ip = ipaddress.ip_address(address)
+            ip = ipaddress.ip_address(client_key(address).split("/")[0])
         except ValueError:
             return False
         return any(ip in network for network in networks)

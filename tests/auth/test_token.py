@@ -212,7 +212,7 @@ def forgeries(user: UserHandle, other: UserHandle, settings: Settings) -> dict[s
         "user id in other digits": _sign(_claims(user.id, sub="²")),
         "numeric sub": _sign(_claims(user.id, sub=user.id)),
         "email as sub": _sign(_claims(user.id, sub=user.email)),
-        "session cookie token": tokens.issue(settings, user.id, "session").token,
+        "session cookie token": tokens.issue(settings, user.id, "session", session_id="a-session").token,
         "garbage": "not-a-jwt",
         "three garbage parts": "a.b.c",
         "empty signature": valid.rsplit(".", 1)[0] + ".",

@@ -69,7 +69,7 @@ def test_a_verified_token_is_checked_once_until_it_expires(
 
 def test_a_token_is_remembered_for_its_kind_only(settings: Settings, full_checks: list[str]) -> None:
     verified = tokens.VerifiedTokens(settings)
-    session = tokens.issue(settings, 7, "session").token
+    session = tokens.issue(settings, 7, "session", session_id="a-session").token
     assert verified.verify(session, "session").csrf
     with pytest.raises(tokens.InvalidTokenError):
         verified.verify(session, "access")

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "frontend" / "e2e" / "app.e2e.mjs"
+# The page's journeys, then its hostile-input checks (security headers, framing, links).
+SCRIPTS = [ROOT / "frontend" / "e2e" / name for name in ("app.e2e.mjs", "security.e2e.mjs")]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -69,15 +70,18 @@ def main() -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", 180)  # a loaded 2-core machine can take a while to import
-        result = subprocess.run(
-            ["node", str(SCRIPT)],
-            cwd=ROOT / "frontend",
-            env={**env, "TASKAGENT_URL": base, "CHROMIUM_PATH": CHROMIUM},
-            check=False,
-        )
-        if result.returncode != 0:
-            print(f"e2e: failed; server log at {data_dir / 'server.log'}", file=sys.stderr)
-        return result.returncode
+        failed = 0
+        for script in SCRIPTS:
+            result = subprocess.run(
+                ["node", str(script)],
+                cwd=ROOT / "frontend",
+                env={**env, "TASKAGENT_URL": base, "CHROMIUM_PATH": CHROMIUM},
+                check=False,
+            )
+            if result.returncode != 0:
+                failed += 1
+                print(f"e2e: {script.name} failed; server log at {data_dir / 'server.log'}", file=sys.stderr)
+        return 1 if failed else 0
     finally:
         server.terminate()
         try:

@@ -141,7 +141,7 @@ def forgeries(user_id: int, settings: Settings) -> dict[str, Callable[[], dict[s
     secret = settings.jwt_secret
     past = datetime.now(UTC) - timedelta(hours=2)
     other_key = "another-secret-key-that-is-long-enough-for-hs256-000000"
-    session = tokens.issue(settings, user_id, "session")
+    session = tokens.issue(settings, user_id, "session", session_id="a-session")
     return {
         "no credentials": lambda: {},
         "empty bearer": lambda: {"Authorization": "Bearer "},

@@ -2,10 +2,21 @@
 // child (escaped by React), links only http(s) or same-site paths.
 import { Fragment, type ReactNode } from 'react';
 
-function safeHref(href: string): string | null {
+// An absolute http(s) URL, or a path on this site; null for anything else. Browsers read `\` as `/` and
+// drop tabs and newlines in URLs, so `/\evil.example` or `/<tab>/evil.example` would leave the site:
+// such characters refuse the link, and a path must still resolve to this page's own origin.
+export function safeHref(href: string, origin: string = window.location.origin): string | null {
   const h = href.trim();
-  if (/^https?:\/\//i.test(h)) return h;
-  if (h.startsWith('/') && !h.startsWith('//')) return h;
+  if (/[\\\s\u0000-\u001f\u007f]/.test(h)) return null;
+  let url: URL;
+  try {
+    url = new URL(h, origin);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (/^https?:\/\/[^/]/i.test(h)) return h;
+  if (h.startsWith('/') && !h.startsWith('//') && url.origin === new URL(origin).origin) return h;
   return null;
 }
 

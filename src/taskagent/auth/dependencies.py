@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.auth import tokens
 from taskagent.auth.models import User
-from taskagent.auth.repository import UserRepository
+from taskagent.auth.repository import SessionRepository, UserRepository
 from taskagent.db import session_scope
 from taskagent.errors import Forbidden, Unauthorized
 from taskagent.resources import request_resources
@@ -23,11 +23,15 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bearer: str | None) -> int:
-    """The user id the request proves; `Unauthorized` (401) or `Forbidden` (403, CSRF) otherwise."""
+def authenticated_claims(
+    request: Request, verifier: tokens.VerifiedTokens, bearer: str | None
+) -> tokens.Claims:
+    """The claims of the token the request proves (bearer first, else the session cookie with its CSRF
+    header on writes); `Unauthorized` (401) or `Forbidden` (403, CSRF) otherwise. A session's server-side
+    row is checked by the caller."""
     if bearer:
         try:
-            return verifier.verify(bearer, "access").user_id
+            return verifier.verify(bearer, "access")
         except tokens.InvalidTokenError:
             raise Unauthorized("Invalid or expired token") from None
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -43,7 +47,18 @@ def authenticated_user_id(request: Request, verifier: tokens.VerifiedTokens, bea
         # Bytes: compare_digest raises TypeError on non-ASCII str, and header values may be anything.
         if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
             raise Forbidden("Missing or invalid CSRF token")
-    return claims.user_id
+    return claims
+
+
+def session_claims(request: Request) -> tokens.Claims | None:
+    """The verified claims of the request's session cookie, whatever the method; None without a valid one."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return request_resources(request).verified_tokens.verify(cookie, "session")
+    except tokens.InvalidTokenError:
+        return None
 
 
 class KnownUsers:
@@ -93,6 +108,10 @@ class CallerScheme(OAuth2PasswordBearer):
     session: a verified token and a recently seen user cost no database round trip and no extra
     dependency to solve, which matters on the hot read routes. An unknown user id is read in a short
     session of its own. Existence is remembered through `KnownUsers`.
+
+    A session cookie is also checked against its server-side row on every request (a primary-key read),
+    never a cache: a sign-out, a password change or the account's deletion ends it at once on every
+    worker. Bearer access tokens are stateless and short-lived (ACCESS_TOKEN_EXPIRE_MINUTES).
     """
 
     def __init__(self) -> None:
@@ -103,7 +122,14 @@ class CallerScheme(OAuth2PasswordBearer):
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
         bearer = await super().__call__(request)
         resources = request_resources(request)
-        user_id = authenticated_user_id(request, resources.verified_tokens, bearer)
+        claims = authenticated_claims(request, resources.verified_tokens, bearer)
+        user_id = claims.user_id
+        if claims.session_id is not None:
+            async with session_scope(resources.session_factory) as session:
+                active = await SessionRepository(session).is_active(claims.session_id, user_id)
+            if not active:  # signed out, or ended by a password change or the account's deletion
+                raise Unauthorized("Session expired; sign in again")
+            return user_id  # the row cascades away with its user: the user exists
         if user_id in resources.known_users:
             return user_id
         async with session_scope(resources.session_factory) as session:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import secrets
 import unicodedata
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskagent.auth.models import MAX_USER_ID, User
+from taskagent.auth.models import MAX_USER_ID, AuthSession, User
+from taskagent.db import utcnow
 
 
 def canonical_email(email: str) -> str:
@@ -55,3 +58,27 @@ class UserRepository:
         self.session.add(user)
         await self.session.flush()
         return user
+
+
+class SessionRepository:
+    """Server-side sessions: a row per signed-in session, read by primary key on each cookie request."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def start(self, user_id: int, expires_at: datetime) -> str:
+        session_id = secrets.token_urlsafe(32)
+        self.session.add(AuthSession(id=session_id, user_id=user_id, expires_at=expires_at))
+        await self.session.flush()
+        return session_id
+
+    async def is_active(self, session_id: str, user_id: int) -> bool:
+        row = await self.session.get(AuthSession, session_id)
+        return row is not None and row.user_id == user_id and row.expires_at > utcnow()
+
+    async def end(self, session_id: str) -> None:
+        await self.session.execute(delete(AuthSession).where(AuthSession.id == session_id))
+
+    async def end_all(self, user_id: int) -> None:
+        """Sign the user out everywhere: for a password change or the account's deletion."""
+        await self.session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from taskagent.auth import tokens
-from taskagent.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE
+from taskagent.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE, session_claims
+from taskagent.auth.repository import SessionRepository
 from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
 from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
 from taskagent.dependencies import (
     CurrentUser,
     PasswordHasherDep,
+    RateLimiterDep,
     SessionDep,
     SettingsDep,
+    limit_login_account,
     limit_signup,
     limit_token,
 )
@@ -57,7 +61,10 @@ async def login_for_token(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
+    request: Request,
+    limiter: RateLimiterDep,
 ) -> Token:
+    await limit_login_account(request, limiter, form.username)
     user = await AuthService(session, hasher).authenticate(form.username, form.password)
     if user is None:
         raise BadCredentials()
@@ -103,16 +110,20 @@ async def login_with_cookie(
     session: SessionDep,
     hasher: PasswordHasherDep,
     settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> Session:
     """Sign the web page in: an httpOnly session cookie, and a CSRF token the page echoes in a header.
 
     The CSRF token is also in the readable `taskagent_csrf` cookie. Requests that change something
     (POST, PUT, PATCH, DELETE) authenticated by the cookie must send it as `X-CSRF-Token`.
     """
+    await limit_login_account(request, limiter, body.email)
     user = await AuthService(session, hasher).authenticate(body.email, body.password)
     if user is None:
         raise BadCredentials()
-    issued = tokens.issue(settings, user.id, "session")
+    expires_at = datetime.now(UTC) + tokens.lifetime_of(settings, "session")
+    session_id = await SessionRepository(session).start(user.id, expires_at)
+    issued = tokens.issue(settings, user.id, "session", session_id=session_id)
     assert issued.csrf is not None
     common = {"max_age": issued.expires_in, **_cookie_attributes(settings, request)}
     response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, **common)
@@ -121,8 +132,12 @@ async def login_with_cookie(
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(request: Request, response: Response, settings: SettingsDep) -> None:
-    """Clear the session cookies (the same attributes as when they were set, so browsers drop them)."""
+async def logout(request: Request, response: Response, settings: SettingsDep, session: SessionDep) -> None:
+    """End the session on the server (its cookie no longer works anywhere, even if kept), and clear the
+    cookies (the same attributes as when they were set, so browsers drop them)."""
+    claims = session_claims(request)
+    if claims is not None and claims.session_id is not None:
+        await SessionRepository(session).end(claims.session_id)
     attributes = _cookie_attributes(settings, request)
     response.delete_cookie(SESSION_COOKIE, httponly=True, **attributes)
     response.delete_cookie(CSRF_COOKIE, **attributes)

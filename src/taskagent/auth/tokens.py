@@ -31,6 +31,7 @@ class Claims:
     kind: TokenKind
     csrf: str | None
     expires_at: float = 0.0  # the `exp` claim, in seconds since the epoch
+    session_id: str | None = None  # a session cookie's server-side session (`sid`)
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,16 @@ class IssuedToken:
     csrf: str | None = None
 
 
-def issue(settings: Settings, user_id: int, kind: TokenKind = "access") -> IssuedToken:
+def lifetime_of(settings: Settings, kind: TokenKind) -> timedelta:
+    return timedelta(minutes=settings.access_token_expire_minutes) if kind == "access" else SESSION_LIFETIME
+
+
+def issue(
+    settings: Settings, user_id: int, kind: TokenKind = "access", *, session_id: str | None = None
+) -> IssuedToken:
+    """A signed token. A session cookie (`kind="session"`) names its server-side session, `session_id`."""
     now = datetime.now(UTC)
-    lifetime = (
-        timedelta(minutes=settings.access_token_expire_minutes) if kind == "access" else SESSION_LIFETIME
-    )
+    lifetime = lifetime_of(settings, kind)
     claims: dict[str, object] = {
         "sub": str(user_id),
         "iat": now,
@@ -59,6 +65,9 @@ def issue(settings: Settings, user_id: int, kind: TokenKind = "access") -> Issue
         # The CSRF token is bound to this session: a page must echo it in a header it alone can read.
         csrf = secrets.token_urlsafe(24)
         claims["csrf"] = csrf
+        if session_id is None:
+            raise ValueError("a session token needs its server-side session id")
+        claims["sid"] = session_id
     token = jwt.encode(claims, settings.jwt_secret, algorithm=settings.algorithm)
     return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()), csrf=csrf)
 
@@ -84,11 +93,15 @@ def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
     csrf = payload.get("csrf")
     if kind == "session" and (not isinstance(csrf, str) or not csrf):
         raise InvalidTokenError("session token without a CSRF token")
+    session_id = payload.get("sid")
+    if kind == "session" and (not isinstance(session_id, str) or not session_id):
+        raise InvalidTokenError("session token without a session id")
     return Claims(
         user_id=int(subject),
         kind=kind,
         csrf=csrf if isinstance(csrf, str) else None,
         expires_at=float(payload["exp"]),
+        session_id=session_id if isinstance(session_id, str) else None,
     )
 
 
