@@ -1,6 +1,6 @@
 """indexes for the list's sort orders
 
-Revision ID: task_sort_indexes
+Revision ID: 0002
 Revises: 0001
 
 `GET /tasks` pages by keyset in (sort column, id) order within one owner's tasks. Only created_at had an
