@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,6 +20,8 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskagent import __version__
+from taskagent.access_tokens.dependencies import TokenScope
+from taskagent.access_tokens.router import router as access_tokens_router
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.dependencies import ErrorResponse, KnownUsers
@@ -166,7 +168,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
 
     app.include_router(health_router)
     app.include_router(auth_router)
-    app.include_router(tasks_router)
+    app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(access_tokens_router)
     app.include_router(agents_router)
     app.include_router(chat_router)
     mount_frontend(app)

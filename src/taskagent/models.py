@@ -1,8 +1,9 @@
 """Every table, imported in one place for Alembic and the tests."""
 
+from taskagent.access_tokens.models import AccessToken
 from taskagent.auth.models import User
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import Base
 from taskagent.tasks.models import Task
 
-__all__ = ["Base", "Task", "Thread", "ThreadItem", "User"]
+__all__ = ["AccessToken", "Base", "Task", "Thread", "ThreadItem", "User"]

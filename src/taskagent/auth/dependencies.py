@@ -12,6 +12,8 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from taskagent.access_tokens.dependencies import access_token_caller
+from taskagent.access_tokens.service import is_access_token
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
@@ -176,6 +178,8 @@ class CallerScheme(OAuth2PasswordBearer):
 
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
         bearer = await super().__call__(request)
+        if bearer is not None and is_access_token(bearer):  # a personal access token: checked on each use
+            return await access_token_caller(request, bearer)
         user_id = authenticated_user_id(request, verified_tokens(request), bearer)
         cache = known_users(request)
         if user_id in cache:

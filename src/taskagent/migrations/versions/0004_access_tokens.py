@@ -1,0 +1,46 @@
+"""access tokens
+
+Revision ID: 0004
+Revises: 0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import taskagent.db
+
+revision: str = "0004"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "access_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("created_at", taskagent.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", taskagent.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", taskagent.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_access_tokens_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_tokens")),
+    )
+    with op.batch_alter_table("access_tokens", schema=None) as batch_op:
+        batch_op.create_index("uq_access_tokens_hash", ["token_hash"], unique=True)
+        batch_op.create_index("ix_access_tokens_owner", ["owner_id", "id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("access_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_access_tokens_owner")
+        batch_op.drop_index("uq_access_tokens_hash")
+    op.drop_table("access_tokens")
