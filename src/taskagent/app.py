@@ -28,10 +28,12 @@ from taskagent.auth.dependencies import ErrorResponse, KnownUsers
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.auth.tokens import VerifiedTokens
+from taskagent.calendar.router import router as calendar_router
 from taskagent.chat.router import router as chat_router
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
+from taskagent.mcp.server import mount_mcp
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.tasks.hot_path import TaskReadFastPath
 from taskagent.tasks.router import router as tasks_router
@@ -170,6 +172,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.include_router(auth_router)
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(access_tokens_router)
+    app.include_router(calendar_router)
+    mount_mcp(app)
     app.include_router(agents_router)
     app.include_router(chat_router)
     mount_frontend(app)
