@@ -2,8 +2,9 @@
 
 from taskagent.access_tokens.models import AccessToken
 from taskagent.auth.models import User
+from taskagent.calendar.models import CalendarFeed
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import Base
 from taskagent.tasks.models import Task
 
-__all__ = ["AccessToken", "Base", "Task", "Thread", "ThreadItem", "User"]
+__all__ = ["AccessToken", "Base", "CalendarFeed", "Task", "Thread", "ThreadItem", "User"]

@@ -1,4 +1,4 @@
-"""access tokens
+"""access tokens and calendar feeds
 
 Revision ID: 0004
 Revises: 0001
@@ -38,8 +38,24 @@ def upgrade() -> None:
         batch_op.create_index("uq_access_tokens_hash", ["token_hash"], unique=True)
         batch_op.create_index("ix_access_tokens_owner", ["owner_id", "id"], unique=False)
 
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("created_at", taskagent.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_calendar_feeds_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("owner_id", name=op.f("pk_calendar_feeds")),
+    )
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.create_index("uq_calendar_feeds_secret", ["secret"], unique=True)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.drop_index("uq_calendar_feeds_secret")
+    op.drop_table("calendar_feeds")
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.drop_index("ix_access_tokens_owner")
         batch_op.drop_index("uq_access_tokens_hash")
