@@ -32,6 +32,7 @@ from taskagent.calendar.router import router as calendar_router
 from taskagent.chat.router import router as chat_router
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
+from taskagent.exports.router import router as exports_router
 from taskagent.health import router as health_router
 from taskagent.mcp.server import mount_mcp
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
 
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)
