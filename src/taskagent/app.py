@@ -6,18 +6,21 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskagent import __version__
+from taskagent.access_tokens.dependencies import TokenScope
+from taskagent.access_tokens.router import router as access_tokens_router
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.dependencies import KnownUsers
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.auth.tokens import VerifiedTokens
+from taskagent.calendar.router import router as calendar_router
 from taskagent.chat.router import router as chat_router
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.config import Settings
@@ -29,8 +32,10 @@ from taskagent.errors import (
     error_responses,
     install_error_handler,
 )
+from taskagent.exports.router import router as exports_router
 from taskagent.health import DatabaseProbe
 from taskagent.health import router as health_router
+from taskagent.mcp.server import mount_mcp
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.resources import Resources, keep_resources
 from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -130,7 +135,11 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
 
     app.include_router(health_router)
     app.include_router(auth_router)
-    app.include_router(tasks_router)
+    app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
+    app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(access_tokens_router)
+    app.include_router(calendar_router)
+    mount_mcp(app)
     app.include_router(agents_router)
     app.include_router(chat_router)
     mount_frontend(app)

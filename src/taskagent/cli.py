@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import copy
 import logging
+import os
 import sys
 from typing import Any
 
@@ -22,8 +23,10 @@ from sqlalchemy.engine import make_url
 from uvicorn.config import LOGGING_CONFIG
 
 from taskagent import __version__, migrations
+from taskagent.access_tokens.service import is_access_token
 from taskagent.config import ConfigurationError, Settings
 from taskagent.db import create_engine
+from taskagent.mcp.server import serve_stdio
 
 logger = logging.getLogger("taskagent")
 
@@ -119,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
         "--no-access-log", dest="access_log", action="store_false", help="do not log every request"
     )
     commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser(
+        "mcp", help="serve MCP on stdin/stdout (Claude Desktop), as the owner of the token in TASKAGENT_TOKEN"
+    )
     return parser
 
 
@@ -127,11 +133,19 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _serve_mcp(settings: Settings, token: str) -> int:
+    asyncio.run(serve_stdio(settings, token))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     if args.command == "serve" and args.workers < 1:
         return _fail("--workers must be at least 1")
+    token = os.environ.get("TASKAGENT_TOKEN", "").strip()
+    if args.command == "mcp" and not is_access_token(token):
+        return _fail("set TASKAGENT_TOKEN to an access token with the mcp scope (POST /users/me/tokens)")
     try:
         settings = Settings()
         if args.command == "migrate":
@@ -140,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         settings.jwt_secret  # noqa: B018 - make the development key once, before the workers start
         asyncio.run(prepare_database(settings))
+        if args.command == "mcp":
+            return _serve_mcp(settings, token)
     except (ConfigurationError, UnmigratedDatabaseError, DatabaseUnreachableError) as exc:
         return _fail(str(exc))
     except ValidationError as exc:

@@ -100,8 +100,8 @@ class Unauthorized(DomainError):
     description = "Missing, invalid or expired token (or session cookie)"
     documented_headers = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}
 
-    def __init__(self, detail: str = "Not authenticated") -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str = "Not authenticated", *, challenge: str = "Bearer") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(DomainError):

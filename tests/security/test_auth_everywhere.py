@@ -38,6 +38,10 @@ PUBLIC: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/auth/login"),
         ("POST", "/auth/logout"),
         ("GET", "/agents/status"),
+        # The calendar feed: its secret address is its credential (tests/calendar/ checks unknown ones 404)
+        ("GET", "/calendar/{secret}"),
+        # RFC 9728: how to authenticate to /mcp, public by definition
+        ("*", "/.well-known/oauth-protected-resource/mcp"),
         # FastAPI's documentation
         ("*", "/openapi.json"),
         ("*", "/docs"),

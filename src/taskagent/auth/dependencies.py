@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskagent.access_tokens.dependencies import access_token_caller
+from taskagent.access_tokens.service import is_access_token
 from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.repository import SessionRepository, UserRepository
@@ -121,6 +123,8 @@ class CallerScheme(OAuth2PasswordBearer):
 
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
         bearer = await super().__call__(request)
+        if bearer is not None and is_access_token(bearer):  # a personal access token: checked on each use
+            return await access_token_caller(request, bearer)
         resources = request_resources(request)
         claims = authenticated_claims(request, resources.verified_tokens, bearer)
         user_id = claims.user_id
