@@ -30,7 +30,7 @@ from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.repository import SessionRepository
 from taskagent.config import Settings, to_async_url
-from taskagent.db import create_session_factory, session_scope
+from taskagent.db import session_scope
 from taskagent.resources import app_resources
 from tests.services import IN_CI, POSTGRES_AVAILABLE, POSTGRES_URL, REDIS_AVAILABLE, REDIS_URL
 
@@ -215,7 +215,7 @@ def make_user(app: FastAPI, settings: Settings) -> UserFactory:
 
     async def factory(email: str | None = None, timezone: str = "UTC") -> UserHandle:
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-        async with session_scope(create_session_factory(app_resources(app).engine)) as session:
+        async with session_scope(app_resources(app).session_factory) as session:
             user = User(email=email, password_hash=await _default_password_hash(), timezone=timezone)
             session.add(user)
             await session.flush()
@@ -229,7 +229,7 @@ def make_user(app: FastAPI, settings: Settings) -> UserFactory:
 async def signed_in_session(app: FastAPI, settings: Settings, user_id: int) -> tokens.IssuedToken:
     """A session cookie's token with its server-side session, as `POST /auth/login` makes them."""
     expires_at = datetime.now(UTC) + tokens.lifetime_of(settings, "session")
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         session_id = await SessionRepository(session).start(user_id, expires_at)
     return tokens.issue(settings, user_id, "session", session_id=session_id)
 

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from taskagent.access_tokens.models import AccessToken
 from taskagent.app import create_app
 from taskagent.config import Settings
-from taskagent.db import create_session_factory, session_scope, utcnow
+from taskagent.db import session_scope, utcnow
+from taskagent.resources import app_resources
 from tests.access_tokens.conftest import new_token
 from tests.conftest import UserHandle
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("backend")
 
 
 async def _rows(app: FastAPI) -> list[AccessToken]:
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         return list((await session.scalars(select(AccessToken))).all())
 
 
@@ -154,7 +155,7 @@ async def test_an_expired_token_is_refused(
 ) -> None:
     token = await new_token(client, alice, "tasks:read", expires_in_days=1)
     assert (await client.get("/tasks", headers=token["headers"])).status_code == 200
-    async with session_scope(create_session_factory(app.state.engine)) as session:
+    async with session_scope(app_resources(app).session_factory) as session:
         await session.execute(update(AccessToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert (await client.get("/tasks", headers=token["headers"])).status_code == 401
 
