@@ -30,6 +30,8 @@ from taskagent.chat.router import router as chat_router
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.health import router as health_router
+from taskagent.observability import metrics
+from taskagent.observability.requests import RequestObservability
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.tasks.hot_path import TaskReadFastPath
 from taskagent.tasks.router import router as tasks_router
@@ -163,12 +165,16 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(TaskReadFastPath)  # last added runs first: in front of the others, which it skips
+    app.state.metrics = metrics.Metrics()
+    app.add_middleware(RequestObservability, metrics=app.state.metrics)  # sees every request, fast path too
 
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(tasks_router)
     app.include_router(agents_router)
     app.include_router(chat_router)
+    if settings.metrics_token is not None:
+        app.include_router(metrics.router)
     mount_frontend(app)
     return app
 

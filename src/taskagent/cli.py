@@ -24,6 +24,7 @@ from uvicorn.config import LOGGING_CONFIG
 from taskagent import __version__, migrations
 from taskagent.config import ConfigurationError, Settings
 from taskagent.db import create_engine
+from taskagent.observability.request_log import add_request_log
 
 logger = logging.getLogger("taskagent")
 
@@ -96,7 +97,7 @@ def log_config(level: str) -> dict[str, Any]:
         '%(levelprefix)s [%(process)d] %(client_addr)s - "%(request_line)s" %(status_code)s'
     )
     config["loggers"]["taskagent"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
-    return config
+    return add_request_log(config)  # the JSON line per request, on stdout
 
 
 def _parser() -> argparse.ArgumentParser:
