@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML comes with schemathesis (dev); no stubs
 
 COMPOSE = Path(__file__).resolve().parents[2] / "compose.yaml"
 
