@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 WEB := src/taskagent/web/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean
+.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean image image-local podman
 
 setup: $(VENV)/.synced $(WEB)
 
@@ -35,7 +35,7 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
-pytest: setup
+pytest: setup podman
 	$(VENV)/bin/python tests/check_services.py
 	$(VENV)/bin/pytest
 
@@ -53,6 +53,44 @@ e2e: setup $(CHROMIUM)
 	$(VENV)/bin/python tests/e2e/run.py
 
 test: lint typecheck frontend-test pytest e2e
+
+# --- The container image ----------------------------------------------------------------------------
+# `make image` builds it from the public base images (podman, or CONTAINER=docker).
+CONTAINER ?= podman
+IMAGE ?= taskagent:latest
+image:
+	$(CONTAINER) build -t $(IMAGE) .
+
+# This machine reaches no image registry: `make image-local` builds the same Containerfile on local bases,
+# a Debian bookworm made by debootstrap (Python 3.11) and that base plus this host's Node (>= 20.19)
+# (tests/deploy/local_bases.sh).
+# The debootstrap tarball is cached outside the repo; podman keeps the imported bases and build layers.
+IMAGE_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/taskagent-images
+LOCAL_PYTHON_IMAGE := localhost/taskagent-base:bookworm
+LOCAL_NODE_IMAGE := localhost/taskagent-node:20
+CONTAINERS_CONF := $(CURDIR)/tests/deploy/containers.conf
+PODMAN := CONTAINERS_CONF=$(CONTAINERS_CONF) podman
+
+$(IMAGE_CACHE)/bookworm.tar:
+	mkdir -p $(IMAGE_CACHE)
+	rm -rf $(IMAGE_CACHE)/rootfs
+	debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+		bookworm $(IMAGE_CACHE)/rootfs >$(IMAGE_CACHE)/debootstrap.log
+	tar -C $(IMAGE_CACHE)/rootfs -cf $@.partial . && mv $@.partial $@
+	rm -rf $(IMAGE_CACHE)/rootfs
+
+image-local: $(IMAGE_CACHE)/bookworm.tar
+	CONTAINERS_CONF=$(CONTAINERS_CONF) tests/deploy/local_bases.sh $< $(LOCAL_PYTHON_IMAGE) $(LOCAL_NODE_IMAGE)
+	$(PODMAN) build --isolation chroot -t $(IMAGE) \
+		--build-arg PYTHON_IMAGE=$(LOCAL_PYTHON_IMAGE) --build-arg NODE_IMAGE=$(LOCAL_NODE_IMAGE) .
+
+# The image test (tests/deploy/) needs podman, runc and debootstrap: installed here when running as root
+# with apt (as in CI), otherwise the test says it is skipped.
+podman:
+	@if command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; \
+	else echo "The image test needs podman, runc and debootstrap: sudo apt-get install podman runc debootstrap"; fi
 
 bench: setup
 	$(VENV)/bin/python bench/run.py

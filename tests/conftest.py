@@ -75,12 +75,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def new_postgres_database() -> str:
-    """Create and migrate a database of our own; the caller drops it with drop_postgres_database."""
+def new_postgres_database(*, migrated: bool = True) -> str:
+    """Create (and migrate) a database of our own; the caller drops it with drop_postgres_database."""
     name = f"taskagent_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    asyncio.run(_migrate(url))
+    if migrated:
+        asyncio.run(_migrate(url))
     return url
 
 

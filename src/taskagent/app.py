@@ -36,6 +36,8 @@ from taskagent.exports.router import router as exports_router
 from taskagent.health import DatabaseProbe
 from taskagent.health import router as health_router
 from taskagent.mcp.server import mount_mcp
+from taskagent.observability import metrics
+from taskagent.observability.requests import RequestObservability
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.resources import Resources, keep_resources
 from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -75,7 +77,7 @@ COMMON_RESPONSES = error_responses(BadRequest, PayloadTooLarge, ServiceUnavailab
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+async def open_resources(settings: Settings, request_metrics: metrics.Metrics) -> AsyncIterator[Resources]:
     """One worker's resources, closed in the reverse order."""
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
@@ -90,6 +92,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         verified_tokens=VerifiedTokens(settings),
         known_users=KnownUsers(),
         health_probe=DatabaseProbe(engine),
+        metrics=request_metrics,
     )
     try:
         yield resources
@@ -106,10 +109,11 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     """The app. `tune_gc` is for a serving process that owns its interpreter (`taskagent serve`)."""
     settings = settings or Settings()
     settings.jwt_secret  # noqa: B018 - read (or create) the key now, not on the first request's event loop
+    request_metrics = metrics.Metrics()  # made with the app: its middleware counts from the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, request_metrics) as resources:
             keep_resources(app, resources)
             if tune_gc:
                 # What start-up made lives as long as the process: frozen, later collections skip it; and
@@ -132,6 +136,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # on every answer, errors included
+    app.add_middleware(RequestObservability, metrics=request_metrics)  # outermost: sees every answer
 
     app.include_router(health_router)
     app.include_router(auth_router)
@@ -142,6 +147,8 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     mount_mcp(app)
     app.include_router(agents_router)
     app.include_router(chat_router)
+    if settings.metrics_token is not None:
+        app.include_router(metrics.router)
     mount_frontend(app)
     return app
 

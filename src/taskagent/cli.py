@@ -27,6 +27,7 @@ from taskagent.access_tokens.service import is_access_token
 from taskagent.config import ConfigurationError, Settings
 from taskagent.db import create_engine
 from taskagent.mcp.server import serve_stdio
+from taskagent.observability.request_log import add_request_log
 
 logger = logging.getLogger("taskagent")
 
@@ -99,7 +100,7 @@ def log_config(level: str) -> dict[str, Any]:
         '%(levelprefix)s [%(process)d] %(client_addr)s - "%(request_line)s" %(status_code)s'
     )
     config["loggers"]["taskagent"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
-    return config
+    return add_request_log(config)  # the JSON line per request, on stdout
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     agent_queue_seconds: float = Field(default=120.0, gt=0)
     enable_tracing: bool = False
 
+    # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
+    metrics_token: SecretStr | None = None
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:

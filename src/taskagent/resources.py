@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from taskagent.chat.server import TaskAgentChatServer
     from taskagent.config import Settings
     from taskagent.health import DatabaseProbe
+    from taskagent.observability.metrics import Metrics
     from taskagent.ratelimit import RateLimiter
 
 
@@ -43,6 +44,7 @@ class Resources:
     verified_tokens: VerifiedTokens  # tokens whose check passed, until they expire
     known_users: KnownUsers  # user ids recently seen to exist
     health_probe: DatabaseProbe
+    metrics: Metrics  # also held by the request middleware, which exists before the lifespan runs
 
 
 def app_resources(app: Starlette) -> Resources:
@@ -51,6 +53,12 @@ def app_resources(app: Starlette) -> Resources:
         resources: Resources = app.state.resources
     except AttributeError:
         raise RuntimeError("The app's resources are made by its lifespan, which has not run") from None
+    return resources
+
+
+def running_resources(app: Starlette) -> Resources | None:
+    """The resources, or None before the lifespan made them (a middleware may see such a request)."""
+    resources: Resources | None = getattr(app.state, "resources", None)
     return resources
 
 

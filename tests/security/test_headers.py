@@ -32,7 +32,7 @@ async def test_the_page_and_the_api_carry_the_security_headers(
     for path in ("/app", "/app/tasks/1", "/health", "/openapi.json", f"/tasks/{task['id']}", "/nowhere"):
         response = await client.get(path, headers=alice.headers)
         assert_secure_headers(response)
-    # Twice: the second read of a task is answered by the fast path.
+    # Twice: a token this worker has already verified takes no other path.
     assert_secure_headers(await client.get(f"/tasks/{task['id']}", headers=alice.headers))
 
 
