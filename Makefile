@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 WEB := src/taskagent/web/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean
+.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean train
 
 setup: $(VENV)/.synced $(WEB)
 
@@ -53,6 +53,10 @@ e2e: setup $(CHROMIUM)
 	$(VENV)/bin/python tests/e2e/run.py
 
 test: lint typecheck frontend-test pytest e2e
+
+# Retrain the offline engine's understanding model from corpus/ (writes src/taskagent/agents/offline/understanding.json).
+train: $(VENV)/.synced
+	$(VENV)/bin/python -m taskagent.agents.offline.training
 
 bench: setup
 	$(VENV)/bin/python bench/run.py

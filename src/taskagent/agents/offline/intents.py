@@ -59,6 +59,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
     r"|actually|sorry|oops|wait|um+|uh+|hmm+|no|nope|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that"
+    r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just)\b[\s,!.:]*)+",
     re.IGNORECASE,
@@ -69,7 +70,8 @@ def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
     stripped = _POLITE.sub("", text.strip()).strip()
     stripped = re.sub(
-        r"[\s,]*(?:please|thanks|thank\s+you|pls|for\s+me|instead|then)[\s!.?]*$",
+        r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|for\s+me|instead|then)"
+        r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
         "",
         stripped,
         flags=re.IGNORECASE,

@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[4]
 CORPUS = ROOT / "corpus"
 # A weight smaller than this changes no decision; leaving it out keeps the file small.
 PRUNE_BELOW = 0.05
+# Weights are stored as integers in hundredths: the file stays small and two decimals change no decision.
+SCALE = 100
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -69,12 +71,12 @@ def fit(examples: Sequence[tuple[str, str]], strength: float) -> dict[str, Any]:
         bias = [float(value) for value in model.intercept_]
     weights: dict[str, list[float]] = {}
     for column, name in enumerate(vectorizer.get_feature_names_out()):
-        row = [round(float(coefficients[index][column]), 2) for index in range(len(classes))]
-        if max(abs(value) for value in row) >= PRUNE_BELOW:
+        row = [round(float(coefficients[index][column]) * SCALE) for index in range(len(classes))]
+        if max(abs(value) for value in row) >= PRUNE_BELOW * SCALE:
             weights[str(name)] = row
     accuracy = model.score(matrix, labels)
     print(f"  {len(examples)} examples, {len(classes)} labels, {len(weights)} features, train accuracy {accuracy:.3f}")
-    return {"labels": classes, "bias": [round(value, 4) for value in bias], "weights": weights}
+    return {"labels": classes, "bias": [round(value, 4) for value in bias], "scale": SCALE, "weights": weights}
 
 
 def meaning_words(examples: Sequence[tuple[str, str]]) -> dict[str, int]:

@@ -79,7 +79,7 @@ class LinearModel:
         return cls(
             tuple(data["labels"]),
             tuple(data["bias"]),
-            {name: tuple(values) for name, values in data["weights"].items()},
+            {name: tuple(value / data["scale"] for value in values) for name, values in data["weights"].items()},
         )
 
     def probabilities(self, text: str) -> dict[str, float]:
