@@ -15,7 +15,6 @@ from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle
 
 
-
 def load_cases(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 

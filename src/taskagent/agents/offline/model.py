@@ -14,8 +14,8 @@ from typing import Any
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
 from agents.items import ModelResponse, TResponseInputItem, TResponseStreamEvent
-from agents.models.interface import Model, ModelTracing
 from agents.model_settings import ModelSettings
+from agents.models.interface import Model, ModelTracing
 from agents.tool import Tool
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 

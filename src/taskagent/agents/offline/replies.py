@@ -50,7 +50,7 @@ def not_understood(request: str) -> str:
 
 
 def ask_what_exactly(request: str) -> str:
-    """For a request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
+    """A request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
     if re.search(r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|list)\b", request, re.IGNORECASE):
         return (
             "I haven't changed anything: I remove tasks one at a time so nothing goes by mistake. Which task "

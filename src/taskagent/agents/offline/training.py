@@ -75,8 +75,16 @@ def fit(examples: Sequence[tuple[str, str]], strength: float) -> dict[str, Any]:
         if max(abs(value) for value in row) >= PRUNE_BELOW * SCALE:
             weights[str(name)] = row
     accuracy = model.score(matrix, labels)
-    print(f"  {len(examples)} examples, {len(classes)} labels, {len(weights)} features, train accuracy {accuracy:.3f}")
-    return {"labels": classes, "bias": [round(value, 4) for value in bias], "scale": SCALE, "weights": weights}
+    print(
+        f"  {len(examples)} examples, {len(classes)} labels, {len(weights)} features,",
+        f"train accuracy {accuracy:.3f}",
+    )
+    return {
+        "labels": classes,
+        "bias": [round(value, 4) for value in bias],
+        "scale": SCALE,
+        "weights": weights,
+    }
 
 
 def meaning_words(examples: Sequence[tuple[str, str]]) -> dict[str, int]:

@@ -79,7 +79,10 @@ class LinearModel:
         return cls(
             tuple(data["labels"]),
             tuple(data["bias"]),
-            {name: tuple(value / data["scale"] for value in values) for name, values in data["weights"].items()},
+            {
+                name: tuple(value / data["scale"] for value in values)
+                for name, values in data["weights"].items()
+            },
         )
 
     def probabilities(self, text: str) -> dict[str, float]:

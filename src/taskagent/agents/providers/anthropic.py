@@ -19,8 +19,8 @@ import pydantic
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
 from agents.items import ModelResponse, TResponseInputItem, TResponseStreamEvent
-from agents.models.interface import Model, ModelTracing
 from agents.model_settings import ModelSettings
+from agents.models.interface import Model, ModelTracing
 from agents.tool import Tool
 from agents.tracing import generation_span
 from agents.usage import Usage
