@@ -122,7 +122,7 @@ def classify_chat(text: str) -> ChatClassification:
         return ChatClassification(None, None, probabilities)
     if label.startswith("help:"):
         kind = label.removeprefix("help:")
-        return ChatClassification(None, kind if kind in HELP_KINDS else "breakdown", probabilities)  # type: ignore[arg-type]
+        return ChatClassification(None, kind if kind in HELP_KINDS else "breakdown", probabilities)
     intent: ChatIntent = label  # type: ignore[assignment]
     tentative = intent == "create" and not _EXPLICIT_CREATE.search(raw) and _names_a_field(raw)
     return ChatClassification(intent, None, probabilities, tentative=tentative)

@@ -69,7 +69,7 @@ def fit(examples: Sequence[tuple[str, str]], strength: float) -> dict[str, Any]:
         bias = [-float(model.intercept_[0]) / 2, float(model.intercept_[0]) / 2]
     else:
         bias = [float(value) for value in model.intercept_]
-    weights: dict[str, list[float]] = {}
+    weights: dict[str, list[int]] = {}
     for column, name in enumerate(vectorizer.get_feature_names_out()):
         row = [round(float(coefficients[index][column]) * SCALE) for index in range(len(classes))]
         if max(abs(value) for value in row) >= PRUNE_BELOW * SCALE:
