@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 WEB := src/taskagent/web/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean image image-local podman
+.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean image image-local podman train
 
 setup: $(VENV)/.synced $(WEB)
 
@@ -91,6 +91,10 @@ podman:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null; \
 	else echo "The image test needs podman, runc and debootstrap: sudo apt-get install podman runc debootstrap"; fi
+
+# Retrain the offline engine's understanding model from corpus/ (writes src/taskagent/agents/offline/understanding.json).
+train: $(VENV)/.synced
+	$(VENV)/bin/python -m taskagent.agents.offline.training
 
 bench: setup
 	$(VENV)/bin/python bench/run.py

@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.agents.support import last, parse_sse, text_of
+from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle
 
-CASES_FILE = Path(__file__).parent / "utterances-dev.jsonl"
-CASES: list[dict[str, Any]] = [
-    json.loads(line) for line in CASES_FILE.read_text().splitlines() if line.strip()
-]
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+CASES = load_cases(Path(__file__).parent / "utterances-dev.jsonl")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -143,3 +147,39 @@ async def problems_after(
     ]
     problems += [f"reply has {word!r}" for word in expect.get("reply_lacks", []) if word.lower() in lowered]
     return problems
+
+
+async def run_case(client: httpx.AsyncClient, user: UserHandle, case: dict[str, Any]) -> list[str]:
+    """Play one case through the public API (a chat case through POST /chatkit in one thread, a help case
+    through POST /tasks/{id}/help) for a fresh `user`, and return every expectation it misses."""
+    today = datetime.now(UTC).date()
+    setup = [await make_setup_task(client, user, spec, today) for spec in case.get("setup", [])]
+    ids = {f"id{index}": task["id"] for index, task in enumerate(setup)}
+    expect = case["expect"]
+    if "help" in case:
+        request = case["help"]
+        response = await client.post(
+            f"/tasks/{setup[request['task']]['id']}/help",
+            json={"query": request["query"].format(**ids)},
+            headers=user.headers,
+        )
+        assert response.status_code == 200, response.text
+        events = parse_sse(response.text)
+        assert [event.name for event in events][-1] == "done", events
+        reply = text_of(events)
+        problems = await problems_after(client, user, setup, expect, reply, today)
+        specialist = last(events, "done")["specialist"]
+        if "specialist" in expect and specialist != expect["specialist"]:
+            problems.append(f"specialist {specialist} is not {expect['specialist']}")
+        return problems
+    me = ChatClient(client, user)
+    thread_id: str | None = None
+    reply = ""
+    for said in case["say"]:
+        text = said.format(**ids)
+        turn = await (me.create(text) if thread_id is None else me.say(thread_id, text))
+        assert not turn.errors, f"{text!r}: {turn.errors}"
+        thread_id = turn.thread_id
+        reply = turn.reply
+    problems = await problems_after(client, user, setup, expect, reply, today)
+    return [f"replied {reply!r}", *problems] if problems else []

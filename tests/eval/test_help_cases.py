@@ -7,14 +7,12 @@ the user's tasks (by REST) and the streamed reply.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from tests.agents.support import last, parse_sse, text_of
-from tests.conftest import UserFactory, UserHandle
-from tests.eval.expectations import CASES, make_setup_task, problems_after
+from tests.conftest import UserFactory
+from tests.eval.expectations import CASES, run_case
 
 HELP_CASES = [case for case in CASES if "help" in case]
 
@@ -25,26 +23,5 @@ def test_the_dev_set_has_help_cases() -> None:
 
 @pytest.mark.parametrize("case", HELP_CASES, ids=[case["id"] for case in HELP_CASES])
 async def test_help_case(client: httpx.AsyncClient, make_user: UserFactory, case: dict[str, Any]) -> None:
-    user: UserHandle = await make_user()
-    today = datetime.now(UTC).date()
-    setup = [await make_setup_task(client, user, spec, today) for spec in case.get("setup", [])]
-    ids = {f"{{id{index}}}": str(task["id"]) for index, task in enumerate(setup)}
-
-    request = case["help"]
-    query = request["query"]
-    for placeholder, value in ids.items():
-        query = query.replace(placeholder, value)
-    response = await client.post(
-        f"/tasks/{setup[request['task']]['id']}/help", json={"query": query}, headers=user.headers
-    )
-    assert response.status_code == 200, response.text
-    events = parse_sse(response.text)
-    assert [event.name for event in events][-1] == "done", events
-    reply = text_of(events).lower()
-
-    expect = case["expect"]
-    problems = await problems_after(client, user, setup, expect, reply, today)
-    specialist = last(events, "done")["specialist"]
-    if "specialist" in expect and specialist != expect["specialist"]:
-        problems.append(f"specialist {specialist} is not {expect['specialist']}")
-    assert not problems, (problems, reply)
+    problems = await run_case(client, await make_user(), case)
+    assert not problems, (case["help"], problems)

@@ -60,7 +60,9 @@ _PRIORITY_PATTERNS = [
 _STANDALONE = re.compile(
     r"(?P<lead>\b(?:to|as|is|be|it'?s|very|super|really|marked|now)\s+)*"
     r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
-    r"|not\s+(?:urgent|important)|unimportant|low\s+importance|no\s+rush|not\s+a\s+priority)"
+    r"|not\s+(?:urgent|important)|unimportant|low\s+importance|no\s+rush|no\s+hurry|not\s+a\s+priority"
+    r"|(?:a\s+)?whenever(?:\s+thing)?|when(?:ever)?\s+i\s+(?:have|get|find)\s+(?:the\s+|some\s+)?(?:time|a\s+(?:chance|moment))"
+    r"|someday|some\s+day)"
     r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",
     re.IGNORECASE,
 )
@@ -109,7 +111,7 @@ def find_priority(text: str) -> Found | None:
         announced = bool(match.group("lead")) or before.endswith((",", ":", "-", "(")) or not before
         if not (announced or match.group("tail") or _CLAUSE_END.match(text[match.end() :])):
             continue
-        if word.startswith(("not", "unimportant", "low", "no rush")):
+        if word.startswith(("not", "unimportant", "low", "no ", "a whenever", "whenever", "when", "some")):
             value = "low"
         elif word in {"important", "crucial", "high importance"}:
             value = "high"

@@ -3,6 +3,7 @@ ChatKit replays as plain text) can find them again by id, position or "it"."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -45,6 +46,19 @@ def not_understood(request: str) -> str:
     shown = request if len(request) <= 80 else request[:77] + "..."
     return (
         f"I didn't understand “{shown}”, so I haven't changed anything. Here are things I can do:\n{EXAMPLES}"
+    )
+
+
+def ask_what_exactly(request: str) -> str:
+    """A request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
+    if re.search(r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|list)\b", request, re.IGNORECASE):
+        return (
+            "I haven't changed anything: I remove tasks one at a time so nothing goes by mistake. Which task "
+            "should go? Give me its id or a few words of its title."
+        )
+    return (
+        "Sure, what should it be about? Tell me what to do and when, for example “remind me to call the "
+        "bank on Friday”. I haven't added anything yet."
     )
 
 

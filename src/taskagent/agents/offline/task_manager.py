@@ -39,6 +39,7 @@ from .references import (
     titles_from_history,
 )
 from .tasks import TaskInfo, tasks_in
+from .understanding import mend_typos
 
 MAX_CALLS_PER_TURN = 12
 
@@ -46,7 +47,8 @@ MAX_CALLS_PER_TURN = 12
 def decide(conversation: Conversation, toolbox: Toolbox) -> Step:
     if conversation.own_calls >= MAX_CALLS_PER_TURN:
         return Reply("I stopped there: that took more steps than I allow myself for one request.")
-    request = conversation.request.strip()
+    # Typing mistakes in the words that carry meaning are mended before anything reads the request.
+    request = mend_typos(conversation.request.strip())
     if not request:
         return Reply(replies.greeting())
 
@@ -80,6 +82,8 @@ def _act(
         return Reply(replies.greeting())
     if intent == "thanks":
         return Reply(replies.thanks())
+    if intent == "clarify":
+        return Reply(replies.ask_what_exactly(request))
     if intent == "summary":
         whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
         return Reply(replies.summary(conversation, whole=whole))

@@ -77,7 +77,8 @@ _CREATE_PREFIX = re.compile(
     r"|(?:(?:i|we)\s+)?(?:really\s+|still\s+|also\s+|definitely\s+)?(?:need|have|must|should|gotta|got|ought)"
     r"(?:\s+really)?(?:\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|:))?"
     r"|\s+to)?\s+"
-    r"|(?:new\s+)?(?:task|to-?do|reminder)\s*[:\u2013\u2014-]\s*"
+    r"|(?:new\s+)?(?:task|to-?do|reminder|item)\s*[:\u2013\u2014-]\s*"
+    r"|note\s+to\s+self\s*[:,\u2013\u2014-]?\s*"
     r"|(?:add|put)\s+(?:this\s+|these\s+)?(?:to|on|in|onto)\s+(?:my|the)\s+(?:task\s+|to-?do\s+)?"
     r"(?:list|tasks|to-?dos?|to-?do\s+list)\s*[:,\u2013\u2014-]?\s*"
     r"|(?:create|add|make|new|jot\s+down|note\s+down|write\s+down|put\s+down|put)\s*:?\s+"
@@ -85,12 +86,14 @@ _CREATE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _LIST_SUFFIX = re.compile(
-    r"\s+(?:to|on|in|onto|into)\s+(?:my|the|our)\s+(?:task\s+|to-?do\s+)?(?:list|tasks|to-?dos?|to-?do\s+list)\s*$"
+    r"[\s,]+(?:(?:to\s+be\s+)?(?:put|added|placed)\s+)?(?:to|on|in|onto|into)\s+(?:my|the|our)?\s*(?:\w+\s+){0,3}?"
+    r"(?:list|tasks|to-?\s?dos?'?s?)(?:\s+(?:of|for)\s+(?:\w+\s+){0,2}?(?:things|tasks|stuff|chores|reminders|to-?dos?)"
+    r"(?:\s+to\s+(?:do|complete|accomplish|get\s+done))?|\s+to\s+do)?\s*$"
     r"|\s+as\s+(?:a\s+)?(?:new\s+)?(?:task|to-?do|reminder)\s*$",
     re.IGNORECASE,
 )
 _PLURAL = re.compile(
-    r"\b(?:(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|few|these|the\s+following)\s+)?"
+    r"\bthese\b(?=\s*[:\n])|\b(?:(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|few|these|the\s+following)\s+)?"
     r"(?:\w+\s+)?(?:tasks|to-?dos|reminders|items|things)\b",
     re.IGNORECASE,
 )

@@ -1,0 +1,200 @@
+"""What a message wants, decided by a linear model learned from the labelled corpus (corpus/, `make train`).
+
+The exact parts stay rules (dates, numbers, ids, quoted titles: they only show up here as "this message has
+a date" features); which action, which list filter family or which specialist a message asks for is
+the label with the highest score. The model is a multinomial logistic regression over word uni- and
+bigrams and character 3- and 4-grams, trained by scikit-learn at build time and stored as plain weights in
+`understanding.json`; scoring it is a few dictionary look-ups in pure Python (no numpy at run time).
+
+Typing mistakes in the words that carry meaning ("shwo", "delte", "priorty") are mended first, against the
+words the model weighs most (within one edit for short words, two for long ones).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .dates import find_dates
+from .fields import find_priority
+
+MODEL_FILE = Path(__file__).with_name("understanding.json")
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|[?!:#]")
+_DETECTION_CLOCK = datetime(2026, 1, 7, 12, 0, tzinfo=UTC)  # any moment will do: only presence matters
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def features(text: str) -> dict[str, float]:
+    """The features of a message, L2-normalised; the training script uses this very function."""
+    words = words_of(text)
+    found: set[str] = set()
+    tokens = ["<num>" if word.isdigit() else word for word in words]
+    for index, token in enumerate(tokens):
+        found.add(f"w:{token}")
+        if index + 1 < len(tokens):
+            found.add(f"b:{token} {tokens[index + 1]}")
+    if tokens:
+        found.add(f"first:{tokens[0]}")
+        found.add(f"first2:{' '.join(tokens[:2])}")
+        found.add(f"len:{min(len(tokens), 12) // 3}")
+    joined = f" {' '.join(token for token in tokens if token.isalpha())} "
+    for size in (3, 4):
+        found.update(f"c:{joined[start : start + size]}" for start in range(len(joined) - size + 1))
+    # The exact parts, found by rules: their presence is evidence, their values are read elsewhere.
+    if find_dates(text, _DETECTION_CLOCK):
+        found.add("has:date")
+    if find_priority(text):
+        found.add("has:priority")
+    if re.search(r"#\d+|\btasks?\s*#?\d+", text, re.IGNORECASE):
+        found.add("has:id")
+    if re.search(r"[\"\u201c][^\"\u201d]+[\"\u201d]", text):
+        found.add("has:quote")
+    if "\n" in text.strip() or re.search(r"(?:,[^,]+){2,}", text):
+        found.add("has:list")
+    if text.rstrip().endswith("?"):
+        found.add("has:question")
+    norm = 1 / math.sqrt(len(found)) if found else 0.0
+    return dict.fromkeys(found, norm)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    labels: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearModel:
+        return cls(
+            tuple(data["labels"]),
+            tuple(data["bias"]),
+            {
+                name: tuple(value / data["scale"] for value in values)
+                for name, values in data["weights"].items()
+            },
+        )
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        scores = list(self.bias)
+        for name, value in features(text).items():
+            row = self.weights.get(name)
+            if row is not None:
+                for index, weight in enumerate(row):
+                    scores[index] += weight * value
+        top = max(scores)
+        exps = [math.exp(score - top) for score in scores]
+        total = sum(exps)
+        return {label: exp / total for label, exp in zip(self.labels, exps, strict=True)}
+
+    def best(self, text: str, among: Iterable[str] | None = None) -> tuple[str, float]:
+        probabilities = self.probabilities(text)
+        allowed = set(among) if among is not None else set(self.labels)
+        label = max((label for label in self.labels if label in allowed), key=probabilities.__getitem__)
+        return label, probabilities[label]
+
+
+class Speller:
+    """Mends a typing mistake in a word that carries meaning ("shwo" -> "show", "priorty" -> "priority").
+
+    Cautious, since a title's own words must survive: only words the corpus never saw are mended, only into
+    the words the chat model weighs most; a 4-letter word only by swapping two neighbouring letters, up to 7
+    letters by one mistake, longer words by two; never by adding or dropping a final "s".
+    """
+
+    def __init__(self, targets: dict[str, int], known: Iterable[str]) -> None:
+        self.targets = targets
+        self.known = set(known) | set(targets)
+        self.index: dict[str, set[str]] = {}
+        for word in targets:
+            for variant in _deletions(word, _reach(len(word))):
+                self.index.setdefault(variant, set()).add(word)
+
+    def mend(self, word: str) -> str:
+        lowered = word.lower()
+        if len(lowered) < 4 or not lowered.isalpha() or lowered in self.known:
+            return word
+        candidates: set[str] = set()
+        for variant in _deletions(lowered, _reach(len(lowered))):
+            candidates |= self.index.get(variant, set())
+        scored = [
+            (distance, -self.targets[target], target)
+            for target in candidates
+            if _plausible(lowered, target)
+            and (distance := _osa_distance(lowered, target)) <= _reach(min(len(lowered), len(target)))
+        ]
+        if not scored:
+            return word
+        target = min(scored)[2]
+        return target.capitalize() if word[:1].isupper() else target
+
+    def mend_text(self, text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda match: self.mend(match.group(0)), text)
+
+
+def _reach(length: int) -> int:
+    return 2 if length >= 8 else 1
+
+
+def _plausible(word: str, target: str) -> bool:
+    if word.rstrip("s") == target.rstrip("s"):
+        return False  # a plural is not a typo
+    if len(word) == 4 or len(target) == 4:  # short words: only two neighbouring letters swapped
+        return len(word) == len(target) and sorted(word) == sorted(target)
+    return True
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {item[:index] + item[index + 1 :] for item in frontier for index in range(len(item))}
+        found |= frontier
+    return found
+
+
+def _osa_distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of two neighbouring letters as one mistake."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+@dataclass(frozen=True)
+class Understanding:
+    chat: LinearModel
+    triage: LinearModel
+    speller: Speller
+
+
+@cache
+def understanding() -> Understanding:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return Understanding(
+        chat=LinearModel.from_json(data["chat"]),
+        triage=LinearModel.from_json(data["triage"]),
+        speller=Speller(data["meaning_words"], data["known_words"]),
+    )
+
+
+def mend_typos(text: str) -> str:
+    return understanding().speller.mend_text(text)

@@ -1,0 +1,83 @@
+"""The held-out test: phrasings the understanding model never learned from and nobody tuned on, through the
+public API, with the share done right per kind of request and a threshold (README, "The agents").
+
+Two sources: `utterances-heldout.jsonl` (fresh everyday phrasings, chat and help, in the dev-set format) and
+the `val` split of the CLINC150 utterances (corpus/clinc150), each turned into a case by its label: a create
+makes exactly one task without the reminder words in its title, a list names the user's tasks, a find or a
+request with nothing concrete (`clarify`) changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.conftest import UserFactory
+from tests.eval.expectations import load_cases, run_case
+
+pytestmark = pytest.mark.backends("postgres")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAT_THRESHOLD = 0.9
+HELP_THRESHOLD = 0.9
+
+
+def clinc_cases() -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in (ROOT / "corpus/clinc150/clinc150-task-intents.jsonl").open()]
+    two = [{"title": "Pay the phone bill"}, {"title": "Walk the dog"}]
+    expectations: dict[str, dict[str, Any]] = {
+        "create": {"created": [{"title_lacks": ["remind", " list", "please"]}], "unchanged": [0, 1]},
+        "list": {"unchanged": [0, 1], "reply_has": ["phone bill", "walk the dog"]},
+        "find": {"unchanged": [0, 1]},
+        "clarify": {"unchanged": [0, 1]},
+    }
+    return [
+        {
+            "id": f"clinc-{row['action']}-{index}",
+            "setup": two,
+            "say": [row["text"]],
+            "expect": expectations[row["action"]],
+        }
+        for index, row in enumerate(rows)
+        if row["split"] == "val"
+    ]
+
+
+HELD_OUT = load_cases(Path(__file__).parent / "utterances-heldout.jsonl") + clinc_cases()
+
+
+def kind_of(case: dict[str, Any]) -> str:
+    if "help" in case:
+        return f"help:{case['expect']['specialist']}"
+    source, kind = case["id"].split("-")[:2]
+    return f"{'clinc' if source == 'clinc' else 'chat'}:{kind}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"agent_rate_limit": 10_000}
+
+
+async def test_held_out_phrasings(
+    client: httpx.AsyncClient, make_user: UserFactory, record_property: Callable[[str, object], None]
+) -> None:
+    right: dict[str, list[bool]] = defaultdict(list)
+    mistakes: list[str] = []
+    for case in HELD_OUT:
+        problems = await run_case(client, await make_user(), case)
+        right[kind_of(case)].append(not problems)
+        if problems:
+            said = case["help"]["query"] if "help" in case else " / ".join(case["say"])
+            mistakes.append(f"{case['id']}: {said!r}: {'; '.join(problems)}")
+    lines = [f"{kind:<16} {sum(ok)}/{len(ok)}" for kind, ok in sorted(right.items())]
+    chat = [ok for kind, oks in right.items() if not kind.startswith("help") for ok in oks]
+    helps = [ok for kind, oks in right.items() if kind.startswith("help") for ok in oks]
+    summary = f"chat {sum(chat)}/{len(chat)}, help {sum(helps)}/{len(helps)}"
+    record_property("held_out", "\n".join([summary, *lines]))  # in the JUnit report (pytest --junitxml)
+    assert sum(chat) >= CHAT_THRESHOLD * len(chat), "\n".join([summary, *lines, *mistakes])
+    assert sum(helps) >= HELP_THRESHOLD * len(helps), "\n".join([summary, *lines, *mistakes])
