@@ -6,7 +6,8 @@
 // Drives Debian's /usr/bin/chromium (CHROMIUM_PATH overrides) through playwright-core; nothing is
 // downloaded. Each step saves a screenshot under <repo>/test-artifacts/e2e/ (E2E_ARTIFACTS overrides).
 // Prints "N passed, M failed" last and exits non-zero when a step failed.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,6 +18,10 @@ const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(here, '../../test
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
 const HEADED = process.env.E2E_HEADED === '1';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const CHAT_REQUEST = 'Create a task to review the Q4 report, high priority';
@@ -137,6 +142,35 @@ async function chat(page, text) {
   return { pieces: await streamedPieces(page) };
 }
 
+/** axe-core in the page (evaluated over CDP, so a strict CSP does not stop it): every violation fails. */
+async function axe(page, where) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  check(violations.length === 0, `axe (${where}): ${violations.join('; ')}`);
+  console.log(`     (axe: 0 violations ${where})`);
+}
+
+/** The window itself does not scroll: each pane scrolls within itself. */
+async function windowDoesNotScroll(page) {
+  const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollHeight, win: window.innerHeight }));
+  check(doc <= win + 1, `the page scrolls: ${doc} px of content in a ${win} px window`);
+}
+
+/** The chat's message list shows its end and the composer is inside the window. */
+async function chatShowsNewest(page) {
+  const m = await page.evaluate(() => {
+    const list = document.querySelector('.messages');
+    const send = document.querySelector('.composer').getBoundingClientRect();
+    return { gap: list.scrollHeight - list.scrollTop - list.clientHeight, scrollable: list.scrollHeight > list.clientHeight, sendBottom: send.bottom, win: window.innerHeight };
+  });
+  check(m.gap <= 2, `the message list is ${m.gap} px from its newest message`);
+  check(m.sendBottom <= m.win, `the composer ends at y=${m.sendBottom} in a ${m.win} px window`);
+  return m;
+}
+
 async function apiGet(page, path) {
   return page.evaluate(async (p) => {
     const res = await fetch(p, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -153,7 +187,7 @@ const browser = await chromium.launch({
 let pageA;
 let pageB;
 try {
-  const contextA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const contextA = await browser.newContext({ viewport: DESKTOP, timezoneId: 'America/New_York', locale: 'en-US' });
   pageA = await contextA.newPage();
   watch(pageA, 'user A');
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
@@ -190,6 +224,26 @@ try {
     check(/review the Q4 report/i.test(transcript), 'the chat does not mention the task');
     state.threadPath = new URL(pageA.url()).pathname;
     check(/^\/app\/chat\/.+/.test(state.threadPath), `the URL did not follow the new thread: ${state.threadPath}`);
+  });
+
+  await step('the chat scrolls within itself, follows the newest answer, reopens at its end, and shows local times', () => pageA, async () => {
+    await chat(pageA, 'Set the due date of the Q4 report to tomorrow at 5pm');
+    for (const text of ['What can you do?', 'What can you do?', 'List my tasks']) await chat(pageA, text);
+    await windowDoesNotScroll(pageA);
+    const m = await chatShowsNewest(pageA);
+    check(m.scrollable, 'the thread is too short to test scrolling');
+    // No raw UTC in the action lines: the due date reads in the user's words.
+    const actions = await pageA.locator('.messages .chat-activity').allInnerTexts();
+    const raw = actions.filter((a) => /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(a));
+    check(raw.length === 0, `raw timestamps in the chat: ${raw.join(' | ')}`);
+    check(actions.some((a) => /due date: tomorrow, 5:00\sPM/.test(a)), `no local due date among: ${actions.join(' | ')}`);
+    // Reloading the thread opens it at its newest message.
+    await pageA.reload();
+    await pageA.locator('.messages .msg-assistant').last().waitFor();
+    await pageA.waitForTimeout(200);
+    await windowDoesNotScroll(pageA);
+    await chatShowsNewest(pageA);
+    await axe(pageA, 'in the chat at 1280×800');
   });
 
   await step('edits and completes the task in the list', () => pageA, async () => {
@@ -265,7 +319,7 @@ try {
   });
 
   await step('a second user sees none of it', () => pageB, async () => {
-    const contextB = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const contextB = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     pageB = await contextB.newPage();
     watch(pageB, 'user B');
     await signUp(pageB, state.emailB);

@@ -135,10 +135,12 @@ export function App() {
 
   const tz = user.timezone || 'UTC';
   let body;
+  let inWorkspace = false;
   if (route.name === 'task') {
     body = <TaskPage key={route.id} taskId={route.id} tz={tz} />;
   } else if (route.name === 'tasks' || route.name === 'chat' || route.name === 'root' || route.name === 'login' || route.name === 'signup') {
     const focus = route.name === 'chat' ? 'chat' : 'tasks';
+    inWorkspace = true;
     body = (
       <main className="workspace" data-focus={focus}>
         <section className="pane pane-chat" aria-label="Chat with the assistant">
@@ -161,7 +163,7 @@ export function App() {
   }
 
   return (
-    <div className="shell">
+    <div className={inWorkspace ? 'shell shell-workspace' : 'shell'}>
       <Header user={user} onSignOut={() => void signOut()} onUserChange={setUser} />
       {body}
     </div>

@@ -4,7 +4,7 @@ import { streamHelp, type HelpEvent } from '../api/help';
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import { getHelpHistory } from '../api/tasks';
 import type { HelpHistoryItem } from '../api/types';
-import { formatDateTime } from '../lib/dates';
+import { formatWhen } from '../lib/dates';
 import { Markdown } from '../lib/markdown';
 
 interface ToolCall {
@@ -164,7 +164,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
             <li key={item.id} className={`help-item help-${item.role}`}>
               <div className="help-who">
                 {item.role === 'user' ? 'You' : agentName(item.agent)}
-                <span className="muted"> · {formatDateTime(item.created_at, tz)}</span>
+                <span className="muted"> · {formatWhen(item.created_at, tz)}</span>
               </div>
               {item.role === 'assistant' ? <Markdown text={item.text} /> : <p className="plain">{item.text}</p>}
             </li>

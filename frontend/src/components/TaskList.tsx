@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import { ApiError, messageOf } from '../api/http';
 import { createTask, deleteTask, fetchTaskPage, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task } from '../api/types';
-import { dueRange, formatDateTime, formatMinutes, isOverdue, type DueFilter } from '../lib/dates';
+import { dueRange, formatWhen, formatMinutes, isOverdue, type DueFilter } from '../lib/dates';
 import { Link } from '../lib/router';
 import { TaskEditor } from './TaskEditor';
 
@@ -278,7 +278,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
               {t.status === 'in_progress' && <span className="badge badge-progress">{STATUS_LABEL[t.status]}</span>}
               {t.due_date && (
                 <span className={overdue ? 'due due-overdue' : 'due'}>
-                  Due <time dateTime={t.due_date}>{formatDateTime(t.due_date, tz)}</time>
+                  Due <time dateTime={t.due_date}>{formatWhen(t.due_date, tz)}</time>
                 </span>
               )}
               {overdue && <span className="badge badge-overdue">Overdue</span>}

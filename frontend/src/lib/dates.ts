@@ -158,3 +158,28 @@ export function formatMinutes(minutes: number | null | undefined): string {
   const m = minutes % 60;
   return m ? `${h} h ${m} min` : `${h} h`;
 }
+
+/** The day `ms` falls on in `tz`, as days since 1970-01-01 (for "today"/"tomorrow" comparisons). */
+function dayNumber(ms: number, tz: string): number {
+  const p = partsInZone(ms, tz);
+  return Math.floor(Date.UTC(p.year, p.month - 1, p.day) / 86_400_000);
+}
+
+/** A time in the user's zone and words: "today, 11:59 PM", "tomorrow, 9:00 AM", else "Fri, Dec 4, 11:59 PM". */
+export function formatWhen(iso: string | null | undefined, tz: string, now: number = Date.now()): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const word = { [-1]: 'yesterday', 0: 'today', 1: 'tomorrow' }[dayNumber(ms, tz) - dayNumber(now, tz)];
+  if (!word) return formatDateTime(iso, tz);
+  const time = new Intl.DateTimeFormat(undefined, { timeZone: safeZone(tz), hour: 'numeric', minute: '2-digit' }).format(new Date(ms));
+  return `${word}, ${time}`;
+}
+
+// An ISO 8601 instant with a zone (what the server writes): 2026-12-05T04:59:00Z, ...T04:59:00.123+00:00.
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+
+/** Text with every ISO instant in it rewritten in the user's zone and words. */
+export function localizeTimes(text: string, tz: string, now: number = Date.now()): string {
+  return text.replace(ISO_INSTANT, (iso) => formatWhen(iso, tz, now));
+}
