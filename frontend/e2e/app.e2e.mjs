@@ -103,7 +103,7 @@ async function signUp(page, email) {
     console.log(`     (rate limited at sign-up, waiting ${seconds + 1} s as the page says)`);
     await page.waitForTimeout((seconds + 1) * 1000);
   }
-  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
@@ -169,6 +169,17 @@ async function chatShowsNewest(page) {
   check(m.gap <= 2, `the message list is ${m.gap} px from its newest message`);
   check(m.sendBottom <= m.win, `the composer ends at y=${m.sendBottom} in a ${m.win} px window`);
   return m;
+}
+
+async function apiPost(page, path, body) {
+  return page.evaluate(
+    async ({ p, b }) => {
+      const csrf = /(?:^|; )taskagent_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch(p, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) }, body: JSON.stringify(b) });
+      return { status: res.status, body: await res.json() };
+    },
+    { p: path, b: body },
+  );
 }
 
 async function apiGet(page, path) {
@@ -263,8 +274,10 @@ try {
     state.taskTitle = newTitle;
     await row.getByRole('link', { name: newTitle }).waitFor();
     check(/finance/.test(await row.innerText()), 'the tag is not shown');
-    await row.getByRole('checkbox', { name: `Complete: ${newTitle}` }).check();
-    await row.getByRole('checkbox', { name: `Mark not done: ${newTitle}` }).waitFor();
+    await row.getByRole('checkbox', { name: `Complete: ${newTitle}` }).click();
+    // A completed task leaves the list (completed ones are hidden by default), with Undo in a toast.
+    await pageA.getByRole('status').getByText(`Completed “${newTitle}”.`).waitFor();
+    await row.waitFor({ state: 'detached' });
     const got = await apiGet(pageA, `/tasks/${state.taskId}`);
     check(got.status === 200, `GET /tasks/${state.taskId}: ${got.status}`);
     const t = got.body;
@@ -276,6 +289,107 @@ try {
     check(t.priority === 'high', `priority is ${t.priority}`);
     check(typeof t.due_date === 'string' && t.due_date.startsWith('2031-01-'), `due date is ${t.due_date}`);
     check(t.completed_at, 'completed_at is not set');
+  });
+
+  await step('Today, Upcoming and Overdue views; completed hidden until asked for; the view lives in the URL', () => pageA, async () => {
+    const hours = (h) => new Date(Date.now() + h * 3600_000).toISOString();
+    // Local noon today in New York, 3 days ahead, 2 days ago, and 6 days ahead (next week, still upcoming).
+    const todayNoon = await pageA.evaluate(() => {
+      const d = new Date();
+      d.setHours(23, 58, 0, 0);
+      return d.toISOString();
+    });
+    const made = {};
+    for (const [title, due] of [['View today', todayNoon], ['View in 3 days', hours(72)], ['View overdue', hours(-48)], ['View in 6 days', hours(144)], ['View undated', null]]) {
+      const r = await apiPost(pageA, '/tasks', { title, due_date: due });
+      check(r.status === 201, `POST /tasks: ${r.status} ${JSON.stringify(r.body)}`);
+      made[title] = r.body.id;
+    }
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    const titles = async () => (await pane.locator('.task-title').allInnerTexts()).filter((t) => t.startsWith('View ')).sort();
+    const show = async (name, expected) => {
+      await pane.getByRole('button', { name, exact: true }).click();
+      await pageA.waitForFunction((n) => document.querySelector('.views [aria-pressed="true"]')?.textContent === n, name);
+      await pageA.waitForFunction(() => document.querySelector('.task-list')?.getAttribute('aria-busy') !== 'true');
+      await pageA.waitForTimeout(150);
+      const got = await titles();
+      check(JSON.stringify(got) === JSON.stringify(expected), `${name}: ${JSON.stringify(got)}`);
+    };
+    await show('Today', ['View today']);
+    await show('Upcoming', ['View in 3 days', 'View in 6 days', 'View today']);
+    await show('Overdue', ['View overdue']);
+    await show('No date', ['View undated']);
+    await show('All', ['View in 3 days', 'View in 6 days', 'View overdue', 'View today', 'View undated']);
+    // The completed Q4 task is hidden; "Show completed" brings it back, and the address keeps it all.
+    check(!(await pane.getByRole('link', { name: state.taskTitle }).count()), 'a completed task is shown by default');
+    await pane.getByRole('button', { name: 'Upcoming', exact: true }).click();
+    await pane.getByLabel('Show completed').check();
+    await pane.getByLabel('Sort').selectOption('due_date');
+    await pageA.waitForFunction(() => location.search === '?view=upcoming&sort=due_date&done=1');
+    await pageA.reload();
+    await pane.locator('.task-title').first().waitFor();
+    check((await pane.locator('.views [aria-pressed="true"]').innerText()) === 'Upcoming', 'the view did not survive a reload');
+    check(await pane.getByLabel('Show completed').isChecked(), '"Show completed" did not survive a reload');
+    check((await pane.getByLabel('Sort').inputValue()) === 'due_date', 'the sort did not survive a reload');
+    await axe(pageA, 'on the task list at 1280×800');
+    await pane.getByRole('button', { name: 'All', exact: true }).click();
+    await pane.getByLabel('Show completed').uncheck();
+    await pane.getByLabel('Sort').selectOption('-created_at');
+    await pageA.waitForFunction(() => location.search === '');
+    state.viewTasks = made;
+  });
+
+  await step('keyboard: shortcuts on ?, add, move, complete, delete, undo, chat; focus is never lost; the toast leaves Send visible', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    await pane.locator('.task-title').first().waitFor();
+    const focused = () => pageA.evaluate(() => {
+      const el = document.activeElement;
+      return el === document.body || !el ? 'BODY' : `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 60) ?? ''}`;
+    });
+    await pageA.keyboard.press('?');
+    const dialog = pageA.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    check(/Complete or reopen the task/.test(await dialog.innerText()), 'the shortcut list is incomplete');
+    await axe(pageA, 'with the shortcut list open');
+    await pageA.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await pageA.keyboard.press('n');
+    check((await focused()).startsWith('INPUT'), `n focused ${await focused()}`);
+    await pageA.keyboard.type('Keyboard task');
+    await pageA.keyboard.press('Enter');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
+    await pageA.keyboard.press('Escape');
+    await pageA.keyboard.press('j');
+    check((await focused()) === 'A Keyboard task', `j focused ${await focused()}`);
+    await pageA.keyboard.press('j');
+    const second = await focused();
+    check(second.startsWith('A ') && second !== 'A Keyboard task', `the second j focused ${second}`);
+    await pageA.keyboard.press('k');
+    check((await focused()) === 'A Keyboard task', `k focused ${await focused()}`);
+    // Complete: the row leaves, focus moves to its neighbour; z brings it back and focuses it.
+    await pageA.keyboard.press('x');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor({ state: 'detached' });
+    check((await focused()) === second, `after completing, focus is on ${await focused()}`);
+    await pageA.getByRole('status').getByText('Completed “Keyboard task”.').waitFor();
+    await pageA.keyboard.press('z');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
+    await pageA.waitForFunction(() => document.activeElement?.textContent === 'Keyboard task');
+    // Delete: the same, and the toast does not cover the chat's Send button.
+    await pageA.keyboard.press('Delete');
+    await pageA.getByRole('status').getByText('Deleted “Keyboard task”.').waitFor();
+    check((await focused()) === second, `after deleting, focus is on ${await focused()}`);
+    const overlap = await pageA.evaluate(() => {
+      const a = document.querySelector('.toast').getBoundingClientRect();
+      const b = document.querySelector('.composer button').getBoundingClientRect();
+      return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
+    });
+    check(!overlap, 'the undo toast covers the Send button');
+    await pageA.keyboard.press('z');
+    await pageA.waitForFunction(() => document.activeElement?.textContent === 'Keyboard task');
+    await pageA.keyboard.press('c');
+    check((await focused()).startsWith('TEXTAREA'), `c focused ${await focused()}`);
   });
 
   await step('after a reload the thread is listed with its messages', () => pageA, async () => {

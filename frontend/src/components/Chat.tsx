@@ -352,7 +352,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
             {state.threadId ? threadTitle({ title: openTitle }) : 'New conversation'}
           </h2>
         </div>
-        <ol className="messages" ref={listRef} onScroll={onMessagesScroll} aria-busy={state.streaming} aria-label="Messages">
+        <ol className="messages" ref={listRef} onScroll={onMessagesScroll} tabIndex={0} aria-busy={state.streaming} aria-label="Messages">
           {loadingThread && <li className="muted">Loading…</li>}
           {loadError && (
             <li role="alert" className="banner banner-error">

@@ -121,25 +121,22 @@ function addDays(ms: number, days: number, tz: string): number {
   return zonedTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, tz);
 }
 
-export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
+/** The list's views: all tasks, due today, due in the next 7 days, overdue, or with no due date. */
+export type TaskView = '' | 'today' | 'upcoming' | 'overdue' | 'none';
 
-/** The due_before / due_after bounds for a due filter, in the user's zone. */
-export function dueRange(filter: DueFilter, now: number, tz: string): { due_before?: string; due_after?: string } {
+/** The due_before / due_after bounds of a view, in the user's zone. */
+export function dueRange(view: TaskView, now: number, tz: string): { due_before?: string; due_after?: string } {
   const iso = (ms: number) => new Date(ms).toISOString();
-  switch (filter) {
+  switch (view) {
     case 'overdue':
       return { due_before: iso(now) };
     case 'today': {
       const start = startOfDay(now, tz);
       return { due_after: iso(start), due_before: iso(addDays(start, 1, tz)) };
     }
-    case 'week': {
-      // This week: Monday 00:00 to next Monday 00:00, local time.
-      const p = partsInZone(now, tz);
-      const sinceMonday = (p.weekday + 6) % 7;
-      const monday = addDays(now, -sinceMonday, tz);
-      return { due_after: iso(monday), due_before: iso(addDays(monday, 7, tz)) };
-    }
+    case 'upcoming':
+      // Not yet due, and due by the end of the 7th day after today (so Monday is in it on Friday).
+      return { due_after: iso(now), due_before: iso(addDays(startOfDay(now, tz), 8, tz)) };
     default:
       return {};
   }
