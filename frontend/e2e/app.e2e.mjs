@@ -455,6 +455,43 @@ try {
     check(!/review the Q4 report/i.test(body), "user A's task title is visible to user B");
   });
 
+  await step('phone: filters fold away, 44 px targets, and a help answer opens where the user is looking', () => pageB, async () => {
+    for (const title of ['Phone task one', 'Phone task two', 'Phone task three']) {
+      const r = await apiPost(pageB, '/tasks', { title });
+      check(r.status === 201, `POST /tasks: ${r.status}`);
+      state.phoneTaskId = r.body.id;
+    }
+    await pageB.goto(`${BASE}/app`);
+    const pane = pageB.locator('.pane-tasks');
+    await pane.getByRole('link', { name: 'Phone task one' }).waitFor();
+    check(!(await pane.getByLabel('Status').isVisible()), 'the filters are open on a phone');
+    const rows = await pane.locator('li.task').count();
+    const toggle = pane.getByRole('button', { name: /^Filters and sort/ });
+    await toggle.click();
+    await pane.getByLabel('Status').waitFor();
+    check((await toggle.getAttribute('aria-expanded')) === 'true', 'the filter toggle does not say it is open');
+    await axe(pageB, 'on the task list at 390×844');
+    // Every control on the list and in the header is at least 44 px tall (checkboxes through their label).
+    const small = await pageB.evaluate(() =>
+      [...document.querySelectorAll('.topbar a, .topbar button, .pane-tasks button, .pane-tasks select, .pane-tasks input:not([type=checkbox]), .pane-tasks .check-hit, .pane-tasks .field-check')]
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => [el.className || el.tagName, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)])
+        .filter(([, h, w]) => h < 44 || w < 44),
+    );
+    check(small.length === 0, `targets under 44 px: ${JSON.stringify(small)}`);
+    await toggle.click();
+    console.log(`     (${rows} tasks in the list)`);
+    // "Plan it" on a task page: the answer's box is on screen as it starts.
+    await pageB.goto(`${BASE}/app/tasks/${state.phoneTaskId}`);
+    await pageB.getByRole('button', { name: 'Plan it' }).click();
+    const run = pageB.locator('.help-run');
+    await run.waitFor();
+    await pageB.waitForFunction(() => document.querySelector('.help-run')?.getAttribute('aria-busy') === 'false');
+    const box = await run.boundingBox();
+    check(box && box.y < 844 && box.y + Math.min(box.height, 100) > 0, `the answer is off screen at y=${box && box.y}`);
+    await axe(pageB, 'on a task page with a help answer at 390×844');
+  });
+
   await step('a task titled with HTML shows as text and runs nothing', () => pageA, async () => {
     await pageA.goto(`${BASE}/app`);
     await pageA.getByLabel('New task title').fill(XSS_TITLE);

@@ -149,6 +149,8 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const [now, setNow] = useState(() => Date.now());
   const requestSeq = useRef(0);
   const sectionRef = useRef<HTMLElement>(null);
+  // On a phone the filters fold away behind a button (CSS shows them always on a wide screen).
+  const [filtersOpen, setFiltersOpen] = useState(false);
 
   // ---------- focus: never lost after an action ----------
   const rowIds = () => Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? []).map((el) => Number(el.dataset.taskId));
@@ -409,13 +411,16 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     return (
       <li key={t.id} className={classes} data-task-id={t.id}>
         <div className="task-line">
-          <input
-            type="checkbox"
-            className="task-check"
-            checked={t.status === 'completed'}
-            onChange={() => void toggleComplete(t)}
-            aria-label={`${t.status === 'completed' ? 'Mark not done' : 'Complete'}: ${t.title}`}
-          />
+          {/* The label widens the tap target to 44 px on a phone; the name comes from aria-label. */}
+          <label className="check-hit">
+            <input
+              type="checkbox"
+              className="task-check"
+              checked={t.status === 'completed'}
+              onChange={() => void toggleComplete(t)}
+              aria-label={`${t.status === 'completed' ? 'Mark not done' : 'Complete'}: ${t.title}`}
+            />
+          </label>
           <div className="task-body">
             <Link to={`/app/tasks/${t.id}`} className="task-title">
               {t.title}
@@ -515,7 +520,16 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           </button>
         ))}
       </div>
-      <div className="filters" role="group" aria-label="Filter tasks">
+      <button
+        type="button"
+        className="btn btn-small filters-toggle"
+        aria-expanded={filtersOpen}
+        aria-controls={fid('filters')}
+        onClick={() => setFiltersOpen((o) => !o)}
+      >
+        Filters and sort{filtered || filters.done || filters.sort !== EMPTY_FILTERS.sort ? ' (on)' : ''}
+      </button>
+      <div className="filters" id={fid('filters')} data-open={filtersOpen} role="group" aria-label="Filter tasks">
         <div className="field">
           <label htmlFor={fid('status')}>Status</label>
           <select id={fid('status')} value={filters.status} onChange={(e) => setFilter('status', e.target.value)}>

@@ -90,7 +90,7 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
       )}
       <div className="task-page-grid">
         <section aria-label="Task details" className="card">
-          <TaskEditor key={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => setTask(t)} onMissing={() => setMissing(true)} />
+          <TaskEditor reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => setTask(t)} onMissing={() => setMissing(true)} />
           {subtasks.length > 0 && (
             <div className="subtask-box">
               <h2>Subtasks</h2>
