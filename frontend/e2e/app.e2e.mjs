@@ -205,6 +205,26 @@ try {
   state.emailA = `e2e-a-${stamp}@example.com`;
   state.emailB = `e2e-b-${stamp}@example.com`;
 
+  await step('delivery: a signed-out load logs nothing, the script is compressed and cached for a year, one h1', () => pageA, async () => {
+    const logged = [];
+    pageA.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && logged.push(m.text()));
+    const scripts = [];
+    pageA.on('response', (r) => r.url().includes('/assets/') && scripts.push(r));
+    await pageA.goto(`${BASE}/app`);
+    await pageA.getByRole('heading', { name: 'Sign in to TaskAgent' }).waitFor();
+    await pageA.getByText('an assistant that manages them', { exact: false }).waitFor();
+    check(logged.length === 0, `console on a signed-out load: ${logged.join(' | ')}`);
+    check((await pageA.locator('h1').count()) === 1, 'not exactly one h1 on the sign-in page');
+    const js = scripts.find((r) => r.url().endsWith('.js'));
+    check(js, 'no script loaded from /assets');
+    const headers = await js.allHeaders();
+    check(['br', 'gzip'].includes(headers['content-encoding']), `the script is sent with content-encoding ${headers['content-encoding']}`);
+    check(/max-age=31536000/.test(headers['cache-control'] ?? ''), `the script's cache-control is ${headers['cache-control']}`);
+    const page = await pageA.request.get(`${BASE}/app`);
+    check(page.headers()['cache-control'] === 'no-cache', `index.html cache-control: ${page.headers()['cache-control']}`);
+    await axe(pageA, 'on the sign-in page at 1280×800');
+  });
+
   await step('signs up and lands on the task list', () => pageA, async () => {
     await signUp(pageA, state.emailA);
     const me = await apiGet(pageA, '/users/me');
