@@ -27,5 +27,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // jsdom tests that click through a form take seconds on a loaded 2-core CI machine.
+    testTimeout: 20_000,
   },
 });

@@ -6,7 +6,8 @@
 // Drives Debian's /usr/bin/chromium (CHROMIUM_PATH overrides) through playwright-core; nothing is
 // downloaded. Each step saves a screenshot under <repo>/test-artifacts/e2e/ (E2E_ARTIFACTS overrides).
 // Prints "N passed, M failed" last and exits non-zero when a step failed.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,6 +18,10 @@ const ARTIFACTS = resolve(process.env.E2E_ARTIFACTS || resolve(here, '../../test
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 60_000);
 const HEADED = process.env.E2E_HEADED === '1';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const CHAT_REQUEST = 'Create a task to review the Q4 report, high priority';
@@ -98,7 +103,7 @@ async function signUp(page, email) {
     console.log(`     (rate limited at sign-up, waiting ${seconds + 1} s as the page says)`);
     await page.waitForTimeout((seconds + 1) * 1000);
   }
-  await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+  await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
@@ -137,6 +142,46 @@ async function chat(page, text) {
   return { pieces: await streamedPieces(page) };
 }
 
+/** axe-core in the page (evaluated over CDP, so a strict CSP does not stop it): every violation fails. */
+async function axe(page, where) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  check(violations.length === 0, `axe (${where}): ${violations.join('; ')}`);
+  console.log(`     (axe: 0 violations ${where})`);
+}
+
+/** The window itself does not scroll: each pane scrolls within itself. */
+async function windowDoesNotScroll(page) {
+  const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollHeight, win: window.innerHeight }));
+  check(doc <= win + 1, `the page scrolls: ${doc} px of content in a ${win} px window`);
+}
+
+/** The chat's message list shows its end and the composer is inside the window. */
+async function chatShowsNewest(page) {
+  const m = await page.evaluate(() => {
+    const list = document.querySelector('.messages');
+    const send = document.querySelector('.composer').getBoundingClientRect();
+    return { gap: list.scrollHeight - list.scrollTop - list.clientHeight, scrollable: list.scrollHeight > list.clientHeight, sendBottom: send.bottom, win: window.innerHeight };
+  });
+  check(m.gap <= 2, `the message list is ${m.gap} px from its newest message`);
+  check(m.sendBottom <= m.win, `the composer ends at y=${m.sendBottom} in a ${m.win} px window`);
+  return m;
+}
+
+async function apiPost(page, path, body) {
+  return page.evaluate(
+    async ({ p, b }) => {
+      const csrf = /(?:^|; )taskagent_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch(p, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) }, body: JSON.stringify(b) });
+      return { status: res.status, body: await res.json() };
+    },
+    { p: path, b: body },
+  );
+}
+
 async function apiGet(page, path) {
   return page.evaluate(async (p) => {
     const res = await fetch(p, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -153,12 +198,32 @@ const browser = await chromium.launch({
 let pageA;
 let pageB;
 try {
-  const contextA = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const contextA = await browser.newContext({ viewport: DESKTOP, timezoneId: 'America/New_York', locale: 'en-US' });
   pageA = await contextA.newPage();
   watch(pageA, 'user A');
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   state.emailA = `e2e-a-${stamp}@example.com`;
   state.emailB = `e2e-b-${stamp}@example.com`;
+
+  await step('delivery: a signed-out load logs nothing, the script is compressed and cached for a year, one h1', () => pageA, async () => {
+    const logged = [];
+    pageA.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && logged.push(m.text()));
+    const scripts = [];
+    pageA.on('response', (r) => r.url().includes('/assets/') && scripts.push(r));
+    await pageA.goto(`${BASE}/app`);
+    await pageA.getByRole('heading', { name: 'Sign in to TaskAgent' }).waitFor();
+    await pageA.getByText('an assistant that manages them', { exact: false }).waitFor();
+    check(logged.length === 0, `console on a signed-out load: ${logged.join(' | ')}`);
+    check((await pageA.locator('h1').count()) === 1, 'not exactly one h1 on the sign-in page');
+    const js = scripts.find((r) => r.url().endsWith('.js'));
+    check(js, 'no script loaded from /assets');
+    const headers = await js.allHeaders();
+    check(['br', 'gzip'].includes(headers['content-encoding']), `the script is sent with content-encoding ${headers['content-encoding']}`);
+    check(/max-age=31536000/.test(headers['cache-control'] ?? ''), `the script's cache-control is ${headers['cache-control']}`);
+    const page = await pageA.request.get(`${BASE}/app`);
+    check(page.headers()['cache-control'] === 'no-cache', `index.html cache-control: ${page.headers()['cache-control']}`);
+    await axe(pageA, 'on the sign-in page at 1280×800');
+  });
 
   await step('signs up and lands on the task list', () => pageA, async () => {
     await signUp(pageA, state.emailA);
@@ -192,6 +257,26 @@ try {
     check(/^\/app\/chat\/.+/.test(state.threadPath), `the URL did not follow the new thread: ${state.threadPath}`);
   });
 
+  await step('the chat scrolls within itself, follows the newest answer, reopens at its end, and shows local times', () => pageA, async () => {
+    await chat(pageA, 'Set the due date of the Q4 report to tomorrow at 5pm');
+    for (const text of ['What can you do?', 'What can you do?', 'List my tasks']) await chat(pageA, text);
+    await windowDoesNotScroll(pageA);
+    const m = await chatShowsNewest(pageA);
+    check(m.scrollable, 'the thread is too short to test scrolling');
+    // No raw UTC in the action lines: the due date reads in the user's words.
+    const actions = await pageA.locator('.messages .chat-activity').allInnerTexts();
+    const raw = actions.filter((a) => /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(a));
+    check(raw.length === 0, `raw timestamps in the chat: ${raw.join(' | ')}`);
+    check(actions.some((a) => /due date: tomorrow, 5:00\sPM/.test(a)), `no local due date among: ${actions.join(' | ')}`);
+    // Reloading the thread opens it at its newest message.
+    await pageA.reload();
+    await pageA.locator('.messages .msg-assistant').last().waitFor();
+    await pageA.waitForTimeout(200);
+    await windowDoesNotScroll(pageA);
+    await chatShowsNewest(pageA);
+    await axe(pageA, 'in the chat at 1280×800');
+  });
+
   await step('edits and completes the task in the list', () => pageA, async () => {
     const tasksPane = pageA.locator('.pane-tasks');
     const row = tasksPane.locator(`li.task[data-task-id="${state.taskId}"]`);
@@ -209,8 +294,10 @@ try {
     state.taskTitle = newTitle;
     await row.getByRole('link', { name: newTitle }).waitFor();
     check(/finance/.test(await row.innerText()), 'the tag is not shown');
-    await row.getByRole('checkbox', { name: `Complete: ${newTitle}` }).check();
-    await row.getByRole('checkbox', { name: `Mark not done: ${newTitle}` }).waitFor();
+    await row.getByRole('checkbox', { name: `Complete: ${newTitle}` }).click();
+    // A completed task leaves the list (completed ones are hidden by default), with Undo in a toast.
+    await pageA.getByRole('status').getByText(`Completed “${newTitle}”.`).waitFor();
+    await row.waitFor({ state: 'detached' });
     const got = await apiGet(pageA, `/tasks/${state.taskId}`);
     check(got.status === 200, `GET /tasks/${state.taskId}: ${got.status}`);
     const t = got.body;
@@ -222,6 +309,107 @@ try {
     check(t.priority === 'high', `priority is ${t.priority}`);
     check(typeof t.due_date === 'string' && t.due_date.startsWith('2031-01-'), `due date is ${t.due_date}`);
     check(t.completed_at, 'completed_at is not set');
+  });
+
+  await step('Today, Upcoming and Overdue views; completed hidden until asked for; the view lives in the URL', () => pageA, async () => {
+    const hours = (h) => new Date(Date.now() + h * 3600_000).toISOString();
+    // Local noon today in New York, 3 days ahead, 2 days ago, and 6 days ahead (next week, still upcoming).
+    const todayNoon = await pageA.evaluate(() => {
+      const d = new Date();
+      d.setHours(23, 58, 0, 0);
+      return d.toISOString();
+    });
+    const made = {};
+    for (const [title, due] of [['View today', todayNoon], ['View in 3 days', hours(72)], ['View overdue', hours(-48)], ['View in 6 days', hours(144)], ['View undated', null]]) {
+      const r = await apiPost(pageA, '/tasks', { title, due_date: due });
+      check(r.status === 201, `POST /tasks: ${r.status} ${JSON.stringify(r.body)}`);
+      made[title] = r.body.id;
+    }
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    const titles = async () => (await pane.locator('.task-title').allInnerTexts()).filter((t) => t.startsWith('View ')).sort();
+    const show = async (name, expected) => {
+      await pane.getByRole('button', { name, exact: true }).click();
+      await pageA.waitForFunction((n) => document.querySelector('.views [aria-pressed="true"]')?.textContent === n, name);
+      await pageA.waitForFunction(() => document.querySelector('.task-list')?.getAttribute('aria-busy') !== 'true');
+      await pageA.waitForTimeout(150);
+      const got = await titles();
+      check(JSON.stringify(got) === JSON.stringify(expected), `${name}: ${JSON.stringify(got)}`);
+    };
+    await show('Today', ['View today']);
+    await show('Upcoming', ['View in 3 days', 'View in 6 days', 'View today']);
+    await show('Overdue', ['View overdue']);
+    await show('No date', ['View undated']);
+    await show('All', ['View in 3 days', 'View in 6 days', 'View overdue', 'View today', 'View undated']);
+    // The completed Q4 task is hidden; "Show completed" brings it back, and the address keeps it all.
+    check(!(await pane.getByRole('link', { name: state.taskTitle }).count()), 'a completed task is shown by default');
+    await pane.getByRole('button', { name: 'Upcoming', exact: true }).click();
+    await pane.getByLabel('Show completed').check();
+    await pane.getByLabel('Sort').selectOption('due_date');
+    await pageA.waitForFunction(() => location.search === '?view=upcoming&sort=due_date&done=1');
+    await pageA.reload();
+    await pane.locator('.task-title').first().waitFor();
+    check((await pane.locator('.views [aria-pressed="true"]').innerText()) === 'Upcoming', 'the view did not survive a reload');
+    check(await pane.getByLabel('Show completed').isChecked(), '"Show completed" did not survive a reload');
+    check((await pane.getByLabel('Sort').inputValue()) === 'due_date', 'the sort did not survive a reload');
+    await axe(pageA, 'on the task list at 1280×800');
+    await pane.getByRole('button', { name: 'All', exact: true }).click();
+    await pane.getByLabel('Show completed').uncheck();
+    await pane.getByLabel('Sort').selectOption('-created_at');
+    await pageA.waitForFunction(() => location.search === '');
+    state.viewTasks = made;
+  });
+
+  await step('keyboard: shortcuts on ?, add, move, complete, delete, undo, chat; focus is never lost; the toast leaves Send visible', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    await pane.locator('.task-title').first().waitFor();
+    const focused = () => pageA.evaluate(() => {
+      const el = document.activeElement;
+      return el === document.body || !el ? 'BODY' : `${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 60) ?? ''}`;
+    });
+    await pageA.keyboard.press('?');
+    const dialog = pageA.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    check(/Complete or reopen the task/.test(await dialog.innerText()), 'the shortcut list is incomplete');
+    await axe(pageA, 'with the shortcut list open');
+    await pageA.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await pageA.keyboard.press('n');
+    check((await focused()).startsWith('INPUT'), `n focused ${await focused()}`);
+    await pageA.keyboard.type('Keyboard task');
+    await pageA.keyboard.press('Enter');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
+    await pageA.keyboard.press('Escape');
+    await pageA.keyboard.press('j');
+    check((await focused()) === 'A Keyboard task', `j focused ${await focused()}`);
+    await pageA.keyboard.press('j');
+    const second = await focused();
+    check(second.startsWith('A ') && second !== 'A Keyboard task', `the second j focused ${second}`);
+    await pageA.keyboard.press('k');
+    check((await focused()) === 'A Keyboard task', `k focused ${await focused()}`);
+    // Complete: the row leaves, focus moves to its neighbour; z brings it back and focuses it.
+    await pageA.keyboard.press('x');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor({ state: 'detached' });
+    check((await focused()) === second, `after completing, focus is on ${await focused()}`);
+    await pageA.getByRole('status').getByText('Completed “Keyboard task”.').waitFor();
+    await pageA.keyboard.press('z');
+    await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
+    await pageA.waitForFunction(() => document.activeElement?.textContent === 'Keyboard task');
+    // Delete: the same, and the toast does not cover the chat's Send button.
+    await pageA.keyboard.press('Delete');
+    await pageA.getByRole('status').getByText('Deleted “Keyboard task”.').waitFor();
+    check((await focused()) === second, `after deleting, focus is on ${await focused()}`);
+    const overlap = await pageA.evaluate(() => {
+      const a = document.querySelector('.toast').getBoundingClientRect();
+      const b = document.querySelector('.composer button').getBoundingClientRect();
+      return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
+    });
+    check(!overlap, 'the undo toast covers the Send button');
+    await pageA.keyboard.press('z');
+    await pageA.waitForFunction(() => document.activeElement?.textContent === 'Keyboard task');
+    await pageA.keyboard.press('c');
+    check((await focused()).startsWith('TEXTAREA'), `c focused ${await focused()}`);
   });
 
   await step('after a reload the thread is listed with its messages', () => pageA, async () => {
@@ -265,7 +453,7 @@ try {
   });
 
   await step('a second user sees none of it', () => pageB, async () => {
-    const contextB = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const contextB = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     pageB = await contextB.newPage();
     watch(pageB, 'user B');
     await signUp(pageB, state.emailB);
@@ -285,6 +473,43 @@ try {
     check((await pageB.locator('.messages .msg-user').count()) === 0, "user B sees user A's messages");
     const body = await pageB.locator('body').innerText();
     check(!/review the Q4 report/i.test(body), "user A's task title is visible to user B");
+  });
+
+  await step('phone: filters fold away, 44 px targets, and a help answer opens where the user is looking', () => pageB, async () => {
+    for (const title of ['Phone task one', 'Phone task two', 'Phone task three']) {
+      const r = await apiPost(pageB, '/tasks', { title });
+      check(r.status === 201, `POST /tasks: ${r.status}`);
+      state.phoneTaskId = r.body.id;
+    }
+    await pageB.goto(`${BASE}/app`);
+    const pane = pageB.locator('.pane-tasks');
+    await pane.getByRole('link', { name: 'Phone task one' }).waitFor();
+    check(!(await pane.getByLabel('Status').isVisible()), 'the filters are open on a phone');
+    const rows = await pane.locator('li.task').count();
+    const toggle = pane.getByRole('button', { name: /^Filters and sort/ });
+    await toggle.click();
+    await pane.getByLabel('Status').waitFor();
+    check((await toggle.getAttribute('aria-expanded')) === 'true', 'the filter toggle does not say it is open');
+    await axe(pageB, 'on the task list at 390×844');
+    // Every control on the list and in the header is at least 44 px tall (checkboxes through their label).
+    const small = await pageB.evaluate(() =>
+      [...document.querySelectorAll('.topbar a, .topbar button, .pane-tasks button, .pane-tasks select, .pane-tasks input:not([type=checkbox]), .pane-tasks .check-hit, .pane-tasks .field-check')]
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => [el.className || el.tagName, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)])
+        .filter(([, h, w]) => h < 44 || w < 44),
+    );
+    check(small.length === 0, `targets under 44 px: ${JSON.stringify(small)}`);
+    await toggle.click();
+    console.log(`     (${rows} tasks in the list)`);
+    // "Plan it" on a task page: the answer's box is on screen as it starts.
+    await pageB.goto(`${BASE}/app/tasks/${state.phoneTaskId}`);
+    await pageB.getByRole('button', { name: 'Plan it' }).click();
+    const run = pageB.locator('.help-run');
+    await run.waitFor();
+    await pageB.waitForFunction(() => document.querySelector('.help-run')?.getAttribute('aria-busy') === 'false');
+    const box = await run.boundingBox();
+    check(box && box.y < 844 && box.y + Math.min(box.height, 100) > 0, `the answer is off screen at y=${box && box.y}`);
+    await axe(pageB, 'on a task page with a help answer at 390×844');
   });
 
   await step('a task titled with HTML shows as text and runs nothing', () => pageA, async () => {

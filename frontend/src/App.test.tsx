@@ -9,15 +9,19 @@ const user = { id: 1, email: 'ada@example.com', timezone: Intl.DateTimeFormat().
 describe('App', () => {
   it('sends signed-out people to the sign-in page, keeping where they were going', async () => {
     window.history.replaceState(null, '', '/app/tasks/5');
-    mockFetch(() => json({ detail: 'Not authenticated' }, { status: 401 }));
+    document.cookie = 'taskagent_csrf=; max-age=0; path=/';
+    const { calls } = mockFetch(() => json({ detail: 'Not authenticated' }, { status: 401 }));
     render(<App />);
     expect(await screen.findByRole('heading', { name: 'Sign in to TaskAgent' })).toBeTruthy();
+    // No session cookie pair: nothing is asked, so no 401 lands in the console.
+    expect(calls).toHaveLength(0);
     expect(window.location.pathname).toBe('/app/login');
     expect(window.location.search).toBe('?next=%2Fapp%2Ftasks%2F5');
   });
 
   it('shows tasks and chat side by side when signed in; signing out and a 401 end the session', async () => {
     window.history.replaceState(null, '', '/');
+    document.cookie = 'taskagent_csrf=k1; path=/';
     const { calls } = mockFetch((url, init) => {
       if (url === '/users/me') return json(user);
       if (url === '/auth/logout') return empty(204);

@@ -4,6 +4,7 @@ import { messageOf, UNAUTHORIZED_EVENT } from './api/http';
 import type { User } from './api/types';
 import { AuthForm } from './components/AuthForm';
 import { Chat } from './components/Chat';
+import { Shortcuts } from './components/Shortcuts';
 import { TaskList } from './components/TaskList';
 import { TaskPage } from './components/TaskPage';
 import { browserTimeZone } from './lib/dates';
@@ -135,12 +136,15 @@ export function App() {
 
   const tz = user.timezone || 'UTC';
   let body;
+  let inWorkspace = false;
   if (route.name === 'task') {
     body = <TaskPage key={route.id} taskId={route.id} tz={tz} />;
   } else if (route.name === 'tasks' || route.name === 'chat' || route.name === 'root' || route.name === 'login' || route.name === 'signup') {
     const focus = route.name === 'chat' ? 'chat' : 'tasks';
+    inWorkspace = true;
     body = (
       <main className="workspace" data-focus={focus}>
+        <h1 className="visually-hidden">{focus === 'chat' ? 'Chat with your task assistant' : 'Your tasks'}</h1>
         <section className="pane pane-chat" aria-label="Chat with the assistant">
           <Chat threadId={route.name === 'chat' ? route.threadId : null} tz={tz} onTasksChanged={bumpTasks} />
         </section>
@@ -161,9 +165,10 @@ export function App() {
   }
 
   return (
-    <div className="shell">
+    <div className={inWorkspace ? 'shell shell-workspace' : 'shell'}>
       <Header user={user} onSignOut={() => void signOut()} onUserChange={setUser} />
       {body}
+      <Shortcuts chatVisible={route.name === 'chat' || (inWorkspace && window.matchMedia?.('(min-width: 861px)').matches === true)} />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { apiFetch, apiJson } from './http';
+import { apiFetch, apiJson, CSRF_COOKIE, readCookie } from './http';
 import type { User } from './types';
 
 export function signup(email: string, password: string): Promise<User> {
@@ -16,6 +16,9 @@ export async function logout(): Promise<void> {
 
 /** The signed-in user, or null when signed out (401). */
 export async function currentUser(): Promise<User | null> {
+  // The readable CSRF cookie is set and cleared with the session cookie: without it there is no session,
+  // and asking would only put a 401 in the browser's console.
+  if (!readCookie(CSRF_COOKIE)) return null;
   try {
     return await apiJson<User>('/users/me', { quiet401: true });
   } catch (err) {

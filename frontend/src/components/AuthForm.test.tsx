@@ -67,14 +67,24 @@ describe('AuthForm', () => {
     fill('taken@example.com', 'longenough');
     fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
     expect(await screen.findByText(/already exists/)).toBeTruthy();
-    fill('not-an-email', 'longenough');
+    // "Sign in instead?" is a link to the sign-in page.
+    expect(screen.getByRole('link', { name: 'Sign in instead?' }).getAttribute('href')).toBe('/app/login');
+    fill('ada@example..com', 'longenough');
     fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
-    const err = await screen.findByText(/not a valid email address/);
+    // The server's validator wording is replaced by a humane message.
+    const err = await screen.findByText(/doesn’t look like an email address/);
+    expect(screen.queryByText(/An email address must have/)).toBeNull();
     expect(screen.getByLabelText('Email').getAttribute('aria-describedby')).toBe(err.id);
-    // Short passwords are caught before asking the server.
+    // Short passwords, bad emails and empty fields are caught before asking the server.
     fill('ada@example.com', 'short');
     fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
-    expect(await screen.findByText('Use at least 8 characters')).toBeTruthy();
+    expect(await screen.findByText('Use at least 8 characters (this one has 5).')).toBeTruthy();
+    fill('', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect(await screen.findByText('Enter your email address.')).toBeTruthy();
+    expect(screen.getByText('Choose a password of at least 8 characters.')).toBeTruthy();
+    expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('Password').getAttribute('aria-invalid')).toBe('true');
     expect(n).toBe(2);
   });
 });

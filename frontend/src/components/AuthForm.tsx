@@ -1,5 +1,5 @@
 // Sign in and sign up. The server sets the session cookie; this page never sees a token.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { login, signup, updateTimezone } from '../api/auth';
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import type { User } from '../api/types';
@@ -11,12 +11,25 @@ export interface AuthFormProps {
   onSignedIn: (user: User) => void;
 }
 
+// What the form checks before asking the server, in plain words (the server's own messages are for APIs).
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Every problem with the form at once: an empty sign-up flags both fields. */
+export function checkCredentials(email: string, password: string, isSignup: boolean): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!email.trim()) problems.email = 'Enter your email address.';
+  else if (!EMAIL_SHAPE.test(email.trim())) problems.email = 'That doesn’t look like an email address; it should be like name@example.com.';
+  if (!password) problems.password = isSignup ? 'Choose a password of at least 8 characters.' : 'Enter your password.';
+  else if (isSignup && password.length < 8) problems.password = `Use at least 8 characters (this one has ${password.length}).`;
+  return problems;
+}
+
 export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
   const uid = useId();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [fieldErrors, setFieldErrors] = useState<Record<string, ReactNode>>({});
   const [busy, setBusy] = useState(false);
   // The account made on an earlier try whose sign-in failed (e.g. 429): the retry only signs in.
   const [created, setCreated] = useState<string | null>(null);
@@ -27,8 +40,10 @@ export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
     if (busy) return;
     setError(null);
     setFieldErrors({});
-    if (isSignup && password.length < 8) {
-      setFieldErrors({ password: 'Use at least 8 characters' });
+    const problems = checkCredentials(email, password, isSignup);
+    if (Object.keys(problems).length) {
+      setFieldErrors(problems);
+      document.getElementById(id(problems.email ? 'email' : 'password'))?.focus();
       return;
     }
     setBusy(true);
@@ -54,12 +69,20 @@ export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
       if (err instanceof ApiError) {
         if (err.status === 429) setError(rateLimitMessage(err.retryAfter, 'attempts'));
         else if (err.status === 401) setError(typeof err.detail === 'string' && err.detail ? err.detail : 'Incorrect email or password');
-        else if (err.status === 409) setFieldErrors({ email: 'An account with this email already exists. Sign in instead?' });
+        else if (err.status === 409)
+          setFieldErrors({
+            email: (
+              <>
+                An account with this email already exists. <Link to="/app/login">Sign in instead?</Link>
+              </>
+            ),
+          });
         else if (err.status === 422 && Object.keys(err.fieldErrors).length) {
+          // The server's validator wording ("value is not a valid email address: ...") is not for people.
           const fe: Record<string, string> = {};
           for (const [k, v] of Object.entries(err.fieldErrors)) {
-            if (k === 'email') fe.email = /email/i.test(v) ? v : `Not a valid email address: ${v}`;
-            else if (k === 'password') fe.password = /at least 8/i.test(v) ? 'Use at least 8 characters' : v;
+            if (k === 'email') fe.email = 'That doesn’t look like an email address; it should be like name@example.com.';
+            else if (k === 'password') fe.password = /at least 8/i.test(v) ? 'Use at least 8 characters.' : v;
             else fe[k] = v;
           }
           setFieldErrors(fe);
@@ -75,7 +98,17 @@ export function AuthForm({ mode, onSignedIn }: AuthFormProps) {
   return (
     <main className="auth">
       <div className="auth-card">
+        <p className="brand auth-brand">
+          <span className="brand-mark" aria-hidden="true">
+            ✓
+          </span>
+          TaskAgent
+        </p>
         <h1>{isSignup ? 'Create your account' : 'Sign in to TaskAgent'}</h1>
+        <p className="auth-pitch">
+          Your tasks and an assistant that manages them: say “pay rent tomorrow, high priority” and it is on your list; ask what
+          is overdue, plan your week, or get unstuck on a task.
+        </p>
         <form onSubmit={submit} noValidate aria-describedby={error ? id('error') : undefined}>
           {error && (
             <p role="alert" className="form-error" id={id('error')}>

@@ -1,10 +1,10 @@
 // The chat: a list of threads, one open conversation streaming over the ChatKit protocol, a composer.
-import { useCallback, useEffect, useId, useReducer, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useReducer, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import { chatkit as defaultClient, type ChatKitClient } from '../chatkit/client';
 import { conversationReducer, initialConversation, isActionItem, localKey } from '../chatkit/conversation';
 import { assistantText, textInput, type AssistantMessageItem, type ThreadMetadata, type ThreadStreamEvent } from '../chatkit/types';
-import { formatDateTime } from '../lib/dates';
+import { formatWhen } from '../lib/dates';
 import { Link, navigate } from '../lib/router';
 import { ChatEntry } from './ChatItems';
 
@@ -95,6 +95,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
     abortRef.current?.abort();
     activeThread.current = threadId;
     turnRef.current = null;
+    followRef.current = true;
     setLoadError(null);
     if (!threadId) {
       dispatch({ type: 'reset' });
@@ -127,11 +128,17 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
 
   useEffect(() => () => abortRef.current?.abort(), []);
 
-  // Keep the newest message in view.
-  useEffect(() => {
+  // Follow the newest message (a thread opens at its end, a streamed answer stays in view) unless the
+  // reader has scrolled up to read something older; sending or opening a thread follows again.
+  const followRef = useRef(true);
+  const onMessagesScroll = () => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [state.entries, state.error]);
+    if (el) followRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (el && followRef.current) el.scrollTop = el.scrollHeight;
+  }, [state.entries, state.error, state.activity, loadingThread]);
 
   // ---------- running an answer ----------
   const run = async (makeStream: (signal: AbortSignal) => AsyncGenerator<ThreadStreamEvent>) => {
@@ -185,6 +192,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
     if (!trimmed || state.streaming) return;
     const current = activeThread.current ?? null;
     turnRef.current = { text: trimmed, userItemId: null, threadId: current };
+    followRef.current = true;
     dispatch({ type: 'send', text: trimmed, key: localKey('pending') });
     setDraft('');
     void run((signal) => (current ? client.addUserMessage(current, textInput(trimmed), signal) : client.createThread(textInput(trimmed), signal)));
@@ -308,7 +316,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
                       onClick={() => setThreadsOpen(false)}
                     >
                       <span className="thread-title">{threadTitle(t)}</span>
-                      <span className="muted small">{formatDateTime(t.created_at, tz)}</span>
+                      <span className="muted small">{formatWhen(t.created_at, tz)}</span>
                     </Link>
                     <span className="thread-actions">
                       <button type="button" className="icon-btn" onClick={() => setRenaming({ id: t.id, title: t.title ?? '' })} aria-label={`Rename ${threadTitle(t)}`}>
@@ -344,7 +352,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
             {state.threadId ? threadTitle({ title: openTitle }) : 'New conversation'}
           </h2>
         </div>
-        <ol className="messages" ref={listRef} aria-busy={state.streaming} aria-label="Messages">
+        <ol className="messages" ref={listRef} onScroll={onMessagesScroll} tabIndex={0} aria-busy={state.streaming} aria-label="Messages">
           {loadingThread && <li className="muted">Loading…</li>}
           {loadError && (
             <li role="alert" className="banner banner-error">
@@ -372,7 +380,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
             </li>
           )}
           {state.entries.map((entry) => (
-            <ChatEntry key={entry.key} entry={entry} streaming={state.streaming} />
+            <ChatEntry key={entry.key} entry={entry} streaming={state.streaming} tz={tz} />
           ))}
           {state.streaming && state.activity && (
             <li className="chat-status muted" aria-hidden="true">

@@ -9,6 +9,7 @@ import {
   type WorkflowItem,
   type WorkflowTask,
 } from '../chatkit/types';
+import { localizeTimes } from '../lib/dates';
 import { Markdown } from '../lib/markdown';
 
 const ICONS: Record<string, string> = { agent: '↪ ', plus: '+ ', write: '✎ ', search: '⌕ ', calendar: '◷ ', info: 'ⓘ ', document: '≡ ' };
@@ -37,7 +38,7 @@ export function itemSummary(item: ThreadItem): string {
   return '';
 }
 
-function WorkflowView({ item }: { item: WorkflowItem }) {
+function WorkflowView({ item, tz }: { item: WorkflowItem; tz: string }) {
   const wf = item.workflow;
   const tasks = wf?.tasks ?? [];
   const summary = wf?.summary && 'title' in wf.summary ? wf.summary.title : null;
@@ -48,7 +49,7 @@ function WorkflowView({ item }: { item: WorkflowItem }) {
         {tasks.map((t, i) => (
           <li key={i} className={t.status_indicator === 'loading' ? 'is-loading' : undefined}>
             <span aria-hidden="true">{t.status_indicator === 'complete' ? '✓ ' : t.status_indicator === 'loading' ? '… ' : '• '}</span>
-            {taskLine(t) || t.type}
+            {localizeTimes(taskLine(t), tz) || t.type}
           </li>
         ))}
       </ul>
@@ -56,12 +57,14 @@ function WorkflowView({ item }: { item: WorkflowItem }) {
   );
 }
 
-export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boolean }) {
+/** One thread entry; every time in it is shown in `tz` (the server writes UTC ISO instants). */
+export function ChatEntry({ entry, streaming, tz }: { entry: Entry; streaming: boolean; tz: string }) {
+  const local = (text: string) => localizeTimes(text, tz);
   if (entry.kind === 'progress') {
     return (
       <li className="chat-activity progress">
         <span aria-hidden="true">↪ </span>
-        {entry.text}
+        {local(entry.text)}
       </li>
     );
   }
@@ -69,7 +72,7 @@ export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boole
     return (
       <li className={`chat-notice notice-${entry.level}`} role={entry.level === 'danger' ? 'alert' : undefined}>
         {entry.title && <strong>{entry.title}: </strong>}
-        <Markdown text={entry.message} />
+        <Markdown text={local(entry.message)} />
       </li>
     );
   }
@@ -83,7 +86,7 @@ export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boole
         </li>
       );
     case 'assistant_message': {
-      const text = assistantText(item as AssistantMessageItem);
+      const text = local(assistantText(item as AssistantMessageItem));
       const live = streaming && !entry.done;
       return (
         <li className={`msg msg-assistant${live ? ' is-streaming' : ''}`}>
@@ -95,13 +98,13 @@ export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boole
     case 'workflow':
       return (
         <li>
-          <WorkflowView item={item as WorkflowItem} />
+          <WorkflowView item={item as WorkflowItem} tz={tz} />
         </li>
       );
     case 'task': {
       const t = (item as { task?: WorkflowTask }).task;
-      const title = t?.title?.trim() || t?.title_query?.trim() || '';
-      const content = t?.content?.trim() || '';
+      const title = local(t?.title?.trim() || t?.title_query?.trim() || '');
+      const content = local(t?.content?.trim() || '');
       return (
         <li className="chat-activity task-item">
           <span aria-hidden="true">{t?.status_indicator === 'loading' ? '… ' : ICONS[t?.icon ?? ''] ?? '✓ '}</span>
@@ -122,7 +125,7 @@ export function ChatEntry({ entry, streaming }: { entry: Entry; streaming: boole
     case 'sdk_hidden_context':
       return null;
     default: {
-      const text = itemSummary(item);
+      const text = local(itemSummary(item));
       return (
         <li className="chat-activity unknown">
           <span className="muted">{item.type.replace(/_/g, ' ')}</span>

@@ -4,7 +4,7 @@ import { streamHelp, type HelpEvent } from '../api/help';
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import { getHelpHistory } from '../api/tasks';
 import type { HelpHistoryItem } from '../api/types';
-import { formatDateTime } from '../lib/dates';
+import { formatWhen } from '../lib/dates';
 import { Markdown } from '../lib/markdown';
 
 interface ToolCall {
@@ -109,6 +109,13 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
     return () => abortRef.current?.abort();
   }, [loadHistory]);
 
+  // A new answer opens where the person is looking: its box scrolls into view as it starts.
+  const runRef = useRef<HTMLDivElement>(null);
+  const [runNo, setRunNo] = useState(0);
+  useEffect(() => {
+    if (runNo > 0) runRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [runNo]);
+
   const start = async (kind: 'help' | 'schedule', text: string) => {
     if (kind === 'help' && !text.trim()) {
       setFormError('Say what you need help with.');
@@ -122,6 +129,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
     abortRef.current = ctrl;
     let state: RunState = { kind, query: text, agents: [], names: {}, text: '', tools: [], specialist: null, running: true, error: null };
     setRun(state);
+    setRunNo((n) => n + 1);
     try {
       for await (const ev of streamHelp(taskId, kind, text, ctrl.signal)) {
         state = reduceHelp(state, ev);
@@ -164,7 +172,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
             <li key={item.id} className={`help-item help-${item.role}`}>
               <div className="help-who">
                 {item.role === 'user' ? 'You' : agentName(item.agent)}
-                <span className="muted"> · {formatDateTime(item.created_at, tz)}</span>
+                <span className="muted"> · {formatWhen(item.created_at, tz)}</span>
               </div>
               {item.role === 'assistant' ? <Markdown text={item.text} /> : <p className="plain">{item.text}</p>}
             </li>
@@ -172,7 +180,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
         </ol>
       )}
       {run && (
-        <div className="help-run" aria-live="polite" aria-busy={run.running}>
+        <div className="help-run" ref={runRef} aria-live="polite" aria-busy={run.running}>
           {run.query && <p className="help-query plain">You: {run.query}</p>}
           {run.agents.length > 0 && (
             <p className="help-agents">

@@ -94,9 +94,11 @@ export interface TaskEditorProps {
   /** The task was deleted elsewhere (404). */
   onMissing?: () => void;
   autoFocus?: boolean;
+  /** Changes when the task may have changed elsewhere: reload it in place (no remount, no page jump). */
+  reloadKey?: number;
 }
 
-export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cancel', onMissing, autoFocus = true }: TaskEditorProps) {
+export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cancel', onMissing, autoFocus = true, reloadKey = 0 }: TaskEditorProps) {
   const uid = useId();
   const [task, setTask] = useState<Task | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
@@ -128,7 +130,7 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
       } else setMessage({ kind: 'error', text: messageOf(err) });
     });
     return () => ctrl.abort();
-  }, [load]); // onMissing is a callback prop: not a reason to reload
+  }, [load, reloadKey]); // onMissing is a callback prop: not a reason to reload
 
   useEffect(() => {
     if (hasForm && autoFocus) titleRef.current?.focus();

@@ -1,11 +1,12 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTaskQuery, EMPTY_FILTERS, TaskList, UNDO_MS } from './TaskList';
+import { buildTaskQuery, clientFilter, EMPTY_FILTERS, filtersFromSearch, filtersToSearch, TaskList, UNDO_MS } from './TaskList';
 import { taskListUrl } from '../api/tasks';
 import { empty, json, mockFetch, task } from '../test/helpers';
 
 afterEach(() => {
   vi.useRealTimers();
+  window.history.replaceState(null, '', '/');
 });
 
 function query(url: string) {
@@ -17,26 +18,46 @@ describe('buildTaskQuery', () => {
   const now = Date.parse('2026-11-18T15:30:00Z');
 
   it('maps each filter to the API parameters', () => {
-    const url = taskListUrl(buildTaskQuery({ status: 'in_progress', priority: 'high', due: '', q: ' report ', sort: 'due_date' }, now, 'UTC'));
+    const url = taskListUrl(buildTaskQuery({ ...EMPTY_FILTERS, status: 'in_progress', priority: 'high', q: ' report ', sort: 'due_date' }, now, 'UTC'));
     expect(query(url)).toEqual({ limit: '50', status: 'in_progress', priority: 'high', q: 'report', sort: 'due_date' });
     expect(taskListUrl(buildTaskQuery(EMPTY_FILTERS, now, 'UTC'))).toBe('/tasks?limit=50&sort=-created_at');
   });
 
   it('computes due ranges in the user time zone', () => {
     const tz = 'America/New_York';
-    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'overdue' }, now, tz)).toMatchObject({ due_before: '2026-11-18T15:30:00.000Z' });
-    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'today' }, now, tz)).toMatchObject({
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, view: 'overdue' }, now, tz)).toMatchObject({ due_before: '2026-11-18T15:30:00.000Z' });
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, view: 'today' }, now, tz)).toMatchObject({
       due_after: '2026-11-18T05:00:00.000Z',
       due_before: '2026-11-19T05:00:00.000Z',
     });
-    // This week: Monday 16 to Monday 23, local midnight.
-    expect(buildTaskQuery({ ...EMPTY_FILTERS, due: 'week' }, now, tz)).toMatchObject({
-      due_after: '2026-11-16T05:00:00.000Z',
-      due_before: '2026-11-23T05:00:00.000Z',
+    // Upcoming: from now to the end of the 7th day after today, so next Wednesday is in it.
+    expect(buildTaskQuery({ ...EMPTY_FILTERS, view: 'upcoming' }, now, tz)).toMatchObject({
+      due_after: '2026-11-18T15:30:00.000Z',
+      due_before: '2026-11-26T05:00:00.000Z',
     });
-    const none = buildTaskQuery({ ...EMPTY_FILTERS, due: 'none' }, now, tz);
+    const none = buildTaskQuery({ ...EMPTY_FILTERS, view: 'none' }, now, tz);
     expect(none.due_after).toBeUndefined();
     expect(none.due_before).toBeUndefined();
+  });
+});
+
+describe('filters in the address', () => {
+  it('round-trips view, filters, sort and completed; drops defaults and unknown values', () => {
+    const f = { ...EMPTY_FILTERS, view: 'upcoming' as const, priority: 'high', q: 'rent', sort: 'due_date', done: true };
+    expect(filtersToSearch(f)).toBe('?view=upcoming&priority=high&q=rent&sort=due_date&done=1');
+    expect(filtersFromSearch(filtersToSearch(f))).toEqual(f);
+    expect(filtersToSearch(EMPTY_FILTERS)).toBe('');
+    expect(filtersFromSearch('?view=someday&sort=;drop&status=x')).toEqual(EMPTY_FILTERS);
+  });
+
+  it('hides completed tasks unless asked for them', () => {
+    const tasks = [
+      { id: 1, status: 'pending', due_date: null },
+      { id: 2, status: 'completed', due_date: null },
+    ] as Parameters<typeof clientFilter>[0];
+    expect(clientFilter(tasks, EMPTY_FILTERS, 0).map((t) => t.id)).toEqual([1]);
+    expect(clientFilter(tasks, { ...EMPTY_FILTERS, done: true }, 0).map((t) => t.id)).toEqual([1, 2]);
+    expect(clientFilter(tasks, { ...EMPTY_FILTERS, status: 'completed' }, 0).map((t) => t.id)).toEqual([1, 2]);
   });
 });
 
@@ -51,8 +72,9 @@ describe('TaskList', () => {
     await waitFor(() => expect(query(calls[calls.length - 1].url)).toEqual({ limit: '50', status: 'completed', priority: 'urgent', sort: '-created_at' }));
     fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'budget' } });
     await waitFor(() => expect(query(calls[calls.length - 1].url)).toMatchObject({ q: 'budget' }));
-    fireEvent.change(screen.getByLabelText('Due'), { target: { value: 'overdue' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Overdue' }));
     await waitFor(() => expect(query(calls[calls.length - 1].url).due_before).toBeTruthy());
+    expect(window.location.search).toBe('?view=overdue&status=completed&priority=urgent&q=budget');
     expect(calls.every((c) => c.method === 'GET' && c.url.startsWith('/tasks'))).toBe(true);
     await screen.findByText('No tasks match these filters.');
   });
@@ -76,7 +98,11 @@ describe('TaskList', () => {
     const sub = within(parentRow).getByRole('list', { name: 'Subtasks of Prepare launch' });
     expect(within(sub).getByRole('link', { name: 'Write the press release' })).toBeTruthy();
     expect(within(sub).getByText('High')).toBeTruthy();
-    const doneRow = screen.getByRole('link', { name: 'Old finished thing' }).closest('li')!;
+    // Completed tasks are hidden until asked for.
+    expect(screen.queryByRole('link', { name: 'Old finished thing' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Show completed' }));
+    expect(window.location.search).toBe('?done=1');
+    const doneRow = (await screen.findByRole('link', { name: 'Old finished thing' })).closest('li')!;
     expect(doneRow.className).not.toContain('is-overdue');
     expect(within(doneRow).queryByText('Overdue')).toBeNull();
     // HTML in a title stays text.
@@ -167,14 +193,20 @@ describe('TaskList', () => {
 
   it('completes a task and quick-adds one', async () => {
     const { calls } = mockFetch((_url, init) => {
-      if (init.method === 'PATCH') return json(task({ id: 1, title: 'Water plants', status: 'completed' }));
+      if (init.method === 'PATCH') return json(task({ id: 1, title: 'Water plants', ...(init.json as object) }));
       if (init.method === 'POST') return json(task({ id: 2, title: 'Buy milk' }), { status: 201 });
       return json([task({ id: 1, title: 'Water plants' })]);
     });
     render(<TaskList tz="UTC" />);
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Complete: Water plants' }));
-    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Mark not done: Water plants' })).toBeTruthy());
+    // It leaves the list with an Undo that brings it back.
+    const toast = await screen.findByRole('status');
+    expect(toast.textContent).toContain('Completed “Water plants”.');
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'Water plants' })).toBeNull());
     expect(calls.find((c) => c.method === 'PATCH')!.body).toEqual({ status: 'completed' });
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    expect(await screen.findByRole('checkbox', { name: 'Complete: Water plants' })).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ status: 'completed' }, { status: 'pending' }]);
     fireEvent.change(screen.getByLabelText('New task title'), { target: { value: 'Buy milk' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add' }));
     expect(await screen.findByRole('link', { name: 'Buy milk' })).toBeTruthy();

@@ -3,19 +3,58 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import { ApiError, messageOf } from '../api/http';
 import { createTask, deleteTask, fetchTaskPage, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task } from '../api/types';
-import { dueRange, formatDateTime, formatMinutes, isOverdue, type DueFilter } from '../lib/dates';
+import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { Link } from '../lib/router';
+import { isShortcut } from './Shortcuts';
 import { TaskEditor } from './TaskEditor';
 
 export interface TaskFilters {
+  view: TaskView;
   status: string;
   priority: string;
-  due: DueFilter;
   q: string;
   sort: string;
+  /** Show completed tasks too (hidden by default unless the status filter asks for them). */
+  done: boolean;
 }
 
-export const EMPTY_FILTERS: TaskFilters = { status: '', priority: '', due: '', q: '', sort: '-created_at' };
+export const EMPTY_FILTERS: TaskFilters = { view: '', status: '', priority: '', q: '', sort: '-created_at', done: false };
+
+export const VIEWS: { value: TaskView; label: string; empty: string }[] = [
+  { value: '', label: 'All', empty: 'No open tasks. Add one above, or ask the assistant.' },
+  { value: 'today', label: 'Today', empty: 'Nothing due today.' },
+  { value: 'upcoming', label: 'Upcoming', empty: 'Nothing due in the next 7 days.' },
+  { value: 'overdue', label: 'Overdue', empty: 'Nothing overdue.' },
+  { value: 'none', label: 'No date', empty: 'Every task has a due date.' },
+];
+
+/** The view, filters and sort as they appear in the page's address (defaults left out). */
+export function filtersToSearch(f: TaskFilters): string {
+  const params = new URLSearchParams();
+  if (f.view) params.set('view', f.view);
+  if (f.status) params.set('status', f.status);
+  if (f.priority) params.set('priority', f.priority);
+  if (f.q.trim()) params.set('q', f.q.trim());
+  if (f.sort !== EMPTY_FILTERS.sort) params.set('sort', f.sort);
+  if (f.done) params.set('done', '1');
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
+
+/** Filters from an address; unknown values fall back to the defaults. */
+export function filtersFromSearch(search: string): TaskFilters {
+  const params = new URLSearchParams(search);
+  const pick = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T =>
+    value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+  return {
+    view: pick(params.get('view'), VIEWS.map((v) => v.value), ''),
+    status: pick(params.get('status'), STATUSES.map((x) => x.value as string), ''),
+    priority: pick(params.get('priority'), PRIORITIES.map((x) => x.value as string), ''),
+    q: params.get('q') ?? '',
+    sort: pick(params.get('sort'), SORTS.map((x) => x.value), EMPTY_FILTERS.sort),
+    done: params.get('done') === '1',
+  };
+}
 
 // The API's sort keys (a field, `-` first for descending; undated tasks sort last).
 export const SORTS: { value: string; label: string }[] = [
@@ -37,15 +76,18 @@ export function buildTaskQuery(filters: TaskFilters, now: number, tz: string): T
   if (filters.priority) query.priority = filters.priority;
   if (filters.q.trim()) query.q = filters.q.trim();
   if (filters.sort) query.sort = filters.sort;
-  Object.assign(query, dueRange(filters.due, now, tz));
+  Object.assign(query, dueRange(filters.view, now, tz));
   return query;
 }
 
-/** What the API cannot filter: tasks with no due date, and overdue meaning "not done". */
+/** What the API cannot filter: no due date, overdue meaning "not done", and hiding completed tasks. */
 export function clientFilter(tasks: Task[], filters: TaskFilters, now: number): Task[] {
-  if (filters.due === 'none') return tasks.filter((t) => !t.due_date);
-  if (filters.due === 'overdue') return tasks.filter((t) => isOverdue(t, now));
-  return tasks;
+  const showDone = filters.done || filters.status === 'completed';
+  return tasks.filter((t) => {
+    if (filters.view === 'none' && t.due_date) return false;
+    if (filters.view === 'overdue' && !isOverdue(t, now)) return false;
+    return showDone || t.status !== 'completed';
+  });
 }
 
 interface TreeNode {
@@ -89,8 +131,8 @@ export interface TaskListProps {
 
 export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const uid = useId();
-  const [filters, setFilters] = useState<TaskFilters>(EMPTY_FILTERS);
-  const [q, setQ] = useState('');
+  const [filters, setFilters] = useState<TaskFilters>(() => filtersFromSearch(window.location.search));
+  const [q, setQ] = useState(filters.q);
   const [tasks, setTasks] = useState<Task[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -99,18 +141,46 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const [pending, setPending] = useState<Map<number, PendingDelete>>(new Map());
   const pendingRef = useRef(pending);
   pendingRef.current = pending;
-  const [toast, setToast] = useState<{ text: string; undoId?: number } | null>(null);
+  // One message at a time; `undo` reverts the action it reports, `deleteId` ties it to a pending delete.
+  const [toast, setToast] = useState<{ text: string; undo?: () => void; deleteId?: number } | null>(null);
   const [newTitle, setNewTitle] = useState('');
   const [addError, setAddError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const requestSeq = useRef(0);
+  const sectionRef = useRef<HTMLElement>(null);
+  // On a phone the filters fold away behind a button (CSS shows them always on a wide screen).
+  const [filtersOpen, setFiltersOpen] = useState(false);
+
+  // ---------- focus: never lost after an action ----------
+  const rowIds = () => Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? []).map((el) => Number(el.dataset.taskId));
+  const focusRow = (id: number | null) =>
+    setTimeout(() => {
+      const link = id == null ? null : sectionRef.current?.querySelector<HTMLElement>(`li[data-task-id="${id}"] > .task-line .task-title`);
+      (link ?? document.getElementById(`${uid}-new`))?.focus();
+    }, 0);
+  /** The row after (else before) `id`, where focus goes when `id` leaves the list. */
+  const neighbourOf = (id: number) => {
+    const ids = rowIds();
+    const i = ids.indexOf(id);
+    return ids[i + 1] ?? ids[i - 1] ?? null;
+  };
+  const focusedTaskId = () => {
+    const row = (document.activeElement as HTMLElement | null)?.closest?.<HTMLElement>('li[data-task-id]');
+    return row && sectionRef.current?.contains(row) ? Number(row.dataset.taskId) : null;
+  };
 
   // Debounce the text search.
   useEffect(() => {
     const t = setTimeout(() => setFilters((f) => (f.q === q ? f : { ...f, q })), 300);
     return () => clearTimeout(t);
   }, [q]);
+
+  // The view, filters and sort live in the address, so a reload or a shared link keeps them.
+  useEffect(() => {
+    const search = filtersToSearch(filters);
+    if (search !== window.location.search) window.history.replaceState(window.history.state, '', window.location.pathname + search);
+  }, [filters]);
 
   const load = useCallback(async () => {
     const seq = ++requestSeq.current;
@@ -167,7 +237,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       copy.delete(id);
       return copy;
     });
-    setToast((t) => (t?.undoId === id ? null : t));
+    setToast((t) => (t?.deleteId === id ? null : t));
     try {
       await deleteTask(id, keepalive);
       setTasks((prev) => prev.filter((t) => t.id !== id && t.parent_id !== id));
@@ -193,9 +263,10 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   const requestDelete = (task: Task) => {
     if (editing === task.id) setEditing(null);
+    if (focusedTaskId() === task.id) focusRow(neighbourOf(task.id));
     const timer = setTimeout(() => void commitDelete(task.id), UNDO_MS);
     setPending((m) => new Map(m).set(task.id, { task, timer }));
-    setToast({ text: `Deleted “${task.title}”.`, undoId: task.id });
+    setToast({ text: `Deleted “${task.title}”.`, undo: () => undoDelete(task.id), deleteId: task.id });
   };
 
   const undoDelete = (id: number) => {
@@ -207,6 +278,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       return copy;
     });
     setToast(null);
+    focusRow(id);
   };
 
   // Back to the row's Edit button, so keyboard users keep their place.
@@ -217,16 +289,34 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   const replaceTask = (task: Task) => setTasks((prev) => prev.map((t) => (t.id === task.id ? task : t)));
 
-  const toggleComplete = async (task: Task) => {
-    const status = task.status === 'completed' ? 'pending' : 'completed';
+  const setStatus = async (task: Task, status: Task['status']) => {
     replaceTask({ ...task, status });
     try {
       const saved = await updateTask(task.id, { status });
       replaceTask(saved.task);
+      return true;
     } catch (err) {
       replaceTask(task);
       setToast({ text: `Could not update “${task.title}”: ${messageOf(err)}` });
+      return false;
     }
+  };
+
+  // A completed task leaves the list (unless completed ones are shown), with Undo for a while.
+  const toggleComplete = async (task: Task) => {
+    const completing = task.status !== 'completed';
+    if (completing && !filters.done && filters.status !== 'completed' && focusedTaskId() === task.id) focusRow(neighbourOf(task.id));
+    const saved = setStatus(task, completing ? 'completed' : 'pending');
+    if (!completing) return;
+    // The toast shows at once; its Undo waits for the completion to be stored before reverting it.
+    const toastText = `Completed “${task.title}”.`;
+    const undo = async () => {
+      setToast(null);
+      if ((await saved) && (await setStatus({ ...task, status: 'completed' }, task.status))) focusRow(task.id);
+    };
+    setToast({ text: toastText, undo: () => void undo() });
+    setTimeout(() => setToast((t) => (t?.text === toastText ? null : t)), UNDO_MS);
+    await saved;
   };
 
   const addTask = async (e: FormEvent) => {
@@ -249,10 +339,70 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     }
   };
 
+  // ---------- keyboard shortcuts (listed on `?`, see Shortcuts.tsx) ----------
+  const keyActions = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keyActions.current = (e: KeyboardEvent) => {
+    // Only while the list is on screen (on a phone the chat may be showing instead).
+    if (!sectionRef.current || sectionRef.current.offsetParent === null) return;
+    const inList = !!(document.activeElement && sectionRef.current.querySelector('.task-list')?.contains(document.activeElement));
+    if (!isShortcut(e) && !(inList && (e.key === 'ArrowDown' || e.key === 'ArrowUp'))) return;
+    const ids = rowIds();
+    const current = focusedTaskId();
+    const task = tasks.find((t) => t.id === current);
+    const move = (step: number) => {
+      if (!ids.length) return;
+      const i = current == null ? (step > 0 ? -1 : ids.length) : ids.indexOf(current);
+      focusRow(ids[Math.min(ids.length - 1, Math.max(0, i + step))]);
+    };
+    const handled = (() => {
+      switch (e.key) {
+        case 'n':
+          document.getElementById(`${uid}-new`)?.focus();
+          return true;
+        case '/':
+          document.getElementById(`${uid}-q`)?.focus();
+          return true;
+        case 'j':
+        case 'ArrowDown':
+          if (e.key === 'ArrowDown' && !inList) return false;
+          move(1);
+          return true;
+        case 'k':
+        case 'ArrowUp':
+          if (e.key === 'ArrowUp' && !inList) return false;
+          move(-1);
+          return true;
+        case 'x':
+          if (task) void toggleComplete(task);
+          return !!task;
+        case 'e':
+          if (task) setEditing(task.id);
+          return !!task;
+        case 'Delete':
+        case '#':
+          if (task) requestDelete(task);
+          return !!task;
+        case 'z':
+          toast?.undo?.();
+          return !!toast?.undo;
+        default:
+          return false;
+      }
+    })();
+    if (handled) e.preventDefault();
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keyActions.current(e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const visible = useMemo(() => clientFilter(tasks.filter((t) => !pending.has(t.id)), filters, now), [tasks, pending, filters, now]);
   const tree = useMemo(() => buildTree(visible), [visible]);
   const idsShown = useMemo(() => new Set(visible.map((t) => t.id)), [visible]);
-  const filtered = filters.status || filters.priority || filters.due || filters.q;
+  const filtered = filters.status || filters.priority || filters.q;
+  const view = VIEWS.find((v) => v.value === filters.view) ?? VIEWS[0];
+  const hiddenDone = !filters.done && filters.status !== 'completed' ? tasks.filter((t) => t.status === 'completed' && !pending.has(t.id)).length : 0;
 
   const renderNode = (node: TreeNode) => {
     const t = node.task;
@@ -261,13 +411,16 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     return (
       <li key={t.id} className={classes} data-task-id={t.id}>
         <div className="task-line">
-          <input
-            type="checkbox"
-            className="task-check"
-            checked={t.status === 'completed'}
-            onChange={() => void toggleComplete(t)}
-            aria-label={`${t.status === 'completed' ? 'Mark not done' : 'Complete'}: ${t.title}`}
-          />
+          {/* The label widens the tap target to 44 px on a phone; the name comes from aria-label. */}
+          <label className="check-hit">
+            <input
+              type="checkbox"
+              className="task-check"
+              checked={t.status === 'completed'}
+              onChange={() => void toggleComplete(t)}
+              aria-label={`${t.status === 'completed' ? 'Mark not done' : 'Complete'}: ${t.title}`}
+            />
+          </label>
           <div className="task-body">
             <Link to={`/app/tasks/${t.id}`} className="task-title">
               {t.title}
@@ -278,7 +431,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
               {t.status === 'in_progress' && <span className="badge badge-progress">{STATUS_LABEL[t.status]}</span>}
               {t.due_date && (
                 <span className={overdue ? 'due due-overdue' : 'due'}>
-                  Due <time dateTime={t.due_date}>{formatDateTime(t.due_date, tz)}</time>
+                  Due <time dateTime={t.due_date}>{formatWhen(t.due_date, tz)}</time>
                 </span>
               )}
               {overdue && <span className="badge badge-overdue">Overdue</span>}
@@ -331,7 +484,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const fid = (n: string) => `${uid}-${n}`;
 
   return (
-    <section className="tasks" aria-labelledby={fid('heading')}>
+    <section className="tasks" aria-labelledby={fid('heading')} ref={sectionRef}>
       <div className="pane-head">
         <h2 id={fid('heading')}>Tasks</h2>
         <button type="button" className="btn btn-small" onClick={() => void load()} aria-label="Refresh the task list">
@@ -360,7 +513,23 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           </span>
         )}
       </form>
-      <div className="filters" role="group" aria-label="Filter tasks">
+      <div className="views" role="group" aria-label="View">
+        {VIEWS.map((v) => (
+          <button key={v.value} type="button" className="btn btn-small" aria-pressed={filters.view === v.value} onClick={() => setFilter('view', v.value)}>
+            {v.label}
+          </button>
+        ))}
+      </div>
+      <button
+        type="button"
+        className="btn btn-small filters-toggle"
+        aria-expanded={filtersOpen}
+        aria-controls={fid('filters')}
+        onClick={() => setFiltersOpen((o) => !o)}
+      >
+        Filters and sort{filtered || filters.done || filters.sort !== EMPTY_FILTERS.sort ? ' (on)' : ''}
+      </button>
+      <div className="filters" id={fid('filters')} data-open={filtersOpen} role="group" aria-label="Filter tasks">
         <div className="field">
           <label htmlFor={fid('status')}>Status</label>
           <select id={fid('status')} value={filters.status} onChange={(e) => setFilter('status', e.target.value)}>
@@ -384,16 +553,6 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor={fid('due')}>Due</label>
-          <select id={fid('due')} value={filters.due} onChange={(e) => setFilter('due', e.target.value as DueFilter)}>
-            <option value="">Any time</option>
-            <option value="overdue">Overdue</option>
-            <option value="today">Today</option>
-            <option value="week">This week</option>
-            <option value="none">No due date</option>
-          </select>
-        </div>
-        <div className="field">
           <label htmlFor={fid('sort')}>Sort</label>
           <select id={fid('sort')} value={filters.sort} onChange={(e) => setFilter('sort', e.target.value)}>
             {SORTS.map((s) => (
@@ -402,6 +561,10 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
               </option>
             ))}
           </select>
+        </div>
+        <div className="field field-check">
+          <input id={fid('done')} type="checkbox" checked={filters.done} onChange={(e) => setFilter('done', e.target.checked)} />
+          <label htmlFor={fid('done')}>Show completed</label>
         </div>
         <div className="field field-grow">
           <label htmlFor={fid('q')}>Search</label>
@@ -419,11 +582,21 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       {loading && tasks.length === 0 && !loadError ? (
         <p className="muted">Loading tasks…</p>
       ) : visible.length === 0 && !loadError ? (
-        <p className="empty">{filtered ? 'No tasks match these filters.' : 'No tasks yet. Add one above, or ask the assistant.'}</p>
+        <p className="empty">
+          {filtered ? 'No tasks match these filters.' : tasks.length === 0 && !filters.view ? 'No tasks yet. Add one above, or ask the assistant.' : view.empty}
+        </p>
       ) : (
         <ul className="task-list" aria-label="Task list" aria-busy={loading}>
           {tree.map(renderNode)}
         </ul>
+      )}
+      {hiddenDone > 0 && (
+        <p className="muted small done-hint">
+          {hiddenDone} completed {hiddenDone === 1 ? 'task is' : 'tasks are'} hidden.{' '}
+          <button type="button" className="link-btn" onClick={() => setFilter('done', true)}>
+            Show completed
+          </button>
+        </p>
       )}
       {next && (
         <button type="button" className="btn load-more" onClick={() => void loadMore()}>
@@ -434,8 +607,8 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
         {toast && (
           <div className="toast" role="status">
             <span>{toast.text}</span>
-            {toast.undoId != null ? (
-              <button type="button" className="btn btn-small" onClick={() => undoDelete(toast.undoId!)}>
+            {toast.undo ? (
+              <button type="button" className="btn btn-small" onClick={toast.undo}>
                 Undo
               </button>
             ) : (

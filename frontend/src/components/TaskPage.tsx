@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, messageOf } from '../api/http';
 import { deleteTask, fetchTaskPage, getTask, taskListUrl } from '../api/tasks';
 import type { Task } from '../api/types';
-import { formatDateTime, formatMinutes, isOverdue } from '../lib/dates';
+import { formatWhen, formatMinutes, isOverdue } from '../lib/dates';
 import { Link, navigate } from '../lib/router';
 import { HelpPanel } from './HelpPanel';
 import { TaskEditor } from './TaskEditor';
@@ -82,15 +82,15 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
           <p className="task-meta">
             <span className="muted">#{task.id}</span>
             {isOverdue(task) && <span className="badge badge-overdue">Overdue</span>}
-            {task.due_date && <span>Due {formatDateTime(task.due_date, tz)}</span>}
-            {task.completed_at && <span>Completed {formatDateTime(task.completed_at, tz)}</span>}
-            <span className="muted">Created {formatDateTime(task.created_at, tz)}</span>
+            {task.due_date && <span>Due {formatWhen(task.due_date, tz)}</span>}
+            {task.completed_at && <span>Completed {formatWhen(task.completed_at, tz)}</span>}
+            <span className="muted">Created {formatWhen(task.created_at, tz)}</span>
           </p>
         </header>
       )}
       <div className="task-page-grid">
         <section aria-label="Task details" className="card">
-          <TaskEditor key={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => setTask(t)} onMissing={() => setMissing(true)} />
+          <TaskEditor reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => setTask(t)} onMissing={() => setMissing(true)} />
           {subtasks.length > 0 && (
             <div className="subtask-box">
               <h2>Subtasks</h2>

@@ -121,25 +121,22 @@ function addDays(ms: number, days: number, tz: string): number {
   return zonedTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 0, 0, tz);
 }
 
-export type DueFilter = '' | 'overdue' | 'today' | 'week' | 'none';
+/** The list's views: all tasks, due today, due in the next 7 days, overdue, or with no due date. */
+export type TaskView = '' | 'today' | 'upcoming' | 'overdue' | 'none';
 
-/** The due_before / due_after bounds for a due filter, in the user's zone. */
-export function dueRange(filter: DueFilter, now: number, tz: string): { due_before?: string; due_after?: string } {
+/** The due_before / due_after bounds of a view, in the user's zone. */
+export function dueRange(view: TaskView, now: number, tz: string): { due_before?: string; due_after?: string } {
   const iso = (ms: number) => new Date(ms).toISOString();
-  switch (filter) {
+  switch (view) {
     case 'overdue':
       return { due_before: iso(now) };
     case 'today': {
       const start = startOfDay(now, tz);
       return { due_after: iso(start), due_before: iso(addDays(start, 1, tz)) };
     }
-    case 'week': {
-      // This week: Monday 00:00 to next Monday 00:00, local time.
-      const p = partsInZone(now, tz);
-      const sinceMonday = (p.weekday + 6) % 7;
-      const monday = addDays(now, -sinceMonday, tz);
-      return { due_after: iso(monday), due_before: iso(addDays(monday, 7, tz)) };
-    }
+    case 'upcoming':
+      // Not yet due, and due by the end of the 7th day after today (so Monday is in it on Friday).
+      return { due_after: iso(now), due_before: iso(addDays(startOfDay(now, tz), 8, tz)) };
     default:
       return {};
   }
@@ -157,4 +154,29 @@ export function formatMinutes(minutes: number | null | undefined): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+/** The day `ms` falls on in `tz`, as days since 1970-01-01 (for "today"/"tomorrow" comparisons). */
+function dayNumber(ms: number, tz: string): number {
+  const p = partsInZone(ms, tz);
+  return Math.floor(Date.UTC(p.year, p.month - 1, p.day) / 86_400_000);
+}
+
+/** A time in the user's zone and words: "today, 11:59 PM", "tomorrow, 9:00 AM", else "Fri, Dec 4, 11:59 PM". */
+export function formatWhen(iso: string | null | undefined, tz: string, now: number = Date.now()): string {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const word = { [-1]: 'yesterday', 0: 'today', 1: 'tomorrow' }[dayNumber(ms, tz) - dayNumber(now, tz)];
+  if (!word) return formatDateTime(iso, tz);
+  const time = new Intl.DateTimeFormat(undefined, { timeZone: safeZone(tz), hour: 'numeric', minute: '2-digit' }).format(new Date(ms));
+  return `${word}, ${time}`;
+}
+
+// An ISO 8601 instant with a zone (what the server writes): 2026-12-05T04:59:00Z, ...T04:59:00.123+00:00.
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+
+/** Text with every ISO instant in it rewritten in the user's zone and words. */
+export function localizeTimes(text: string, tz: string, now: number = Date.now()): string {
+  return text.replace(ISO_INSTANT, (iso) => formatWhen(iso, tz, now));
 }

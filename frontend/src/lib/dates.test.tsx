@@ -1,0 +1,43 @@
+import { render } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../chatkit/conversation';
+import { ChatEntry } from '../components/ChatItems';
+import { formatWhen, localizeTimes } from './dates';
+
+const NOW = Date.parse('2026-12-04T15:00:00Z'); // Friday 4 Dec, 10:00 in New York
+
+describe('times in the user’s zone and words', () => {
+  it('says today, tomorrow and yesterday in the user’s zone, else the weekday and date', () => {
+    // 04:59 UTC on the 5th is still the 4th, 11:59 PM, in New York.
+    expect(formatWhen('2026-12-05T04:59:00Z', 'America/New_York', NOW)).toMatch(/^today, 11:59\sPM$/);
+    expect(formatWhen('2026-12-05T04:59:00Z', 'Europe/Paris', NOW)).toMatch(/^tomorrow, 5:59\sAM$/);
+    expect(formatWhen('2026-12-03T12:00:00Z', 'UTC', NOW)).toMatch(/^yesterday, 12:00\sPM$/);
+    expect(formatWhen('2026-12-08T12:00:00Z', 'UTC', NOW)).toMatch(/Tue, Dec 8/);
+    expect(formatWhen(null, 'UTC', NOW)).toBe('');
+  });
+
+  it('rewrites every ISO instant in a line of text and leaves the rest alone', () => {
+    const line = 'due date: 2026-12-05T04:59:00Z, was 2026-12-04T10:00:00.000+00:00; id 2026-12-04';
+    const out = localizeTimes(line, 'America/New_York', NOW);
+    expect(out).toMatch(/^due date: today, 11:59\sPM, was today, 5:00\sAM; id 2026-12-04$/);
+    expect(out).not.toContain('T04:59');
+  });
+
+  it('shows no raw UTC in a chat tool action line', () => {
+    const entry = {
+      kind: 'item' as const,
+      key: 'a',
+      done: true,
+      item: {
+        type: 'task',
+        id: 'ti_1',
+        thread_id: 't',
+        created_at: '2026-12-04T15:00:00Z',
+        task: { type: 'custom', title: 'Updated task #7', content: 'due date: 2026-12-09T04:59:00Z' },
+      },
+    };
+    const { container } = render(<ChatEntry entry={entry as unknown as Entry} streaming={false} tz="America/New_York" />);
+    expect(container.textContent).toMatch(/due date: Tue, Dec 8, 11:59\sPM/);
+    expect(container.textContent).not.toContain('2026-12-09T04:59:00Z');
+  });
+});
