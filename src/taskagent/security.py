@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,8 +23,10 @@ ROUTE_MAX_BODY_BYTES: Mapping[str, int] = {
 }
 
 
-def body_too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The request body is larger than {limit} bytes")
+def body_too_large(limit: int) -> HTTPException:
+    """The 413 (documented as `PayloadTooLarge`). An HTTPException, because FastAPI turns any other
+    exception raised while it reads a body into a 400; the one error handler answers both alike."""
+    return HTTPException(PayloadTooLarge.status_code, detail=f"The request body is larger than {limit} bytes")
 
 
 class BodyLimitMiddleware:
@@ -51,7 +54,7 @@ class BodyLimitMiddleware:
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             error = body_too_large(limit)
-            response = ErrorJSONResponse(error.body(), status_code=error.status_code)
+            response = ErrorJSONResponse({"detail": error.detail}, status_code=error.status_code)
             # The unread body would be the next request on a kept-alive connection: close it.
             response.headers["Connection"] = "close"
             await response(scope, receive, send)
