@@ -27,6 +27,7 @@ TOOL_NAMES = {
     "reopen_task",
     "reschedule_task",
     "delete_task",
+    "ask_for_help",
 }
 
 
@@ -212,3 +213,40 @@ async def test_a_revoked_token_is_refused_at_once(
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
     titles = [task["title"] for task in (await client.get("/tasks", headers=alice.headers)).json()]
     assert titles == ["Before"]
+
+
+async def test_the_specialists_answer_about_a_task_and_the_thread_remembers(
+    client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle, mcp_client: McpClient
+) -> None:
+    report = (
+        await client.post(
+            "/tasks", json={"title": "Write the Q4 report", "priority": "high"}, headers=alice.headers
+        )
+    ).json()
+    bobs = (await client.post("/tasks", json={"title": "Bob's"}, headers=bob.headers)).json()
+    token = await new_token(client, alice, "mcp")
+    async with mcp_client(token["token"]) as mcp:
+        triaged = await call(mcp, "ask_for_help", task_id=report["id"], request="When should I do this?")
+        assert triaged["specialist"] == "scheduler" and triaged["answer"]
+        direct = await call(
+            mcp, "ask_for_help", task_id=report["id"], request="Split it up", specialist="breakdown"
+        )
+        assert direct["specialist"] == "breakdown" and direct["answer"] != triaged["answer"]
+
+        foreign = await refused(mcp, "ask_for_help", task_id=bobs["id"], request="When?")
+        absent = await refused(mcp, "ask_for_help", task_id=bobs["id"] + 1000, request="When?")
+        assert (
+            foreign
+            == f"Task {bobs['id']} not found"
+            == absent.replace(str(bobs["id"] + 1000), str(bobs["id"]))
+        )
+        assert "1 to 2000" in await refused(mcp, "ask_for_help", task_id=report["id"], request="  ")
+        assert "one of" in await refused(
+            mcp, "ask_for_help", task_id=report["id"], request="x", specialist="lawyer"
+        )
+
+    # The requests and answers are the task's help thread, as if asked on the page.
+    history = (await client.get(f"/tasks/{report['id']}/help", headers=alice.headers)).json()
+    said = json.dumps(history)
+    assert "When should I do this?" in said and "Split it up" in said
+    assert (await client.get(f"/tasks/{bobs['id']}/help", headers=bob.headers)).json()["items"] == []

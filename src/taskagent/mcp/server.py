@@ -33,10 +33,11 @@ from taskagent.access_tokens.service import (
     is_access_token,
 )
 from taskagent.agents.context import AgentContext
+from taskagent.agents.runner import AgentRuntime
 from taskagent.auth.repository import UserRepository
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory, session_scope
-from taskagent.mcp.tools import TOOLS, assistant_error, call_tool
+from taskagent.mcp.tools import ASK_FOR_HELP, TOOLS, HelpDesk, ask_for_help, assistant_error, call_tool
 from taskagent.resources import app_resources
 
 PATH = "/mcp"
@@ -46,7 +47,8 @@ _USER_KEY = "taskagent.mcp_user_id"
 INSTRUCTIONS = (
     "TaskAgent holds the user's tasks. Find a task's id with find_tasks (by the words the user used) or "
     "list_tasks (by status, priority, due dates) before changing it. Dates are ISO 8601; a date alone "
-    "means 23:59 that day in the user's time zone."
+    "means 23:59 that day in the user's time zone. ask_for_help asks the specialists (scheduling, "
+    "breakdown, blockers) about one task."
 )
 
 # The user a tool call is for, from the request or connection that carried it; raises CallerRefusedError.
@@ -64,15 +66,17 @@ async def token_user(factory: async_sessionmaker[AsyncSession], secret_key: str,
 
 
 def build_server(
-    session_factory: Callable[[], async_sessionmaker[AsyncSession]], caller: Caller
+    session_factory: Callable[[], async_sessionmaker[AsyncSession]],
+    caller: Caller,
+    help_desk: Callable[[], HelpDesk],
 ) -> Server[Any]:
-    """The tools for whoever `caller` says; `session_factory` gives the database (an app makes its own
-    when its lifespan starts, after this server is built)."""
+    """The tools for whoever `caller` says; `session_factory` gives the database and `help_desk` the
+    agents (an app makes its own when its lifespan starts, after this server is built)."""
 
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
     ) -> ListToolsResult:
-        return ListToolsResult(tools=[tool.listing() for tool in TOOLS.values()])
+        return ListToolsResult(tools=[*(tool.listing() for tool in TOOLS.values()), ASK_FOR_HELP])
 
     async def call(ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams) -> CallToolResult:
         try:
@@ -85,6 +89,8 @@ def build_server(
         if user is None:
             return assistant_error("This account no longer exists")
         context = AgentContext(user_id=user_id, session_factory=factory, timezone=user.timezone)
+        if params.name == ASK_FOR_HELP.name:
+            return await ask_for_help(params.arguments or {}, context, help_desk())
         return await call_tool(params.name, params.arguments or {}, context)
 
     return Server(
@@ -182,7 +188,12 @@ async def protected_resource_metadata(request: Request) -> Response:
 
 def mount_mcp(app: FastAPI) -> None:
     """Serve MCP at `/mcp`, and its protected-resource metadata."""
-    server = build_server(lambda: app_resources(app).session_factory, _request_user)
+
+    def help_desk() -> HelpDesk:
+        resources = app_resources(app)
+        return HelpDesk(resources.agent_runtime, resources.rate_limiter)
+
+    server = build_server(lambda: app_resources(app).session_factory, _request_user, help_desk)
     app.router.routes.append(Route(PATH, McpEndpoint(server)))
     app.router.routes.append(Route(METADATA_PATH, protected_resource_metadata, methods=["GET"]))
 
@@ -203,9 +214,11 @@ async def serve_stdio(settings: Settings, token: str) -> None:
         except MissingScopeError as exc:
             raise CallerRefusedError(str(exc)) from None
 
-    server = build_server(lambda: factory, token_caller)
+    desk = HelpDesk(AgentRuntime(settings))
+    server = build_server(lambda: factory, token_caller, lambda: desk)
     try:
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
     finally:
+        await desk.runtime.aclose()
         await engine.dispose()

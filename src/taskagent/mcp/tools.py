@@ -3,7 +3,8 @@
 Each MCP tool runs an assistant tool through the agents SDK's own invocation, with an `AgentContext` for
 the caller: the same arguments checks, the same `TaskService` and owner filter, the same results and
 error messages. A few are narrowed for callers with no task in focus (`get_task`, `reschedule_task`) or
-are shortcuts for a common change (`complete_task`, `reopen_task`).
+are shortcuts for a common change (`complete_task`, `reopen_task`). `ask_for_help` is a help request on a
+task, the same turn as `POST /tasks/{id}/help`, answered whole.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from mcp_types import CallToolResult, TextContent, Tool
 
 from taskagent.agents import tools as assistant
 from taskagent.agents.context import AgentContext
+from taskagent.agents.definitions import TRIAGE
+from taskagent.agents.help import HelpRun, record_request
+from taskagent.agents.runner import AgentRuntime
+from taskagent.agents.schemas import MAX_QUERY
+from taskagent.agents.tools import task_json
+from taskagent.db import session_scope, utcnow
+from taskagent.ratelimit import RateLimiter
+from taskagent.tasks.service import TaskNotFoundError, TaskService
 
 Arguments = dict[str, Any]
 
@@ -139,3 +148,102 @@ def _result(payload: Any) -> CallToolResult:
 
 def assistant_error(message: str) -> CallToolResult:
     return _result({"error": message})
+
+
+# --- the specialists ------------------------------------------------------------------------------------
+
+SPECIALISTS = ("scheduler", "breakdown", "blocker")
+ASK_FOR_HELP = Tool(
+    name="ask_for_help",
+    description=(
+        "Ask TaskAgent's specialists about one of the user's tasks. Without `specialist`, triage picks one: "
+        "scheduler (when to do it, given deadlines, priorities and the user's other tasks), breakdown "
+        "(concrete subtasks with estimates; it creates them as subtasks when the request asks it to) or "
+        "blocker (root causes, workarounds, who to ask when the task is stuck). Returns the answer text and "
+        "the specialist that gave it; the request and answer join the task's help thread, so a later "
+        "request sees them. Counts against the user's agent rate limit."
+    ),
+    input_schema={
+        "type": "object",
+        "properties": {
+            "task_id": {"type": "integer", "description": "The task's id."},
+            "request": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_QUERY,
+                "description": "What the user wants to know, in their words.",
+            },
+            "specialist": {
+                "type": "string",
+                "enum": list(SPECIALISTS),
+                "description": "Ask this specialist directly instead of letting triage choose.",
+            },
+        },
+        "required": ["task_id", "request"],
+        "additionalProperties": False,
+    },
+)
+
+
+@dataclass(frozen=True)
+class HelpDesk:
+    """What a help request needs besides the caller: the agents, and the agent rate limit (None over
+    stdio, where the process is the user's own)."""
+
+    runtime: AgentRuntime
+    limiter: RateLimiter | None = None
+
+
+async def ask_for_help(given: Arguments, context: AgentContext, desk: HelpDesk) -> CallToolResult:
+    """One help request, as `POST /tasks/{id}/help` makes it (stored request, one turn over the task's
+    thread, stored answer), answered as a whole."""
+    task_id, request, specialist = given.get("task_id"), given.get("request"), given.get("specialist")
+    if set(given) - {"task_id", "request", "specialist"}:
+        return assistant_error(
+            f"Unknown arguments: {sorted(set(given) - {'task_id', 'request', 'specialist'})}"
+        )
+    if not isinstance(task_id, int) or isinstance(task_id, bool):
+        return assistant_error("task_id must be an integer")
+    text = request.strip() if isinstance(request, str) else ""
+    if not text or len(text) > MAX_QUERY:
+        return assistant_error(f"request must be 1 to {MAX_QUERY} characters")
+    if specialist is not None and specialist not in SPECIALISTS:
+        return assistant_error(f"specialist must be one of {', '.join(SPECIALISTS)}")
+    limiter = desk.limiter
+    if limiter is not None and limiter.enabled:
+        outcome = await limiter.hit(limiter.agent, f"user:{context.user_id}")
+        if not outcome.allowed:
+            return assistant_error(f"Rate limit exceeded: {limiter.agent.limit} per minute. Try again later.")
+    factory = context.session_factory
+    async with desk.runtime.setup:  # the same turns as the help route's set-up
+        async with session_scope(factory) as session:
+            try:
+                task = await TaskService(session, context.user_id).get(task_id)
+            except TaskNotFoundError:
+                return assistant_error(f"Task {task_id} not found")
+            focus = task_json(task)
+        thread_id, _ = await record_request(factory, context.user_id, task, text)
+    run = HelpRun(
+        runtime=desk.runtime,
+        agent_key=specialist or TRIAGE.id,
+        context=AgentContext(
+            user_id=context.user_id,
+            session_factory=factory,
+            timezone=context.timezone,
+            now=utcnow(),
+            focus_task_id=task.id,
+            focus_task=focus,
+        ),
+        thread_id=thread_id,
+    )
+    words: list[str] = []
+    async for event in run.stream():
+        if event is None:
+            continue
+        if event.event == "delta":
+            words.append(event.data["text"])
+        elif event.event == "error":
+            return assistant_error(event.data["message"])
+        elif event.event == "done":
+            return _result({"answer": "".join(words).strip(), "specialist": event.data["specialist"]})
+    return assistant_error("The request was stopped before the answer was complete.")
