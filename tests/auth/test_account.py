@@ -27,6 +27,13 @@ async def _bearer(client: httpx.AsyncClient, account: Account, password: str) ->
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+async def _change_password(
+    client: httpx.AsyncClient, account: Account, headers: dict[str, str]
+) -> httpx.Response:
+    body = {"current_password": account.password, "new_password": NEW_PASSWORD}
+    return await client.post("/users/me/password", json=body, headers=headers)
+
+
 async def _counts(app: FastAPI, user_id: int) -> dict[str, int]:
     owned: dict[str, type[Base]] = {
         "tasks": Task,
@@ -59,11 +66,7 @@ async def test_a_password_change_ends_every_way_in_everywhere(
     assert (await other_worker.get("/users/me", headers=bearer)).status_code == 200  # cached there
     assert (await client.get("/tasks", headers=token["headers"])).status_code == 200
 
-    changed = await client.post(
-        "/users/me/password",
-        json={"current_password": account.password, "new_password": NEW_PASSWORD},
-        headers=cookie,
-    )
+    changed = await _change_password(client, account, cookie)
     assert changed.status_code == 204, changed.text
 
     assert (await client.get("/users/me", headers=cookie)).status_code == 401
@@ -84,11 +87,7 @@ async def test_a_bearer_jwt_ends_on_another_worker_once_its_cache_forgets(
 ) -> None:
     account = await make_account()
     bearer = await _bearer(client, account, account.password)
-    changed = await client.post(
-        "/users/me/password",
-        json={"current_password": account.password, "new_password": NEW_PASSWORD},
-        headers=bearer,
-    )
+    changed = await _change_password(client, account, bearer)
     assert changed.status_code == 204, changed.text
     # The other worker never saw this user: it reads the row, and refuses the old token.
     assert (await other_worker.get("/users/me", headers=bearer)).status_code == 401

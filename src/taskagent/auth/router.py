@@ -166,23 +166,27 @@ _ACCOUNT_ERRORS = error_responses(
 )
 
 
+async def _account_service(
+    user: CurrentUser, session: SessionDep, hasher: PasswordHasherDep, settings: SettingsDep
+) -> AccountService:
+    return AccountService(session, hasher, user, settings.jwt_secret)
+
+
+AccountServiceDep = Annotated[AccountService, Depends(_account_service)]
+
+
 @router.post("/users/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=_ACCOUNT_ERRORS)
 async def change_password(
     body: PasswordChange,
     request: Request,
     response: Response,
-    user: CurrentUser,
-    session: SessionDep,
-    hasher: PasswordHasherDep,
+    account: AccountServiceDep,
     settings: SettingsDep,
 ) -> None:
     """Change the password. Every session (this one too), access token and bearer token of the account
     ends: sign in again with the new password."""
-    user_id = user.id
-    valid_after = await AccountService(session, hasher, user, settings.jwt_secret).change_password(
-        body.current_password, body.new_password
-    )
-    request_resources(request).known_users.add(user_id, valid_after)
+    valid_after = await account.change_password(body.current_password, body.new_password)
+    request_resources(request).known_users.add(account.user_id, valid_after)
     _clear_session_cookies(settings, request, response)
 
 
@@ -191,13 +195,10 @@ async def delete_me(
     body: AccountDeletion,
     request: Request,
     response: Response,
-    user: CurrentUser,
-    session: SessionDep,
-    hasher: PasswordHasherDep,
+    account: AccountServiceDep,
     settings: SettingsDep,
 ) -> None:
     """Delete the account and everything in it (tasks, conversations, tokens, calendar feed, sessions)."""
-    user_id = user.id
-    await AccountService(session, hasher, user, settings.jwt_secret).delete(body.password)
-    request_resources(request).known_users.forget(user_id)
+    await account.delete(body.password)
+    request_resources(request).known_users.forget(account.user_id)
     _clear_session_cookies(settings, request, response)
