@@ -64,42 +64,47 @@ def session_claims(request: Request) -> tokens.Claims | None:
 
 
 class KnownUsers:
-    """Ids of users read from the database in the last `ttl` seconds, so that a request needing only the
-    caller's id can skip that read.
+    """Ids of users read from the database in the last `ttl` seconds, with when their bearer JWTs start
+    to be valid (`users.tokens_valid_after`), so that a request needing only the caller's id can skip
+    that read.
 
-    Only existence is remembered, never a row: an id not here (never seen, or seen too long ago) is always
-    looked up, so a signed token for a user that does not exist still gets a 401. Users cannot be deleted
-    through the API today; were they deleted (by hand, or by a future endpoint, which should then call
-    `forget`), a token of theirs would be accepted by the id-only routes for at most `ttl` seconds more on
-    each worker, and those routes would find none of their tasks anyway (the owner's rows cascade away).
+    Only these two facts are remembered, never a row: an id not here (never seen, or seen too long ago) is
+    always looked up, so a signed token for a user that does not exist still gets a 401. The worker that
+    changes a password or deletes an account updates its entry at once (`add`, `forget`); on other
+    workers an old bearer JWT of that user stays accepted for at most `ttl` seconds more (session cookies
+    and access tokens are rows, checked on every request, and end at once everywhere).
     """
 
     def __init__(
         self, ttl: float = 60.0, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl, self.max_size, self.clock = ttl, max_size, clock
-        self._expires: dict[int, float] = {}
+        self._entries: dict[int, tuple[float, float]] = {}  # id: (entry expires, tokens valid after)
 
     def __contains__(self, user_id: int) -> bool:
-        expires = self._expires.get(user_id)
-        if expires is None:
-            return False
-        if expires <= self.clock():
-            del self._expires[user_id]
-            return False
-        return True
+        return self.tokens_valid_after(user_id) is not None
 
-    def add(self, user_id: int) -> None:
-        if len(self._expires) >= self.max_size and user_id not in self._expires:
+    def tokens_valid_after(self, user_id: int) -> float | None:
+        """The user's `tokens_valid_after` (0.0: any token), or None when not known here."""
+        entry = self._entries.get(user_id)
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
+            del self._entries[user_id]
+            return None
+        return entry[1]
+
+    def add(self, user_id: int, tokens_valid_after: float = 0.0) -> None:
+        if len(self._entries) >= self.max_size and user_id not in self._entries:
             now = self.clock()
-            self._expires = {uid: at for uid, at in self._expires.items() if at > now}
-            if len(self._expires) >= self.max_size:
-                del self._expires[next(iter(self._expires))]  # the oldest entry
-        self._expires.pop(user_id, None)  # re-inserted last: insertion order stays expiry order
-        self._expires[user_id] = self.clock() + self.ttl
+            self._entries = {uid: entry for uid, entry in self._entries.items() if entry[0] > now}
+            if len(self._entries) >= self.max_size:
+                del self._entries[next(iter(self._entries))]  # the oldest entry
+        self._entries.pop(user_id, None)  # re-inserted last: insertion order stays expiry order
+        self._entries[user_id] = (self.clock() + self.ttl, tokens_valid_after)
 
     def forget(self, user_id: int) -> None:
-        self._expires.pop(user_id, None)
+        self._entries.pop(user_id, None)
 
 
 class CallerScheme(OAuth2PasswordBearer):
@@ -113,7 +118,8 @@ class CallerScheme(OAuth2PasswordBearer):
 
     A session cookie is also checked against its server-side row on every request (a primary-key read),
     never a cache: a sign-out, a password change or the account's deletion ends it at once on every
-    worker. Bearer access tokens are stateless and short-lived (ACCESS_TOKEN_EXPIRE_MINUTES).
+    worker. A bearer JWT issued before the user's last password change is refused (`KnownUsers` says how
+    soon on each worker).
     """
 
     def __init__(self) -> None:
@@ -134,13 +140,15 @@ class CallerScheme(OAuth2PasswordBearer):
             if not active:  # signed out, or ended by a password change or the account's deletion
                 raise Unauthorized("Session expired; sign in again")
             return user_id  # the row cascades away with its user: the user exists
-        if user_id in resources.known_users:
-            return user_id
-        async with session_scope(resources.session_factory) as session:
-            found = await UserRepository(session).exists(user_id)
-        if not found:  # a valid signature for a user that is gone
+        valid_after = resources.known_users.tokens_valid_after(user_id)
+        if valid_after is None:
+            async with session_scope(resources.session_factory) as session:
+                valid_after = await UserRepository(session).tokens_valid_after(user_id)
+            if valid_after is None:  # a valid signature for a user that is gone
+                raise Unauthorized("Invalid or expired token")
+            resources.known_users.add(user_id, valid_after)
+        if claims.issued_at < valid_after:  # issued before the password was changed
             raise Unauthorized("Invalid or expired token")
-        resources.known_users.add(user_id)
         return user_id
 
 

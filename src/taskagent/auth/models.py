@@ -22,6 +22,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bearer JWTs issued before this instant are refused (set by a password change); None: all are valid.
+    tokens_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (Index("uq_users_email_lower", func.lower(email), unique=True),)
 

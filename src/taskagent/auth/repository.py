@@ -46,6 +46,17 @@ class UserRepository:
         statement = select(User.id).where(User.id == user_id)
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
+    async def tokens_valid_after(self, user_id: int) -> float | None:
+        """When the user's bearer JWTs start to be valid, in seconds since the epoch (0.0: always);
+        None when there is no such user."""
+        if not 0 < user_id <= MAX_USER_ID:
+            return None
+        statement = select(User.id, User.tokens_valid_after).where(User.id == user_id)
+        row = (await self.session.execute(statement)).one_or_none()
+        if row is None:
+            return None
+        return 0.0 if row.tokens_valid_after is None else row.tokens_valid_after.timestamp()
+
     async def get_by_email(self, email: str) -> User | None:
         email = canonical_email(email)
         if not _storable(email):

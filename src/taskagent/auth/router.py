@@ -7,9 +7,19 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from taskagent.auth import tokens
+from taskagent.auth.account import AccountService
 from taskagent.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE, session_claims
 from taskagent.auth.repository import SessionRepository
-from taskagent.auth.schemas import LoginRequest, Session, Token, UserCreate, UserRead, UserUpdate
+from taskagent.auth.schemas import (
+    AccountDeletion,
+    LoginRequest,
+    PasswordChange,
+    Session,
+    Token,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from taskagent.auth.service import AuthService, EmailTakenError
 from taskagent.config import Settings
 from taskagent.dependencies import (
@@ -23,6 +33,7 @@ from taskagent.dependencies import (
     limit_token,
 )
 from taskagent.errors import Forbidden, InvalidRequest, RateLimited, Unauthorized, error_responses
+from taskagent.resources import request_resources
 
 router = APIRouter(tags=["auth"])
 
@@ -138,6 +149,56 @@ async def logout(request: Request, response: Response, settings: SettingsDep, se
     claims = session_claims(request)
     if claims is not None and claims.session_id is not None:
         await SessionRepository(session).end(claims.session_id)
+    _clear_session_cookies(settings, request, response)
+
+
+def _clear_session_cookies(settings: Settings, request: Request, response: Response) -> None:
     attributes = _cookie_attributes(settings, request)
     response.delete_cookie(SESSION_COOKIE, httponly=True, **attributes)
     response.delete_cookie(CSRF_COOKIE, **attributes)
+
+
+_ACCOUNT_ERRORS = error_responses(
+    Unauthorized,
+    Forbidden,
+    InvalidRequest,
+    invalid_request="A wrong password (nothing is changed), or a new password that is not allowed",
+)
+
+
+async def _account_service(
+    user: CurrentUser, session: SessionDep, hasher: PasswordHasherDep, settings: SettingsDep
+) -> AccountService:
+    return AccountService(session, hasher, user, settings.jwt_secret)
+
+
+AccountServiceDep = Annotated[AccountService, Depends(_account_service)]
+
+
+@router.post("/users/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=_ACCOUNT_ERRORS)
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    response: Response,
+    account: AccountServiceDep,
+    settings: SettingsDep,
+) -> None:
+    """Change the password. Every session (this one too), access token and bearer token of the account
+    ends: sign in again with the new password."""
+    valid_after = await account.change_password(body.current_password, body.new_password)
+    request_resources(request).known_users.add(account.user_id, valid_after)
+    _clear_session_cookies(settings, request, response)
+
+
+@router.delete("/users/me", status_code=status.HTTP_204_NO_CONTENT, responses=_ACCOUNT_ERRORS)
+async def delete_me(
+    body: AccountDeletion,
+    request: Request,
+    response: Response,
+    account: AccountServiceDep,
+    settings: SettingsDep,
+) -> None:
+    """Delete the account and everything in it (tasks, conversations, tokens, calendar feed, sessions)."""
+    await account.delete(body.password)
+    request_resources(request).known_users.forget(account.user_id)
+    _clear_session_cookies(settings, request, response)

@@ -56,3 +56,16 @@ class Session(BaseModel):
     user: UserRead
     csrf_token: str
     expires_in: int
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=1024)
+    new_password: Password
+
+
+class AccountDeletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(max_length=1024)

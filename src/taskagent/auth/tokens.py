@@ -32,6 +32,7 @@ class Claims:
     csrf: str | None
     expires_at: float = 0.0  # the `exp` claim, in seconds since the epoch
     session_id: str | None = None  # a session cookie's server-side session (`sid`)
+    issued_at: float = 0.0  # the `iat` claim, in seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ def issue(
     lifetime = lifetime_of(settings, kind)
     claims: dict[str, object] = {
         "sub": str(user_id),
-        "iat": now,
+        # A float, not PyJWT's whole seconds: a token made just after a password change in the same
+        # second must not look older than the change (users.tokens_valid_after).
+        "iat": now.timestamp(),
         "exp": now + lifetime,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
@@ -102,6 +105,7 @@ def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
         csrf=csrf if isinstance(csrf, str) else None,
         expires_at=float(payload["exp"]),
         session_id=session_id if isinstance(session_id, str) else None,
+        issued_at=float(payload["iat"]),
     )
 
 
