@@ -233,18 +233,33 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
     return client_key(_raw_client_address(request, trusted_proxies))
 
 
+def _is_trusted(address: str, trusted_proxies: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(client_key(address).split("/")[0])
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in trusted_proxies)
+
+
+def request_is_https(request: Request, trusted_proxies: list[str]) -> bool:
+    """Whether the client reached us over HTTPS: the connection's scheme, or X-Forwarded-Proto when the
+    peer is a named proxy (the same proxies whose X-Forwarded-For is believed)."""
+    if request.url.scheme == "https":
+        return True
+    proto = request.headers.get("x-forwarded-proto")
+    peer = request.client.host if request.client else ""
+    if proto is None or not _is_trusted(peer, trusted_proxies):
+        return False
+    return proto.split(",")[0].strip().lower() == "https"
+
+
 def _raw_client_address(request: Request, trusted_proxies: list[str]) -> str:
     peer = request.client.host if request.client else "unknown"
     if not trusted_proxies or "x-forwarded-for" not in request.headers:
         return peer
-    networks = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
 
     def trusted(address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(client_key(address).split("/")[0])
-        except ValueError:
-            return False
-        return any(ip in network for network in networks)
+        return _is_trusted(address, trusted_proxies)
 
     if not trusted(peer):
         return peer

@@ -72,7 +72,7 @@ async def test_signup_needs_eight_characters_of_password(client: httpx.AsyncClie
     assert short.json()["detail"][0]["loc"] == ["body", "password"]
     missing = await client.post("/users/signup", json={"email": "short@example.com"})
     assert missing.status_code == 422
-    exact = await client.post("/users/signup", json={"email": "short@example.com", "password": "12345678"})
+    exact = await client.post("/users/signup", json={"email": "short@example.com", "password": "q7#Lm2vX"})
     assert exact.status_code == 201, exact.text
 
 

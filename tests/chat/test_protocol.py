@@ -263,3 +263,50 @@ async def test_another_users_thread_is_not_found_for_every_request(
     thread = await alices.call("threads.get_by_id", thread_id=thread_id)
     assert thread["title"] == "Create a task called Confidential project"
     assert len(await alices.items(thread_id)) == len(turn.done_items())
+
+
+def _tagged(message: str, **tag: Any) -> dict[str, Any]:
+    label = {"type": "input_tag", "id": "tag_1", "text": "Groceries", "data": {"list": "home"}, **tag}
+    body = user_input(message)
+    body["content"] = [{"type": "input_text", "text": message}, label]
+    return body
+
+
+async def test_every_stored_field_of_a_message_is_bounded(chat: Chat, alice: UserHandle) -> None:
+    """Issue 14, finding 3: the quoted text and a tag's fields were stored without limit."""
+    me = chat(alice)
+    quoted = user_input("What about this?")
+    quoted["quoted_text"] = "q" * 8_000
+    oversized = [
+        (quoted, ["body", "params", "input", "content"]),
+        (_tagged("hi", data={"blob": "d" * 100_000}), ["body", "params", "input", "content", 1, "data"]),
+        (_tagged("hi", text="t" * 201), ["body", "params", "input", "content", 1, "text"]),
+        (_tagged("hi", id="i" * 201), ["body", "params", "input", "content", 1, "id"]),
+        (_tagged("hi", group="g" * 201), ["body", "params", "input", "content", 1, "group"]),
+    ]
+    for body, loc in oversized:
+        refused = await me.post({"type": "threads.create", "params": {"input": body}})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == loc
+        assert len(refused.content) < 1_000
+    assert (await me.call("threads.list", limit=50))["data"] == []
+
+
+async def test_a_tagged_message_gets_an_answer_and_the_thread_goes_on(chat: Chat, alice: UserHandle) -> None:
+    """Issue 14, finding 4: a tag must not break the thread."""
+    me = chat(alice)
+    first = await me.post({"type": "threads.create", "params": {"input": _tagged("What is in ")}})
+    assert first.status_code == 200, first.text
+    events = parse_sse(first.text)
+    assert not [event for event in events if event["type"] == "error"], events
+    thread_id = events[0]["thread"]["id"]
+    assert any(e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message" for e in events)
+    second = await me.post(
+        {
+            "type": "threads.add_user_message",
+            "params": {"thread_id": thread_id, "input": user_input("And now?")},
+        }
+    )
+    later = parse_sse(second.text)
+    assert not [event for event in later if event["type"] == "error"], later
+    assert any(e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message" for e in later)

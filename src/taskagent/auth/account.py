@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.access_tokens.service import AccessTokenService
 from taskagent.auth.models import User
-from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.passwords import PasswordHasher, check_new_password
 from taskagent.auth.repository import SessionRepository
 from taskagent.db import utcnow
 from taskagent.errors import InvalidRequest
@@ -28,6 +28,7 @@ class AccountService:
     async def change_password(self, current_password: str, new_password: str) -> float:
         """Returns the new `tokens_valid_after`, in seconds since the epoch."""
         await self._check_password(current_password, "current_password")
+        await check_new_password(new_password, ("body", "new_password"))  # the common-password policy
         new_hash = await self.hasher.hash(new_password)
         now = utcnow()
         await self.session.execute(

@@ -6,9 +6,44 @@ import asyncio
 import contextlib
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from pwdlib import PasswordHash
+from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # ships no type hints
+
+from taskagent.errors import InvalidRequest
+
+# The one password policy: every route that reads a password caps it at MAX_PASSWORD_LENGTH, and every
+# route that sets one (signup, password change) calls check_new_password.
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+# zxcvbn's score 0-1 means under a million guesses: the common-password lists (SecLists/xato top passwords,
+# shipped with zxcvbn), keyboard walks, repeats such as eight spaces, dates and plain words.
+_MIN_STRENGTH = 2
+_ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not a common one anyway
+
+
+def password_weakness(password: str) -> str | None:
+    """Why this new password is refused, or None if it is acceptable. CPU-bound (~3-12 ms): call it off
+    the event loop, as check_new_password does."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"the password must have at most {MAX_PASSWORD_LENGTH} characters"
+    result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH])
+    if result["score"] >= _MIN_STRENGTH:
+        return None
+    warning = result["feedback"]["warning"] or "It is too easy to guess."
+    return f"this password is too common or too easy to guess: {warning} Choose a longer, less common one."
+
+
+async def check_new_password(password: str, loc: Sequence[str | int] = ("body", "password")) -> None:
+    """Refuse (422 at `loc`) a password a user is about to set: too short, too long or too common."""
+    weakness = await asyncio.to_thread(password_weakness, password)
+    if weakness is not None:
+        raise InvalidRequest.at(loc, weakness)
+
 
 _DUMMY_PASSWORD = "taskagent-dummy-password-for-timing"  # noqa: S105 - hashed only to spend the time
 _recommended = PasswordHash.recommended()  # Argon2id t=3, m=64 MiB, p=4

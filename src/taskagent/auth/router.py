@@ -33,6 +33,7 @@ from taskagent.dependencies import (
     limit_token,
 )
 from taskagent.errors import Forbidden, InvalidRequest, RateLimited, Unauthorized, error_responses
+from taskagent.ratelimit import request_is_https
 from taskagent.resources import request_resources
 
 router = APIRouter(tags=["auth"])
@@ -104,7 +105,7 @@ async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) ->
 def _cookie_attributes(settings: Settings, request: Request) -> dict[str, Any]:
     secure = settings.session_cookie_secure
     if secure is None:
-        secure = request.url.scheme == "https"
+        secure = request_is_https(request, settings.trusted_proxies)
     return {"samesite": "strict", "secure": secure, "path": "/"}
 
 

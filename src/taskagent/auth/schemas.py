@@ -6,7 +6,13 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-Password = Annotated[str, Field(min_length=8, max_length=1024)]
+from taskagent.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+# A password being set: bounded here, and checked against the common ones by passwords.check_new_password
+# (in the service, off the event loop).
+NewPassword = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+# A password being checked: only bounded, so an over-long one is never hashed.
+GivenPassword = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
 _ZONES = frozenset(available_timezones())
 
 
@@ -14,14 +20,14 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: Password
+    password: NewPassword
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    password: GivenPassword
 
 
 class UserRead(BaseModel):
@@ -61,11 +67,11 @@ class Session(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(max_length=1024)
-    new_password: Password
+    current_password: GivenPassword
+    new_password: NewPassword
 
 
 class AccountDeletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(max_length=1024)
+    password: GivenPassword

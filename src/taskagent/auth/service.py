@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.auth.models import User
-from taskagent.auth.passwords import PasswordHasher
+from taskagent.auth.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
 from taskagent.auth.repository import UserRepository
 from taskagent.errors import Conflict
 
@@ -23,6 +23,7 @@ class AuthService:
         self.hasher = hasher
 
     async def signup(self, email: str, password: str) -> User:
+        await check_new_password(password)
         # Hash first: no database connection is held while Argon2 runs (or waits for a hashing slot).
         password_hash = await self.hasher.hash(password)
         if await self.users.get_by_email(email) is not None:
@@ -39,6 +40,8 @@ class AuthService:
         Ends the session's read transaction before hashing, so a burst of logins queueing for the
         hasher does not hold the pool's connections: call it before any write in the request.
         """
+        if len(password) > MAX_PASSWORD_LENGTH:  # no stored password is that long: refuse without hashing
+            return None
         user = await self.users.get_by_email(email)
         await self.session.close()  # `user` stays usable (loaded, detached); the session can be reused
         ok = await self.hasher.verify(password, user.password_hash if user else None)

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Final
 
 import anyio
@@ -37,6 +37,7 @@ from chatkit.types import (
     ThreadsRetryAfterItemReq,
     UserMessageInput,
     UserMessageItem,
+    UserMessageTagContent,
 )
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
@@ -98,7 +99,9 @@ UNSUPPORTED: Final = {
     "threads.custom_action": "This server sends no widgets, so there is no action to run.",
     "threads.sync_custom_action": "This server sends no widgets, so there is no action to run.",
 }
-MAX_MESSAGE_CHARS = 8_000
+MAX_MESSAGE_CHARS = 8_000  # a message's text and the text it quotes, together
+MAX_TAG_CHARS = 200  # a tag's id, label and group, each
+MAX_TAG_DATA_CHARS = 2_000  # a tag's data, as JSON
 
 REQUEST_BODY_SCHEMA: Final[dict[str, Any]] = {
     "required": True,
@@ -232,7 +235,10 @@ def parse_request(body: bytes) -> Any:
         if user_input.attachments:
             raise ChatRequestRefused(str(AttachmentsNotSupportedError()))
         content = ["body", "params", "input", "content"]
+        _check_tags(user_input, content)
         length = sum(len(getattr(part, "text", "")) for part in user_input.content)
+        # The quoted text is stored with the message and goes into every later prompt: it counts too.
+        length += len(user_input.quoted_text or "")
         if length > MAX_MESSAGE_CHARS:
             raise InvalidRequest.at(
                 content, f"The message is too long ({length} characters; at most {MAX_MESSAGE_CHARS})."
@@ -240,6 +246,24 @@ def parse_request(body: bytes) -> Any:
         if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
             raise InvalidRequest.at(content, "The message is empty.")
     return parsed
+
+
+def _check_tags(user_input: UserMessageInput, content: Sequence[str | int]) -> None:
+    """Every stored field of a tag is bounded (the text cap counts its label with the message)."""
+    for index, part in enumerate(user_input.content):
+        if not isinstance(part, UserMessageTagContent):
+            continue
+        for field in ("id", "text", "group"):
+            value = getattr(part, field) or ""
+            if len(value) > MAX_TAG_CHARS:
+                raise InvalidRequest.at(
+                    [*content, index, field], f"A tag's {field} has at most {MAX_TAG_CHARS} characters."
+                )
+        if len(json.dumps(part.data)) > MAX_TAG_DATA_CHARS:
+            raise InvalidRequest.at(
+                [*content, index, "data"],
+                f"A tag's data has at most {MAX_TAG_DATA_CHARS} characters as JSON.",
+            )
 
 
 def _contains_nul(value: Any) -> bool:
