@@ -263,14 +263,18 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
         return None
     original = exchange[0]
     answer = conversation.request
-    classification = classify_chat(answer)
-    if classification.intent is not None and classification.intent not in {"update"}:
-        return None
-    if classification.intent == "update" and not parse_update(answer, conversation.now).changes.is_empty:
-        return None  # a fresh, complete request
     reference = parse_reference(
         re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", answer, flags=re.I)
     )
+    # A bare id or ordinal ("#2", "the second") answers the question whatever the model reads into it
+    # (it may take "#2" for a lookup); anything longer may be a new request of its own.
+    bare = len(answer.split()) <= 3 and (bool(reference.ids) or reference.ordinal is not None)
+    if not bare:
+        classification = classify_chat(answer)
+        if classification.intent is not None and classification.intent not in {"update"}:
+            return None
+        if classification.intent == "update" and not parse_update(answer, conversation.now).changes.is_empty:
+            return None  # a fresh, complete request
     if reference.description:
         # "the finance one": choose among the tasks the question listed, not the whole list.
         options = [task for task in _listed_in(asked) if task]
