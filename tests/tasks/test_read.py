@@ -4,11 +4,11 @@ caller's; the caller known by a bearer token (any spelling of the scheme) or a s
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
-from taskagent.auth import tokens
 from taskagent.auth.dependencies import SESSION_COOKIE
 from taskagent.config import Settings
-from tests.conftest import UserHandle
+from tests.conftest import UserHandle, signed_in_session
 from tests.tasks.conftest import create, fetch
 
 
@@ -98,14 +98,14 @@ async def test_paths_that_are_not_a_task_id_and_callers_that_are_not_verified(
 
 
 async def test_every_form_of_the_callers_credentials_reads_the_same_task(
-    client: httpx.AsyncClient, alice: UserHandle, settings: Settings
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle, settings: Settings
 ) -> None:
     task = await create(client, alice, title="Relire le rapport — 📊", tags=["q4"])
     task_url = f"/tasks/{task['id']}"
     first = await fetch(client, alice, task["id"])
     again = await fetch(client, alice, task["id"])  # the token is now one this worker has verified
     lower = await client.get(task_url, headers={"Authorization": f"bearer {alice.token}"})
-    session = tokens.issue(settings, alice.id, "session").token
+    session = (await signed_in_session(app, settings, alice.id)).token
     by_cookie = await client.get(task_url, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
     answers = [first, again, lower, by_cookie]
     assert [response.status_code for response in answers] == [200] * 4
