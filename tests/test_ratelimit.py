@@ -227,7 +227,7 @@ def _request(peer: str, forwarded: str | None = None) -> Request:
         ("10.0.0.2", "192.0.2.9, 198.51.100.1, 10.0.0.7", ["10.0.0.0/8"], "198.51.100.1"),
         ("10.0.0.2", "10.0.0.9, 10.0.0.7", ["10.0.0.0/8"], "10.0.0.9"),
         ("10.0.0.2", "not-an-ip", ["10.0.0.0/8"], "not-an-ip"),
-        ("::1", "2001:db8::5", ["::1"], "2001:db8::5"),
+        ("::1", "2001:db8::5", ["::1"], "2001:db8::/64"),  # an IPv6 client is keyed by its /64
     ],
 )
 def test_client_address(peer: str, forwarded: str | None, trusted: list[str], expected: str) -> None:

@@ -209,20 +209,28 @@ def redis_storage(redis_url: str, *, key_prefix: str) -> Any:
 _DOTTED_QUAD = re.compile(r"[0-9]{1,10}(\.[0-9]{1,10}){3}")
 
 
-def client_key(address: str) -> str:
-    """One key per client, however its address is spelt: an IPv4-mapped IPv6 address is its IPv4 address,
-    leading zeros are dropped (`010.000.000.001` is 10.0.0.1), and an IPv6 address counts as its /64, the
-    block one subscriber holds. Anything unparseable is kept as given (bounded)."""
+def _parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address however it is spelt: leading zeros dropped (`010.000.000.001` is 10.0.0.1), an
+    IPv4-mapped IPv6 address as its IPv4 address; None when it is no address."""
     text = address.strip()
     if _DOTTED_QUAD.fullmatch(text):
         text = ".".join(str(int(part)) for part in text.split("."))
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
-        return text[:64]
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def client_key(address: str) -> str:
+    """One key per client, however its address is spelt (`_parse_address`), an IPv6 address counting as
+    its /64, the block one subscriber holds. Anything unparseable is kept as given (bounded)."""
+    ip = _parse_address(address)
+    if ip is None:
+        return address.strip()[:64]
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.IPv6Network((ip, 64), strict=False))
     return str(ip)
 
@@ -234,11 +242,11 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
 
 
 def _is_trusted(address: str, trusted_proxies: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(client_key(address).split("/")[0])
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in trusted_proxies)
+    # The peer's own address, not its /64: a proxy is trusted by its exact address or network.
+    ip = _parse_address(address)
+    return ip is not None and any(
+        ip in ipaddress.ip_network(network, strict=False) for network in trusted_proxies
+    )
 
 
 def request_is_https(request: Request, trusted_proxies: list[str]) -> bool:
