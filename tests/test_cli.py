@@ -139,7 +139,8 @@ def test_postgres_serve_refuses_an_unmigrated_schema_until_migrate(
         body = httpx.get(f"{server.base_url}/health").json()
         assert body["status"] == "ok" and body["database"] == "ok"
         signup = httpx.post(
-            f"{server.base_url}/users/signup", json={"email": "cli@example.com", "password": "p" * 12}
+            f"{server.base_url}/users/signup",
+            json={"email": "cli@example.com", "password": "correct horse battery"},
         )
         assert signup.status_code == 201, signup.text
     assert_stopped_gracefully(server)
@@ -167,7 +168,7 @@ def test_sqlite_serve_migrates_itself_and_keeps_a_development_key(tmp_path: Path
         key_file = data_dir / "secret_key"
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         first_key = key_file.read_text()
-        email, password = "trial@example.com", "p" * 12
+        email, password = "trial@example.com", "correct horse battery"
         assert httpx.post(
             f"{server.base_url}/users/signup", json={"email": email, "password": password}
         ).is_success
@@ -207,7 +208,8 @@ def test_sqlalchemys_async_sqlite_url_with_an_absolute_path_serves_from_that_fil
     )
     with serving(tmp_path, env) as server:
         signup = httpx.post(
-            f"{server.base_url}/users/signup", json={"email": "abs@example.com", "password": "p" * 12}
+            f"{server.base_url}/users/signup",
+            json={"email": "abs@example.com", "password": "correct horse battery"},
         )
         assert signup.status_code == 201, signup.text
     assert database.stat().st_size > 0  # that file, not a relative path made of it

@@ -111,10 +111,12 @@ async def test_plain_postgres_url_with_sslmode_works_end_to_end(own_postgres: st
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             assert (await http.get("/health")).json()["database"] == "ok"
             signup = await http.post(
-                "/users/signup", json={"email": "neon@example.com", "password": "p" * 12}
+                "/users/signup", json={"email": "neon@example.com", "password": "correct horse battery"}
             )
             assert signup.status_code == 201, signup.text
-            token = await http.post("/token", data={"username": "neon@example.com", "password": "p" * 12})
+            token = await http.post(
+                "/token", data={"username": "neon@example.com", "password": "correct horse battery"}
+            )
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
             created = await http.post("/tasks", json={"title": "from a pasted URL"}, headers=headers)
             assert created.status_code == 201

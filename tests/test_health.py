@@ -121,9 +121,13 @@ async def _terminate_connections(database: str) -> int:
 async def test_a_database_restart_costs_no_request_after_it(own_postgres: str, tmp_path: Path) -> None:
     """Every pooled connection dies (as in a server restart); the next requests all succeed (pre-ping)."""
     async with _client_for(own_postgres, tmp_path) as http:
-        signup = await http.post("/users/signup", json={"email": "r@example.com", "password": "p" * 12})
+        signup = await http.post(
+            "/users/signup", json={"email": "r@example.com", "password": "correct horse battery"}
+        )
         assert signup.status_code == 201
-        token = (await http.post("/token", data={"username": "r@example.com", "password": "p" * 12})).json()
+        token = (
+            await http.post("/token", data={"username": "r@example.com", "password": "correct horse battery"})
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         # Fill the pool with several idle connections.
         created = await asyncio.gather(

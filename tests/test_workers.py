@@ -73,7 +73,7 @@ def test_two_workers_share_one_login_budget_through_redis(
         SECRET_KEY=TEST_SECRET,
         TASKAGENT_DATA_DIR=str(tmp_path / "data"),
     )
-    email, password = "workers@example.com", "p" * 12
+    email, password = "workers@example.com", "correct horse battery"
     with serving(tmp_path, env, "--workers", "2") as server:
         workers = wait_for_workers(server, 2)
         signup = httpx.post(f"{server.base_url}/users/signup", json={"email": email, "password": password})

@@ -64,14 +64,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_private_sqlite_file(url: str) -> None:
-    """Create the SQLite file (mode 0600) and any missing folder (0700) before SQLite does: it would make
-    them world-readable (0644), and the file holds password hashes, tasks and chats. SQLite gives its WAL
-    and shared-memory files the main file's mode."""
+    """Create the SQLite file (mode 0600) before SQLite does: it would make it world-readable (0644), and
+    the file holds password hashes, tasks and chats. SQLite gives its WAL and shared-memory files the main
+    file's mode. A folder that does not exist is left missing, as SQLite would (the data folder is made
+    private by its own creator): the database is then unreachable, and /health says so."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        return
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 

@@ -22,7 +22,8 @@ def test_the_sqlite_file_and_its_folder_are_private(tmp_path: Path) -> None:
     try:
         with serving(tmp_path, env) as server:
             signup = httpx.post(
-                f"{server.base_url}/users/signup", json={"email": "p@example.com", "password": "p" * 12}
+                f"{server.base_url}/users/signup",
+                json={"email": "p@example.com", "password": "correct horse battery"},
             )
             assert signup.status_code == 201, signup.text
             files = sorted(data.glob("taskagent.db*"))
