@@ -32,6 +32,7 @@ from taskagent.observability.request_log import add_request_log
 logger = logging.getLogger("taskagent")
 
 # Seconds `serve` waits for open requests (streams included) after SIGTERM before closing them.
+WORKER_START_SECONDS = 60
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
@@ -184,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         server_header=False,  # no `server: uvicorn` (name and version are an attacker's first question)
         proxy_headers=False,  # client addresses come from ratelimit.client_address and TRUSTED_PROXIES
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # A worker imports the whole app (agents SDK, MCP, ...) before it answers the supervisor's health
+        # check: several seconds on a small, busy machine, where uvicorn's 5 s killed workers in a loop.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
     return 0
 
