@@ -58,6 +58,9 @@ SEMANTIC_REFUSALS: dict[tuple[str, str], list[str]] = {
     # the OpenAPI gives a ChatKit request's `type` and leaves `params` free-form: the SDK's models decide
     # (422), and so does what this server offers (400: attachments, widgets, dictation)
     ("POST", "/chatkit"): ["400", "422"],
+    # the current password must be the account's (a field error, like any other wrong field)
+    ("POST", "/users/me/password"): ["422"],
+    ("DELETE", "/users/me"): ["422"],
 }
 
 

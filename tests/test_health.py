@@ -108,7 +108,9 @@ async def _terminate_connections(database: str) -> int:
         async with engine.connect() as connection:
             result = await connection.execute(
                 text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    # With a timeout it returns once the backend has exited, as after a real restart;
+                    # without one a connection could still answer the pool's ping and die just after.
+                    "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                     "WHERE datname = :name AND pid <> pg_backend_pid()"
                 ),
                 {"name": database},

@@ -128,7 +128,8 @@ def test_serve_writes_one_json_line_per_request_on_stdout(tmp_path: Path) -> Non
         response = httpx.get(f"{server.base_url}/health", headers={"X-Request-ID": "probe-1"})
         assert response.headers["x-request-id"] == "probe-1"
         httpx.get(f"{server.base_url}/missing", params={"access_token": "query-secret-123"})
-        log = server.log()
+    # Read once the server has stopped: a request's JSON line is written after its response is sent.
+    log = server.log()
     assert "query-secret-123" not in log  # neither in the JSON lines nor in uvicorn's access lines
     assert '"GET /missing HTTP/1.1" 404' in log, log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]

@@ -48,7 +48,10 @@ async def test_ids_that_cannot_exist(client: httpx.AsyncClient, alice: UserHandl
             body = {"title": "x"} if method in ("PATCH", "PUT") else None
             response = await client.request(method, f"/tasks/{task_id}", json=body, headers=alice.headers)
             assert response.status_code == 404, (task_id, method, response.text)
-    assert (await client.get("/tasks/abc", headers=alice.headers)).status_code == 422
+    # a path that is not a number names no task either: 404, and never the PUT of `/tasks/{id}` for
+    # `/tasks/export.csv` (405 there)
+    assert (await client.get("/tasks/abc", headers=alice.headers)).status_code == 404
+    assert (await client.put("/tasks/export.csv", json={"title": "x"}, headers=alice.headers)).status_code == 405
 
 
 async def test_every_task_endpoint_needs_a_token(client: httpx.AsyncClient, alice: UserHandle) -> None:

@@ -228,7 +228,7 @@ QueryParam = Annotated[
 
 
 @router.post(
-    "/tasks/{task_id}/help",
+    "/tasks/{task_id:int}/help",
     response_class=EventStreamResponse,
     responses=STREAM_RESPONSES,
     summary="Ask the agents for help with a task (triage picks the specialist)",
@@ -257,7 +257,7 @@ async def help_with_task(
 
 
 @router.post(
-    "/tasks/{task_id}/schedule",
+    "/tasks/{task_id:int}/schedule",
     response_class=EventStreamResponse,
     responses=STREAM_RESPONSES,
     summary="Ask the scheduler when to do a task (no triage)",
@@ -286,7 +286,7 @@ async def schedule_task(
 
 
 @router.get(
-    "/tasks/{task_id}/help",
+    "/tasks/{task_id:int}/help",
     response_model=HelpHistory,
     responses=HISTORY_RESPONSES,
     summary="The task's earlier help requests and answers, oldest first",

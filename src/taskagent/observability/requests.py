@@ -108,7 +108,8 @@ def route_template(scope: Scope) -> str:
             if candidate.matches(scope)[0] is Match.FULL:
                 route = candidate
                 break
-    path = getattr(route, "path", None)
+    # `path_format` drops convertors: `/tasks/{task_id:int}` is labelled `/tasks/{task_id}`
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
     return path if isinstance(path, str) and path else UNMATCHED
 
 

@@ -140,7 +140,7 @@ async def list_tasks(
 
 
 @router.get(
-    "/{task_id}",
+    "/{task_id:int}",
     response_model=TaskRead,
     responses={
         200: {"description": "The task", "headers": _ETAG_HEADER},
@@ -172,7 +172,7 @@ UPDATE_RESPONSES = {
 }
 
 
-@router.patch("/{task_id}", response_model=TaskRead, responses=UPDATE_RESPONSES)
+@router.patch("/{task_id:int}", response_model=TaskRead, responses=UPDATE_RESPONSES)
 async def patch_task(
     task_id: int, body: TaskUpdate, tasks: TaskServiceDep, response: Response, if_match: IfMatch = None
 ) -> Any:
@@ -181,7 +181,7 @@ async def patch_task(
 
 
 @router.put(
-    "/{task_id}",
+    "/{task_id:int}",
     response_model=TaskRead,
     responses=UPDATE_RESPONSES,
     description="Like PATCH: only the fields given change (the first seed's clients use PUT).",
@@ -193,7 +193,7 @@ async def put_task(
 
 
 @router.delete(
-    "/{task_id}",
+    "/{task_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(
         *WRITE_ERRORS, InvalidRequest, invalid_request="A task id that is not a number"
