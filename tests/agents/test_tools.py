@@ -181,6 +181,8 @@ async def test_find_tasks_ranks_fuzzy_matches(
         client, alice, title="Quarterly review", description="includes the security checks"
     )
     await create_task(client, alice, title="Buy milk")
+    minutes = await create_task(client, alice, title="Meeting notes")
+    taxes = await create_task(client, alice, title="File taxes")
 
     async def found(description: str) -> list[int]:
         return [
@@ -197,6 +199,9 @@ async def test_find_tasks_ranks_fuzzy_matches(
     assert await found(f"#{audit['id']}") == [audit["id"]]
     assert await found("dentist appointment") == []
     assert await found("the task") == []
+    # one stemmer for every reader: "notes" is "note" (not "not"), "taxes" is "tax"
+    assert await found("the note from the meeting") == [minutes["id"]]
+    assert await found("tax") == [taxes["id"]]
 
 
 async def test_specialist_tools_default_to_the_focus_task(

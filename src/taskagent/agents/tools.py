@@ -13,11 +13,10 @@ offline engine both call these by name. Rules every tool follows:
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
@@ -29,6 +28,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from taskagent.agents import scheduling
 from taskagent.agents.context import AgentContext
+from taskagent.tasks.matching import rank_tasks
 from taskagent.tasks.models import Task, TaskStatus
 from taskagent.tasks.schemas import TaskCreate, TaskFilters, TaskRead, TaskUpdate
 from taskagent.tasks.service import InvalidParentError, TaskNotFoundError
@@ -40,8 +40,6 @@ Status = Literal["pending", "in_progress", "completed"]
 
 MAX_LIST = 200
 DEFAULT_LIST = 50
-MAX_MATCHES = 10
-CLOSE_MATCH = 0.35
 MAX_NEW_TASKS = 20
 END_OF_DAY = time(23, 59)
 _ERROR_DETAIL_LIMIT = 300
@@ -506,122 +504,3 @@ TASK_MANAGER_TOOLS: list[FunctionTool] = [create_tasks, list_tasks, update_task,
 SCHEDULER_TOOLS: list[FunctionTool] = [get_task, list_open_tasks, suggest_schedule, set_due_date]
 BREAKDOWN_TOOLS: list[FunctionTool] = [get_task, list_open_tasks, create_subtasks]
 BLOCKER_TOOLS: list[FunctionTool] = [get_task, list_open_tasks]
-
-
-# --- find_tasks ranking ----------------------------------------------------------------------------------
-
-# Words that say "a task" without saying which one.
-_NOISE = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "my",
-        "our",
-        "your",
-        "this",
-        "that",
-        "these",
-        "those",
-        "task",
-        "tasks",
-        "todo",
-        "to-do",
-        "item",
-        "items",
-        "one",
-        "thing",
-        "reminder",
-        "called",
-        "named",
-        "titled",
-        "about",
-        "regarding",
-        "re",
-        "for",
-        "with",
-        "of",
-        "on",
-        "in",
-        "it",
-        "is",
-        "please",
-        "entry",
-        "list",
-        "from",
-        "and",
-        "to",
-        "which",
-    ]
-)
-_WORD = re.compile(r"[\w'&+-]+")
-
-
-def _stem(word: str) -> str:
-    word = word.lower().strip("'-")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _tokens(text: str) -> list[str]:
-    return [_stem(word) for word in _WORD.findall(text.lower()) if word not in _NOISE and _stem(word)]
-
-
-def _word_match(wanted: str, have: Sequence[str]) -> float:
-    """How well one query word is found among a text's words: 1 exact, less for a prefix or a typo."""
-    best = 0.0
-    for word in have:
-        if word == wanted:
-            return 1.0
-        shorter, longer = sorted((wanted, word), key=len)
-        if len(shorter) >= 4 and longer.startswith(shorter):
-            best = max(best, 0.9)
-        elif min(len(wanted), len(word)) >= 4:
-            ratio = difflib.SequenceMatcher(None, wanted, word).ratio()
-            if ratio >= 0.8:
-                best = max(best, 0.8 * ratio)
-    return best
-
-
-def match_score(description: str, task: Task) -> float:
-    """0..~1.5: the share of the description's words in the title (half weight in the description and
-    tags), with a bonus when the whole phrase appears in the title."""
-    wanted = _tokens(description)
-    if not wanted:
-        return 0.0
-    title = _tokens(task.title)
-    body = _tokens(task.description or "") + [_stem(tag) for tag in task.tags or []]
-    total = 0.0
-    for word in wanted:
-        total += max(_word_match(word, title), 0.5 * _word_match(word, body))
-    score = total / len(wanted)
-    phrase = " ".join(_WORD.findall(description.lower()))
-    if phrase and phrase in " ".join(_WORD.findall(task.title.lower())):
-        score += 0.5
-    # Between equal matches, the title with the fewest extra words is the closer one.
-    return score - 0.01 * max(0, len(title) - len(wanted))
-
-
-def rank_tasks(description: str, tasks: Sequence[Task], *, limit: int = MAX_MATCHES) -> list[Task]:
-    """The tasks a description can mean, best first.
-
-    A candidate needs at least half of the description's words, and must be about as good as the best
-    one (within `CLOSE_MATCH`): a clearly better match is returned alone, so several matches really
-    mean the reference is ambiguous.
-    """
-    text = description.strip()
-    by_id = re.fullmatch(r"(?:task\s*)?#?(\d+)", text, re.IGNORECASE)
-    if by_id:
-        wanted_id = int(by_id.group(1))
-        return [task for task in tasks if task.id == wanted_id]
-    scored = [(match_score(text, task), task) for task in tasks]
-    best = max((score for score, _ in scored), default=0.0)
-    kept = [(score, task) for score, task in scored if score >= max(0.5, best - CLOSE_MATCH)]
-    kept.sort(key=lambda pair: (-pair[0], pair[1].status == TaskStatus.completed, pair[1].id))
-    return [task for _, task in kept[:limit]]

@@ -25,8 +25,8 @@ from pydantic import BaseModel
 
 from taskagent.agents import scheduling
 from taskagent.agents.offline import OfflineModel
-from taskagent.agents.offline.references import match_score
 from taskagent.agents.offline.tasks import TaskInfo
+from taskagent.tasks.matching import rank_tasks
 
 # --- the in-memory task list ------------------------------------------------------------------------------
 
@@ -229,19 +229,13 @@ def delete_task(wrapper: RunContextWrapper[BenchContext], task_id: int) -> str:
 def find_tasks(wrapper: RunContextWrapper[BenchContext], description: str) -> str:
     """Find tasks by description, best first."""
     context = _log(wrapper, "find_tasks")
-    by_id = re.fullmatch(r"(?:task\s*)?#?(\d+)", description.strip(), re.IGNORECASE)
-    if by_id:
-        task = context.store.tasks.get(int(by_id.group(1)))
-        return json.dumps({"matches": [dict(task)] if task else []})
-    scored = []
+    infos = {}
     for task in context.store.tasks.values():
         info = TaskInfo.from_json(task)
         assert info is not None
-        score = match_score(description, info)
-        if score >= 0.5:
-            scored.append((score, task))
-    scored.sort(key=lambda pair: (-pair[0], pair[1]["status"] == "completed", pair[1]["id"]))
-    return json.dumps({"matches": [dict(task) for _, task in scored]})
+        infos[info.id] = info
+    ranked = rank_tasks(description, list(infos.values()), limit=len(infos))
+    return json.dumps({"matches": [dict(context.store.tasks[info.id]) for info in ranked]})
 
 
 def _focus(context: BenchContext, task_id: int | None) -> int | None:

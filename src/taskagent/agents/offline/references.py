@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from taskagent.tasks.matching import clean_phrase, extra_title_words, match_score
+
 from .conversation import Entry, mentioned_ids
 from .tasks import TaskInfo
 
@@ -56,67 +58,6 @@ _PRONOUN = re.compile(
     r"|that\s+task|this\s+task|the\s+task|this\s+one\s+here|the\s+last\s+one\s+i\s+(?:created|added|made)|one\s+i\s+just\s+\w+)$",
     re.IGNORECASE,
 )
-# Words that say "a task" without saying which: dropped from a description before searching.
-_NOISE = {
-    "the",
-    "a",
-    "an",
-    "my",
-    "our",
-    "your",
-    "this",
-    "that",
-    "these",
-    "those",
-    "task",
-    "tasks",
-    "todo",
-    "to-do",
-    "todos",
-    "item",
-    "items",
-    "one",
-    "thing",
-    "reminder",
-    "called",
-    "named",
-    "titled",
-    "about",
-    "regarding",
-    "re",
-    "for",
-    "with",
-    "of",
-    "on",
-    "in",
-    "it",
-    "is",
-    "please",
-    "entry",
-    "list",
-    "from",
-    "and",
-    "to",
-    "which",
-    "says",
-    "so",
-    "now",
-    "all",
-    "everything",
-    "due",
-    "date",
-    "deadline",
-    "priority",
-    "status",
-    "anything",
-    "something",
-    "stuff",
-    "things",
-    "related",
-    "me",
-    "i",
-    "what",
-}
 
 
 @dataclass
@@ -147,7 +88,7 @@ def parse_reference(phrase: str) -> Reference:
         # "number 2" is a position when a list was shown, else an id; "number 2 on the list" is a position.
         ref.ordinal_or_id = not on_list.group("list")
         return ref
-    cleaned = clean_description(phrase)
+    cleaned = clean_phrase(phrase)
     ordinal = _ORDINAL.search(phrase)
     if ordinal and len(cleaned.split()) <= 1:
         word = ordinal.group("word").lower()
@@ -159,12 +100,6 @@ def parse_reference(phrase: str) -> Reference:
         return ref
     ref.description = cleaned
     return ref
-
-
-def clean_description(phrase: str) -> str:
-    words = re.findall(r"[\w'&+-]+", phrase.lower())
-    kept = [word.strip("'") for word in words if word.strip("'") not in _NOISE]
-    return " ".join(word for word in kept if word)
 
 
 # --- reading earlier turns ------------------------------------------------------------------------------
@@ -206,57 +141,6 @@ def titles_from_history(history: Iterable[Entry]) -> dict[int, str]:
 # --- choosing among search results ----------------------------------------------------------------------
 
 
-def _stem(word: str) -> str:
-    word = word.lower().strip("'")
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("'s"):
-        word = word[:-2]
-    if re.search(r"(?:x|s|sh|ch|z)es$", word) and len(word) > 4:
-        return word[:-2]  # taxes -> tax, matches -> match
-    for suffix in ("ing", "ed", "s"):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _tokens(text: str) -> list[str]:
-    return [_stem(word) for word in re.findall(r"[\w'&+-]+", text.lower()) if word not in _NOISE]
-
-
-def _same(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 4 and longer.startswith(shorter)
-
-
-def match_score(description: str, task: TaskInfo) -> float:
-    """The share of the description's words found in the task's title (or, for half, its description)."""
-    wanted = _tokens(description)
-    if not wanted:
-        return 0.0
-    in_title = _tokens(task.title)
-    in_body = _tokens(task.description or "") + [_stem(tag) for tag in task.tags]
-    total = 0.0
-    for word in wanted:
-        if any(_same(word, have) for have in in_title):
-            total += 1.0
-        elif any(_same(word, have) for have in in_body):
-            total += 0.5
-    return total / len(wanted)
-
-
-def title_coverage(text: str, task: TaskInfo) -> float:
-    """The share of the task title's words that a longer text uses ("I'm stuck on the payment API" covers
-    two of the three words of "Integrate the payment API")."""
-    title_words = _tokens(task.title)
-    if not title_words:
-        return 0.0
-    said = _tokens(text)
-    return sum(1 for word in title_words if any(_same(word, other) for other in said)) / len(title_words)
-
-
 def best_matches(description: str, candidates: Sequence[TaskInfo], *, prefer_open: bool) -> list[TaskInfo]:
     """The tasks a description most plausibly means: one when it is clear, several when it is not."""
     if not candidates:
@@ -279,7 +163,7 @@ def best_matches(description: str, candidates: Sequence[TaskInfo], *, prefer_ope
     if len(best) > 1:
         # A candidate whose title has no words beyond the description is the one meant:
         # "the report" means "Report" rather than "Report on the offsite budget".
-        tight = [task for task in best if len(_tokens(task.title)) <= len(_tokens(description))]
+        tight = [task for task in best if extra_title_words(description, task) == 0]
         if len(tight) == 1:
             return tight
     return best

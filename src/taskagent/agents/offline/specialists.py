@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from taskagent.tasks.matching import clean_phrase, match_score, title_coverage
+
 from ..scheduling import plan_days
 from .blockers import Diagnosis, advise, diagnose
 from .breakdown import Breakdown, Step, break_down, duration, steps_from_text
@@ -21,7 +23,7 @@ from .dates import describe_date, describe_day, end_of_day, find_date, parse_iso
 from .intents import HelpKind, classify_help
 from .plan import Call, Calls, Reply, Toolbox
 from .plan import Step as EngineStep
-from .references import ORDINALS, clean_description, last_mentioned, match_score, title_coverage
+from .references import ORDINALS, last_mentioned
 from .tasks import TaskInfo, tasks_in
 
 # First words of each specialist's answers: triage reads them to send follow-ups to the same specialist.
@@ -80,7 +82,7 @@ def _explicit_id(conversation: Conversation) -> int | None:
 def _pointed_task(conversation: Conversation, open_tasks: Sequence[TaskInfo]) -> TaskInfo | None:
     """The task a chat request means when it has no id: by its words, by "it" (the last task mentioned),
     or the only open task there is."""
-    words = clean_description(_HELP_WORDS.sub(" ", conversation.request))
+    words = clean_phrase(_HELP_WORDS.sub(" ", conversation.request))
     if words and open_tasks:
         scored = [
             (max(match_score(words, task), title_coverage(conversation.request, task)), task)

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from taskagent.tasks.matching import match_score
+
 from . import replies
 from .commands import (
     Changes,
@@ -34,7 +36,6 @@ from .references import (
     best_matches,
     last_list,
     last_mentioned,
-    match_score,
     parse_reference,
     titles_from_history,
 )

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from taskagent.tasks.matching import clean_phrase
+
 from ..dates import find_period
 from ..fields import cut, find_priority, find_tags
 from ..intents import strip_politeness
-from ..references import clean_description
 
 Status = Literal["pending", "in_progress", "completed"]
 
@@ -138,9 +139,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     query = _QUERY.search(text)
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
         # "what about my overdue stuff?": the filter words are not a text search.
-        words = " ".join(
-            word for word in clean_description(query.group("q")).split() if word not in _LIST_WORDS
-        )
+        words = " ".join(word for word in clean_phrase(query.group("q")).split() if word not in _LIST_WORDS)
         if words:
             command.query = words
     limit = re.search(
@@ -176,4 +175,4 @@ def parse_find(text: str) -> str:
     text = re.sub(
         r"\b(?:due|about|called|named|titled|mentioning|related\s+to|regarding)\b", " ", text, flags=re.I
     )
-    return clean_description(text)
+    return clean_phrase(text)

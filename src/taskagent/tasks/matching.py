@@ -1,0 +1,205 @@
+"""Which of the user's tasks a phrase means ("the security audit task", "taxes", "task 12").
+
+One matcher for every reader of task references: the `find_tasks` tool that hosted models and the offline
+engine call, the offline engine's narrowing of those results, and its choice of the task a help request is
+about. Words are compared after light stemming, a prefix of four letters or more counts almost as the word,
+and a close misspelling counts for less; the title weighs twice what the description and tags do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+MAX_MATCHES = 10
+# A candidate within this score of the best one is as plausible: several such matches mean "ambiguous".
+CLOSE_MATCH = 0.35
+# Below this share of the phrase's words found, a task is not a match at all.
+MIN_MATCH = 0.5
+PREFIX_MATCH = 0.9
+PHRASE_BONUS = 0.5
+
+# Words that say "a task" without saying which one: dropped from a phrase before matching.
+NOISE = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "is",
+        "me",
+        "i",
+        "what",
+        "which",
+        "so",
+        "now",
+        "all",
+        "everything",
+        "please",
+        "task",
+        "tasks",
+        "todo",
+        "to-do",
+        "todos",
+        "item",
+        "items",
+        "one",
+        "thing",
+        "things",
+        "stuff",
+        "anything",
+        "something",
+        "entry",
+        "list",
+        "reminder",
+        "called",
+        "named",
+        "titled",
+        "about",
+        "regarding",
+        "re",
+        "related",
+        "says",
+        "for",
+        "with",
+        "of",
+        "on",
+        "in",
+        "from",
+        "and",
+        "to",
+        "due",
+        "date",
+        "deadline",
+        "priority",
+        "status",
+    }
+)
+_WORD = re.compile(r"[\w'&+-]+")
+_BY_ID = re.compile(r"(?:task\s*)?#?(\d+)", re.IGNORECASE)
+
+
+class Matchable(Protocol):
+    """What matching reads of a task: a stored `Task` and the offline engine's `TaskInfo` both are."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+    @property
+    def status(self) -> str: ...
+
+
+T = TypeVar("T", bound=Matchable)
+
+
+def stem(word: str) -> str:
+    word = word.lower().strip("'-")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if re.search(r"(?:x|s|sh|ch|z)es$", word) and len(word) > 4:
+        return word[:-2]  # taxes -> tax, matches -> match (but notes -> note)
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The stemmed words of a text that can tell one task from another."""
+    stems = (stem(word) for word in _WORD.findall(text.lower()) if word.strip("'") not in NOISE)
+    return [word for word in stems if word]
+
+
+def clean_phrase(phrase: str) -> str:
+    """The phrase without the words that name no task in particular, unstemmed."""
+    kept = (word.strip("'") for word in _WORD.findall(phrase.lower()))
+    return " ".join(word for word in kept if word and word not in NOISE)
+
+
+def word_match(wanted: str, have: Sequence[str]) -> float:
+    """How well one word is found among a text's words: 1 exact, 0.9 a prefix, less for a misspelling."""
+    best = 0.0
+    for word in have:
+        if word == wanted:
+            return 1.0
+        shorter, longer = sorted((wanted, word), key=len)
+        if len(shorter) >= 4 and longer.startswith(shorter):
+            best = max(best, PREFIX_MATCH)
+        elif min(len(wanted), len(word)) >= 4:
+            ratio = difflib.SequenceMatcher(None, wanted, word).ratio()
+            if ratio >= 0.8:
+                best = max(best, 0.8 * ratio)
+    return best
+
+
+def match_score(phrase: str, task: Matchable) -> float:
+    """0..1.5: the share of the phrase's words in the title (half weight in the description and tags),
+    plus a bonus when the whole phrase appears in the title."""
+    wanted = words(phrase)
+    if not wanted:
+        return 0.0
+    title = words(task.title)
+    body = words(task.description or "") + [stem(tag) for tag in task.tags or ()]
+    total = sum(max(word_match(word, title), 0.5 * word_match(word, body)) for word in wanted)
+    score = total / len(wanted)
+    said = " ".join(_WORD.findall(phrase.lower()))
+    if said and said in " ".join(_WORD.findall(task.title.lower())):
+        score += PHRASE_BONUS
+    return score
+
+
+def extra_title_words(phrase: str, task: Matchable) -> int:
+    """How many more words the title has than the phrase: between equal matches, fewer is closer."""
+    return max(0, len(words(task.title)) - len(words(phrase)))
+
+
+def title_coverage(text: str, task: Matchable) -> float:
+    """The share of the title's words that a longer text uses ("I'm stuck on the payment API" covers two
+    of the three words of "Integrate the payment API")."""
+    title = words(task.title)
+    if not title:
+        return 0.0
+    said = words(text)
+    return sum(1 for word in title if word_match(word, said) >= PREFIX_MATCH) / len(title)
+
+
+def rank_tasks(phrase: str, tasks: Sequence[T], *, limit: int = MAX_MATCHES) -> list[T]:
+    """The tasks a phrase can mean, best first.
+
+    A candidate needs at least half of the phrase's words, and must be about as good as the best one
+    (within `CLOSE_MATCH`): a clearly better match is returned alone, so several matches really mean the
+    reference is ambiguous. A bare id ("12", "#12", "task 12") means that task only.
+    """
+    text = phrase.strip()
+    by_id = _BY_ID.fullmatch(text)
+    if by_id:
+        wanted_id = int(by_id.group(1))
+        return [task for task in tasks if task.id == wanted_id]
+    scored = [(match_score(text, task), task) for task in tasks]
+    best = max((score for score, _ in scored), default=0.0)
+    kept = [(score, task) for score, task in scored if score >= max(MIN_MATCH, best - CLOSE_MATCH)]
+    kept.sort(
+        key=lambda pair: (
+            -pair[0],
+            extra_title_words(text, pair[1]),
+            pair[1].status == "completed",
+            pair[1].id,
+        )
+    )
+    return [task for _, task in kept[:limit]]
