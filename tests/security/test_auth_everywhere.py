@@ -175,7 +175,7 @@ async def test_every_route_refuses_missing_and_forged_credentials(
     assert not stale, f"PUBLIC names routes the app no longer has: {sorted(stale)}"
 
     protected = [(method, path) for method, path in routes if not _public(method, path)]
-    assert ("GET", "/tasks") in protected and ("POST", "/tasks/{task_id}/help") in protected
+    assert ("GET", "/tasks") in protected and ("POST", "/tasks/{task_id:int}/help") in protected
     problems: list[str] = []
     for method, path in protected:
         assert method != "*", f"a mounted app at {path} is neither public nor checked"

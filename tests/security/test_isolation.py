@@ -8,6 +8,7 @@ every method), so a task route added later is replayed too; the ChatKit request 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -46,8 +47,9 @@ def task_routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every route acting on one task, read from the app."""
     found: list[tuple[str, str]] = []
     for context in iter_route_contexts(list(app.routes)):
-        path = context.path
-        if isinstance(context.original_route, APIRoute) and path and "{task_id}" in path:
+        # `{task_id:int}` in the route; the plain template is what callers fill in.
+        path = re.sub(r"\{(\w+):int\}", r"{\1}", context.path or "")
+        if isinstance(context.original_route, APIRoute) and "{task_id}" in path:
             found.extend((method, path) for method in sorted(context.methods or ()))
     return found
 

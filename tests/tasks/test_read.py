@@ -67,7 +67,7 @@ async def test_what_is_not_the_callers_task_is_404(
         assert response.status_code == 404, (task_id, response.text)
     for bad in ("abc", "1.5", "1e3"):
         response = await client.get(f"/tasks/{bad}", headers=alice.headers)
-        assert response.status_code == 422, (bad, response.text)
+        assert response.status_code == 404, (bad, response.text)  # no route matches a non-integer id
     assert (await client.get(f"/tasks/{bobs['id']}")).status_code == 401
     assert (await fetch(client, bob, bobs["id"])).json() == bobs  # unchanged
 
@@ -78,8 +78,8 @@ async def test_paths_that_are_not_a_task_id_and_callers_that_are_not_verified(
     task = await create(client, alice)
     task_url = f"/tasks/{task['id']}"
     for path, status in [
-        (f"{task_url}x", 422),
-        ("/tasks/٣", 422),  # an Arabic-Indic digit: str.isdigit() says yes, the route does not
+        (f"{task_url}x", 404),  # `{task_id:int}` does not match: no such resource
+        ("/tasks/٣", 404),  # an Arabic-Indic digit: str.isdigit() says yes, the route does not
         (f"/tasks/0{task['id']}", 200),  # the same id to FastAPI
         ("/tasks/99999999999999999999999", 404),
     ]:
