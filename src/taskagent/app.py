@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import IntegrityError
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,7 +17,7 @@ from taskagent.access_tokens.dependencies import TokenScope
 from taskagent.access_tokens.router import router as access_tokens_router
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import KnownUsers
+from taskagent.auth.dependencies import KnownUsers, handle_integrity_error
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.auth.tokens import VerifiedTokens
@@ -130,8 +131,12 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
         description="Tasks by REST, by a web page, and by chatting with AI agents.",
         lifespan=lifespan,
         responses=COMMON_RESPONSES,
+        # Starlette's slash redirect builds an absolute URL from the request's Host header: a path
+        # with a trailing slash is a 404 instead, like any other path that names nothing.
+        redirect_slashes=False,
     )
     install_error_handler(app)
+    app.add_exception_handler(IntegrityError, handle_integrity_error)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(BodyLimitMiddleware)
