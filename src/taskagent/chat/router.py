@@ -102,6 +102,8 @@ UNSUPPORTED: Final = {
 MAX_MESSAGE_CHARS = 8_000  # a message's text and the text it quotes, together
 MAX_TAG_CHARS = 200  # a tag's id, label and group, each
 MAX_TAG_DATA_CHARS = 2_000  # a tag's data, as JSON
+MAX_ID_CHARS = 100  # a thread, item or attachment id, or a page cursor (ours are under 40)
+ID_FIELDS = ("thread_id", "item_id", "item_ids", "attachment_id", "after")
 
 REQUEST_BODY_SCHEMA: Final[dict[str, Any]] = {
     "required": True,
@@ -230,6 +232,7 @@ def parse_request(body: bytes) -> Any:
             issue(["body", *error["loc"][1:]], error["msg"], error["type"])
             for error in exc.errors(include_url=False, include_input=False, include_context=False)
         ) from None
+    _check_ids(getattr(parsed, "params", None))
     user_input: UserMessageInput | None = getattr(getattr(parsed, "params", None), "input", None)
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq) and user_input is not None:
         if user_input.attachments:
@@ -246,6 +249,17 @@ def parse_request(body: bytes) -> Any:
         if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
             raise InvalidRequest.at(content, "The message is empty.")
     return parsed
+
+
+def _check_ids(params: Any) -> None:
+    """An id no row can have is refused before any lookup, so an error never echoes a huge one."""
+    for field in ID_FIELDS:
+        value = getattr(params, field, None)
+        for each in value if isinstance(value, list) else [value]:
+            if isinstance(each, str) and len(each) > MAX_ID_CHARS:
+                raise InvalidRequest.at(
+                    ["body", "params", field], f"An id has at most {MAX_ID_CHARS} characters."
+                )
 
 
 def _check_tags(user_input: UserMessageInput, content: Sequence[str | int]) -> None:
