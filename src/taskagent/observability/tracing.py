@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import threading
 from contextlib import nullcontext
+from contextvars import Token
 from typing import TYPE_CHECKING, Any
 
 from agents.tracing import (
@@ -65,9 +66,10 @@ CONTENT_LIMIT = 8_000
 class Tracing:
     """One app's tracing: its tracer provider, and whether prompts and contents are recorded."""
 
-    def __init__(self, provider: TracerProvider, *, record_content: bool) -> None:
+    def __init__(self, settings: Settings, provider: TracerProvider) -> None:
+        self.settings = settings
         self.provider = provider
-        self.record_content = record_content
+        self.record_content = settings.otel_record_content
         self.tracer = provider.get_tracer(TRACER_NAME)
 
     def instrument_app(self, app: FastAPI) -> None:
@@ -91,11 +93,17 @@ class Tracing:
 
     def activate(self) -> None:
         """Point the Agents SDK's spans at this app's tracer (its lifespan starts)."""
+        from taskagent.agents.model_selection import configure_tracing  # it reads this module
+
         _BRIDGE.use(self)
+        configure_tracing(self.settings)
 
     def close(self) -> None:
         """The lifespan ends: stop feeding agent spans here and send what is still buffered."""
+        from taskagent.agents.model_selection import configure_tracing
+
         _BRIDGE.release(self)
+        configure_tracing(self.settings)  # the SDK's own tracing as ENABLE_TRACING alone asks
         self.provider.shutdown()
 
 
@@ -120,7 +128,7 @@ def build_tracing(settings: Settings, exporter: SpanExporter | None = None) -> T
             OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces") if endpoint else OTLPSpanExporter()
         )
         provider.add_span_processor(BatchSpanProcessor(otlp))
-    return Tracing(provider, record_content=settings.otel_record_content)
+    return Tracing(settings, provider)
 
 
 # --- what the rest of the code calls (each a no-op while no app traces) -------------------------------
@@ -196,6 +204,7 @@ class AgentSpanBridge(TracingProcessor):
         self._lock = threading.Lock()
         self._trace_contexts: dict[str, otel_context.Context] = {}
         self._spans: dict[str, otel_trace.Span] = {}
+        self._tokens: dict[str, Token[otel_context.Context]] = {}
         self._folded: dict[str, str | None] = {}  # a folded SDK span's id -> its parent's id
 
     @property
@@ -212,6 +221,7 @@ class AgentSpanBridge(TracingProcessor):
                 self.tracing = None
                 self._trace_contexts.clear()
                 self._spans.clear()
+                self._tokens.clear()
                 self._folded.clear()
 
     # TracingProcessor ---------------------------------------------------------------------------------
@@ -232,9 +242,14 @@ class AgentSpanBridge(TracingProcessor):
             self._folded[span.span_id] = span.parent_id
             return
         name, kind, attributes = _describe_start(data)
-        self._spans[span.span_id] = tracing.tracer.start_span(
+        otel_span = tracing.tracer.start_span(
             name, context=self._parent_context(span), kind=kind, attributes=attributes
         )
+        self._spans[span.span_id] = otel_span
+        if isinstance(data, FunctionSpanData):
+            # The SDK runs a tool inside its span's `with` block, in one task: made current there, the
+            # tool's statements become its children.
+            self._tokens[span.span_id] = otel_context.attach(otel_trace.set_span_in_context(otel_span))
 
     def on_span_end(self, span: Span[Any]) -> None:
         if self._folded.pop(span.span_id, False) is not False:
@@ -242,6 +257,9 @@ class AgentSpanBridge(TracingProcessor):
         otel_span = self._spans.pop(span.span_id, None)
         if otel_span is None:
             return
+        token = self._tokens.pop(span.span_id, None)
+        if token is not None:
+            otel_context.detach(token)
         tracing = self.tracing
         record_content = tracing is not None and tracing.record_content
         try:
