@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -112,7 +113,7 @@ async def open_resources(
         resources.password_hasher.close()
         await engine.dispose()
         if tracing is not None:
-            tracing.close()
+            await asyncio.to_thread(tracing.close)  # sends the spans still buffered (network I/O)
 
 
 def create_app(

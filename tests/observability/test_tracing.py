@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from agents.tracing import trace
 from agents.tracing.traces import NoOpTrace
 from fastapi import FastAPI
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -24,8 +26,9 @@ from taskagent.config import Settings
 from taskagent.observability import tracing
 from taskagent.resources import app_resources
 from tests.agents.support import ask_events, create_task, install_settings
-from tests.conftest import UserHandle
+from tests.conftest import UserHandle, build_settings
 from tests.fakes import FakeChatCompletions, FakeOpenAIResponses, ScriptedProvider, text, tool_call
+from tests.fakes.server import Exchange, FakeServer, Request
 from tests.observability.conftest import LogLines
 
 TITLE = "Prepare the board presentation"
@@ -256,3 +259,39 @@ async def test_with_tracing_off_nothing_is_installed(
     assert tracing.agent_processor() is None
     assert isinstance(trace("probe"), NoOpTrace)  # the Agents SDK traces nothing either
     assert all("trace_id" not in line for line in log_lines.requests())
+
+
+class FakeCollector(FakeServer):
+    """An OTLP/HTTP receiver: keeps each export request's spans."""
+
+    async def handle(self, request: Request, exchange: Exchange) -> None:
+        await exchange.send(200, b"", content_type="application/x-protobuf")
+
+
+@pytest.mark.backends("sqlite")
+async def test_otlp_sends_the_spans_to_a_collector(database_url: str, tmp_path: Path) -> None:
+    with FakeCollector() as collector:
+        settings = build_settings(
+            database_url,
+            tmp_path / "data",
+            otel_traces_exporter="otlp",
+            otel_exporter_otlp_endpoint=collector.url,
+            otel_service_name="taskagent-under-test",
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                assert (await client.get("/health")).status_code == 200
+        # The lifespan's end sent what was buffered.
+        assert collector.requests
+        names: list[str] = []
+        for request in collector.requests:
+            assert (request.method, request.path) == ("POST", "/v1/traces")
+            assert request.headers["content-type"] == "application/x-protobuf"
+            export = ExportTraceServiceRequest.FromString(request.body)
+            for resource_spans in export.resource_spans:
+                service = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+                assert service["service.name"] == "taskagent-under-test"
+                names += [span.name for scope in resource_spans.scope_spans for span in scope.spans]
+        assert "GET /health" in names

@@ -21,6 +21,7 @@ tracer provider (a serving process has one app; tests build many, one after the 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from contextlib import nullcontext
 from contextvars import Token
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from taskagent.config import Settings
 
 TRACER_NAME = "taskagent"
+DEFAULT_OTLP_ENDPOINT = "http://localhost:4318"
 REQUEST_ID_ATTRIBUTE = "taskagent.request_id"
 # Characters of a recorded content attribute (a prompt can be long; collectors cap attributes anyway).
 CONTENT_LIMIT = 8_000
@@ -121,12 +123,13 @@ def build_tracing(settings: Settings, exporter: SpanExporter | None = None) -> T
     else:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        # The exporter reads OTEL_EXPORTER_OTLP_* from the environment itself; the endpoint may also come
-        # from a .env file, through the settings.
-        endpoint = settings.otel_exporter_otlp_endpoint
-        otlp = (
-            OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces") if endpoint else OTLPSpanExporter()
+        # The exporter reads the other OTEL_EXPORTER_OTLP_* variables (headers, timeout) itself. The base
+        # URL is passed: it may come from a .env file, and an empty one (compose's `${VAR:-}`) would
+        # otherwise become the URL "/v1/traces". The traces-only URL, when set, wins, as the spec says.
+        traces_endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or (
+            f"{(settings.otel_exporter_otlp_endpoint or DEFAULT_OTLP_ENDPOINT).rstrip('/')}/v1/traces"
         )
+        otlp = OTLPSpanExporter(endpoint=traces_endpoint)
         provider.add_span_processor(BatchSpanProcessor(otlp))
     return Tracing(settings, provider)
 
