@@ -19,7 +19,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 
 from taskagent.app import create_app
 from taskagent.config import Settings
@@ -27,7 +27,15 @@ from taskagent.observability import tracing
 from taskagent.resources import app_resources
 from tests.agents.support import ask_events, create_task, install_settings
 from tests.conftest import UserHandle, build_settings
-from tests.fakes import FakeChatCompletions, FakeOpenAIResponses, ScriptedProvider, text, tool_call
+from tests.fakes import (
+    FakeAnthropic,
+    FakeChatCompletions,
+    FakeOpenAIResponses,
+    HttpError,
+    ScriptedProvider,
+    text,
+    tool_call,
+)
 from tests.fakes.server import Exchange, FakeServer, Request
 from tests.observability.conftest import LogLines
 
@@ -143,6 +151,7 @@ async def test_a_help_request_on_the_offline_engine_is_a_tree(
 PROVIDERS: dict[str, type[ScriptedProvider]] = {
     "openai": FakeOpenAIResponses,
     "openai-compatible": FakeChatCompletions,
+    "anthropic": FakeAnthropic,
 }
 
 
@@ -156,6 +165,16 @@ def provider(request: pytest.FixtureRequest) -> str:
 def fake(provider: str) -> Iterator[ScriptedProvider]:
     with PROVIDERS[provider]() as server:
         yield server
+
+
+def use(app: FastAPI, provider: str, fake: ScriptedProvider) -> None:
+    base_url: str = fake.base_url  # type: ignore[attr-defined]
+    values: dict[str, Any] = {"taskagent_model": f"{provider}:test-model"}
+    if provider == "anthropic":
+        values |= {"anthropic_api_key": "sk-ant-test-key", "anthropic_base_url": base_url}
+    else:
+        values |= {"openai_api_key": "sk-test-key", "openai_base_url": base_url}
+    install_settings(app, **values)
 
 
 async def test_a_help_request_on_a_hosted_model_carries_its_token_counts(
@@ -173,10 +192,7 @@ async def test_a_help_request_on_a_hosted_model_carries_its_token_counts(
         dataclasses.replace(tool_call("get_task", {"task_id": task["id"]}), input_tokens=202),
         dataclasses.replace(text(answer), input_tokens=303),
     )
-    base_url: str = fake.base_url  # type: ignore[attr-defined]
-    install_settings(
-        app, taskagent_model=f"{provider}:test-model", openai_api_key="sk-test-key", openai_base_url=base_url
-    )
+    use(app, provider, fake)
     exporter.clear()
     events = await ask_events(client, alice, task["id"], QUERY)
     assert events[-1].name == "done"
@@ -189,6 +205,28 @@ async def test_a_help_request_on_a_hosted_model_carries_its_token_counts(
     assert [attrs(call)["gen_ai.usage.output_tokens"] for call in calls] == [10, 10, len(answer.split())]
     assert {attrs(call)["gen_ai.request.model"] for call in calls} == {"test-model"}
     no_content(spans, TITLE, QUERY, answer)
+
+
+@pytest.mark.backends("sqlite")
+async def test_a_failed_model_call_marks_its_span_and_the_turn(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle, exporter: InMemorySpanExporter
+) -> None:
+    with FakeOpenAIResponses() as fake:
+        fake.queue(*[HttpError(500)] * 2)  # the client retries once
+        use(app, "openai", fake)
+        task = await create_task(client, alice, title=TITLE)
+        exporter.clear()
+        events = await ask_events(client, alice, task["id"], QUERY)
+    assert events[-1].name == "error"
+
+    spans = Spans(exporter.get_finished_spans())
+    turn = spans.one("agent_turn")
+    assert attrs(turn)["taskagent.outcome"] == "failed"
+    assert turn.status.status_code is StatusCode.ERROR
+    [call] = spans.named("chat")
+    assert call.status.status_code is StatusCode.ERROR
+    assert call.parent is not None and spans.by_id[call.parent.span_id].name == "invoke_agent Triage Agent"
+    assert "sk-test-key" not in str([attrs(span) for span in spans.all]) + str(turn.status.description)
 
 
 @pytest.mark.parametrize(
@@ -217,7 +255,9 @@ async def test_a_request_span_carries_the_request_id_of_its_header_and_log_line(
     for sent in ({"X-Request-ID": "req-from-the-proxy-42"}, {}):
         exporter.clear()
         log_lines.lines.clear()
-        response = await client.get(f"/tasks/{task['id']}", headers={**alice.headers, **sent})
+        response = await client.get(
+            f"/tasks/{task['id']}?note=private-words", headers={**alice.headers, **sent}
+        )
         assert response.status_code == 200
         request_id = response.headers["x-request-id"]
         if sent:
@@ -227,6 +267,7 @@ async def test_a_request_span_carries_the_request_id_of_its_header_and_log_line(
         request = spans.request()
         assert request.name == "GET /tasks/{task_id:int}"
         assert attrs(request)["taskagent.request_id"] == request_id
+        assert "private-words" not in str(attrs(request))  # no query string, as in the log
         [line] = log_lines.requests()
         assert line["request_id"] == request_id
         assert line["trace_id"] == format(request.context.trace_id, "032x")

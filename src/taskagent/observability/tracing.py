@@ -78,7 +78,10 @@ class Tracing:
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(
-            app, tracer_provider=self.provider, exclude_spans=["receive", "send"]
+            app,
+            tracer_provider=self.provider,
+            exclude_spans=["receive", "send"],
+            server_request_hook=_without_query_string,
         )
 
     def instrument_engine(self, engine: AsyncEngine) -> None:
@@ -107,6 +110,20 @@ class Tracing:
         _BRIDGE.release(self)
         configure_tracing(self.settings)  # the SDK's own tracing as ENABLE_TRACING alone asks
         self.provider.shutdown()
+
+
+def _without_query_string(span: otel_trace.Span, scope: dict[str, Any]) -> None:
+    """The request span's URL without its query string, as in the request log: a client may put anything
+    there (a token; the help request's `?query=`, which is a prompt)."""
+    if not scope.get("query_string") or not span.is_recording():
+        return
+    attributes = getattr(span, "attributes", None) or {}
+    for key in ("http.url", "url.full"):
+        value = attributes.get(key)
+        if isinstance(value, str):
+            span.set_attribute(key, value.partition("?")[0])
+    if "url.query" in attributes:
+        span.set_attribute("url.query", "")
 
 
 def build_tracing(settings: Settings, exporter: SpanExporter | None = None) -> Tracing | None:
