@@ -26,6 +26,7 @@ from taskagent.config import Settings
 from taskagent.observability import tracing
 from taskagent.resources import app_resources
 from tests.agents.support import ask_events, create_task, install_settings
+from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle, build_settings
 from tests.fakes import (
     FakeAnthropic,
@@ -205,6 +206,25 @@ async def test_a_help_request_on_a_hosted_model_carries_its_token_counts(
     assert [attrs(call)["gen_ai.usage.output_tokens"] for call in calls] == [10, 10, len(answer.split())]
     assert {attrs(call)["gen_ai.request.model"] for call in calls} == {"test-model"}
     no_content(spans, TITLE, QUERY, answer)
+
+
+async def test_a_chat_turn_is_a_tree_too(
+    client: httpx.AsyncClient, alice: UserHandle, exporter: InMemorySpanExporter
+) -> None:
+    turn = await ChatClient(client, alice).create("Create a task to review the Q4 report, high priority")
+    assert not turn.errors
+
+    spans = Spans(exporter.get_finished_spans())
+    request = spans.request()
+    assert request.name == "POST /chatkit"
+    [agent_turn] = spans.children(request, "agent_turn chat")
+    assert attrs(agent_turn)["taskagent.outcome"] == "complete"
+    [manager] = spans.children(agent_turn, "invoke_agent")
+    assert attrs(manager)["gen_ai.agent.name"] == "Task Manager"
+    assert all(attrs(call)["gen_ai.usage.output_tokens"] > 0 for call in spans.children(manager, "chat"))
+    [create] = spans.children(manager, "execute_tool create_tasks")
+    assert any("INSERT INTO tasks" in str(attrs(s)["db.statement"]) for s in spans.children(create))
+    no_content(spans, "Q4 report")
 
 
 @pytest.mark.backends("sqlite")
