@@ -136,7 +136,8 @@ def build_tracing(settings: Settings, exporter: SpanExporter | None = None) -> T
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     elif settings.otel_traces_exporter == "console":
-        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+        # In batches, from the processor's thread: printing is I/O, kept off the event loop.
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     else:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
