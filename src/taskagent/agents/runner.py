@@ -40,6 +40,7 @@ from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
 from taskagent.agents.errors import describe_failure
 from taskagent.config import Settings
+from taskagent.observability.tracing import records_content
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ def start_run(
         context=context,
         max_turns=limits.max_turns,
         hooks=hooks or LimitHooks(limits),
-        run_config=RunConfig(workflow_name=workflow_name, trace_include_sensitive_data=False),
+        # Contents reach the SDK's spans only for an operator who asked for them on OpenTelemetry's.
+        run_config=RunConfig(workflow_name=workflow_name, trace_include_sensitive_data=records_content()),
     )
 
 

@@ -36,6 +36,7 @@ from typing import Literal, TypeVar
 
 from agents import StreamEvent
 from agents.result import RunResultStreaming
+from opentelemetry.trace import Span
 
 from taskagent.agents.admission import RunQueueTimeout
 from taskagent.agents.context import AgentContext
@@ -45,6 +46,7 @@ from taskagent.config import ConfigurationError
 from taskagent.conversations.history import load_window, model_input
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.db import session_scope
+from taskagent.observability import tracing
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class AgentTurn:
         self.result: RunResultStreaming | None = None
         self._deadline = 0.0
         self._said: list[TurnEvent] = []  # the turn events of the latest SDK event
+        self._span: Span | None = None  # the turn's trace span, when the app traces
 
     @property
     def complete(self) -> bool:
@@ -102,6 +105,7 @@ class AgentTurn:
 
     async def run(self, render: Callable[[AgentTurn], AsyncGenerator[T, None]]) -> AsyncGenerator[T, None]:
         """The whole turn; `render` turns its run into the caller's wire events (see the module)."""
+        self._span = tracing.start_turn(self.workflow, self.agent_key, self.thread_id)
         try:
             async with self.runtime.slots.take():
                 await self._begin()
@@ -117,6 +121,9 @@ class AgentTurn:
             self.fail(exc)
         finally:
             await self._end()
+            tracing.end_turn(
+                self._span, specialist=self.transcript.specialist, failure=self.failure, stopped=self.stopped
+            )
 
     # The run, for renderers ------------------------------------------------------------------------------
 
@@ -162,9 +169,10 @@ class AgentTurn:
         for observe in self.runtime.input_observers:
             observe(input_items)
         limits = self.runtime.limits
-        self.result = start_run(
-            agent, input_items, self.context, limits, workflow_name=f"TaskAgent {self.workflow}"
-        )
+        with tracing.current(self._span):  # the run's spans (and its statements') go under the turn's
+            self.result = start_run(
+                agent, input_items, self.context, limits, workflow_name=f"TaskAgent {self.workflow}"
+            )
         self._deadline = asyncio.get_running_loop().time() + limits.max_seconds
 
     async def _end(self) -> None:
