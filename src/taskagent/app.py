@@ -19,6 +19,7 @@ from taskagent.access_tokens.dependencies import TokenScope
 from taskagent.access_tokens.router import router as access_tokens_router
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
+from taskagent.audit.router import router as audit_router
 from taskagent.auth.dependencies import KnownUsers, handle_integrity_error
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)
     mount_mcp(app)

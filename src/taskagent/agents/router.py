@@ -29,6 +29,7 @@ from taskagent.agents.schemas import (
 )
 from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, PlainTextRenderer, TurnEvent, sse
 from taskagent.agents.tools import task_json
+from taskagent.audit.models import Channel
 from taskagent.auth.dependencies import current_user
 from taskagent.db import utcnow
 from taskagent.dependencies import CurrentUser, CurrentUserId, ResourcesDep, SessionDep, SettingsDep
@@ -187,6 +188,7 @@ async def _stream_agent(
         now=utcnow(),
         focus_task_id=task.id,
         focus_task=task_json(task),
+        channel=Channel.help,
     )
     run = HelpRun(runtime=runtime, agent_key=agent_key, context=context, thread_id=thread_id)
 

@@ -141,6 +141,7 @@ class CallerScheme(OAuth2PasswordBearer):
                 active = await SessionRepository(session).is_active(claims.session_id, user_id)
             if not active:  # signed out, or ended by a password change or the account's deletion
                 raise Unauthorized("Session expired; sign in again")
+            request.state.via_session_cookie = True  # the web page's way in (the audit trail's `web`)
             return user_id  # the row cascades away with its user: the user exists
         valid_after = resources.known_users.tokens_valid_after(user_id)
         if valid_after is None:
@@ -168,6 +169,11 @@ async def handle_integrity_error(request: Request, exc: Exception) -> Response:
             resources.known_users.forget(user_id)
             return await handle_error(request, Unauthorized("Invalid or expired token"))
     return await handle_error(request, exc)
+
+
+def signed_in_by_cookie(request: Request) -> bool:
+    """Whether `CallerScheme` accepted the request's session cookie (only the web page holds one)."""
+    return bool(getattr(request.state, "via_session_cookie", False))
 
 
 async def current_user(known_users: KnownUsers, user_id: int, session: AsyncSession) -> User:

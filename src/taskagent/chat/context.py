@@ -31,3 +31,5 @@ class ChatContext:
     runtime: AgentRuntime | None = None
     timezone: str = "UTC"
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The endpoint counted this request's run against the monthly quota (usage.service), before streaming.
+    run_reserved: bool = False
