@@ -47,6 +47,7 @@ from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.resources import Resources, keep_resources
 from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from taskagent.tasks.router import router as tasks_router
+from taskagent.usage.router import router as usage_router
 from taskagent.web import mount_frontend
 
 
@@ -166,6 +167,7 @@ def create_app(
     app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
+    app.include_router(usage_router)
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)
     mount_mcp(app)

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     agent_max_concurrent_runs: int = Field(default=16, ge=1)
     agent_queue_seconds: float = Field(default=120.0, gt=0)
     enable_tracing: bool = False
+    # The default plan: agent runs and model tokens (input + output) per user and calendar month (UTC);
+    # unset: unlimited. `taskagent plan set` gives a user other limits.
+    agent_monthly_runs: int | None = Field(default=None, ge=0)
+    agent_monthly_tokens: int | None = Field(default=None, ge=0)
 
     # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
     metrics_token: SecretStr | None = None

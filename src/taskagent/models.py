@@ -7,9 +7,12 @@ from taskagent.calendar.models import CalendarFeed
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import Base
 from taskagent.tasks.models import Task
+from taskagent.usage.models import AgentUsage, AgentUsageByModel, UsagePlan
 
 __all__ = [
     "AccessToken",
+    "AgentUsage",
+    "AgentUsageByModel",
     "AuthSession",
     "Base",
     "CalendarFeed",
@@ -17,5 +20,6 @@ __all__ = [
     "TaskHistory",
     "Thread",
     "ThreadItem",
+    "UsagePlan",
     "User",
 ]

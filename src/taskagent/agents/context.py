@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskagent.audit.models import Channel
 from taskagent.db import session_scope, utcnow
 from taskagent.tasks.service import TaskService
+from taskagent.usage.service import RunReservation
 
 
 def user_zone(name: str | None) -> ZoneInfo:
@@ -44,9 +45,9 @@ class AgentContext:
     focus_task: dict[str, Any] | None = None
     # The way in, set by the entry point (chat, help, MCP): the audit trail's channel of what tools change.
     channel: Channel = Channel.system
-    # The entry point already counted this run against the user's monthly quota (and answered 429 when
-    # over it); a turn without it checks the quota itself before any model is called.
-    run_reserved: bool = False
+    # The run as counted against the user's monthly quota by the entry point (which answered 429 when over
+    # it); a turn without one counts it itself before any model is called (`AgentTurn._begin`).
+    reservation: RunReservation | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

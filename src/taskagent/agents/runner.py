@@ -41,6 +41,7 @@ from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
 from taskagent.agents.errors import describe_failure
 from taskagent.config import Settings
 from taskagent.observability.tracing import records_content
+from taskagent.usage.service import UsageMeter
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,8 @@ class AgentRuntime:
         # up the words of the runs that are streaming (bench/streams.py).
         self.setup = asyncio.Semaphore(SETUP_AT_ONCE)
         self.input_observers: list[InputObserver] = []
+        # Agent use per user and month, and the plans' limits (checked before any model is called).
+        self.usage = UsageMeter(settings)
 
     def team(self) -> AgentTeam:
         """The agents; raises ConfigurationError when the configured model cannot be built."""

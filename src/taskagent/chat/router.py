@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -53,11 +54,11 @@ from taskagent.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
-    RateLimited,
     Unauthorized,
     error_responses,
     issue,
 )
+from taskagent.usage.service import QuotaExceeded
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -159,7 +160,7 @@ class ChatItemNotFound(NotFound):
             Forbidden,
             ChatItemNotFound,
             InvalidRequest,
-            RateLimited,
+            QuotaExceeded,
             invalid_request="The body is not a valid ChatKit request",
         ),
     },
@@ -194,6 +195,9 @@ async def chatkit_endpoint(
     await precheck(server, parsed, context)
     if kind in UNSUPPORTED:
         raise ChatRequestRefused(UNSUPPORTED[kind])
+    if kind in AGENT_REQUESTS:  # the month's quota (429 past it), before the SDK stores or runs anything
+        reservation = await runtime.usage.reserve(resources.session_factory, user.id)
+        context = dataclasses.replace(context, reservation=reservation)
     try:
         result = await server.process(body, context)
     except NotFoundError as exc:  # the SDK's errors, as what they mean

@@ -66,7 +66,7 @@ class TaskAgentChatServer(ChatKitServer[ChatContext]):
                 timezone=context.timezone,
                 now=context.now,
                 channel=Channel.chat,
-                run_reserved=context.run_reserved,
+                reservation=context.reservation,
             ),
             thread_id=thread.id,
             workflow="chat",

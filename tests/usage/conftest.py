@@ -1,0 +1,14 @@
+"""The ChatKit client of the chat tests (chat turns count against the quota); a counting model."""
+
+import pytest
+from fastapi import FastAPI
+
+from tests.chat.conftest import chat
+from tests.usage.support import CountingModel, install_counting
+
+__all__ = ["chat", "counting"]
+
+
+@pytest.fixture
+def counting(app: FastAPI) -> type[CountingModel]:
+    return install_counting(app)
