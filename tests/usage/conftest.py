@@ -4,9 +4,10 @@ import pytest
 from fastapi import FastAPI
 
 from tests.chat.conftest import chat
+from tests.mcp.conftest import mcp_client, server_url
 from tests.usage.support import CountingModel, install_counting
 
-__all__ = ["chat", "counting"]
+__all__ = ["chat", "counting", "mcp_client", "server_url"]
 
 
 @pytest.fixture

@@ -15,15 +15,19 @@ from fastapi import FastAPI
 from taskagent.app import create_app
 from taskagent.config import Settings
 from taskagent.resources import app_resources
+from tests.access_tokens.conftest import new_token
 from tests.agents.support import (
     ask,
     ask_events,
     create_task,
     last,
     thread_items,
+    with_overrides,
 )
 from tests.chat.conftest import ChatClient, user_input
 from tests.conftest import UserHandle
+from tests.mcp.conftest import McpClient
+from tests.mcp.test_http import call, refused
 from tests.usage.support import CountingModel, assert_quota_refusal, usage
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -129,3 +133,33 @@ async def test_a_new_month_starts_from_zero(
     assert (december["period"], december["runs"]) == ("2026-12", 1)
     november = await usage(client, alice, period="2026-11")
     assert (november["period"], november["runs"]) == ("2026-11", 2)
+
+
+async def test_the_tokens_limit_admits_runs_until_the_months_tokens_reach_it(
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
+) -> None:
+    meter = app_resources(app).agent_runtime.usage
+    meter.settings = with_overrides(meter.settings, agent_monthly_runs=None, agent_monthly_tokens=50)
+    task = await create_task(client, alice)
+    # The offline engine's estimate of a help run is well over 50 tokens: the first run crosses the limit
+    # (a run's size is known only at its end) and the next is refused.
+    assert last(await ask_events(client, alice, task["id"], "When should I do this?"), "done")
+    used = await usage(client, alice)
+    assert used["input_tokens"] + used["output_tokens"] >= 50
+    assert used["limits"] == {"runs": None, "tokens": 50}
+    assert_quota_refusal(await ask(client, alice, task["id"], "And now?"), "tokens")
+
+
+async def test_mcp_help_past_the_limit_is_a_tool_error(
+    client: httpx.AsyncClient, alice: UserHandle, mcp_client: McpClient, counting: type[CountingModel]
+) -> None:
+    task = await create_task(client, alice)
+    token = await new_token(client, alice, "mcp")
+    async with mcp_client(token["token"]) as mcp:
+        for _ in range(2):
+            await call(mcp, "ask_for_help", task_id=task["id"], request="When should I do this?")
+        calls_before = counting.calls
+        message = await refused(mcp, "ask_for_help", task_id=task["id"], request="And now?")
+    assert message.startswith("Monthly quota reached: 2 agent runs a month")
+    assert counting.calls == calls_before
+    assert (await usage(client, alice))["runs"] == 2
