@@ -93,7 +93,7 @@ async def test_usage_refuses_strangers_tokens_and_bad_months(
     assert (await client.get("/users/me/usage")).status_code == 401
     token = await new_token(client, alice, "tasks:read", "mcp")
     assert (await client.get("/users/me/usage", headers=token["headers"])).status_code == 403
-    for period in ("2026-13", "26-01", "2026-1", "now"):
+    for period in ("2026-13", "26-01", "2026-1", "now", "0000-01", "9999-12", "2026-00"):
         response = await client.get("/users/me/usage", params={"period": period}, headers=alice.headers)
         assert response.status_code == 422, period
         assert response.json()["detail"][0]["loc"] == ["query", "period"]

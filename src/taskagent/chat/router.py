@@ -200,9 +200,11 @@ async def chatkit_endpoint(
         context = dataclasses.replace(context, reservation=reservation)
     try:
         result = await server.process(body, context)
-    except NotFoundError as exc:  # the SDK's errors, as what they mean
-        raise ChatItemNotFound(str(exc) or "Not found") from exc
-    except (ValueError, NotImplementedError) as exc:
+    except (NotFoundError, ValueError, NotImplementedError) as exc:  # the SDK's errors, as what they mean
+        if context.reservation is not None:  # nothing will run: the counted run is given back
+            await runtime.usage.release(resources.session_factory, context.reservation)
+        if isinstance(exc, NotFoundError):
+            raise ChatItemNotFound(str(exc) or "Not found") from exc
         raise ChatRequestRefused(str(exc)) from exc
     if isinstance(result, NonStreamingResult):
         return Response(content=result.json, media_type="application/json")

@@ -15,8 +15,9 @@ router = APIRouter(tags=["users"])
 Period = Annotated[
     str | None,
     Query(
-        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-        description="A month as `YYYY-MM` (UTC); this month when left out",
+        # Years 1000-9899: a month whose reset (the next month) a datetime can hold.
+        pattern=r"^([1-8]\d{3}|9[0-8]\d{2})-(0[1-9]|1[0-2])$",
+        description="A month as `YYYY-MM` (UTC, years 1000-9899); this month when left out",
     ),
 ]
 
