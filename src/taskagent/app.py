@@ -98,7 +98,7 @@ async def open_resources(
         session_factory=session_factory,
         rate_limiter=RateLimiter(settings),
         password_hasher=PasswordHasher(settings.password_hash_concurrency),
-        agent_runtime=AgentRuntime(settings),
+        agent_runtime=AgentRuntime(settings, metrics=request_metrics),
         chat_server=TaskAgentChatServer(),
         verified_tokens=VerifiedTokens(settings),
         known_users=KnownUsers(),

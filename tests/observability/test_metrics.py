@@ -11,6 +11,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.chat.conftest import user_input
 from tests.conftest import (
     TEST_SECRET,
     UserHandle,
@@ -114,7 +115,37 @@ class TestOn:
         # Every connection went back after its request; PostgreSQL keeps DB_POOL_SIZE open, SQLite none.
         assert value(samples, "taskagent_db_pool_checked_out") == 0
         assert value(samples, "taskagent_db_pool_size") == (30 if backend == "postgres" else 0)
-        assert ("taskagent_agent_queue_wait_seconds_count", frozenset()) in samples
+
+    async def test_agent_turns_by_agent_and_outcome_model_use_and_queue_waits(
+        self, client: httpx.AsyncClient, alice: UserHandle
+    ) -> None:
+        for title, query in [
+            ("File taxes", "When should I do this?"),
+            ("Redesign the website", "Help me break this down into steps"),
+        ]:
+            task = (await client.post("/tasks", json={"title": title}, headers=alice.headers)).json()
+            help_url = f"/tasks/{task['id']}/help"
+            asked = await client.post(help_url, json={"query": query}, headers=alice.headers)
+            assert asked.status_code == 200 and "event: done" in asked.text, asked.text
+        chat = {"type": "threads.create", "params": {"input": user_input("What tasks do I have?")}}
+        assert (await client.post("/chatkit", json=chat, headers=alice.headers)).status_code == 200
+
+        samples = await scrape(client)
+        help_turns = {"workflow": "help", "outcome": "complete"}
+        assert value(samples, "taskagent_agent_runs_total", agent="scheduler", **help_turns) == 1
+        assert value(samples, "taskagent_agent_runs_total", agent="breakdown", **help_turns) == 1
+        chat_turns = [
+            (labels, count)
+            for (name, labels), count in samples.items()
+            if name == "taskagent_agent_runs_total" and ("workflow", "chat") in labels
+        ]
+        assert [count for _, count in chat_turns] == [1] and ("outcome", "complete") in chat_turns[0][0]
+        assert value(samples, "taskagent_agent_queue_wait_seconds_count", workflow="help") == 2
+        assert value(samples, "taskagent_agent_queue_wait_seconds_count", workflow="chat") == 1
+        # The offline engine ("local") counts its calls and its own token estimates, as hosted models do.
+        assert value(samples, "taskagent_model_calls_total", model="local") >= 3
+        assert value(samples, "taskagent_model_tokens_total", model="local", direction="input") > 0
+        assert value(samples, "taskagent_model_tokens_total", model="local", direction="output") > 0
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents import (
     Agent,
@@ -42,6 +42,9 @@ from taskagent.agents.errors import describe_failure
 from taskagent.config import Settings
 from taskagent.observability.tracing import records_content
 from taskagent.usage.service import UsageMeter
+
+if TYPE_CHECKING:  # the metrics module reaches the app's resources, which hold this runtime
+    from taskagent.observability.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +170,11 @@ class AgentRuntime:
     `model_factory` replaces `build_model` (tests run scripted models through the real endpoints).
     """
 
-    def __init__(self, settings: Settings, model_factory: ModelFactory | None = None) -> None:
+    def __init__(
+        self, settings: Settings, model_factory: ModelFactory | None = None, metrics: Metrics | None = None
+    ) -> None:
         self.settings = settings
+        self.metrics = metrics  # the app's Prometheus instruments; None: turns are not counted
         self.limits = RunLimits.from_settings(settings)
         self._model_factory = model_factory
         self._team: AgentTeam | None = None

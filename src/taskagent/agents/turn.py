@@ -107,8 +107,12 @@ class AgentTurn:
     async def run(self, render: Callable[[AgentTurn], AsyncGenerator[T, None]]) -> AsyncGenerator[T, None]:
         """The whole turn; `render` turns its run into the caller's wire events (see the module)."""
         self._span = tracing.start_turn(self.workflow, self.agent_key, self.thread_id)
+        loop = asyncio.get_running_loop()
+        queued = loop.time()
         try:
             async with self.runtime.slots.take():
+                if self.runtime.metrics is not None:
+                    self.runtime.metrics.observe_agent_queue_wait(self.workflow, loop.time() - queued)
                 await self._begin()
                 async with aclosing(render(self)) as events:
                     async for event in events:
@@ -125,6 +129,7 @@ class AgentTurn:
             tracing.end_turn(
                 self._span, specialist=self.transcript.specialist, failure=self.failure, stopped=self.stopped
             )
+            self._count()
 
     # The run, for renderers ------------------------------------------------------------------------------
 
@@ -222,6 +227,19 @@ class AgentTurn:
             )
         except Exception:
             logger.exception("could not record the usage of thread %s", self.thread_id)
+
+    def _count(self) -> None:
+        """The turn in the app's metrics: its outcome, and the model calls and tokens it used."""
+        metrics = self.runtime.metrics
+        if metrics is None:
+            return
+        if self.result is None:
+            outcome = "stopped" if self.stopped else "refused"
+        else:
+            outcome = "stopped" if self.stopped else "failed" if self.failure is not None else "complete"
+        usage = self.result.context_wrapper.usage if self.result is not None else None
+        agent, model = self.transcript.specialist or self.agent_key, self.runtime.settings.taskagent_model
+        metrics.observe_agent_turn(self.workflow, agent, outcome, model, usage)
 
     async def _store(self, sink: AnswerSink) -> None:
         try:

@@ -11,7 +11,7 @@ import asyncio
 import atexit
 import hmac
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import (
@@ -34,6 +34,14 @@ MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # Seconds: from a cached read (~1 ms) to an agent stream (a minute or two).
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 QUEUE_WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class ModelUsage(Protocol):
+    """What a turn used (the Agents SDK's `Usage`)."""
+
+    requests: int
+    input_tokens: int
+    output_tokens: int
 
 
 class Metrics:
@@ -72,20 +80,48 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
-        # The hook for the agent pipeline: its run slots call `observe_agent_queue_wait` when a run
-        # waited for a slot. Nothing feeds it until that pipeline does.
+        # Fed by every agent turn (`agents/turn.py`), help and chat alike.
         self.agent_queue_wait = Histogram(
             "taskagent_agent_queue_wait_seconds",
-            "Time an agent run waited for a free run slot",
+            "Time an agent turn waited for a free run slot (0 when one was free)",
+            ["workflow"],
             buckets=QUEUE_WAIT_BUCKETS,
+            registry=self.registry,
+        )
+        self.agent_runs = Counter(
+            "taskagent_agent_runs",
+            "Agent turns by workflow (help, chat), the agent that answered last and outcome "
+            "(complete, failed, stopped: the client left, refused: never started)",
+            ["workflow", "agent", "outcome"],
+            registry=self.registry,
+        )
+        self.model_calls = Counter(
+            "taskagent_model_calls",
+            "Model calls made by agent turns, by model",
+            ["model"],
+            registry=self.registry,
+        )
+        self.model_tokens = Counter(
+            "taskagent_model_tokens",
+            "Model tokens used by agent turns, by model and direction (input, output)",
+            ["model", "direction"],
             registry=self.registry,
         )
         self._watched_engine: AsyncEngine | None = None
         if MULTIPROCESS:
             atexit.register(multiprocess.mark_process_dead, os.getpid())
 
-    def observe_agent_queue_wait(self, seconds: float) -> None:
-        self.agent_queue_wait.observe(seconds)
+    def observe_agent_queue_wait(self, workflow: str, seconds: float) -> None:
+        self.agent_queue_wait.labels(workflow).observe(seconds)
+
+    def observe_agent_turn(
+        self, workflow: str, agent: str, outcome: str, model: str, usage: ModelUsage | None
+    ) -> None:
+        self.agent_runs.labels(workflow, agent, outcome).inc()
+        if usage is not None and usage.requests:
+            self.model_calls.labels(model).inc(usage.requests)
+            self.model_tokens.labels(model, "input").inc(usage.input_tokens)
+            self.model_tokens.labels(model, "output").inc(usage.output_tokens)
 
     def watch_pool(self, engine: AsyncEngine) -> None:
         """Count the engine's checked-out connections as they come and go (cheap, and right for every
