@@ -381,17 +381,27 @@ try {
     await pageA.keyboard.press('Enter');
     await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
     await pageA.keyboard.press('Escape');
+    // Focus may follow a key press by a frame: wait for it (briefly) rather than read it at once.
+    const focusBecomes = async (test, what) => {
+      const deadline = Date.now() + 2000;
+      let now = await focused();
+      while (!test(now) && Date.now() < deadline) {
+        await pageA.waitForTimeout(20);
+        now = await focused();
+      }
+      check(test(now), `${what} focused ${now}`);
+      return now;
+    };
     await pageA.keyboard.press('j');
-    check((await focused()) === 'A Keyboard task', `j focused ${await focused()}`);
+    await focusBecomes((f) => f === 'A Keyboard task', 'j');
     await pageA.keyboard.press('j');
-    const second = await focused();
-    check(second.startsWith('A ') && second !== 'A Keyboard task', `the second j focused ${second}`);
+    const second = await focusBecomes((f) => f.startsWith('A ') && f !== 'A Keyboard task', 'the second j');
     await pageA.keyboard.press('k');
-    check((await focused()) === 'A Keyboard task', `k focused ${await focused()}`);
+    await focusBecomes((f) => f === 'A Keyboard task', 'k');
     // Complete: the row leaves, focus moves to its neighbour; z brings it back and focuses it.
     await pageA.keyboard.press('x');
     await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor({ state: 'detached' });
-    check((await focused()) === second, `after completing, focus is on ${await focused()}`);
+    await focusBecomes((f) => f === second, 'after completing,');
     await pageA.getByRole('status').getByText('Completed “Keyboard task”.').waitFor();
     await pageA.keyboard.press('z');
     await pane.getByRole('link', { name: 'Keyboard task', exact: true }).waitFor();
@@ -399,7 +409,7 @@ try {
     // Delete: the same, and the toast does not cover the chat's Send button.
     await pageA.keyboard.press('Delete');
     await pageA.getByRole('status').getByText('Deleted “Keyboard task”.').waitFor();
-    check((await focused()) === second, `after deleting, focus is on ${await focused()}`);
+    await focusBecomes((f) => f === second, 'after deleting,');
     const overlap = await pageA.evaluate(() => {
       const a = document.querySelector('.toast').getBoundingClientRect();
       const b = document.querySelector('.composer button').getBoundingClientRect();
@@ -409,7 +419,7 @@ try {
     await pageA.keyboard.press('z');
     await pageA.waitForFunction(() => document.activeElement?.textContent === 'Keyboard task');
     await pageA.keyboard.press('c');
-    check((await focused()).startsWith('TEXTAREA'), `c focused ${await focused()}`);
+    await focusBecomes((f) => f.startsWith('TEXTAREA'), 'c');
   });
 
   await step('after a reload the thread is listed with its messages', () => pageA, async () => {

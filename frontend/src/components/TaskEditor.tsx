@@ -1,7 +1,7 @@
 // Edit every field of one task: loads it with its ETag, saves the changed fields with If-Match.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
-import { getTask, updateTask } from '../api/tasks';
+import { getTask, updateTask, type TaskWithEtag } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { isoToLocalInput, localInputToIso } from '../lib/dates';
 
@@ -96,13 +96,16 @@ export interface TaskEditorProps {
   autoFocus?: boolean;
   /** Changes when the task may have changed elsewhere: reload it in place (no remount, no page jump). */
   reloadKey?: number;
+  /** The task as the caller has just read it: shown at once, without a second read or a layout shift. */
+  initial?: TaskWithEtag;
 }
 
-export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cancel', onMissing, autoFocus = true, reloadKey = 0 }: TaskEditorProps) {
+export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cancel', onMissing, autoFocus = true, reloadKey = 0, initial }: TaskEditorProps) {
   const uid = useId();
-  const [task, setTask] = useState<Task | null>(null);
-  const [etag, setEtag] = useState<string | null>(null);
-  const [form, setForm] = useState<FormState | null>(null);
+  const [task, setTask] = useState<Task | null>(initial?.task ?? null);
+  const [etag, setEtag] = useState<string | null>(initial?.etag ?? null);
+  const [form, setForm] = useState<FormState | null>(() => (initial ? toForm(initial.task, tz) : null));
+  const skipFirstLoad = useRef(initial != null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
@@ -121,6 +124,10 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
   );
 
   useEffect(() => {
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return undefined;
+    }
     const ctrl = new AbortController();
     load(ctrl.signal).catch((err) => {
       if (ctrl.signal.aborted) return;

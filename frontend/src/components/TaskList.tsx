@@ -154,11 +154,12 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   // ---------- focus: never lost after an action ----------
   const rowIds = () => Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? []).map((el) => Number(el.dataset.taskId));
-  const focusRow = (id: number | null) =>
-    setTimeout(() => {
-      const link = id == null ? null : sectionRef.current?.querySelector<HTMLElement>(`li[data-task-id="${id}"] > .task-line .task-title`);
-      (link ?? document.getElementById(`${uid}-new`))?.focus();
-    }, 0);
+  const focusRowNow = (id: number | null) => {
+    const link = id == null ? null : sectionRef.current?.querySelector<HTMLElement>(`li[data-task-id="${id}"] > .task-line .task-title`);
+    (link ?? document.getElementById(`${uid}-new`))?.focus();
+  };
+  /** After the next render: for a row that an action is about to add or remove. */
+  const focusRow = (id: number | null) => setTimeout(() => focusRowNow(id), 0);
   /** The row after (else before) `id`, where focus goes when `id` leaves the list. */
   const neighbourOf = (id: number) => {
     const ids = rowIds();
@@ -352,7 +353,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     const move = (step: number) => {
       if (!ids.length) return;
       const i = current == null ? (step > 0 ? -1 : ids.length) : ids.indexOf(current);
-      focusRow(ids[Math.min(ids.length - 1, Math.max(0, i + step))]);
+      focusRowNow(ids[Math.min(ids.length - 1, Math.max(0, i + step))]); // the row is there: at once
     };
     const handled = (() => {
       switch (e.key) {

@@ -1,7 +1,7 @@
 // One task: every field editable, its subtasks, delete with confirmation, and help from the agents.
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, messageOf } from '../api/http';
-import { deleteTask, fetchTaskPage, getTask, taskListUrl } from '../api/tasks';
+import { deleteTask, fetchTaskPage, getTask, taskListUrl, type TaskWithEtag } from '../api/tasks';
 import type { Task } from '../api/types';
 import { formatWhen, formatMinutes, isOverdue } from '../lib/dates';
 import { Link, navigate } from '../lib/router';
@@ -17,11 +17,16 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
   const [editorKey, setEditorKey] = useState(0);
   const [confirming, setConfirming] = useState(false);
   const [historyKey, setHistoryKey] = useState(0);
+  // The first read, handed to the editor: the page appears whole, so nothing moves under the reader
+  // (a help answer started at once stayed where it opened).
+  const [firstRead, setFirstRead] = useState<TaskWithEtag | null>(null);
 
   const load = useCallback(async () => {
     try {
-      const { task: t } = await getTask(taskId);
+      const fresh = await getTask(taskId);
+      const t = fresh.task;
       setTask(t);
+      setFirstRead((first) => (first?.task.id === taskId ? first : fresh));
       setMissing(false);
       const page = await fetchTaskPage(taskListUrl({ parent_id: taskId, limit: 200 }));
       setSubtasks(page.tasks.filter((s) => s.parent_id === taskId));
@@ -51,6 +56,8 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
       setConfirming(false);
     }
   };
+
+  const shown = firstRead?.task.id === taskId ? firstRead : null; // not the task of the page before
 
   if (missing) {
     return (
@@ -91,9 +98,11 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
           </p>
         </header>
       )}
+      {shown == null && !error && <p className="muted" aria-busy="true">Loading…</p>}
+      {shown != null && (
       <div className="task-page-grid">
         <section aria-label="Task details" className="card">
-          <TaskEditor reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => {
+          <TaskEditor key={taskId} initial={shown} reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => {
               setTask(t);
               setHistoryKey((k) => k + 1);
             }} onMissing={() => setMissing(true)} />
@@ -136,6 +145,7 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
           <TaskHistory taskId={taskId} tz={tz} reloadKey={historyKey} />
         </section>
       </div>
+      )}
     </main>
   );
 }
