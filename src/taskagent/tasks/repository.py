@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -117,6 +118,16 @@ class TaskRepository:
         self.session.add(task)
         await self.session.flush()
         return task
+
+    async def add_many(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert tasks given as columns by name (an import): one multi-row INSERT per page of rows instead
+        of a flush per ORM object; the new ids come back in the order of `rows`. Every row gets this
+        owner, whatever it says."""
+        if not rows:
+            return []
+        statement = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+        values = [{**row, "owner_id": self.owner_id} for row in rows]
+        return list((await self.session.execute(statement, values)).scalars())
 
     async def flush(self) -> None:
         await self.session.flush()
