@@ -260,7 +260,7 @@ async def test_bad_links_and_values_in_an_export_are_422(
         (b"\xff\xfe not text", {}, ["body"], "not UTF-8"),
         (b'{"format": "something-else", "tasks": []}', {}, ["body", "format"], "not a TaskAgent export"),
         (b'{"format": "taskagent-export", "version": 2, "tasks": []}', {}, ["body", "version"], "version 1"),
-        (b'{"format": "taskagent-export", "version": 1, "tasks": {}}', {}, ["body", "tasks"], "list"),
+        (b'{"format": "taskagent-export", "version": 1, "tasks": {}}', {}, ["body", "tasks"], "valid list"),
         (TODOIST_SAMPLE.read_bytes(), {}, ["body"], "not valid JSON"),  # a CSV sent as our JSON
         (b'{"format": "taskagent-export"}', {"format": "todoist"}, ["body", "line", 1], "not a Todoist"),
         (b"", {"format": "todoist"}, ["body", "line", 1], "not a Todoist"),

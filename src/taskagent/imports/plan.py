@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from taskagent.errors import InvalidRequest, PayloadTooLarge, issue
 from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
-from taskagent.imports.schemas import ImportedTask, ImportSkipped
+from taskagent.imports.schemas import ImportDocument, ImportedTask, ImportSkipped
 from taskagent.tasks.models import PRIORITY_RANK, TaskPriority, TaskStatus
 
 MAX_IMPORT_TASKS = 50_000
@@ -115,9 +115,6 @@ def decode(body: bytes) -> str:
         ) from None
 
 
-_TASKS = TypeAdapter(list[ImportedTask])
-
-
 def read_export(body: bytes) -> ImportPlan:
     """Our own JSON export, checked whole: any problem is a 422 naming the task and field
     (`["body", "tasks", 3, "title"]`)."""
@@ -142,22 +139,18 @@ def read_export(body: bytes) -> ImportPlan:
             ("body", "version"), f"unsupported export version; this server reads version {EXPORT_VERSION}"
         )
     tasks = data.get("tasks")
-    if not isinstance(tasks, list):
-        raise InvalidRequest.at(("body", "tasks"), "expected the list of tasks", "list_type")
-    if len(tasks) > MAX_IMPORT_TASKS:
+    if isinstance(tasks, list) and len(tasks) > MAX_IMPORT_TASKS:  # before validating them all
         raise TooManyTasksError
-    conversations = data.get("conversations")
-    if conversations is not None and not isinstance(conversations, list):
-        raise InvalidRequest.at(("body", "conversations"), "expected a list", "list_type")
     try:
-        items = _TASKS.validate_python(tasks)
+        document = ImportDocument.model_validate(data)
     except ValidationError as exc:
         raise InvalidRequest(
-            issue(("body", "tasks", *error["loc"]), error["msg"], error["type"])
+            issue(("body", *error["loc"]), error["msg"], error["type"])
             for error in exc.errors(include_url=False, include_input=False, include_context=False)
         ) from None
+    items = document.tasks
     plan = ordered(items)
-    plan.skipped.conversations = len(conversations or [])
+    plan.skipped.conversations = len(document.conversations)
     return plan
 
 
