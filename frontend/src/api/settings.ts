@@ -7,7 +7,7 @@ export const SCOPES: { value: Scope; label: string }[] = [
   { value: 'tasks:read', label: 'Read tasks' },
   { value: 'tasks:write', label: 'Change tasks (and import)' },
   { value: 'mcp', label: 'MCP (AI assistants)' },
-  { value: 'calendar', label: 'Calendar feed address' },
+  { value: 'calendar', label: 'Read the calendar feed' },
 ];
 
 export interface AccessToken {

@@ -206,13 +206,13 @@ function TokensSection({ tz }: { tz: string }) {
             <tbody>
               {tokens.map((t) => (
                 <tr key={t.id}>
-                  <td>
+                  <td data-label="Name">
                     {t.name} <code className="muted">{t.prefix}…</code>
                   </td>
-                  <td>{t.scopes.join(', ')}</td>
-                  <td>{formatWhen(t.created_at, tz)}</td>
-                  <td>{t.last_used_at ? formatWhen(t.last_used_at, tz) : 'Never'}</td>
-                  <td>{t.expires_at ? formatWhen(t.expires_at, tz) : 'Never'}</td>
+                  <td data-label="Scopes">{t.scopes.join(', ')}</td>
+                  <td data-label="Created">{formatWhen(t.created_at, tz)}</td>
+                  <td data-label="Last used">{t.last_used_at ? formatWhen(t.last_used_at, tz) : 'Never'}</td>
+                  <td data-label="Expires">{t.expires_at ? formatWhen(t.expires_at, tz) : 'Never'}</td>
                   <td>
                     {confirming === t.id ? (
                       <span className="form-actions">
