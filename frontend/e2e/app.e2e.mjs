@@ -62,7 +62,7 @@ async function step(name, pageOf, fn) {
   } catch (err) {
     await shot(pageOf(), `${label}-FAILED`);
     results.push({ name, ok: false, error: err });
-    console.log(`FAIL ${stepNo} ${name} (${Date.now() - started} ms)\n     ${String(err && err.stack ? err.stack : err).split("\n").slice(0, 30).join('\n     ')}`);
+    console.log(`FAIL ${stepNo} ${name} (${Date.now() - started} ms)\n     ${String(err && err.stack ? err.stack : err).split('\n').slice(0, 6).join('\n     ')}`);
   }
 }
 
