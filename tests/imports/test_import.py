@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import datetime
 from pathlib import Path
@@ -361,3 +362,20 @@ async def test_the_route_is_in_the_openapi(client: httpx.AsyncClient) -> None:
     assert "ImportDocument" in schema["components"]["schemas"]
     assert "ImportedTask" in schema["components"]["schemas"]
     assert "task_ids" in schema["components"]["schemas"]["ImportResult"]["properties"]
+
+
+async def test_the_garbage_collector_runs_again_after_an_import(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    """Imports pause automatic collection (full collections over their objects stalled the event loop);
+    it resumes after each, refused or not, and a pause never turns on a collector someone turned off."""
+    assert gc.isenabled()
+    assert (await post_import(client, alice, document({"title": "t"}))).status_code == 201
+    assert (await post_import(client, alice, b"not json")).status_code == 422
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert (await post_import(client, alice, document({"title": "t"}))).status_code == 201
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,12 +6,13 @@ worker thread (see the router), so nothing here touches the database or the even
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from taskagent.errors import InvalidRequest, PayloadTooLarge, issue
 from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
@@ -115,6 +116,28 @@ def decode(body: bytes) -> str:
         ) from None
 
 
+_TASKS = TypeAdapter(list[ImportedTask])
+_VALIDATION_PAGE = 500
+T = TypeVar("T")
+
+
+def _validated(validate: Callable[[], T], where: tuple[str, ...], offset: int = 0) -> T:
+    """`validate()`, its errors as a 422 located in the body (list positions shifted by `offset`)."""
+    try:
+        return validate()
+    except ValidationError as exc:
+        raise InvalidRequest(
+            issue(("body", *where, *_shifted(error["loc"], offset)), error["msg"], error["type"])
+            for error in exc.errors(include_url=False, include_input=False, include_context=False)
+        ) from None
+
+
+def _shifted(loc: tuple[int | str, ...], offset: int) -> tuple[int | str, ...]:
+    if loc and isinstance(loc[0], int):
+        return (loc[0] + offset, *loc[1:])
+    return loc
+
+
 def read_export(body: bytes) -> ImportPlan:
     """Our own JSON export, checked whole: any problem is a 422 naming the task and field
     (`["body", "tasks", 3, "title"]`)."""
@@ -141,14 +164,20 @@ def read_export(body: bytes) -> ImportPlan:
     tasks = data.get("tasks")
     if isinstance(tasks, list) and len(tasks) > MAX_IMPORT_TASKS:  # before validating them all
         raise TooManyTasksError
-    try:
-        document = ImportDocument.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRequest(
-            issue(("body", *error["loc"]), error["msg"], error["type"])
-            for error in exc.errors(include_url=False, include_input=False, include_context=False)
-        ) from None
-    items = document.tasks
+    # The envelope first, then the tasks a page at a time: one validation call holds the GIL until it
+    # returns (this thread's work would stall the event loop for the whole file), a page only briefly.
+    document = _validated(lambda: ImportDocument.model_validate({**data, "tasks": []}), ())
+    if not isinstance(tasks, list):
+        missing = "tasks" not in data
+        raise InvalidRequest.at(
+            ("body", "tasks"),
+            "Field required" if missing else "Input should be a valid list",
+            "missing" if missing else "list_type",
+        )
+    items: list[ImportedTask] = []
+    for start in range(0, len(tasks), _VALIDATION_PAGE):
+        page = tasks[start : start + _VALIDATION_PAGE]
+        items.extend(_validated(partial(_TASKS.validate_python, page), ("tasks",), start))
     plan = ordered(items)
     plan.skipped.conversations = len(document.conversations)
     return plan
