@@ -379,3 +379,33 @@ async def test_the_garbage_collector_runs_again_after_an_import(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_web_pages_session_imports_with_its_csrf_header_only(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    login = await client.post("/auth/login", json={"email": alice.email, "password": alice.password})
+    assert login.status_code == 200, login.text
+    csrf = login.json()["csrf_token"]
+    body = TODOIST_SAMPLE.read_bytes()
+    refused = await client.post("/users/me/import", params={"format": "todoist"}, content=body, headers=CSV)
+    assert refused.status_code == 403, refused.text
+    assert await tasks_of(client, alice) == []
+    response = await client.post(
+        "/users/me/import", params={"format": "todoist"}, content=body, headers={**CSV, "X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 201, response.text
+    assert len(await tasks_of(client, alice)) == 9
+
+
+async def test_a_todoist_file_with_a_bom_and_crlf_lines_reads_the_same(
+    client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle
+) -> None:
+    sample = TODOIST_SAMPLE.read_bytes()
+    windows = b"\xef\xbb\xbf" + sample.replace(b"\n", b"\r\n")
+    assert (await post_import(client, alice, sample, format="todoist")).status_code == 201
+    assert (await post_import(client, bob, windows, format="todoist")).status_code == 201
+    strip = ("id", "owner_id", "parent_id", "created_at", "updated_at")
+    mine = [{k: v for k, v in task.items() if k not in strip} for task in await tasks_of(client, alice)]
+    theirs = [{k: v for k, v in task.items() if k not in strip} for task in await tasks_of(client, bob)]
+    assert theirs == mine

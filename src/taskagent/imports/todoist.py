@@ -68,7 +68,8 @@ class _LineError(Exception):
 def read_todoist(body: bytes, user_zone: ZoneInfo, now: datetime) -> ImportPlan:
     """The tasks of a Todoist CSV export; any problem is a 422 naming the line and column
     (`["body", "line", 7, "PRIORITY"]`, lines counted from 1, the header included)."""
-    text = decode(body)
+    # Windows line ends, also inside quoted cells (a description's line breaks), become plain ones.
+    text = decode(body).replace("\r\n", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     plan = ImportPlan([])
