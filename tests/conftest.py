@@ -101,6 +101,16 @@ def postgres_database() -> Iterator[str | None]:
 
 
 BACKENDS = ("sqlite", "postgres")
+IMAGE_TEST = "tests/deploy/test_image.py"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The image test goes first: one worker spends its minutes of downloads and compiling on the build
+    while the other works through the suite (the rest is shared out as workers become free)."""
+    image_tests = [item for item in items if item.nodeid.startswith(IMAGE_TEST)]
+    if image_tests:
+        items[:] = image_tests + [item for item in items if item not in image_tests]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

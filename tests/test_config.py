@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -246,6 +246,8 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, valu
 
 def _env_name(field_name: str) -> str:
     alias = Settings.model_fields[field_name].validation_alias
+    if isinstance(alias, AliasChoices):  # the first name is the documented one
+        alias = alias.choices[0]
     return alias if isinstance(alias, str) else field_name.upper()
 
 

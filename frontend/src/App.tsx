@@ -7,13 +7,14 @@ import { Chat } from './components/Chat';
 import { Shortcuts } from './components/Shortcuts';
 import { TaskList } from './components/TaskList';
 import { TaskPage } from './components/TaskPage';
+import { UsagePanel } from './components/UsagePanel';
 import { browserTimeZone } from './lib/dates';
 import { Link, matchRoute, navigate, usePath } from './lib/router';
 
 // Visited rarely: its code is a separate chunk, fetched when the page is opened.
 const Settings = lazy(() => import('./components/Settings'));
 
-function Header({ user, onSignOut, onUserChange }: { user: User; onSignOut: () => void; onUserChange: (u: User) => void }) {
+function Header({ user, onSignOut, onUserChange, usageKey }: { user: User; onSignOut: () => void; onUserChange: (u: User) => void; usageKey: number }) {
   const path = usePath();
   const browserTz = browserTimeZone();
   const [tzError, setTzError] = useState<string | null>(null);
@@ -52,6 +53,7 @@ function Header({ user, onSignOut, onUserChange }: { user: User; onSignOut: () =
           </button>
         )}
         {tzError && <span className="field-error">{tzError}</span>}
+        <UsagePanel tz={user.timezone || 'UTC'} refreshKey={usageKey} />
         <span className="user-email" title={`Time zone: ${user.timezone}`}>
           {user.email}
         </span>
@@ -178,7 +180,7 @@ export function App() {
 
   return (
     <div className={inWorkspace ? 'shell shell-workspace' : 'shell'}>
-      <Header user={user} onSignOut={() => void signOut()} onUserChange={setUser} />
+      <Header user={user} onSignOut={() => void signOut()} onUserChange={setUser} usageKey={tasksVersion} />
       {body}
       <Shortcuts chatVisible={route.name === 'chat' || (inWorkspace && window.matchMedia?.('(min-width: 861px)').matches === true)} />
     </div>

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import iter_route_contexts
+from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy.exc import IntegrityError
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,7 +19,8 @@ from taskagent.access_tokens.dependencies import TokenScope
 from taskagent.access_tokens.router import router as access_tokens_router
 from taskagent.agents.router import router as agents_router
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import KnownUsers
+from taskagent.audit.router import router as audit_router
+from taskagent.auth.dependencies import KnownUsers, handle_integrity_error
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.router import router as auth_router
 from taskagent.auth.tokens import VerifiedTokens
@@ -40,10 +44,12 @@ from taskagent.imports.router import router as imports_router
 from taskagent.mcp.server import mount_mcp
 from taskagent.observability import metrics
 from taskagent.observability.requests import RequestObservability
+from taskagent.observability.tracing import Tracing, build_tracing
 from taskagent.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from taskagent.resources import Resources, keep_resources
 from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from taskagent.tasks.router import router as tasks_router
+from taskagent.usage.router import router as usage_router
 from taskagent.web import mount_frontend
 
 
@@ -79,9 +85,14 @@ COMMON_RESPONSES = error_responses(BadRequest, PayloadTooLarge, ServiceUnavailab
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings, request_metrics: metrics.Metrics) -> AsyncIterator[Resources]:
+async def open_resources(
+    settings: Settings, request_metrics: metrics.Metrics, tracing: Tracing | None = None
+) -> AsyncIterator[Resources]:
     """One worker's resources, closed in the reverse order."""
     engine = create_engine(settings)
+    if tracing is not None:
+        tracing.instrument_engine(engine)
+        tracing.activate()
     session_factory = create_session_factory(engine)
     resources = Resources(
         settings=settings,
@@ -95,6 +106,7 @@ async def open_resources(settings: Settings, request_metrics: metrics.Metrics) -
         known_users=KnownUsers(),
         health_probe=DatabaseProbe(engine),
         metrics=request_metrics,
+        tracing=tracing,
     )
     try:
         yield resources
@@ -105,17 +117,23 @@ async def open_resources(settings: Settings, request_metrics: metrics.Metrics) -
         await resources.rate_limiter.close()
         resources.password_hasher.close()
         await engine.dispose()
+        if tracing is not None:
+            await asyncio.to_thread(tracing.close)  # sends the spans still buffered (network I/O)
 
 
-def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
-    """The app. `tune_gc` is for a serving process that owns its interpreter (`taskagent serve`)."""
+def create_app(
+    settings: Settings | None = None, *, tune_gc: bool = False, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """The app. `tune_gc` is for a serving process that owns its interpreter (`taskagent serve`);
+    `span_exporter` replaces the configured trace exporter when tracing is on (tests, benchmarks)."""
     settings = settings or Settings()
     settings.jwt_secret  # noqa: B018 - read (or create) the key now, not on the first request's event loop
     request_metrics = metrics.Metrics()  # made with the app: its middleware counts from the first request
+    tracing = build_tracing(settings, span_exporter)  # None unless OTEL_TRACES_EXPORTER asks for traces
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings, request_metrics) as resources:
+        async with open_resources(settings, request_metrics, tracing) as resources:
             keep_resources(app, resources)
             if tune_gc:
                 # What start-up made lives as long as the process: frozen, later collections skip it; and
@@ -132,19 +150,27 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
         description="Tasks by REST, by a web page, and by chatting with AI agents.",
         lifespan=lifespan,
         responses=COMMON_RESPONSES,
+        # Starlette's slash redirect builds an absolute URL from the request's Host header: a path
+        # with a trailing slash is a 404 instead, like any other path that names nothing.
+        redirect_slashes=False,
     )
     install_error_handler(app)
+    app.add_exception_handler(IntegrityError, handle_integrity_error)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # on every answer, errors included
-    app.add_middleware(RequestObservability, metrics=request_metrics)  # outermost: sees every answer
+    app.add_middleware(RequestObservability, metrics=request_metrics, traced=tracing is not None)
+    if tracing is not None:
+        tracing.instrument_app(app)  # outermost: the request span holds every other
 
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
     app.include_router(imports_router)
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
+    app.include_router(usage_router)
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)
     mount_mcp(app)

@@ -1,4 +1,4 @@
-"""`taskagent serve` and `taskagent migrate`.
+"""`taskagent serve`, `taskagent migrate`, `taskagent mcp` and `taskagent plan` (users' monthly agent limits).
 
 Start-up rules: SQLite applies pending migrations by itself (a trial needs no extra step); PostgreSQL is
 migrated on purpose with `taskagent migrate`, and `serve` refuses to start on a schema that is behind,
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import json
 import logging
 import os
 import sys
@@ -25,9 +26,10 @@ from uvicorn.config import LOGGING_CONFIG
 from taskagent import __version__, migrations
 from taskagent.access_tokens.service import is_access_token
 from taskagent.config import ConfigurationError, Settings
-from taskagent.db import create_engine
+from taskagent.db import create_engine, create_session_factory
 from taskagent.mcp.server import serve_stdio
 from taskagent.observability.request_log import add_request_log
+from taskagent.usage.plans import UnknownUserError, parse_limit, reset_plan, set_plan, show_plan
 
 logger = logging.getLogger("taskagent")
 
@@ -127,7 +129,47 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "mcp", help="serve MCP on stdin/stdout (Claude Desktop), as the owner of the token in TASKAGENT_TOKEN"
     )
+    plan = commands.add_parser("plan", help="a user's monthly agent limits (the default plan is in settings)")
+    plans = plan.add_subparsers(dest="plan_command", required=True)
+    plan_set = plans.add_parser("set", help="give a user limits of their own")
+    plan_set.add_argument("email")
+    limit_help = "a number, `unlimited`, or `default` (the default plan's; also when left out)"
+    plan_set.add_argument("--runs", type=_limit, default=None, help=f"agent runs a month: {limit_help}")
+    plan_set.add_argument("--tokens", type=_limit, default=None, help=f"model tokens a month: {limit_help}")
+    plan_set.add_argument(
+        "--name", default="custom", help="the plan's name, shown to the user (default custom)"
+    )
+    plans.add_parser("show", help="a user's plan and this month's use").add_argument("email")
+    plans.add_parser("reset", help="put a user back on the default plan").add_argument("email")
     return parser
+
+
+def _limit(text: str) -> int | None:
+    try:
+        return parse_limit(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a limit: a number (0 or more), `unlimited` or `default`"
+        ) from None
+
+
+async def run_plan_command(settings: Settings, args: argparse.Namespace) -> str:
+    """One `taskagent plan ...` command on the configured database; what to print."""
+    engine = create_engine(settings)
+    factory = create_session_factory(engine)
+    try:
+        if args.plan_command == "set":
+            if len(args.name.strip()) == 0 or len(args.name) > 50:
+                raise ValueError("--name must be 1 to 50 characters")
+            await set_plan(factory, args.email, name=args.name.strip(), runs=args.runs, tokens=args.tokens)
+        elif args.plan_command == "reset":
+            had = await reset_plan(factory, args.email)
+            if not had:
+                return f"{args.email} is on the default plan already."
+        report = await show_plan(factory, settings, args.email)
+    finally:
+        await engine.dispose()
+    return json.dumps(report, default=str, indent=2)
 
 
 def _fail(message: str) -> int:
@@ -158,10 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(prepare_database(settings))
         if args.command == "mcp":
             return _serve_mcp(settings, token)
+        if args.command == "plan":
+            print(asyncio.run(run_plan_command(settings, args)))  # noqa: T201 - CLI output
+            return 0
     except (ConfigurationError, UnmigratedDatabaseError, DatabaseUnreachableError) as exc:
         return _fail(str(exc))
     except ValidationError as exc:
         return _fail(f"invalid configuration:\n{exc}")
+    except (UnknownUserError, ValueError) as exc:  # a plan command's user or name
+        return _fail(str(exc))
     if args.workers > 1 and settings.is_sqlite:
         logger.warning(
             "%d workers on SQLite: writes queue on one file; PostgreSQL suits several", args.workers

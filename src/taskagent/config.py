@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "production", "test"]
@@ -80,9 +80,25 @@ class Settings(BaseSettings):
     agent_max_concurrent_runs: int = Field(default=16, ge=1)
     agent_queue_seconds: float = Field(default=120.0, gt=0)
     enable_tracing: bool = False
+    # The default plan: agent runs and model tokens (input + output) per user and calendar month (UTC);
+    # unset: unlimited. `taskagent plan set` gives a user other limits.
+    agent_monthly_runs: int | None = Field(default=None, ge=0)
+    agent_monthly_tokens: int | None = Field(default=None, ge=0)
 
     # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
     metrics_token: SecretStr | None = None
+    # Traces (OpenTelemetry's own variable names; `none`: no tracing at all). The exporter also reads the
+    # other OTEL_EXPORTER_OTLP_* variables (headers, timeout) from the environment itself.
+    otel_traces_exporter: Literal["otlp", "console", "none"] = "none"
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "taskagent"
+    # Prompts, answers, tool arguments and results on the spans (the GenAI instrumentations' switch).
+    otel_record_content: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "otel_record_content"
+        ),
+    )
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

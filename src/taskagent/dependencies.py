@@ -15,7 +15,8 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskagent.agents.runner import AgentRuntime
-from taskagent.auth.dependencies import CallerScheme, current_user
+from taskagent.audit.models import Channel
+from taskagent.auth.dependencies import CallerScheme, current_user, signed_in_by_cookie
 from taskagent.auth.models import User
 from taskagent.auth.passwords import PasswordHasher
 from taskagent.auth.repository import canonical_email
@@ -96,8 +97,10 @@ async def get_current_user(request: Request, user_id: CurrentUserId, session: Se
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def get_task_service(session: SessionDep, user_id: CurrentUserId) -> TaskService:
-    return TaskService(session, user_id)
+async def get_task_service(request: Request, session: SessionDep, user_id: CurrentUserId) -> TaskService:
+    # The way in, for the audit trail: the page signs in with its session cookie, scripts with a bearer.
+    channel = Channel.web if signed_in_by_cookie(request) else Channel.rest
+    return TaskService(session, user_id, channel)
 
 
 TaskServiceDep = Annotated[TaskService, Depends(get_task_service)]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from taskagent.config import Settings
     from taskagent.health import DatabaseProbe
     from taskagent.observability.metrics import Metrics
+    from taskagent.observability.tracing import Tracing
     from taskagent.ratelimit import RateLimiter
 
 
@@ -45,6 +46,7 @@ class Resources:
     known_users: KnownUsers  # user ids recently seen to exist
     health_probe: DatabaseProbe
     metrics: Metrics  # also held by the request middleware, which exists before the lifespan runs
+    tracing: Tracing | None = None  # None: OTEL_TRACES_EXPORTER=none, nothing traced
 
 
 def app_resources(app: Starlette) -> Resources:

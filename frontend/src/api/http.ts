@@ -90,7 +90,9 @@ export function errorFromBody(status: number, body: unknown, retryAfter: number 
   } else {
     message = `Request failed (${status})`;
   }
-  if (status === 429 && !(typeof detail === 'string' && /try again in/i.test(detail))) {
+  // A monthly quota's 429 says which limit and when it resets: keep its words.
+  const quota = body !== null && typeof body === 'object' && 'resets_at' in body;
+  if (status === 429 && !quota && !(typeof detail === 'string' && /try again in/i.test(detail))) {
     message = rateLimitMessage(retryAfter);
   }
   return new ApiError(status, message, detail, fieldErrors, retryAfter);

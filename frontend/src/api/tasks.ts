@@ -1,5 +1,5 @@
 import { apiFetch, apiJson, nextLink } from './http';
-import type { HelpHistory, Task, TaskPatch } from './types';
+import type { HelpHistory, HistoryEntry, Task, TaskPatch, Usage } from './types';
 
 export interface TaskQuery {
   status?: string;
@@ -66,4 +66,13 @@ export async function deleteTask(id: number, keepalive = false): Promise<void> {
 
 export function getHelpHistory(id: number, signal?: AbortSignal): Promise<HelpHistory> {
   return apiJson<HelpHistory>(`/tasks/${id}/help`, { signal });
+}
+
+/** Who changed the task, how and when, oldest first (also for a deleted task). */
+export function getTaskHistory(id: number, signal?: AbortSignal): Promise<HistoryEntry[]> {
+  return apiJson<HistoryEntry[]>(`/tasks/${id}/history`, { signal });
+}
+
+export function getUsage(signal?: AbortSignal): Promise<Usage> {
+  return apiJson<Usage>('/users/me/usage', { signal });
 }

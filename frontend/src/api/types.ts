@@ -52,3 +52,27 @@ export interface HelpHistory {
   thread_id: string | null;
   items: HelpHistoryItem[];
 }
+
+export type Channel = 'rest' | 'web' | 'chat' | 'help' | 'mcp' | 'system';
+
+/** One change of a task (GET /tasks/{id}/history), oldest first. */
+export interface HistoryEntry {
+  at: string;
+  actor: { id: number; email: string | null } | null;
+  channel: Channel;
+  action: 'created' | 'updated' | 'deleted';
+  changes: Record<string, { from: unknown; to: unknown }>;
+}
+
+/** GET /users/me/usage: this month's agent use and the plan's limits (null: unlimited). */
+export interface Usage {
+  period: string;
+  plan: string;
+  runs: number;
+  model_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  limits: { runs: number | null; tokens: number | null };
+  resets_at: string;
+  by_model: { model: string; model_calls: number; input_tokens: number; output_tokens: number }[];
+}

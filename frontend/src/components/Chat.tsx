@@ -174,7 +174,7 @@ export function Chat({ threadId, tz, onTasksChanged, client = defaultClient }: C
     } catch (err) {
       if (ctrl.signal.aborted || (err instanceof Error && err.name === 'AbortError')) {
         dispatch({ type: 'finish' });
-      } else if (err instanceof ApiError && err.status === 429) {
+      } else if (err instanceof ApiError && err.status === 429 && !/monthly quota/i.test(err.message)) {
         dispatch({ type: 'fail', error: { message: rateLimitMessage(err.retryAfter), allowRetry: true, retryAfter: err.retryAfter } });
       } else {
         dispatch({ type: 'fail', error: { message: messageOf(err), allowRetry: true } });

@@ -7,6 +7,7 @@ import { formatWhen, formatMinutes, isOverdue } from '../lib/dates';
 import { Link, navigate } from '../lib/router';
 import { HelpPanel } from './HelpPanel';
 import { TaskEditor } from './TaskEditor';
+import { TaskHistory } from './TaskHistory';
 
 export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
   const [task, setTask] = useState<Task | null>(null);
@@ -15,6 +16,7 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
   const [missing, setMissing] = useState(false);
   const [editorKey, setEditorKey] = useState(0);
   const [confirming, setConfirming] = useState(false);
+  const [historyKey, setHistoryKey] = useState(0);
 
   const load = useCallback(async () => {
     try {
@@ -37,6 +39,7 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
   const refresh = useCallback(() => {
     void load();
     setEditorKey((k) => k + 1);
+    setHistoryKey((k) => k + 1);
   }, [load]);
 
   const remove = async () => {
@@ -90,7 +93,10 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
       )}
       <div className="task-page-grid">
         <section aria-label="Task details" className="card">
-          <TaskEditor reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => setTask(t)} onMissing={() => setMissing(true)} />
+          <TaskEditor reloadKey={editorKey} taskId={taskId} tz={tz} autoFocus={false} onSaved={(t) => {
+              setTask(t);
+              setHistoryKey((k) => k + 1);
+            }} onMissing={() => setMissing(true)} />
           {subtasks.length > 0 && (
             <div className="subtask-box">
               <h2>Subtasks</h2>
@@ -125,6 +131,9 @@ export function TaskPage({ taskId, tz }: { taskId: number; tz: string }) {
         </section>
         <section className="card">
           <HelpPanel taskId={taskId} tz={tz} onTaskChanged={refresh} />
+        </section>
+        <section className="card">
+          <TaskHistory taskId={taskId} tz={tz} reloadKey={historyKey} />
         </section>
       </div>
     </main>

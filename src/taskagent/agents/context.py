@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from taskagent.audit.models import Channel
 from taskagent.db import session_scope, utcnow
 from taskagent.tasks.service import TaskService
+from taskagent.usage.service import RunReservation
 
 
 def user_zone(name: str | None) -> ZoneInfo:
@@ -41,6 +43,11 @@ class AgentContext:
     # The focus task as the tools serialise it (TaskRead JSON), for the instructions; refreshed by the
     # tools that change it.
     focus_task: dict[str, Any] | None = None
+    # The way in, set by the entry point (chat, help, MCP): the audit trail's channel of what tools change.
+    channel: Channel = Channel.system
+    # The run as counted against the user's monthly quota by the entry point (which answered 429 when over
+    # it); a turn without one counts it itself before any model is called (`AgentTurn._begin`).
+    reservation: RunReservation | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -63,4 +70,4 @@ class AgentContext:
         changes is visible to the REST API at once, while the answer is still streaming.
         """
         async with session_scope(self.session_factory) as session:
-            yield TaskService(session, self.user_id)
+            yield TaskService(session, self.user_id, self.channel)

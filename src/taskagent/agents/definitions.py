@@ -96,8 +96,10 @@ class AgentTeam:
 
 
 def model_settings(settings: Settings) -> ModelSettings:
-    """Per call: at most MODEL_MAX_TOKENS output tokens (Anthropic requires a value anyway)."""
-    return ModelSettings(max_tokens=settings.model_max_tokens)
+    """Per call: at most MODEL_MAX_TOKENS output tokens (Anthropic requires a value anyway). Streamed Chat
+    Completions report their token counts only when asked, which the SDK does for OpenAI's own URL alone:
+    asked everywhere, an OpenAI-compatible server's counts reach traces and usage too."""
+    return ModelSettings(max_tokens=settings.model_max_tokens, include_usage=True)
 
 
 def build_agents(settings: Settings, model_factory: ModelFactory | None = None) -> AgentTeam:

@@ -17,12 +17,19 @@ import anthropic
 import httpx2
 import openai
 from agents import Model
-from agents.tracing import set_tracing_disabled, set_tracing_export_api_key
+from agents.tracing import (
+    TracingProcessor,
+    set_trace_processors,
+    set_tracing_disabled,
+    set_tracing_export_api_key,
+)
+from agents.tracing.processors import default_processor
 
 from taskagent.agents.errors import provider_label
 from taskagent.agents.providers.anthropic import AnthropicModel
 from taskagent.agents.providers.openai import OpenAIChatCompletions, OpenAIResponses, StreamingOpenAI
 from taskagent.config import ConfigurationError, Settings
+from taskagent.observability.tracing import agent_processor
 
 ROLES = frozenset({"triage", "scheduler", "breakdown", "blocker", "task_manager", "summarizer"})
 OPENAI_URL = "https://api.openai.com/v1"
@@ -78,13 +85,18 @@ def describe_model(settings: Settings) -> str:
 
 
 def configure_tracing(settings: Settings) -> None:
-    """The agents SDK sends traces to OpenAI by default: only do so when ENABLE_TRACING is set."""
-    if not settings.enable_tracing:
-        set_tracing_disabled(True)
-        return
-    set_tracing_disabled(False)
-    if settings.openai_api_key is not None:
-        set_tracing_export_api_key(settings.openai_api_key.get_secret_value())
+    """The agents SDK sends traces to OpenAI by default: only do so when ENABLE_TRACING is set. Its spans
+    go to OpenTelemetry when an app traces (OTEL_TRACES_EXPORTER); with neither, its tracing is off."""
+    processors: list[TracingProcessor] = []
+    if settings.enable_tracing:
+        processors.append(default_processor())
+        if settings.openai_api_key is not None:
+            set_tracing_export_api_key(settings.openai_api_key.get_secret_value())
+    bridge = agent_processor()
+    if bridge is not None:
+        processors.append(bridge)
+    set_trace_processors(processors)
+    set_tracing_disabled(not processors)
 
 
 async def close_models() -> None:

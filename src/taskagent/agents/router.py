@@ -29,6 +29,7 @@ from taskagent.agents.schemas import (
 )
 from taskagent.agents.streaming import PLAIN_MEDIA_TYPE, SSE_MEDIA_TYPE, PlainTextRenderer, TurnEvent, sse
 from taskagent.agents.tools import task_json
+from taskagent.audit.models import Channel
 from taskagent.auth.dependencies import current_user
 from taskagent.db import utcnow
 from taskagent.dependencies import CurrentUser, CurrentUserId, ResourcesDep, SessionDep, SettingsDep
@@ -36,13 +37,13 @@ from taskagent.errors import (
     BadRequest,
     Forbidden,
     InvalidRequest,
-    RateLimited,
     ServiceUnavailable,
     Unauthorized,
     error_responses,
 )
 from taskagent.resources import Resources
 from taskagent.tasks.service import TaskNotFoundError, TaskService
+from taskagent.usage.service import QuotaExceeded
 
 router = APIRouter(tags=["agents"])
 
@@ -113,10 +114,9 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         Forbidden,
         TaskNotFoundError,
         InvalidRequest,
-        RateLimited,
+        QuotaExceeded,
         ServiceUnavailable,
         invalid_request="The query is missing, empty or longer than 2000 characters",
-        rate_limited="More than AGENT_RATE_LIMIT agent requests this minute",
     ),
 }
 HISTORY_RESPONSES = error_responses(Unauthorized, TaskNotFoundError)
@@ -178,6 +178,8 @@ async def _stream_agent(
         # Give the request's connection back before the run's own units of work take theirs: a request
         # holding one while waiting for another deadlocks a busy pool (each of N holds one of N, all wait).
         await session.commit()
+        # The month's quota (429 past it) before anything is stored or any model is called.
+        reservation = await runtime.usage.reserve(factory, user_id)
         # The request is stored (committed) before anything runs: a failed run still leaves it in the thread.
         thread_id, _ = await record_request(factory, user_id, task, query)
     context = AgentContext(
@@ -187,6 +189,8 @@ async def _stream_agent(
         now=utcnow(),
         focus_task_id=task.id,
         focus_task=task_json(task),
+        channel=Channel.help,
+        reservation=reservation,
     )
     run = HelpRun(runtime=runtime, agent_key=agent_key, context=context, thread_id=thread_id)
 

@@ -40,6 +40,8 @@ from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
 from taskagent.agents.errors import describe_failure
 from taskagent.config import Settings
+from taskagent.observability.tracing import records_content
+from taskagent.usage.service import UsageMeter
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +118,8 @@ def start_run(
         context=context,
         max_turns=limits.max_turns,
         hooks=hooks or LimitHooks(limits),
-        run_config=RunConfig(workflow_name=workflow_name, trace_include_sensitive_data=False),
+        # Contents reach the SDK's spans only for an operator who asked for them on OpenTelemetry's.
+        run_config=RunConfig(workflow_name=workflow_name, trace_include_sensitive_data=records_content()),
     )
 
 
@@ -176,6 +179,8 @@ class AgentRuntime:
         # up the words of the runs that are streaming (bench/streams.py).
         self.setup = asyncio.Semaphore(SETUP_AT_ONCE)
         self.input_observers: list[InputObserver] = []
+        # Agent use per user and month, and the plans' limits (checked before any model is called).
+        self.usage = UsageMeter(settings)
 
     def team(self) -> AgentTeam:
         """The agents; raises ConfigurationError when the configured model cannot be built."""

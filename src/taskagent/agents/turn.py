@@ -36,6 +36,7 @@ from typing import Literal, TypeVar
 
 from agents import StreamEvent
 from agents.result import RunResultStreaming
+from opentelemetry.trace import Span
 
 from taskagent.agents.admission import RunQueueTimeout
 from taskagent.agents.context import AgentContext
@@ -45,6 +46,8 @@ from taskagent.config import ConfigurationError
 from taskagent.conversations.history import load_window, model_input
 from taskagent.conversations.repository import ConversationRepository
 from taskagent.db import session_scope
+from taskagent.observability import tracing
+from taskagent.usage.service import QuotaExceeded
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ class AgentTurn:
         self.result: RunResultStreaming | None = None
         self._deadline = 0.0
         self._said: list[TurnEvent] = []  # the turn events of the latest SDK event
+        self._span: Span | None = None  # the turn's trace span, when the app traces
 
     @property
     def complete(self) -> bool:
@@ -102,6 +106,7 @@ class AgentTurn:
 
     async def run(self, render: Callable[[AgentTurn], AsyncGenerator[T, None]]) -> AsyncGenerator[T, None]:
         """The whole turn; `render` turns its run into the caller's wire events (see the module)."""
+        self._span = tracing.start_turn(self.workflow, self.agent_key, self.thread_id)
         try:
             async with self.runtime.slots.take():
                 await self._begin()
@@ -117,6 +122,9 @@ class AgentTurn:
             self.fail(exc)
         finally:
             await self._end()
+            tracing.end_turn(
+                self._span, specialist=self.transcript.specialist, failure=self.failure, stopped=self.stopped
+            )
 
     # The run, for renderers ------------------------------------------------------------------------------
 
@@ -151,6 +159,13 @@ class AgentTurn:
             agent = self.runtime.team().get(self.agent_key)
         except ConfigurationError as exc:
             raise TurnRefused(f"The assistant is not configured: {exc}", retry=False) from exc
+        if self.context.reservation is None:  # no endpoint counted this run (MCP's ask_for_help)
+            try:
+                self.context.reservation = await self.runtime.usage.reserve(
+                    self.context.session_factory, self.context.user_id
+                )
+            except QuotaExceeded as exc:
+                raise TurnRefused(str(exc), retry=False) from exc
         # The database work around runs takes turns (`AgentRuntime.setup`): a burst of it would otherwise
         # hold up the words of the runs that are streaming.
         async with self.runtime.setup, session_scope(self.context.session_factory) as session:
@@ -162,23 +177,51 @@ class AgentTurn:
         for observe in self.runtime.input_observers:
             observe(input_items)
         limits = self.runtime.limits
-        self.result = start_run(
-            agent, input_items, self.context, limits, workflow_name=f"TaskAgent {self.workflow}"
-        )
+        with tracing.current(self._span):  # the run's spans (and its statements') go under the turn's
+            self.result = start_run(
+                agent, input_items, self.context, limits, workflow_name=f"TaskAgent {self.workflow}"
+            )
         self._deadline = asyncio.get_running_loop().time() + limits.max_seconds
 
     async def _end(self) -> None:
         if self.result is not None and not self.result.is_complete:
             self.result.cancel()  # no tool may act for an answer nobody reads
+        await self._shielded(self._account())
         if self.answer_sink is None or not self.transcript.text.strip():
             return
         # Store what was said, whatever happened; a second cancellation must not interrupt the write.
-        saving = asyncio.ensure_future(self._store(self.answer_sink))
+        await self._shielded(self._store(self.answer_sink))
+
+    async def _shielded(self, work: Awaitable[None]) -> None:
+        running = asyncio.ensure_future(work)
         try:
-            await asyncio.shield(saving)
+            await asyncio.shield(running)
         except asyncio.CancelledError:
             self.stopped = True
-            await asyncio.gather(saving, return_exceptions=True)
+            await asyncio.gather(running, return_exceptions=True)
+
+    async def _account(self) -> None:
+        """Usage per user: the run's model calls and tokens (the SDK's count, the offline engine's own
+        estimates included); a counted run that never reached a model is given back."""
+        reservation = self.context.reservation
+        if reservation is None:
+            return
+        meter, factory = self.runtime.usage, self.context.session_factory
+        try:
+            if self.result is None:
+                await meter.release(factory, reservation)
+                return
+            used = self.result.context_wrapper.usage
+            await meter.record(
+                factory,
+                reservation,
+                self.runtime.settings.taskagent_model,
+                calls=used.requests,
+                input_tokens=used.input_tokens,
+                output_tokens=used.output_tokens,
+            )
+        except Exception:
+            logger.exception("could not record the usage of thread %s", self.thread_id)
 
     async def _store(self, sink: AnswerSink) -> None:
         try:

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 
 from fastapi import Request
+from fastapi.responses import Response
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.access_tokens.dependencies import access_token_caller
@@ -16,7 +18,7 @@ from taskagent.auth import tokens
 from taskagent.auth.models import User
 from taskagent.auth.repository import SessionRepository, UserRepository
 from taskagent.db import session_scope
-from taskagent.errors import Forbidden, Unauthorized
+from taskagent.errors import Forbidden, Unauthorized, handle_error
 from taskagent.resources import request_resources
 
 SESSION_COOKIE = "taskagent_session"
@@ -139,6 +141,7 @@ class CallerScheme(OAuth2PasswordBearer):
                 active = await SessionRepository(session).is_active(claims.session_id, user_id)
             if not active:  # signed out, or ended by a password change or the account's deletion
                 raise Unauthorized("Session expired; sign in again")
+            request.state.via_session_cookie = True  # the web page's way in (the audit trail's `web`)
             return user_id  # the row cascades away with its user: the user exists
         valid_after = resources.known_users.tokens_valid_after(user_id)
         if valid_after is None:
@@ -149,7 +152,28 @@ class CallerScheme(OAuth2PasswordBearer):
             resources.known_users.add(user_id, valid_after)
         if claims.issued_at < valid_after:  # issued before the password was changed
             raise Unauthorized("Invalid or expired token")
+        request.state.cached_caller = user_id  # see `handle_integrity_error`
         return user_id
+
+
+async def handle_integrity_error(request: Request, exc: Exception) -> Response:
+    """A write refused by the database because its owner row is gone is the caller's account deleted on
+    another worker while this one still knew the id (`KnownUsers`): a 401, as on any later request, not a
+    500. Any other integrity error stays a bug."""
+    user_id: int | None = getattr(request.state, "cached_caller", None)
+    if isinstance(exc, IntegrityError) and user_id is not None:
+        resources = request_resources(request)
+        async with session_scope(resources.session_factory) as session:
+            gone = await UserRepository(session).tokens_valid_after(user_id) is None
+        if gone:
+            resources.known_users.forget(user_id)
+            return await handle_error(request, Unauthorized("Invalid or expired token"))
+    return await handle_error(request, exc)
+
+
+def signed_in_by_cookie(request: Request) -> bool:
+    """Whether `CallerScheme` accepted the request's session cookie (only the web page holds one)."""
+    return bool(getattr(request.state, "via_session_cookie", False))
 
 
 async def current_user(known_users: KnownUsers, user_id: int, session: AsyncSession) -> User:

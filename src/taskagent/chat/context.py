@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskagent.config import Settings
+from taskagent.usage.service import RunReservation
 
 if TYPE_CHECKING:
     from taskagent.agents.runner import AgentRuntime
@@ -31,3 +32,5 @@ class ChatContext:
     runtime: AgentRuntime | None = None
     timezone: str = "UTC"
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The run this request may make, counted against the monthly quota by the endpoint before streaming.
+    reservation: RunReservation | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -53,11 +54,11 @@ from taskagent.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
-    RateLimited,
     Unauthorized,
     error_responses,
     issue,
 )
+from taskagent.usage.service import QuotaExceeded
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -102,6 +103,8 @@ UNSUPPORTED: Final = {
 MAX_MESSAGE_CHARS = 8_000  # a message's text and the text it quotes, together
 MAX_TAG_CHARS = 200  # a tag's id, label and group, each
 MAX_TAG_DATA_CHARS = 2_000  # a tag's data, as JSON
+MAX_ID_CHARS = 100  # a thread, item or attachment id, or a page cursor (ours are under 40)
+ID_FIELDS = ("thread_id", "item_id", "item_ids", "attachment_id", "after")
 
 REQUEST_BODY_SCHEMA: Final[dict[str, Any]] = {
     "required": True,
@@ -157,7 +160,7 @@ class ChatItemNotFound(NotFound):
             Forbidden,
             ChatItemNotFound,
             InvalidRequest,
-            RateLimited,
+            QuotaExceeded,
             invalid_request="The body is not a valid ChatKit request",
         ),
     },
@@ -192,11 +195,16 @@ async def chatkit_endpoint(
     await precheck(server, parsed, context)
     if kind in UNSUPPORTED:
         raise ChatRequestRefused(UNSUPPORTED[kind])
+    if kind in AGENT_REQUESTS:  # the month's quota (429 past it), before the SDK stores or runs anything
+        reservation = await runtime.usage.reserve(resources.session_factory, user.id)
+        context = dataclasses.replace(context, reservation=reservation)
     try:
         result = await server.process(body, context)
-    except NotFoundError as exc:  # the SDK's errors, as what they mean
-        raise ChatItemNotFound(str(exc) or "Not found") from exc
-    except (ValueError, NotImplementedError) as exc:
+    except (NotFoundError, ValueError, NotImplementedError) as exc:  # the SDK's errors, as what they mean
+        if context.reservation is not None:  # nothing will run: the counted run is given back
+            await runtime.usage.release(resources.session_factory, context.reservation)
+        if isinstance(exc, NotFoundError):
+            raise ChatItemNotFound(str(exc) or "Not found") from exc
         raise ChatRequestRefused(str(exc)) from exc
     if isinstance(result, NonStreamingResult):
         return Response(content=result.json, media_type="application/json")
@@ -230,6 +238,7 @@ def parse_request(body: bytes) -> Any:
             issue(["body", *error["loc"][1:]], error["msg"], error["type"])
             for error in exc.errors(include_url=False, include_input=False, include_context=False)
         ) from None
+    _check_ids(getattr(parsed, "params", None))
     user_input: UserMessageInput | None = getattr(getattr(parsed, "params", None), "input", None)
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq) and user_input is not None:
         if user_input.attachments:
@@ -246,6 +255,17 @@ def parse_request(body: bytes) -> Any:
         if length == 0 or not any(getattr(part, "text", "").strip() for part in user_input.content):
             raise InvalidRequest.at(content, "The message is empty.")
     return parsed
+
+
+def _check_ids(params: Any) -> None:
+    """An id no row can have is refused before any lookup, so an error never echoes a huge one."""
+    for field in ID_FIELDS:
+        value = getattr(params, field, None)
+        for each in value if isinstance(value, list) else [value]:
+            if isinstance(each, str) and len(each) > MAX_ID_CHARS:
+                raise InvalidRequest.at(
+                    ["body", "params", field], f"An id has at most {MAX_ID_CHARS} characters."
+                )
 
 
 def _check_tags(user_input: UserMessageInput, content: Sequence[str | int]) -> None:

@@ -35,6 +35,7 @@ from taskagent.agents.admission import WAITING_NOTICE
 from taskagent.agents.context import AgentContext
 from taskagent.agents.definitions import TASK_MANAGER
 from taskagent.agents.turn import AgentTurn
+from taskagent.audit.models import Channel
 from taskagent.chat.context import ChatContext
 from taskagent.chat.events import AssistantIds, RunObserver
 from taskagent.chat.store import ConversationStore, message_text, title_from_message
@@ -64,6 +65,8 @@ class TaskAgentChatServer(ChatKitServer[ChatContext]):
                 session_factory=context.session_factory,
                 timezone=context.timezone,
                 now=context.now,
+                channel=Channel.chat,
+                reservation=context.reservation,
             ),
             thread_id=thread.id,
             workflow="chat",

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskagent.audit.repository import HistoryRepository
 from taskagent.auth.models import User
 from taskagent.conversations.models import Thread
 from taskagent.conversations.repository import ConversationRepository
@@ -95,6 +96,18 @@ async def export_json(session: AsyncSession, user: User) -> dict[str, Any]:
         "settings": {"email": user.email, "timezone": user.timezone},
         "tasks": [TaskRead.model_validate(task).model_dump(mode="json") for task in tasks],
         "conversations": await _conversations(session, user.id),
+        # The trail of every task, deleted ones included (entries as GET /tasks/{id}/history shows them).
+        "history": [
+            {
+                "task_id": entry.task_id,
+                "at": entry.at.isoformat(),
+                "actor_id": entry.actor_id,
+                "channel": entry.channel.value,
+                "action": entry.action.value,
+                "changes": entry.changes,
+            }
+            for entry in await HistoryRepository(session, user.id).all_entries()
+        ],
     }
 
 

@@ -34,6 +34,7 @@ from taskagent.access_tokens.service import (
 )
 from taskagent.agents.context import AgentContext
 from taskagent.agents.runner import AgentRuntime
+from taskagent.audit.models import Channel
 from taskagent.auth.repository import UserRepository
 from taskagent.config import Settings
 from taskagent.db import create_engine, create_session_factory, session_scope
@@ -88,7 +89,9 @@ def build_server(
             user = await UserRepository(session).get(user_id)
         if user is None:
             return assistant_error("This account no longer exists")
-        context = AgentContext(user_id=user_id, session_factory=factory, timezone=user.timezone)
+        context = AgentContext(
+            user_id=user_id, session_factory=factory, timezone=user.timezone, channel=Channel.mcp
+        )
         if params.name == ASK_FOR_HELP.name:
             return await ask_for_help(params.arguments or {}, context, help_desk())
         return await call_tool(params.name, params.arguments or {}, context)

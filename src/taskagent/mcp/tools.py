@@ -27,6 +27,7 @@ from taskagent.agents.help import HelpRun, record_request
 from taskagent.agents.runner import AgentRuntime
 from taskagent.agents.schemas import MAX_QUERY
 from taskagent.agents.tools import task_json
+from taskagent.audit.models import Channel
 from taskagent.db import session_scope, utcnow
 from taskagent.ratelimit import RateLimiter
 from taskagent.tasks.service import TaskNotFoundError, TaskService
@@ -233,6 +234,7 @@ async def ask_for_help(given: Arguments, context: AgentContext, desk: HelpDesk) 
             now=utcnow(),
             focus_task_id=task.id,
             focus_task=focus,
+            channel=Channel.help,
         ),
         thread_id=thread_id,
     )

@@ -13,6 +13,7 @@ import time
 import uuid
 
 from fastapi.routing import iter_route_contexts
+from opentelemetry import trace as otel_trace
 from starlette.requests import cookie_parser
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from taskagent.auth.dependencies import SESSION_COOKIE
 from taskagent.observability.metrics import Metrics
 from taskagent.observability.request_log import REQUEST_LOGGER, request_id_var
+from taskagent.observability.tracing import REQUEST_ID_ATTRIBUTE, current_trace_id
 from taskagent.ratelimit import SCOPE_KEY as RATE_LIMIT_SCOPE_KEY
 from taskagent.ratelimit import Outcome
 from taskagent.resources import running_resources
@@ -35,9 +37,10 @@ UNMATCHED = "unmatched"
 
 
 class RequestObservability:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, traced: bool = False) -> None:
         self.app = app
         self.metrics = metrics
+        self.traced = traced  # the request span (made outside this middleware) gets the request id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,6 +63,8 @@ class RequestObservability:
         if resources is not None:
             self.metrics.watch_pool(resources.engine)
         token = request_id_var.set(request_id)
+        if self.traced:
+            otel_trace.get_current_span().set_attribute(REQUEST_ID_ATTRIBUTE, request_id)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
@@ -88,6 +93,7 @@ class RequestObservability:
                     "duration_ms": round(seconds * 1000, 2),
                     "request_id": request_id,
                     "user_id": _user_id(scope),
+                    **({"trace_id": current_trace_id()} if self.traced else {}),
                 },
             )
 

@@ -152,6 +152,19 @@ class TaskRepository:
             current = (await self.session.execute(statement)).scalar_one_or_none()
         return chain
 
+    async def descendants(self, task_id: int) -> list[Task]:
+        """The task's subtasks, theirs, and so on (what deleting it deletes), level by level."""
+        found: list[Task] = []
+        level = [task_id]
+        seen = {task_id}
+        while level:
+            statement = self._owned().where(Task.parent_id.in_(level)).order_by(Task.id)
+            children = [t for t in (await self.session.execute(statement)).scalars() if t.id not in seen]
+            seen.update(child.id for child in children)
+            found.extend(children)
+            level = [child.id for child in children]
+        return found
+
     def _filtered(self, filters: TaskFilters) -> Select[Task]:
         return self._owned().where(*self._conditions(filters))
 

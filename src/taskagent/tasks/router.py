@@ -132,8 +132,9 @@ async def list_tasks(
     page = await tasks.page(filters, sort, limit, after)
     headers: dict[str, str] = {}
     if page.next is not None:
-        next_url = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint))
-        headers["Link"] = f'<{next_url}>; rel="next"'
+        # A relative reference (RFC 8288): nothing of the request's Host header is reflected.
+        next_query = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint)).query
+        headers["Link"] = f'<{request.url.path}?{next_query}>; rel="next"'
     # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
     body = _TASK_LIST_JSON.dump_json(_TASK_LIST_JSON.validate_python(page.tasks))
     return Response(body, media_type="application/json", headers=headers)

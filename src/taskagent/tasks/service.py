@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from taskagent.audit.models import Channel, HistoryAction
+from taskagent.audit.repository import HistoryRepository
 from taskagent.db import utcnow
 from taskagent.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, issue
 from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
 from taskagent.tasks.pagination import Position
 from taskagent.tasks.repository import Page, TaskRepository
-from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskUpdate
+from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
+
+# What a task's trail leaves out: who owns it and the times that follow from the changes themselves.
+_NOT_AUDITED = frozenset({"id", "owner_id", "created_at", "updated_at", "completed_at", "version"})
 
 
 class TaskNotFoundError(NotFound):
@@ -72,9 +77,39 @@ def _matches(if_match: str, task: Task) -> bool:
     return "*" in candidates or etag(task) in candidates
 
 
+def audited_fields(task: Task) -> dict[str, Any]:
+    """The task's fields as the REST API shows them (JSON values), those a trail records."""
+    shown: dict[str, Any] = TaskRead.model_validate(task).model_dump(mode="json")
+    return {name: value for name, value in shown.items() if name not in _NOT_AUDITED}
+
+
+def _set(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that hold something: what a creation sets, what a deletion removes."""
+    return {name: value for name, value in fields.items() if value is not None and value != []}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {"from": before.get(name), "to": after.get(name)}
+        for name in {**before, **after}
+        if before.get(name) != after.get(name)
+    }
+
+
 class TaskService:
-    def __init__(self, session: AsyncSession, user_id: int) -> None:
+    """The user's tasks. Every change is recorded in the task's trail (`audit`) with `channel`, the way in
+    the caller came through (set by each entry point, never by a model)."""
+
+    def __init__(self, session: AsyncSession, user_id: int, channel: Channel = Channel.system) -> None:
         self.repository = TaskRepository(session, user_id)
+        self.history = HistoryRepository(session, user_id)
+        self.channel = channel
+        self.actor_id = None if channel == Channel.system else user_id
+
+    def _record(self, task_id: int, action: HistoryAction, changes: dict[str, Any]) -> None:
+        self.history.add(
+            task_id, actor_id=self.actor_id, channel=self.channel, action=action, changes=changes
+        )
 
     async def get(self, task_id: int) -> Task:
         task = await self.repository.get(task_id)
@@ -100,7 +135,9 @@ class TaskService:
             updated_at=now,
             completed_at=now if data.status == TaskStatus.completed else None,
         )
-        return await self.repository.add(task)
+        await self.repository.add(task)
+        self._record(task.id, HistoryAction.created, _diff({}, _set(audited_fields(task))))
+        return task
 
     async def _for_write(self, task_id: int, if_match: str | None) -> Task:
         task = await self.repository.get(task_id, for_update=True)
@@ -114,6 +151,7 @@ class TaskService:
         """Change the fields `data` sets (and only those); raises PreconditionFailedError when `if_match`
         is stale, ConcurrentUpdateError when another write slipped in after the read."""
         task = await self._for_write(task_id, if_match)
+        before = audited_fields(task)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("parent_id") is not None:
             await self._check_parent(changes["parent_id"], task_id=task.id)
@@ -133,14 +171,21 @@ class TaskService:
             await self.repository.flush()
         except StaleDataError:
             raise self._lost_race(if_match) from None
+        if diff := _diff(before, audited_fields(task)):  # a write that changes nothing leaves no entry
+            self._record(task.id, HistoryAction.updated, diff)
         return task
 
     async def delete(self, task_id: int, *, if_match: str | None = None) -> Task:
+        """Delete the task and its subtasks (the database cascades); each gets its trail's last entry."""
         task = await self._for_write(task_id, if_match)
+        gone = [task, *await self.repository.descendants(task.id)]
+        last_seen = [(each.id, _set(audited_fields(each))) for each in gone]
         try:
             await self.repository.delete(task)
         except StaleDataError:
             raise self._lost_race(if_match) from None
+        for each_id, fields in last_seen:
+            self._record(each_id, HistoryAction.deleted, _diff(fields, {}))
         return task
 
     @staticmethod

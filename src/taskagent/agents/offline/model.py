@@ -13,10 +13,12 @@ from typing import Any
 
 from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
-from agents.items import ModelResponse, TResponseInputItem, TResponseStreamEvent
+from agents.items import ModelResponse, TResponseInputItem, TResponseOutputItem, TResponseStreamEvent
 from agents.model_settings import ModelSettings
 from agents.models.interface import Model, ModelTracing
 from agents.tool import Tool
+from agents.tracing import GenerationSpanData, Span, generation_span
+from agents.usage import Usage
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from . import specialists, task_manager
@@ -25,6 +27,7 @@ from .events import output_items, stream_events, usage_for
 from .intents import HelpKind
 from .plan import Step, Toolbox
 
+MODEL_NAME = "local"  # what the spans name as the model (TASKAGENT_MODEL=local)
 ROLES = ("triage", "scheduler", "breakdown", "blocker", "task_manager")
 SPECIALISTS: dict[str, HelpKind] = {"scheduler": "scheduler", "breakdown": "breakdown", "blocker": "blocker"}
 
@@ -67,10 +70,11 @@ class OfflineModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> ModelResponse:
-        output = output_items(self.decide(system_instructions, input, tools, handoffs))
-        return ModelResponse(
-            output=output, usage=usage_for(system_instructions, input, output), response_id=None
-        )
+        with self._span(system_instructions, input, tracing) as span:
+            output = output_items(self.decide(system_instructions, input, tools, handoffs))
+            usage = usage_for(system_instructions, input, output)
+            _record(span, output, usage, tracing)
+        return ModelResponse(output=output, usage=usage, response_id=None)
 
     async def stream_response(
         self,
@@ -86,6 +90,35 @@ class OfflineModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        output = output_items(self.decide(system_instructions, input, tools, handoffs))
-        async for event in stream_events(output, usage_for(system_instructions, input, output)):
-            yield event
+        with self._span(system_instructions, input, tracing) as span:
+            output = output_items(self.decide(system_instructions, input, tools, handoffs))
+            usage = usage_for(system_instructions, input, output)
+            async for event in stream_events(output, usage):
+                yield event
+            _record(span, output, usage, tracing)
+
+    def _span(
+        self, system_instructions: str | None, input: str | list[TResponseInputItem], tracing: ModelTracing
+    ) -> Span[GenerationSpanData]:
+        """A model call's span, as the SDK's own models make one (a custom model must make its own)."""
+        span = generation_span(
+            model=MODEL_NAME, model_config={"role": self.role}, disabled=tracing.is_disabled()
+        )
+        if tracing.include_data():
+            span.span_data.input = [
+                {"role": "system", "content": system_instructions or ""},
+                *_as_items(input),
+            ]
+        return span
+
+
+def _as_items(input: str | list[TResponseInputItem]) -> list[Any]:
+    return [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
+
+
+def _record(
+    span: Span[GenerationSpanData], output: list[TResponseOutputItem], usage: Usage, tracing: ModelTracing
+) -> None:
+    span.span_data.usage = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+    if tracing.include_data():
+        span.span_data.output = [item.model_dump() for item in output]

@@ -17,10 +17,11 @@ from typing import Any, cast, get_args
 import pydantic
 from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from agents.items import ModelResponse, TResponseStreamEvent
+from agents.tracing import ResponseSpanData, get_current_span
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionChunk
 from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
-from openai.types.responses import ResponseStreamEvent
+from openai.types.responses import Response, ResponseStreamEvent
 
 from taskagent.agents.errors import ModelProviderError, keep_streamed_events
 
@@ -103,7 +104,9 @@ class OpenAIResponses(OpenAIResponsesModel):
         try:
             async with aclosing(_generator(super().stream_response(*args, **kwargs))) as events:
                 async for event in events:
-                    completed = completed or event.type == "response.completed"
+                    if event.type == "response.completed":
+                        completed = True
+                        _name_the_model(event.response)
                     yield event
         except _MALFORMED as exc:
             raise _streamed(_malformed(self.provider)) from exc
@@ -143,6 +146,15 @@ class OpenAIChatCompletions(OpenAIChatCompletionsModel):
         except Exception as exc:
             keep_streamed_events(exc)
             raise
+
+
+def _name_the_model(response: Response) -> None:
+    """Keep the response on its trace span, which the SDK does only when contents are traced: the span
+    then names the model. (The SDK exports only the response's id and usage to OpenAI; the OpenTelemetry
+    bridge records contents only when the operator asks.)"""
+    span = get_current_span()
+    if span is not None and isinstance(span.span_data, ResponseSpanData) and span.span_data.response is None:
+        span.span_data.response = response
 
 
 def _streamed(exc: Exception) -> Exception:

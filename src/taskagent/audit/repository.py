@@ -1,0 +1,68 @@
+"""The only code that touches the task_history table; every statement is scoped to one owner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskagent.audit.models import Channel, HistoryAction, TaskHistory
+from taskagent.auth.models import User
+from taskagent.db import utcnow
+
+# A task's trail as one answer: the newest entries when there are more (a task edited all day for years).
+MAX_ENTRIES = 1000
+
+
+class HistoryRepository:
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+
+    def add(
+        self,
+        task_id: int,
+        *,
+        actor_id: int | None,
+        channel: Channel,
+        action: HistoryAction,
+        changes: dict[str, Any],
+    ) -> None:
+        """Record a change in the caller's unit of work (written with the change, or not at all)."""
+        self.session.add(
+            TaskHistory(
+                owner_id=self.owner_id,
+                task_id=task_id,
+                at=utcnow(),
+                actor_id=actor_id,
+                channel=channel,
+                action=action,
+                changes=changes,
+            )
+        )
+
+    async def entries(self, task_id: int, limit: int = MAX_ENTRIES) -> list[tuple[TaskHistory, str | None]]:
+        """The task's entries (with the actor's email), oldest first.
+
+        Only those since the task's latest creation: SQLite may give a new task the id of a deleted one
+        (the highest), and the new task's trail must not begin with the old one's."""
+        mine = (TaskHistory.owner_id == self.owner_id, TaskHistory.task_id == task_id)
+        created = await self.session.scalar(
+            select(func.max(TaskHistory.id)).where(*mine, TaskHistory.action == HistoryAction.created)
+        )
+        statement = (
+            select(TaskHistory, User.email)
+            .outerjoin(User, User.id == TaskHistory.actor_id)
+            .where(*mine, TaskHistory.id >= (created or 0))
+            .order_by(TaskHistory.id.desc())
+            .limit(limit)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [(row[0], row[1]) for row in reversed(rows)]
+
+    async def all_entries(self) -> Sequence[TaskHistory]:
+        """Every entry of the owner's tasks, deleted ones included (the export)."""
+        statement = select(TaskHistory).where(TaskHistory.owner_id == self.owner_id).order_by(TaskHistory.id)
+        return (await self.session.execute(statement)).scalars().all()
