@@ -396,6 +396,8 @@ async def test_the_web_pages_session_imports_with_its_csrf_header_only(
     )
     assert response.status_code == 201, response.text
     assert len(await tasks_of(client, alice)) == 9
+    trail = await client.get(f"/tasks/{response.json()['task_ids'][0]}/history", headers=alice.headers)
+    assert [entry["channel"] for entry in trail.json()] == ["web"]
 
 
 async def test_a_todoist_file_with_a_bom_and_crlf_lines_reads_the_same(
@@ -409,3 +411,33 @@ async def test_a_todoist_file_with_a_bom_and_crlf_lines_reads_the_same(
     mine = [{k: v for k, v in task.items() if k not in strip} for task in await tasks_of(client, alice)]
     theirs = [{k: v for k, v in task.items() if k not in strip} for task in await tasks_of(client, bob)]
     assert theirs == mine
+
+
+async def test_imported_tasks_begin_their_trail_with_a_created_entry(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    body = document(
+        {"id": 1, "title": "Parent", "priority": "high", "due_date": "2026-12-10T17:00:00Z", "tags": ["x"]},
+        {"id": 2, "title": "Child", "parent_id": 1},
+    )
+    parent_id, child_id = (await post_import(client, alice, body)).json()["task_ids"]
+    for task_id in (parent_id, child_id):
+        response = await client.get(f"/tasks/{task_id}/history", headers=alice.headers)
+        assert response.status_code == 200, response.text
+        [created] = response.json()
+        assert (created["action"], created["channel"]) == ("created", "rest")
+        assert created["actor"] == {"id": alice.id, "email": alice.email}
+        # The same record as POST /tasks makes: each field the task sets.
+        made = await create(client, alice, title="Twin", parent_id=parent_id if task_id == child_id else None)
+        twin = (await client.get(f"/tasks/{made['id']}/history", headers=alice.headers)).json()[0]
+        if task_id == parent_id:
+            assert created["changes"] == {
+                "title": {"from": None, "to": "Parent"},
+                "status": {"from": None, "to": "pending"},
+                "priority": {"from": None, "to": "high"},
+                "due_date": {"from": None, "to": "2026-12-10T17:00:00Z"},
+                "tags": {"from": None, "to": ["x"]},
+            }
+        else:
+            assert created["changes"] == {**twin["changes"], "title": {"from": None, "to": "Child"}}
+            assert created["changes"]["parent_id"] == {"from": None, "to": parent_id}

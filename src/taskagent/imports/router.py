@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, statu
 from pydantic.json_schema import models_json_schema
 
 from taskagent.access_tokens.dependencies import TokenScope
+from taskagent.audit.models import Channel
+from taskagent.auth.dependencies import signed_in_by_cookie
 from taskagent.dependencies import CurrentUser, SessionDep
 from taskagent.errors import Forbidden, InvalidRequest, Unauthorized, error_responses
 from taskagent.imports.plan import TooManyTasksError
@@ -67,7 +69,10 @@ async def import_tasks(
     All or nothing: one invalid task or line is a 422 naming it, and nothing is stored. Ids in the file
     only link subtasks to parents within the file; every task created is a new task of yours."""
     body = await request.body()
-    result = await ImportService(session, user.id, user.timezone).run(body, file_format, dry_run=dry_run)
+    # The way in, for the tasks' trail: the page signs in with its session cookie, scripts with a bearer.
+    channel = Channel.web if signed_in_by_cookie(request) else Channel.rest
+    service = ImportService(session, user.id, user.timezone, channel)
+    result = await service.run(body, file_format, dry_run=dry_run)
     if dry_run:
         response.status_code = status.HTTP_200_OK
     return result

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskagent.audit.models import Channel, HistoryAction
+from taskagent.audit.repository import HistoryRepository
 from taskagent.db import utcnow
 from taskagent.imports.plan import ImportPlan, read_export
 from taskagent.imports.schemas import ImportCounts, ImportFormat, ImportResult
 from taskagent.imports.todoist import read_todoist
 from taskagent.tasks.models import TaskStatus
 from taskagent.tasks.repository import TaskRepository
+from taskagent.tasks.service import creation_changes
 
 _pauses = 0
 _pauses_lock = threading.Lock()
@@ -59,9 +62,12 @@ def read_file(body: bytes, file_format: ImportFormat, zone: ZoneInfo, now: datet
 
 
 class ImportService:
-    def __init__(self, session: AsyncSession, user_id: int, timezone: str) -> None:
+    def __init__(self, session: AsyncSession, user_id: int, timezone: str, channel: Channel) -> None:
+        self.user_id = user_id
         self.repository = TaskRepository(session, user_id)
+        self.history = HistoryRepository(session, user_id)
         self.zone = ZoneInfo(timezone)
+        self.channel = channel
 
     async def run(self, body: bytes, file_format: ImportFormat, *, dry_run: bool) -> ImportResult:
         now = utcnow()
@@ -82,12 +88,22 @@ class ImportService:
         )
 
     async def _store(self, plan: ImportPlan, now: datetime) -> list[int]:
+        """Insert the plan's tasks, parents first, and a "created" entry in each one's trail (as
+        `TaskService.create` records it, with the caller and the way in)."""
         ids: list[int] = [0] * len(plan.tasks)
         for level in plan.levels():
             rows = []
             for index in level:
                 parent = plan.tasks[index].parent
                 rows.append(plan.tasks[index].row(None if parent is None else ids[parent], now, index))
-            for index, new_id in zip(level, await self.repository.add_many(rows), strict=True):
+            new_ids = await self.repository.add_many(rows)
+            for index, new_id in zip(level, new_ids, strict=True):
                 ids[index] = new_id
+            trail = [
+                (new_id, creation_changes({**row, "id": new_id, "owner_id": self.user_id}))
+                for new_id, row in zip(new_ids, rows, strict=True)
+            ]
+            await self.history.add_many(
+                trail, actor_id=self.user_id, channel=self.channel, action=HistoryAction.created
+            )
         return ids
