@@ -27,6 +27,8 @@ from taskagent.tasks.models import TaskStatus
 from taskagent.tasks.repository import TaskRepository
 from taskagent.tasks.service import creation_changes
 
+# Tasks stored (rows built, inserted, their trail written) per step of the event loop.
+_STORE_PAGE = 500
 _pauses = 0
 _pauses_lock = threading.Lock()
 
@@ -89,21 +91,24 @@ class ImportService:
 
     async def _store(self, plan: ImportPlan, now: datetime) -> list[int]:
         """Insert the plan's tasks, parents first, and a "created" entry in each one's trail (as
-        `TaskService.create` records it, with the caller and the way in)."""
+        `TaskService.create` records it, with the caller and the way in). A page of tasks at a time: the
+        rows and trail entries of a whole level at once (40,000 subtasks) held the event loop 0.4 s."""
         ids: list[int] = [0] * len(plan.tasks)
         for level in plan.levels():
-            rows = []
-            for index in level:
-                parent = plan.tasks[index].parent
-                rows.append(plan.tasks[index].row(None if parent is None else ids[parent], now, index))
-            new_ids = await self.repository.add_many(rows)
-            for index, new_id in zip(level, new_ids, strict=True):
-                ids[index] = new_id
-            trail = [
-                (new_id, creation_changes({**row, "id": new_id, "owner_id": self.user_id}))
-                for new_id, row in zip(new_ids, rows, strict=True)
-            ]
-            await self.history.add_many(
-                trail, actor_id=self.user_id, channel=self.channel, action=HistoryAction.created
-            )
+            for start in range(0, len(level), _STORE_PAGE):
+                page = level[start : start + _STORE_PAGE]
+                rows = []
+                for index in page:
+                    parent = plan.tasks[index].parent
+                    rows.append(plan.tasks[index].row(None if parent is None else ids[parent], now, index))
+                new_ids = await self.repository.add_many(rows)
+                for index, new_id in zip(page, new_ids, strict=True):
+                    ids[index] = new_id
+                trail = [
+                    (new_id, creation_changes({**row, "id": new_id, "owner_id": self.user_id}))
+                    for new_id, row in zip(new_ids, rows, strict=True)
+                ]
+                await self.history.add_many(
+                    trail, actor_id=self.user_id, channel=self.channel, action=HistoryAction.created
+                )
         return ids
