@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The API lives on the Python server; in `npm run dev` these paths go there.
-const API_PATHS = ['/tasks', '/users', '/token', '/chatkit', '/agents', '/health', '/docs', '/openapi.json', '/auth'];
+const API_PATHS = ['/tasks', '/users', '/token', '/chatkit', '/agents', '/health', '/docs', '/openapi.json', '/auth', '/calendar'];
 // (No @types/node here: read the environment through globalThis.)
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const backend = env.TASKAGENT_URL ?? 'http://127.0.0.1:8000';

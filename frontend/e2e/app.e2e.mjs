@@ -522,6 +522,37 @@ try {
     await axe(pageB, 'on a task page with a help answer at 390×844');
   });
 
+  await step('settings: a token shown once and listed, the calendar address, a Todoist CSV previewed then imported', () => pageB, async () => {
+    await pageB.goto(`${BASE}/app`);
+    await pageB.getByRole('link', { name: 'Settings' }).click();
+    await pageB.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    check(/\/calendar\/[^/]+\.ics$/.test(await pageB.getByLabel('Calendar feed address', { exact: true }).inputValue()), 'no calendar address');
+    await pageB.getByLabel('Name', { exact: true }).fill('e2e script');
+    await pageB.getByRole('checkbox', { name: /Change tasks/ }).check();
+    await pageB.getByRole('button', { name: 'Create token' }).click();
+    const secret = await pageB.getByLabel('New token', { exact: true }).inputValue();
+    check(secret.startsWith('tka_'), `the new token: ${secret.slice(0, 8)}`);
+    await pageB.getByRole('button', { name: 'I have copied it' }).click();
+    const table = pageB.getByRole('table');
+    await table.getByText('e2e script').waitFor();
+    check(!(await pageB.locator('body').innerText()).includes(secret), 'the token is still shown');
+    await pageB.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'Errands.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT\ntask,Imported errand @home,"a, b",1,1\ntask,Its step,,4,2\n'),
+    });
+    await pageB.getByRole('button', { name: 'Preview import' }).click();
+    await pageB.getByText(/Would create 2 tasks, 1 of them subtasks/).waitFor();
+    check((await apiGet(pageB, '/tasks')).body.every((t) => t.title !== 'Imported errand'), 'the dry run stored a task');
+    await axe(pageB, 'on the settings page at 390×844');
+    await pageB.getByRole('button', { name: 'Import 2 tasks' }).click();
+    await pageB.getByText(/^Created 2 tasks/).waitFor();
+    const tasks = (await apiGet(pageB, '/tasks')).body;
+    const parent = tasks.find((t) => t.title === 'Imported errand');
+    check(parent && parent.priority === 'urgent' && parent.tags[0] === 'home', `imported: ${JSON.stringify(parent)}`);
+    check(tasks.some((t) => t.title === 'Its step' && t.parent_id === parent.id), 'the subtask is not under its parent');
+  });
+
   await step('a task titled with HTML shows as text and runs nothing', () => pageA, async () => {
     await pageA.goto(`${BASE}/app`);
     await pageA.getByLabel('New task title').fill(XSS_TITLE);

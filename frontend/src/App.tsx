@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { currentUser, logout, updateTimezone } from './api/auth';
 import { messageOf, UNAUTHORIZED_EVENT } from './api/http';
 import type { User } from './api/types';
@@ -10,6 +10,9 @@ import { TaskPage } from './components/TaskPage';
 import { UsagePanel } from './components/UsagePanel';
 import { browserTimeZone } from './lib/dates';
 import { Link, matchRoute, navigate, usePath } from './lib/router';
+
+// Visited rarely: its code is a separate chunk, fetched when the page is opened.
+const Settings = lazy(() => import('./components/Settings'));
 
 function Header({ user, onSignOut, onUserChange, usageKey }: { user: User; onSignOut: () => void; onUserChange: (u: User) => void; usageKey: number }) {
   const path = usePath();
@@ -38,6 +41,9 @@ function Header({ user, onSignOut, onUserChange, usageKey }: { user: User; onSig
         </Link>
         <Link to="/app/chat" aria-current={onChat ? 'page' : undefined}>
           Chat
+        </Link>
+        <Link to="/app/settings" aria-current={path === '/app/settings' ? 'page' : undefined}>
+          Settings
         </Link>
       </nav>
       <div className="account">
@@ -101,7 +107,7 @@ export function App() {
   }, [user, route.name, path]);
 
   useEffect(() => {
-    document.title = route.name === 'chat' ? 'Chat · TaskAgent' : route.name === 'login' ? 'Sign in · TaskAgent' : route.name === 'signup' ? 'Sign up · TaskAgent' : 'TaskAgent';
+    document.title = route.name === 'settings' ? 'Settings · TaskAgent' : route.name === 'chat' ? 'Chat · TaskAgent' : route.name === 'login' ? 'Sign in · TaskAgent' : route.name === 'signup' ? 'Sign up · TaskAgent' : 'TaskAgent';
   }, [route.name]);
 
   const signOut = async () => {
@@ -141,6 +147,12 @@ export function App() {
   let inWorkspace = false;
   if (route.name === 'task') {
     body = <TaskPage key={route.id} taskId={route.id} tz={tz} />;
+  } else if (route.name === 'settings') {
+    body = (
+      <Suspense fallback={<main className="page"><p className="muted">Loading…</p></main>}>
+        <Settings tz={tz} onImported={bumpTasks} />
+      </Suspense>
+    );
   } else if (route.name === 'tasks' || route.name === 'chat' || route.name === 'root' || route.name === 'login' || route.name === 'signup') {
     const focus = route.name === 'chat' ? 'chat' : 'tasks';
     inWorkspace = true;

@@ -39,6 +39,8 @@ from taskagent.errors import (
 from taskagent.exports.router import router as exports_router
 from taskagent.health import DatabaseProbe
 from taskagent.health import router as health_router
+from taskagent.imports.router import document_import_body
+from taskagent.imports.router import router as imports_router
 from taskagent.mcp.server import mount_mcp
 from taskagent.observability import metrics
 from taskagent.observability.requests import RequestObservability
@@ -165,6 +167,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
+    app.include_router(imports_router)
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
     app.include_router(usage_router)
@@ -176,6 +179,7 @@ def create_app(
     if settings.metrics_token is not None:
         app.include_router(metrics.router)
     mount_frontend(app)
+    document_import_body(app)
     return app
 
 

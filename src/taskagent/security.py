@@ -15,11 +15,14 @@ from taskagent.errors import ErrorJSONResponse, PayloadTooLarge
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 # Sign-up and sign-in carry an email and a password: a few hundred bytes.
 AUTH_MAX_BODY_BYTES = 16 * 1024
+# An import carries a whole export (or a Todoist CSV): tens of thousands of tasks.
+IMPORT_MAX_BODY_BYTES = 10 * 1024 * 1024
 # Paths whose bodies may be smaller (or, for an import, larger) than the default.
 ROUTE_MAX_BODY_BYTES: Mapping[str, int] = {
     "/token": AUTH_MAX_BODY_BYTES,
     "/auth/login": AUTH_MAX_BODY_BYTES,
     "/users/signup": AUTH_MAX_BODY_BYTES,
+    "/users/me/import": IMPORT_MAX_BODY_BYTES,
 }
 
 

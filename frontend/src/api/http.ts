@@ -112,6 +112,8 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
 export interface RequestOptions {
   method?: string;
   json?: unknown;
+  /** A raw body (a file to upload); give its Content-Type in `headers`. */
+  body?: Blob | string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   keepalive?: boolean;
@@ -121,7 +123,7 @@ export interface RequestOptions {
 
 /** fetch with the session cookie and CSRF header; throws ApiError on a non-2xx answer. */
 export async function apiFetch(path: string, opts: RequestOptions = {}): Promise<Response> {
-  const method = (opts.method ?? (opts.json !== undefined ? 'POST' : 'GET')).toUpperCase();
+  const method = (opts.method ?? (opts.json !== undefined || opts.body !== undefined ? 'POST' : 'GET')).toUpperCase();
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
   if (UNSAFE.has(method)) {
@@ -131,7 +133,7 @@ export async function apiFetch(path: string, opts: RequestOptions = {}): Promise
   const res = await fetch(path, {
     method,
     headers,
-    body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
+    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
     credentials: 'same-origin',
     signal: opts.signal,
     keepalive: opts.keepalive,

@@ -34,6 +34,7 @@ export type Route =
   | { name: 'tasks' }
   | { name: 'chat'; threadId: string | null }
   | { name: 'task'; id: number }
+  | { name: 'settings' }
   | { name: 'root' }
   | { name: 'notFound' };
 
@@ -43,6 +44,7 @@ export function matchRoute(path: string): Route {
   if (p === '/app') return { name: 'tasks' };
   if (p === '/app/login') return { name: 'login' };
   if (p === '/app/signup') return { name: 'signup' };
+  if (p === '/app/settings') return { name: 'settings' };
   if (p === '/app/chat') return { name: 'chat', threadId: null };
   let m = /^\/app\/chat\/([^/]+)$/.exec(p);
   if (m) return { name: 'chat', threadId: decodeURIComponent(m[1]) };

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.audit.models import Channel, HistoryAction, TaskHistory
@@ -14,6 +14,8 @@ from taskagent.db import utcnow
 
 # A task's trail as one answer: the newest entries when there are more (a task edited all day for years).
 MAX_ENTRIES = 1000
+# Rows per INSERT of `add_many`.
+_INSERT_PAGE = 500
 
 
 class HistoryRepository:
@@ -42,6 +44,31 @@ class HistoryRepository:
                 changes=changes,
             )
         )
+
+    async def add_many(
+        self,
+        entries: Sequence[tuple[int, dict[str, Any]]],
+        *,
+        actor_id: int | None,
+        channel: Channel,
+        action: HistoryAction,
+    ) -> None:
+        """Record many changes (task id, changes) at once, a page of rows a statement (an import)."""
+        at = utcnow()
+        for start in range(0, len(entries), _INSERT_PAGE):
+            rows = [
+                {
+                    "owner_id": self.owner_id,
+                    "task_id": task_id,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "channel": channel,
+                    "action": action,
+                    "changes": changes,
+                }
+                for task_id, changes in entries[start : start + _INSERT_PAGE]
+            ]
+            await self.session.execute(insert(TaskHistory), rows)
 
     async def entries(self, task_id: int, limit: int = MAX_ENTRIES) -> list[tuple[TaskHistory, str | None]]:
         """The task's entries (with the actor's email), oldest first.

@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -40,6 +41,8 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
+# Rows per INSERT of `add_many`.
+_INSERT_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,19 @@ class TaskRepository:
         self.session.add(task)
         await self.session.flush()
         return task
+
+    async def add_many(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert tasks given as columns by name (an import): one multi-row INSERT per page of rows instead
+        of a flush per ORM object; the new ids come back in the order of `rows`. Every row gets this
+        owner, whatever it says."""
+        statement = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+        ids: list[int] = []
+        # A statement per page: SQLAlchemy prepares every row's parameters before sending the first, on the
+        # event loop; 40,000 rows at once held it for over a second.
+        for start in range(0, len(rows), _INSERT_PAGE):
+            values = [{**row, "owner_id": self.owner_id} for row in rows[start : start + _INSERT_PAGE]]
+            ids.extend((await self.session.execute(statement, values)).scalars())
+        return ids
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -77,7 +78,7 @@ def _matches(if_match: str, task: Task) -> bool:
     return "*" in candidates or etag(task) in candidates
 
 
-def audited_fields(task: Task) -> dict[str, Any]:
+def audited_fields(task: Task | Mapping[str, Any]) -> dict[str, Any]:
     """The task's fields as the REST API shows them (JSON values), those a trail records."""
     shown: dict[str, Any] = TaskRead.model_validate(task).model_dump(mode="json")
     return {name: value for name, value in shown.items() if name not in _NOT_AUDITED}
@@ -94,6 +95,11 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         for name in {**before, **after}
         if before.get(name) != after.get(name)
     }
+
+
+def creation_changes(task: Task | Mapping[str, Any]) -> dict[str, Any]:
+    """What the trail records when a task is created: each field it sets (an import records the same)."""
+    return _diff({}, _set(audited_fields(task)))
 
 
 class TaskService:
@@ -136,7 +142,7 @@ class TaskService:
             completed_at=now if data.status == TaskStatus.completed else None,
         )
         await self.repository.add(task)
-        self._record(task.id, HistoryAction.created, _diff({}, _set(audited_fields(task))))
+        self._record(task.id, HistoryAction.created, creation_changes(task))
         return task
 
     async def _for_write(self, task_id: int, if_match: str | None) -> Task:
