@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from support import drop_database, new_database  # noqa: E402 - bench/support.py, beside this script
 
 from taskagent import migrations  # noqa: E402
 from taskagent.app import create_app  # noqa: E402
@@ -206,22 +208,6 @@ async def run_backend(name: str, database_url: str, turns: int) -> dict[str, Any
     return results
 
 
-async def postgres_database() -> tuple[str, str]:
-    name = f"chat_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(to_async_url(POSTGRES), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return name, POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def drop_postgres(name: str) -> None:
-    admin = create_async_engine(to_async_url(POSTGRES), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=30)
@@ -233,11 +219,11 @@ async def main() -> None:
         path = Path(tempfile.mkdtemp(prefix="chat-bench-")) / "bench.db"
         runs.append(await run_backend("sqlite", f"sqlite:///{path}", args.turns))
     if args.backend in {"postgres", "both"}:
-        name, url = await postgres_database()
+        name, url = await new_database(POSTGRES, "chat_bench")
         try:
             runs.append(await run_backend("postgres", url, args.turns))
         finally:
-            await drop_postgres(name)
+            await drop_database(POSTGRES, name)
 
     header = ("backend", "thread", "p50 ms", "p95 ms", "max ms", "SQL/turn", "item rows")
     print(f"{header[0]:<10} {header[1]:<12} " + " ".join(f"{name:>9}" for name in header[2:]))

@@ -1,8 +1,10 @@
-"""Helpers the bench scripts share: a free port, whether a service answers, SQL on the admin database."""
+"""Helpers the bench scripts share: a free port, whether a service answers, SQL on the admin database,
+databases of their own."""
 
 from __future__ import annotations
 
 import socket
+import uuid
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"redis": 6379, "rediss": 6379}
@@ -41,3 +43,14 @@ async def admin_sql(url: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def new_database(url: str, prefix: str) -> tuple[str, str]:
+    """A database of the bench's own on the server `url` names: (its name, its URL)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    await admin_sql(url, f'CREATE DATABASE "{name}"')
+    return name, url.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_database(url: str, name: str) -> None:
+    await admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -37,11 +37,12 @@ from typing import Any
 import httpx
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from support import drop_database, new_database  # noqa: E402 - bench/support.py, beside this script
 
 from taskagent import migrations  # noqa: E402
 from taskagent.app import create_app  # noqa: E402
@@ -156,22 +157,6 @@ def median_of_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-async def postgres_database() -> tuple[str, str]:
-    name = f"tracing_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(to_async_url(POSTGRES), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return name, POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def drop_postgres(name: str) -> None:
-    admin = create_async_engine(to_async_url(POSTGRES), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reads", type=int, default=400)
@@ -182,7 +167,7 @@ async def main() -> None:
 
     dropped: str | None = None
     if args.backend == "postgres":
-        dropped, url = await postgres_database()
+        dropped, url = await new_database(POSTGRES, "tracing_bench")
     else:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='tracing-bench-')) / 'bench.db'}"
     try:
@@ -195,7 +180,7 @@ async def main() -> None:
                 rounds[mode].append(await one_round(mode, url, args.reads, args.helps))
     finally:
         if dropped is not None:
-            await drop_postgres(dropped)
+            await drop_database(POSTGRES, dropped)
 
     results = {mode: median_of_rounds(runs) for mode, runs in rounds.items()}
     columns = ("wall p50 ms", "wall mean ms", "CPU mean ms", "spans")
