@@ -102,3 +102,62 @@ def test_two_workers_share_one_login_budget_through_redis(
         assert set(by_worker) == workers, f"both workers must have answered logins: {by_worker}"
         assert sum(1 for _, status in logged if status == 200) == 5
     assert_stopped_gracefully(server)
+
+
+async def _ask_for_help_on_own_connection(base_url: str, token: str, task_id: int) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+        return await http.post(
+            f"/tasks/{task_id}/help",
+            json={"query": "When should I do this?"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+def test_two_workers_share_one_monthly_quota_through_the_database(
+    own_postgres: str, redis_url: str, tmp_path: Path
+) -> None:
+    quota = 4
+    env = cli_env(
+        DATABASE_URL=own_postgres,
+        REDIS_URL=redis_url,
+        RATE_LIMIT_KEY_PREFIX=f"taskagent-workers-test-{uuid.uuid4().hex}",
+        SECRET_KEY=TEST_SECRET,
+        TASKAGENT_DATA_DIR=str(tmp_path / "data"),
+        AGENT_MONTHLY_RUNS=str(quota),
+        AGENT_RATE_LIMIT="1000",
+    )
+    email, password = "quota@example.com", "correct horse battery"
+    with serving(tmp_path, env, "--workers", "2") as server:
+        workers = wait_for_workers(server, 2)
+        base = server.base_url
+        assert (
+            httpx.post(f"{base}/users/signup", json={"email": email, "password": password}).status_code == 201
+        )
+        token = httpx.post(f"{base}/token", data={"username": email, "password": password}).json()[
+            "access_token"
+        ]
+        task = httpx.post(
+            f"{base}/tasks", json={"title": "File taxes"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        path = f"/tasks/{task.json()['id']}/help"
+
+        async def burst() -> list[httpx.Response]:
+            return await asyncio.gather(
+                *(_ask_for_help_on_own_connection(base, token, task.json()["id"]) for _ in range(8))
+            )
+
+        responses: list[httpx.Response] = []
+        for _ in range(BURSTS):  # until both workers have answered (the kernel picks who accepts)
+            responses += asyncio.run(burst())
+            time.sleep(0.5)
+            if {pid for pid, _ in served(server, "POST", path)} == workers:
+                break
+        statuses = Counter(r.status_code for r in responses)
+        # One plan for both workers: exactly the quota's runs, however the requests were spread.
+        assert statuses == {200: quota, 429: len(responses) - quota}, statuses
+        for refused in (r for r in responses if r.status_code == 429):
+            assert refused.json()["limit"] == "runs" and "resets_at" in refused.json(), refused.text
+        assert set(Counter(pid for pid, _ in served(server, "POST", path))) == workers, server.log()
+        usage = httpx.get(f"{base}/users/me/usage", headers={"Authorization": f"Bearer {token}"}).json()
+        assert usage["runs"] == quota, usage
+    assert_stopped_gracefully(server)
