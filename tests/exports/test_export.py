@@ -46,6 +46,7 @@ async def test_the_csv_export_has_one_row_per_task(
     assert [row["title"] for row in rows] == ['Say "hi", then leave', "Undated"]
     assert rows[0]["tags"] == "a,b" and rows[0]["estimate_minutes"] == "5"
     assert rows[1]["due_date"] == "" and rows[1]["status"] == "pending"
+    assert [row["position"] for row in rows] == ["1.0", "2.0"]  # the manual order
 
 
 async def test_a_read_token_may_export_csv_but_not_everything(

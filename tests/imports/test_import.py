@@ -24,7 +24,7 @@ CSV = {"Content-Type": "text/csv"}
 # What a task is, apart from where it is stored (ids, owner, last change).
 KEPT = (
     *("title", "description", "status", "priority", "due_date", "tags"),
-    *("estimate_minutes", "created_at", "completed_at"),
+    *("estimate_minutes", "position", "created_at", "completed_at"),
 )
 
 
@@ -241,6 +241,8 @@ async def test_an_invalid_task_in_an_export_is_named_and_nothing_is_stored(
         ([{"id": 1, "title": "A", "parent_id": 1}], ["body", "tasks", 0, "parent_id"], "cycle"),
         ([{"title": "A", "due_date": "2026-12-01T10:00:00"}], ["body", "tasks", 0, "due_date"], "offset"),
         ([{"title": "A", "estimate_minutes": True}], ["body", "tasks", 0, "estimate_minutes"], "integer"),
+        ([{"title": "A", "position": True}], ["body", "tasks", 0, "position"], "number"),
+        ([{"title": "A"}, {"title": "B", "position": 1e16}], ["body", "tasks", 1, "position"], "less"),
     ],
 )
 async def test_bad_links_and_values_in_an_export_are_422(
@@ -441,3 +443,18 @@ async def test_imported_tasks_begin_their_trail_with_a_created_entry(
         else:
             assert created["changes"] == {**twin["changes"], "title": {"from": None, "to": "Child"}}
             assert created["changes"]["parent_id"] == {"from": None, "to": parent_id}
+
+
+async def test_imported_tasks_without_a_position_go_after_the_users_own_in_the_files_order(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    await create(client, alice, title="mine", position=10)
+    body = document({"title": "one"}, {"title": "placed", "position": -2}, {"title": "two"})
+    assert (await post_import(client, alice, body)).status_code == 201
+    listed = await client.get("/tasks", params={"sort": "position"}, headers=alice.headers)
+    assert [(t["title"], t["position"]) for t in listed.json()] == [
+        ("placed", -2),
+        ("mine", 10),
+        ("one", 11),
+        ("two", 13),
+    ]

@@ -20,6 +20,7 @@ TASK_FIELDS = {
     "tags",
     "parent_id",
     "estimate_minutes",
+    "position",
     "owner_id",
     "created_at",
     "updated_at",

@@ -19,14 +19,16 @@ from tests.conftest import UserHandle
 from tests.tasks.test_list import expected_order
 
 ALL_SORTS = [
-    s for field in ("created_at", "updated_at", "due_date", "priority", "title") for s in (field, f"-{field}")
+    s
+    for field in ("created_at", "updated_at", "due_date", "priority", "title", "position")
+    for s in (field, f"-{field}")
 ]
 LINK = re.compile(r'^<([^>]+)>; rel="next"$')
 
 
 async def insert_tasks(app: FastAPI, owner_id: int, count: int, *, seed: int = 7) -> None:
     """Setup: `count` tasks with one created_at/updated_at for all, random due dates (a fifth undated),
-    random priorities and titles drawn from a few words, so every sort has long runs of ties."""
+    random priorities, positions and titles drawn from a few values, so every sort has long runs of ties."""
     rng = random.Random(seed)
     stamp = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     words = ["alpha", "bravo", "charlie", "delta", "echo"]
@@ -38,6 +40,7 @@ async def insert_tasks(app: FastAPI, owner_id: int, count: int, *, seed: int = 7
                 Task(
                     owner_id=owner_id,
                     title=rng.choice(words),
+                    position=rng.randint(-3, 3) / 2,  # ties, negatives and fractions
                     status=TaskStatus.pending,
                     priority=priority,
                     priority_rank=PRIORITY_RANK[priority],

@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "tags",
     "parent_id",
     "estimate_minutes",
+    "position",
     "created_at",
     "updated_at",
     "completed_at",

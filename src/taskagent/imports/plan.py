@@ -40,13 +40,16 @@ class PlannedTask:
     due_date: datetime | None = None
     tags: list[str] = field(default_factory=list)
     estimate_minutes: int | None = None
+    position: float | None = None
     created_at: datetime | None = None
     completed_at: datetime | None = None
     parent: int | None = None  # the index of its parent in the plan
 
-    def row(self, parent_id: int | None, now: datetime, position: int) -> dict[str, Any]:
+    def row(self, parent_id: int | None, now: datetime, position: int, first: float) -> dict[str, Any]:
         """The task's columns, for the repository's insert. Without a creation time of its own, a task
-        is made `position` microseconds after `now`: lists (oldest first) then show the file's order."""
+        is made `position` microseconds after `now`: lists (oldest first) then show the file's order.
+        Without a manual position of its own, it gets `first + position`: after the user's tasks (`first`
+        is past them all), in the file's order."""
         done = self.status == TaskStatus.completed
         return {
             "title": self.title,
@@ -58,6 +61,7 @@ class PlannedTask:
             "tags": list(self.tags),
             "parent_id": parent_id,
             "estimate_minutes": self.estimate_minutes,
+            "position": first + position if self.position is None else self.position,
             "version": 1,
             "created_at": self.created_at or now + timedelta(microseconds=position),
             "updated_at": now,
@@ -224,6 +228,7 @@ def ordered(items: Sequence[ImportedTask]) -> ImportPlan:
                 due_date=item.due_date,
                 tags=list(item.tags),
                 estimate_minutes=item.estimate_minutes,
+                position=item.position,
                 created_at=item.created_at,
                 completed_at=item.completed_at,
                 parent=parent,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
-from taskagent.tasks.schemas import Description, Estimate, Tags, Title, UTCDatetime
+from taskagent.tasks.schemas import Description, Estimate, Tags, TaskPosition, Title, UTCDatetime
 
 ImportFormat = Literal["json", "todoist"]
 # Ids in a file are only labels that link a subtask to its parent within the file.
@@ -30,6 +30,9 @@ class ImportedTask(BaseModel):
     tags: Tags = Field(default_factory=list)
     parent_id: FileId | None = Field(default=None, description="The `id` of another task in the same file")
     estimate_minutes: Estimate | None = None
+    position: TaskPosition | None = Field(
+        default=None, description="Kept; absent: after the user's tasks, in the file's order"
+    )
     created_at: UTCDatetime | None = Field(default=None, description="Kept; now when absent")
     completed_at: UTCDatetime | None = Field(
         default=None, description="Kept for a completed task; now when absent"

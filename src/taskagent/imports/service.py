@@ -94,13 +94,16 @@ class ImportService:
         `TaskService.create` records it, with the caller and the way in). A page of tasks at a time: the
         rows and trail entries of a whole level at once (40,000 subtasks) held the event loop 0.4 s."""
         ids: list[int] = [0] * len(plan.tasks)
+        first = await self.repository.next_position()
         for level in plan.levels():
             for start in range(0, len(level), _STORE_PAGE):
                 page = level[start : start + _STORE_PAGE]
                 rows = []
                 for index in page:
                     parent = plan.tasks[index].parent
-                    rows.append(plan.tasks[index].row(None if parent is None else ids[parent], now, index))
+                    rows.append(
+                        plan.tasks[index].row(None if parent is None else ids[parent], now, index, first)
+                    )
                 new_ids = await self.repository.add_many(rows)
                 for index, new_id in zip(page, new_ids, strict=True):
                     ids[index] = new_id

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Double, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskagent.db import Base, UTCDateTime, utcnow
@@ -47,6 +47,9 @@ class Task(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None)
     estimate_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The manual order (lower first). A float, so a task moves between two others by taking a value
+    # between theirs: one row changes per move.
+    position: Mapped[float] = mapped_column(Double, default=0.0, server_default="0")
     # The ETag. SQLAlchemy bumps it on every UPDATE and adds `WHERE version = <the version read>` to
     # UPDATE and DELETE, so a write based on a stale read fails (StaleDataError) instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -61,6 +64,7 @@ class Task(Base):
         Index("ix_tasks_owner_updated", "owner_id", "updated_at", "id"),
         Index("ix_tasks_owner_priority", "owner_id", "priority_rank", "id"),
         Index("ix_tasks_owner_title", "owner_id", "title", "id"),
+        Index("ix_tasks_owner_position", "owner_id", "position", "id"),
         Index("ix_tasks_owner_due", "owner_id", "due_date"),
         Index("ix_tasks_owner_status", "owner_id", "status"),
         Index("ix_tasks_parent", "parent_id"),

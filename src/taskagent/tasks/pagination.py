@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from taskagent.errors import InvalidRequest, issue
 from taskagent.tasks.models import MAX_TASK_ID, PRIORITY_RANK
 from taskagent.tasks.schemas import SortKey
 
-SortValue = datetime | int | str
+SortValue = datetime | int | float | str
 _MAC_BYTES = 16
 _DATETIME_SORTS = frozenset({"created_at", "updated_at", "due_date"})
 _MAX_RANK = max(PRIORITY_RANK.values())
@@ -99,6 +100,11 @@ def _parse_key(raw: Any, sort: SortKey) -> SortValue:
         if type(raw) is not int or not 0 <= raw <= _MAX_RANK:
             raise ValueError("bad priority rank in cursor")
         return raw
+    if field == "position":
+        # JSON writes a whole float as 3.0, but a big one may come back as an int: both are numbers.
+        if type(raw) not in (int, float) or not math.isfinite(raw):
+            raise ValueError("bad position in cursor")
+        return float(raw)
     if not isinstance(raw, str):
         raise ValueError("bad title in cursor")
     return raw

@@ -134,6 +134,12 @@ class TaskRepository:
             ids.extend((await self.session.execute(statement, values)).scalars())
         return ids
 
+    async def next_position(self) -> float:
+        """A position after every task of the owner's (1 when they have none): where new tasks go."""
+        statement = select(func.coalesce(func.max(_TASKS.c.position), 0.0)).where(self._mine())
+        highest = (await self.session.execute(statement)).scalar_one()
+        return float(highest) + 1.0
+
     async def flush(self) -> None:
         await self.session.flush()
 

@@ -110,7 +110,11 @@ async def list_tasks(
         QueryText | None, Query(max_length=200, description="Text in the title or description")
     ] = None,
     sort: Annotated[
-        SortKey, Query(description="A field, `-` first for descending; undated tasks sort last")
+        SortKey,
+        Query(
+            description="A field, `-` first for descending; undated tasks sort last; `position` is the "
+            "manual order"
+        ),
     ] = "created_at",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[

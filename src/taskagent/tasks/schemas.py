@@ -65,6 +65,20 @@ Tags = Annotated[list[Tag], Field(max_length=20)]
 # strict: `true` is not 1 (JSON has no other way to spell an integer wrongly that lax mode would take)
 Estimate = Annotated[int, Field(ge=0, le=100_000, strict=True)]
 TaskId = Annotated[int, Field(strict=True)]
+# Finite (NaN and infinities would break ordering), and bounded so that max + 1 and midpoints stay exact
+# enough; strict: `true` or "2" is not a position.
+MAX_POSITION = 1e15
+TaskPosition = Annotated[
+    float,
+    Field(
+        strict=True,
+        allow_inf_nan=False,
+        ge=-MAX_POSITION,
+        le=MAX_POSITION,
+        description="Manual order, lower first. To move a task between two others, give it a value "
+        "between theirs",
+    ),
+]
 IsoDatetime = Annotated[datetime, BeforeValidator(iso_8601)]
 UTCDatetime = Annotated[IsoDatetime, AfterValidator(utc_timestamp)]
 
@@ -97,6 +111,7 @@ class TaskCreate(TaskFields):
         default=None, description="Another task of yours: this one is its subtask"
     )
     estimate_minutes: Estimate | None = None
+    position: TaskPosition | None = Field(default=None, description="Absent: after all of your tasks")
 
 
 class TaskUpdate(TaskFields):
@@ -111,8 +126,9 @@ class TaskUpdate(TaskFields):
     tags: Tags | SkipJsonSchema[None] = None
     parent_id: TaskId | None = None
     estimate_minutes: Estimate | None = None
+    position: TaskPosition | SkipJsonSchema[None] = None
 
-    @field_validator("title", "status", "priority", "tags")
+    @field_validator("title", "status", "priority", "tags", "position")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -132,6 +148,7 @@ class TaskRead(BaseModel):
     tags: list[str]
     parent_id: int | None
     estimate_minutes: int | None
+    position: float
     owner_id: int
     created_at: datetime
     updated_at: datetime
@@ -149,6 +166,8 @@ SortKey = Literal[
     "-priority",
     "title",
     "-title",
+    "position",
+    "-position",
 ]
 
 

@@ -18,8 +18,11 @@ from taskagent.tasks.pagination import Position
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
 
-# What a task's trail leaves out: who owns it and the times that follow from the changes themselves.
-_NOT_AUDITED = frozenset({"id", "owner_id", "created_at", "updated_at", "completed_at", "version"})
+# What a task's trail leaves out: who owns it, the times that follow from the changes themselves, and its
+# place in the manual order (an arrangement of the list, not a change to the task; a drag would flood it).
+_NOT_AUDITED = frozenset(
+    {"id", "owner_id", "created_at", "updated_at", "completed_at", "version", "position"}
+)
 
 
 class TaskNotFoundError(NotFound):
@@ -137,6 +140,8 @@ class TaskService:
             tags=list(data.tags),
             parent_id=data.parent_id,
             estimate_minutes=data.estimate_minutes,
+            # Two tasks created at the same moment may share a position: ties are ordered by id.
+            position=data.position if data.position is not None else await self.repository.next_position(),
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == TaskStatus.completed else None,
