@@ -24,6 +24,8 @@ export interface Task {
   tags: string[];
   parent_id: number | null;
   estimate_minutes: number | null;
+  /** The manual order: lower first. */
+  position: number;
   owner_id?: number;
   created_at: string;
   updated_at: string;
@@ -31,7 +33,7 @@ export interface Task {
 }
 
 /** The fields a person may change (PATCH /tasks/{id}). */
-export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes'>>;
+export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position'>>;
 
 export interface User {
   id: number;

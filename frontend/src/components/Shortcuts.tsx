@@ -11,6 +11,7 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['x'], what: 'Complete or reopen the task' },
   { keys: ['e'], what: 'Edit the task' },
   { keys: ['Delete', '#'], what: 'Delete the task' },
+  { keys: ['Alt+↑', 'Alt+↓'], what: 'Move the task up or down (Manual sort)' },
   { keys: ['z'], what: 'Undo' },
   { keys: ['c'], what: 'Open the chat' },
   { keys: ['?'], what: 'Show these shortcuts' },

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTaskQuery, clientFilter, EMPTY_FILTERS, filtersFromSearch, filtersToSearch, TaskList, UNDO_MS } from './TaskList';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildTaskQuery, clientFilter, EMPTY_FILTERS, filtersFromSearch, filtersToSearch, positionBetween, TaskList, UNDO_MS } from './TaskList';
 import { taskListUrl } from '../api/tasks';
 import { empty, json, mockFetch, task } from '../test/helpers';
 
@@ -228,5 +228,159 @@ describe('TaskList', () => {
     await waitFor(() => expect(calls.length).toBe(before + 1));
     window.dispatchEvent(new Event('focus'));
     await waitFor(() => expect(calls.length).toBe(before + 2));
+  });
+});
+
+describe('manual order and bulk actions', () => {
+  // jsdom lays nothing out, so every element would count as hidden; the list's keys need it shown.
+  const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetParent');
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'offsetParent', { configurable: true, get: () => document.body });
+  });
+  afterEach(() => {
+    if (original) Object.defineProperty(HTMLElement.prototype, 'offsetParent', original);
+  });
+  const three = () => [task({ id: 1, title: 'Alpha', position: 1 }), task({ id: 2, title: 'Bravo', position: 2 }), task({ id: 3, title: 'Charlie', position: 3 })];
+
+  it('computes a position between two others, at either end, and says when there is no room', () => {
+    expect(positionBetween(1, 2)).toBe(1.5);
+    expect(positionBetween(undefined, 2)).toBe(1);
+    expect(positionBetween(3, undefined)).toBe(4);
+    expect(positionBetween(undefined, undefined)).toBe(1);
+    expect(positionBetween(1, 1 + Number.EPSILON)).toBeNull();
+  });
+
+  it('moves the focused task with Alt+arrows in the Manual sort, saves its position and keeps focus on it', async () => {
+    window.history.replaceState(null, '', '/?sort=position');
+    const { calls } = mockFetch((url, init) => {
+      if (init.method === 'PATCH') {
+        const id = Number(url.split('/').pop());
+        return json(task({ id, title: ['', 'Alpha', 'Bravo', 'Charlie'][id], ...(init.json as object) }));
+      }
+      return json(three());
+    });
+    render(<TaskList tz="UTC" />);
+    const charlie = await screen.findByRole('link', { name: 'Charlie' });
+    expect(query(calls[0].url).sort).toBe('position');
+    charlie.focus();
+    fireEvent.keyDown(charlie, { key: 'ArrowUp', altKey: true });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(1));
+    const patch = calls.find((c) => c.method === 'PATCH')!;
+    expect(patch.url).toBe('/tasks/3');
+    expect(patch.body).toEqual({ position: 1.5 });
+    const titles = () => screen.getAllByRole('link').map((a) => a.textContent);
+    await waitFor(() => expect(titles()).toEqual(['Alpha', 'Charlie', 'Bravo']));
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Charlie'));
+    // Once more: to the top, before the first task.
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp', altKey: true });
+    await waitFor(() => expect(titles()).toEqual(['Charlie', 'Alpha', 'Bravo']));
+    expect(calls.filter((c) => c.method === 'PATCH')[1].body).toEqual({ position: 0 });
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Charlie'));
+    // Already first: nothing is sent.
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp', altKey: true });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown', altKey: true });
+    await waitFor(() => expect(titles()).toEqual(['Alpha', 'Charlie', 'Bravo']));
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ position: 1.5 }, { position: 0 }, { position: 1.5 }]);
+    expect(screen.getByText(/Moved “Charlie” to place 2 of 3/)).toBeTruthy();
+  });
+
+  it('does not reorder outside the Manual sort', async () => {
+    const { calls } = mockFetch(() => json(three()));
+    render(<TaskList tz="UTC" />);
+    const bravo = await screen.findByRole('link', { name: 'Bravo' });
+    bravo.focus();
+    fireEvent.keyDown(bravo, { key: 'ArrowUp', altKey: true });
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+    expect(bravo.closest('li')!.getAttribute('draggable')).toBeNull();
+  });
+
+  it('moves a task by dragging it onto another row', async () => {
+    window.history.replaceState(null, '', '/?sort=position');
+    const { calls } = mockFetch((_url, init) => {
+      if (init.method === 'PATCH') return json(task({ id: 1, title: 'Alpha', ...(init.json as object) }));
+      return json(three());
+    });
+    render(<TaskList tz="UTC" />);
+    const alpha = (await screen.findByRole('link', { name: 'Alpha' })).closest('li')!;
+    const charlie = screen.getByRole('link', { name: 'Charlie' }).closest('li')!;
+    fireEvent.dragStart(alpha);
+    fireEvent.dragOver(charlie);
+    fireEvent.drop(charlie);
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ position: 4 }));
+    await waitFor(() => expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Bravo', 'Charlie', 'Alpha']));
+  });
+
+  it('completes, re-prioritises and deletes the selected tasks, with Undo', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { calls } = mockFetch((url, init) => {
+      if (init.method === 'DELETE') return empty(204);
+      if (init.method === 'PATCH') {
+        const id = Number(url.split('/').pop());
+        return json(task({ ...three()[id - 1], ...(init.json as object) }));
+      }
+      return json(three());
+    });
+    render(<TaskList tz="UTC" />);
+    await screen.findByRole('link', { name: 'Alpha' });
+    expect(screen.queryByRole('checkbox', { name: 'Select: Alpha' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Alpha' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Charlie' }));
+    expect(screen.getByText('2 selected')).toBeTruthy();
+
+    // Priority for both, undone.
+    fireEvent.change(screen.getByLabelText('Priority for the selected tasks'), { target: { value: 'urgent' } });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(2));
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.url, c.body])).toEqual([
+      ['/tasks/1', { priority: 'urgent' }],
+      ['/tasks/3', { priority: 'urgent' }],
+    ]);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Select'));
+    const toast = await screen.findByRole('status');
+    expect(toast.textContent).toContain('Priority Urgent for 2 tasks.');
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(4));
+    expect(calls.filter((c) => c.method === 'PATCH').slice(2).map((c) => c.body)).toEqual([{ priority: 'normal' }, { priority: 'normal' }]);
+
+    // Complete two: they leave the list.
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Alpha' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Bravo' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Complete' }));
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'Alpha' })).toBeNull());
+    expect(screen.queryByRole('link', { name: 'Bravo' })).toBeNull();
+    expect(calls.filter((c) => c.method === 'PATCH').slice(4).map((c) => c.body)).toEqual([{ status: 'completed' }, { status: 'completed' }]);
+
+    // Delete the rest: nothing is sent within the undo window, undone it comes back.
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Select all' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(screen.queryByRole('link', { name: 'Charlie' })).toBeNull();
+    expect(screen.getByRole('status').textContent).toContain('Deleted 1 task.');
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    expect(await screen.findByRole('link', { name: 'Charlie' })).toBeTruthy();
+    await act(async () => {
+      vi.advanceTimersByTime(UNDO_MS + 1000);
+    });
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Charlie' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await act(async () => {
+      vi.advanceTimersByTime(UNDO_MS + 100);
+    });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/tasks/3']));
+  });
+
+  it('has no axe violations in the Manual sort while selecting', async () => {
+    window.history.replaceState(null, '', '/?sort=position');
+    mockFetch(() => json([...three(), task({ id: 4, title: 'Delta step', parent_id: 1, position: 1 })]));
+    const { container } = render(<TaskList tz="UTC" />);
+    await screen.findByRole('link', { name: 'Delta step' });
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    const axe = (await import('axe-core')).default;
+    // jsdom has no layout: colour contrast is for the browser test.
+    const result = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(', ')}`)).toEqual([]);
   });
 });

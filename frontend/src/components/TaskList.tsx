@@ -1,8 +1,9 @@
-// The task list: filters, quick add, inline edit, complete, delete with undo, subtasks under parents.
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+// The task list: filters, quick add, inline edit, complete, delete with undo, subtasks under parents,
+// manual order (drag, or Alt+arrows) and bulk actions on selected tasks.
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
 import { createTask, deleteTask, fetchTaskPage, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
-import { PRIORITIES, STATUSES, type Task } from '../api/types';
+import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { Link } from '../lib/router';
 import { isShortcut } from './Shortcuts';
@@ -64,7 +65,23 @@ export const SORTS: { value: string; label: string }[] = [
   { value: '-priority', label: 'Priority' },
   { value: '-updated_at', label: 'Recently changed' },
   { value: 'title', label: 'Title' },
+  { value: 'position', label: 'Manual' },
 ];
+
+/** The position that puts a task between `before` and `after` (either may be missing: an end of the list),
+ * or null when the two are so close that no number lies between them. */
+export function positionBetween(before: number | undefined, after: number | undefined): number | null {
+  if (before === undefined && after === undefined) return 1;
+  if (before === undefined) return after! - 1;
+  if (after === undefined) return before + 1;
+  const mid = (before + after) / 2;
+  return mid > before && mid < after ? mid : null;
+}
+
+/** The manual order: by position, ties by id (as the API sorts them). */
+export function byPosition(tasks: Task[]): Task[] {
+  return [...tasks].sort((a, b) => a.position - b.position || a.id - b.id);
+}
 
 export const PAGE_SIZE = 50;
 export const UNDO_MS = 6000;
@@ -151,6 +168,15 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const sectionRef = useRef<HTMLElement>(null);
   // On a phone the filters fold away behind a button (CSS shows them always on a wide screen).
   const [filtersOpen, setFiltersOpen] = useState(false);
+  // Bulk actions: a checkbox per row while selecting.
+  const [selecting, setSelecting] = useState(false);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [bulkPriority, setBulkPriority] = useState('');
+  // Said to screen readers after a move (the toast is kept for messages with an Undo).
+  const [moveNote, setMoveNote] = useState('');
+  const dragged = useRef<number | null>(null);
+  const [dropTarget, setDropTarget] = useState<number | null>(null);
+  const manual = filters.sort === 'position';
 
   // ---------- focus: never lost after an action ----------
   const rowIds = () => Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? []).map((el) => Number(el.dataset.taskId));
@@ -340,12 +366,153 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     }
   };
 
+  // ---------- manual order: a move PATCHes the moved task's position only ----------
+  /** The tasks shown beside `id` (same parent in the tree), in order. */
+  const siblingsOf = (id: number): Task[] => {
+    const find = (nodes: TreeNode[]): TreeNode[] | null => {
+      if (nodes.some((n) => n.task.id === id)) return nodes;
+      for (const n of nodes) {
+        const found = find(n.children);
+        if (found) return found;
+      }
+      return null;
+    };
+    return (find(tree) ?? []).map((n) => n.task);
+  };
+
+  /** Put `id` at index `to` among its siblings; saved through PATCH position, focus stays on the row. */
+  const moveTo = async (id: number, to: number) => {
+    const siblings = siblingsOf(id);
+    const from = siblings.findIndex((t) => t.id === id);
+    if (from < 0 || to === from || to < 0 || to >= siblings.length) return;
+    const task = siblings[from];
+    const rest = siblings.filter((t) => t.id !== id);
+    let changes: { task: Task; position: number }[];
+    const between = positionBetween(rest[to - 1]?.position, rest[to]?.position);
+    if (between !== null) {
+      changes = [{ task, position: between }];
+    } else {
+      // No number left between the two neighbours: number the siblings again, 1, 2, 3…
+      const order = [...rest.slice(0, to), task, ...rest.slice(to)];
+      const base = Math.floor(order[0].position);
+      changes = order.map((t, i) => ({ task: t, position: base + i })).filter((c) => c.position !== c.task.position);
+    }
+    setTasks((prev) => prev.map((t) => changes.find((c) => c.task.id === t.id) ? { ...t, position: changes.find((c) => c.task.id === t.id)!.position } : t));
+    setMoveNote(`Moved “${task.title}” to place ${to + 1} of ${siblings.length}.`);
+    focusRow(id);
+    try {
+      const saved = await Promise.all(changes.map((c) => updateTask(c.task.id, { position: c.position })));
+      setTasks((prev) => prev.map((t) => saved.find((x) => x.task.id === t.id)?.task ?? t));
+    } catch (err) {
+      setTasks((prev) => prev.map((t) => changes.find((c) => c.task.id === t.id)?.task ?? t));
+      setToast({ text: `Could not move “${task.title}”: ${messageOf(err)}` });
+      focusRow(id);
+    }
+  };
+
+  const moveBy = (id: number, step: number) => {
+    const siblings = siblingsOf(id);
+    return moveTo(id, siblings.findIndex((t) => t.id === id) + step);
+  };
+
+  const dropOn = (targetId: number) => {
+    const id = dragged.current;
+    dragged.current = null;
+    setDropTarget(null);
+    if (id == null || id === targetId) return;
+    const siblings = siblingsOf(id);
+    const to = siblings.findIndex((t) => t.id === targetId);
+    // Only among siblings: changing parents is the editor's job.
+    if (to >= 0) void moveTo(id, to);
+  };
+
+  // ---------- bulk actions on the selected tasks ----------
+  const selectedTasks = () => visible.filter((t) => selected.has(t.id));
+  const toggleSelected = (id: number) =>
+    setSelected((s) => {
+      const copy = new Set(s);
+      if (!copy.delete(id)) copy.add(id);
+      return copy;
+    });
+  const endSelecting = () => {
+    setSelecting(false);
+    setSelected(new Set());
+    setTimeout(() => document.getElementById(`${uid}-select`)?.focus(), 0);
+  };
+
+  /** PATCH each task; on failure the ones not saved go back to what they were. */
+  const patchAll = async (items: { task: Task; patch: TaskPatch }[]) => {
+    setTasks((prev) => prev.map((t) => {
+      const item = items.find((i) => i.task.id === t.id);
+      return item ? { ...t, ...item.patch } : t;
+    }));
+    const results = await Promise.allSettled(items.map((i) => updateTask(i.task.id, i.patch)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    setTasks((prev) => prev.map((t) => {
+      const index = items.findIndex((i) => i.task.id === t.id);
+      if (index < 0) return t;
+      const r = results[index];
+      return r.status === 'fulfilled' ? r.value.task : items[index].task;
+    }));
+    return failed;
+  };
+
+  const plural = (n: number) => `${n} ${n === 1 ? 'task' : 'tasks'}`;
+
+  const bulkUpdate = async (patch: TaskPatch, done: string) => {
+    const chosen = selectedTasks();
+    if (!chosen.length) {
+      setToast({ text: 'Select some tasks first.' });
+      return;
+    }
+    endSelecting();
+    const failed = await patchAll(chosen.map((task) => ({ task, patch })));
+    if (failed) {
+      setToast({ text: `Could not update ${plural(failed)} of ${chosen.length}.` });
+      return;
+    }
+    const text = `${done} ${plural(chosen.length)}.`;
+    const undo = () => {
+      setToast(null);
+      void patchAll(chosen.map((task) => ({ task: { ...task, ...patch }, patch: Object.fromEntries(Object.keys(patch).map((k) => [k, task[k as keyof Task]])) as TaskPatch })));
+    };
+    setToast({ text, undo });
+    setTimeout(() => setToast((t) => (t?.text === text ? null : t)), UNDO_MS);
+  };
+
+  const bulkDelete = () => {
+    const chosen = selectedTasks();
+    if (!chosen.length) {
+      setToast({ text: 'Select some tasks first.' });
+      return;
+    }
+    endSelecting();
+    if (editing != null && chosen.some((t) => t.id === editing)) setEditing(null);
+    // Each waits for the undo window, as a single delete does.
+    const entries = chosen.map((task) => [task.id, { task, timer: setTimeout(() => void commitDelete(task.id), UNDO_MS) }] as const);
+    setPending((m) => new Map([...m, ...entries]));
+    const undo = () => {
+      for (const task of chosen) undoDelete(task.id);
+      setSelected(new Set());
+    };
+    setToast({ text: `Deleted ${plural(chosen.length)}.`, undo, deleteId: chosen[0].id });
+  };
+
   // ---------- keyboard shortcuts (listed on `?`, see Shortcuts.tsx) ----------
   const keyActions = useRef<(e: KeyboardEvent) => void>(() => undefined);
   keyActions.current = (e: KeyboardEvent) => {
     // Only while the list is on screen (on a phone the chat may be showing instead).
     if (!sectionRef.current || sectionRef.current.offsetParent === null) return;
     const inList = !!(document.activeElement && sectionRef.current.querySelector('.task-list')?.contains(document.activeElement));
+    if (e.altKey && !e.ctrlKey && !e.metaKey && inList && manual && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+      const el = e.target as HTMLElement | null;
+      if (el?.closest?.('input, textarea, select')) return;
+      const id = focusedTaskId();
+      if (id == null) return;
+      e.preventDefault();
+      void moveBy(id, e.key === 'ArrowUp' ? -1 : 1);
+      return;
+    }
     if (!isShortcut(e) && !(inList && (e.key === 'ArrowDown' || e.key === 'ArrowUp'))) return;
     const ids = rowIds();
     const current = focusedTaskId();
@@ -398,7 +565,11 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const visible = useMemo(() => clientFilter(tasks.filter((t) => !pending.has(t.id)), filters, now), [tasks, pending, filters, now]);
+  const visible = useMemo(() => {
+    const shown = clientFilter(tasks.filter((t) => !pending.has(t.id)), filters, now);
+    // A move changes a position locally: keep the manual order without waiting for a reload.
+    return manual ? byPosition(shown) : shown;
+  }, [tasks, pending, filters, now, manual]);
   const tree = useMemo(() => buildTree(visible), [visible]);
   const idsShown = useMemo(() => new Set(visible.map((t) => t.id)), [visible]);
   const filtered = filters.status || filters.priority || filters.q;
@@ -408,10 +579,48 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const renderNode = (node: TreeNode) => {
     const t = node.task;
     const overdue = isOverdue(t, now);
-    const classes = ['task', overdue ? 'is-overdue' : '', t.status === 'completed' ? 'is-done' : '', `prio-${t.priority}`].filter(Boolean).join(' ');
+    const classes = ['task', overdue ? 'is-overdue' : '', t.status === 'completed' ? 'is-done' : '', `prio-${t.priority}`, dropTarget === t.id ? 'is-drop-target' : '']
+      .filter(Boolean)
+      .join(' ');
+    // In the manual order a row can be dragged onto another of the same level (its place is taken).
+    const drag = manual
+      ? {
+          draggable: true,
+          onDragStart: (e: DragEvent<HTMLLIElement>) => {
+            e.stopPropagation();
+            dragged.current = t.id;
+            if (e.dataTransfer) {
+              e.dataTransfer.effectAllowed = 'move';
+              e.dataTransfer.setData('text/plain', String(t.id));
+            }
+          },
+          onDragOver: (e: DragEvent<HTMLLIElement>) => {
+            e.stopPropagation();
+            if (dragged.current == null || !siblingsOf(dragged.current).some((x) => x.id === t.id)) return;
+            e.preventDefault(); // allows the drop
+            if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+            if (dropTarget !== t.id) setDropTarget(t.id);
+          },
+          onDragLeave: () => setDropTarget((d) => (d === t.id ? null : d)),
+          onDrop: (e: DragEvent<HTMLLIElement>) => {
+            e.preventDefault();
+            e.stopPropagation();
+            dropOn(t.id);
+          },
+          onDragEnd: () => {
+            dragged.current = null;
+            setDropTarget(null);
+          },
+        }
+      : {};
     return (
-      <li key={t.id} className={classes} data-task-id={t.id}>
+      <li key={t.id} className={classes} data-task-id={t.id} {...drag}>
         <div className="task-line">
+          {selecting && (
+            <label className="check-hit select-hit">
+              <input type="checkbox" checked={selected.has(t.id)} onChange={() => toggleSelected(t.id)} aria-label={`Select: ${t.title}`} />
+            </label>
+          )}
           {/* The label widens the tap target to 44 px on a phone; the name comes from aria-label. */}
           <label className="check-hit">
             <input
@@ -572,6 +781,54 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           <input id={fid('q')} type="search" placeholder="Words in title or description" value={q} onChange={(e) => setQ(e.target.value)} />
         </div>
       </div>
+      <div className="list-tools">
+        <button
+          type="button"
+          id={fid('select')}
+          className="btn btn-small"
+          aria-pressed={selecting}
+          onClick={() => (selecting ? endSelecting() : setSelecting(true))}
+        >
+          {selecting ? 'Done selecting' : 'Select'}
+        </button>
+        {manual && <span className="muted small">Drag a task, or press Alt+↑ / Alt+↓ on it, to change its place.</span>}
+      </div>
+      {selecting && (
+        <div className="bulk-bar" role="group" aria-label="Act on the selected tasks">
+          <span aria-live="polite">{selected.size} selected</span>
+          <button type="button" className="btn btn-small" onClick={() => setSelected(new Set(visible.map((t) => t.id)))}>
+            Select all
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => void bulkUpdate({ status: 'completed' }, 'Completed')}>
+            Complete
+          </button>
+          <label htmlFor={fid('bulk-priority')} className="visually-hidden">
+            Priority for the selected tasks
+          </label>
+          <select
+            id={fid('bulk-priority')}
+            value={bulkPriority}
+            onChange={(e) => {
+              const priority = e.target.value as Task['priority'] | '';
+              setBulkPriority('');
+              if (priority) void bulkUpdate({ priority }, `Priority ${PRIORITY_LABEL[priority]} for`);
+            }}
+          >
+            <option value="">Set priority…</option>
+            {PRIORITIES.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="btn btn-small btn-danger" onClick={bulkDelete}>
+            Delete
+          </button>
+        </div>
+      )}
+      <p className="visually-hidden" aria-live="polite">
+        {moveNote}
+      </p>
       {loadError && (
         <div role="alert" className="banner banner-error">
           {loadError}{' '}

@@ -83,6 +83,7 @@ export function task(overrides: Record<string, unknown> = {}) {
     tags: [],
     parent_id: null,
     estimate_minutes: null,
+    position: typeof overrides.id === 'number' ? overrides.id : 1,
     created_at: '2026-11-01T10:00:00Z',
     updated_at: '2026-11-01T10:00:00Z',
     completed_at: null,
