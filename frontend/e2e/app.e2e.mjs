@@ -422,6 +422,60 @@ try {
     await focusBecomes((f) => f.startsWith('TEXTAREA'), 'c');
   });
 
+  await step('manual order by keyboard and by drag, stored through the API; bulk select, re-prioritise and complete', () => pageA, async () => {
+    const ids = {};
+    for (const title of ['Order one', 'Order two', 'Order three']) {
+      const r = await apiPost(pageA, '/tasks', { title });
+      check(r.status === 201, `POST /tasks: ${r.status}`);
+      ids[title] = r.body.id;
+    }
+    await pageA.goto(`${BASE}/app?sort=position`);
+    const pane = pageA.locator('.pane-tasks');
+    await pane.getByRole('link', { name: 'Order three', exact: true }).waitFor();
+    const shown = async () => (await pane.locator('.task-title').allInnerTexts()).filter((t) => t.startsWith('Order '));
+    const stored = async () => {
+      const r = await apiGet(pageA, '/tasks?sort=position&limit=200');
+      return r.body.map((t) => t.title).filter((t) => t.startsWith('Order '));
+    };
+    const becomes = async (read, expected, what) => {
+      const deadline = Date.now() + 3000;
+      let got = await read();
+      while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < deadline) {
+        await pageA.waitForTimeout(50);
+        got = await read();
+      }
+      check(JSON.stringify(got) === JSON.stringify(expected), `${what}: ${JSON.stringify(got)}`);
+    };
+    await becomes(shown, ['Order one', 'Order two', 'Order three'], 'new tasks go last');
+    // Keyboard: Alt+↑ on the focused row moves it up and keeps focus on it.
+    await pane.getByRole('link', { name: 'Order three', exact: true }).focus();
+    await pageA.keyboard.press('Alt+ArrowUp');
+    await becomes(shown, ['Order one', 'Order three', 'Order two'], 'after Alt+↑ the list');
+    await becomes(stored, ['Order one', 'Order three', 'Order two'], 'after Alt+↑ the API');
+    await becomes(() => pageA.evaluate(() => document.activeElement?.textContent), 'Order three', 'after Alt+↑ focus');
+    // Drag: a row dropped onto another takes its place.
+    const row = (title) => pane.locator(`li[data-task-id="${ids[title]}"]`);
+    await row('Order one').locator('.task-meta').dragTo(row('Order two').locator('.task-meta'));
+    await becomes(shown, ['Order three', 'Order two', 'Order one'], 'after the drag the list');
+    await becomes(stored, ['Order three', 'Order two', 'Order one'], 'after the drag the API');
+    // Bulk: select two, set their priority, then complete all three.
+    await pane.getByRole('button', { name: 'Select', exact: true }).click();
+    await pane.getByRole('checkbox', { name: 'Select: Order one' }).check();
+    await pane.getByRole('checkbox', { name: 'Select: Order two' }).check();
+    await axe(pageA, 'selecting in the manual order');
+    await pane.getByLabel('Priority for the selected tasks').selectOption('urgent');
+    await pageA.getByRole('status').getByText('Priority Urgent for 2 tasks.').waitFor();
+    const urgent = async () => (await apiGet(pageA, '/tasks?priority=urgent&limit=200')).body.map((t) => t.title).filter((t) => t.startsWith('Order ')).sort();
+    await becomes(urgent, ['Order one', 'Order two'], 'urgent tasks');
+    await pane.getByRole('button', { name: 'Select', exact: true }).click();
+    for (const title of ['Order one', 'Order two', 'Order three']) await pane.getByRole('checkbox', { name: `Select: ${title}` }).check();
+    await pane.getByRole('button', { name: 'Complete', exact: true }).click();
+    await becomes(shown, [], 'after completing them the list');
+    const open = async () => (await apiGet(pageA, '/tasks?status=completed&limit=200')).body.map((t) => t.title).filter((t) => t.startsWith('Order ')).length;
+    await becomes(open, 3, 'completed Order tasks');
+    await pageA.goto(`${BASE}/app`);
+  });
+
   await step('after a reload the thread is listed with its messages', () => pageA, async () => {
     await pageA.goto(`${BASE}/app`);
     await pageA.reload();
@@ -500,6 +554,9 @@ try {
     await toggle.click();
     await pane.getByLabel('Status').waitFor();
     check((await toggle.getAttribute('aria-expanded')) === 'true', 'the filter toggle does not say it is open');
+    // Select mode too: its row checkboxes and bulk buttons are measured and checked with the rest.
+    await pane.getByRole('button', { name: 'Select', exact: true }).click();
+    await pane.getByRole('checkbox', { name: 'Select: Phone task one' }).waitFor();
     await axe(pageB, 'on the task list at 390×844');
     // Every control on the list and in the header is at least 44 px tall (checkboxes through their label).
     const small = await pageB.evaluate(() =>
@@ -509,6 +566,7 @@ try {
         .filter(([, h, w]) => h < 44 || w < 44),
     );
     check(small.length === 0, `targets under 44 px: ${JSON.stringify(small)}`);
+    await pane.getByRole('button', { name: 'Done selecting' }).click();
     await toggle.click();
     console.log(`     (${rows} tasks in the list)`);
     // "Plan it" on a task page: the answer's box is on screen as it starts.
