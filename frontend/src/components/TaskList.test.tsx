@@ -284,6 +284,28 @@ describe('manual order and bulk actions', () => {
     expect(screen.getByText(/Moved “Charlie” to place 2 of 3/)).toBeTruthy();
   });
 
+  it('numbers the level again when no number lies between the new neighbours', async () => {
+    window.history.replaceState(null, '', '/?sort=position');
+    const tight = [task({ id: 1, title: 'Alpha', position: 1 }), task({ id: 2, title: 'Bravo', position: 1 + Number.EPSILON }), task({ id: 3, title: 'Charlie', position: 3 })];
+    const { calls } = mockFetch((url, init) => {
+      if (init.method === 'PATCH') {
+        const id = Number(url.split('/').pop());
+        return json({ ...tight[id - 1], ...(init.json as object) });
+      }
+      return json(tight);
+    });
+    render(<TaskList tz="UTC" />);
+    const charlie = await screen.findByRole('link', { name: 'Charlie' });
+    charlie.focus();
+    fireEvent.keyDown(charlie, { key: 'ArrowUp', altKey: true });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(2));
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.url, c.body])).toEqual([
+      ['/tasks/3', { position: 2 }],
+      ['/tasks/2', { position: 3 }],
+    ]);
+    await waitFor(() => expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Alpha', 'Charlie', 'Bravo']));
+  });
+
   it('does not reorder outside the Manual sort', async () => {
     const { calls } = mockFetch(() => json(three()));
     render(<TaskList tz="UTC" />);
@@ -370,6 +392,21 @@ describe('manual order and bulk actions', () => {
       vi.advanceTimersByTime(UNDO_MS + 100);
     });
     await waitFor(() => expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/tasks/3']));
+  });
+
+  it('Shift-click selects every row from the last one picked', async () => {
+    mockFetch(() => json([...three(), task({ id: 4, title: 'Delta', position: 4 })]));
+    render(<TaskList tz="UTC" />);
+    await screen.findByRole('link', { name: 'Delta' });
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    const box = (title: string) => screen.getByRole('checkbox', { name: `Select: ${title}` }) as HTMLInputElement;
+    fireEvent.click(box('Alpha'));
+    fireEvent.click(box('Charlie'), { shiftKey: true });
+    expect(screen.getByText('3 selected')).toBeTruthy();
+    expect([box('Alpha'), box('Bravo'), box('Charlie'), box('Delta')].map((b) => b.checked)).toEqual([true, true, true, false]);
+    // Shift-click on a picked row unpicks the span back to the last one picked.
+    fireEvent.click(box('Bravo'), { shiftKey: true });
+    expect([box('Alpha'), box('Bravo'), box('Charlie'), box('Delta')].map((b) => b.checked)).toEqual([true, false, false, false]);
   });
 
   it('has no axe violations in the Manual sort while selecting', async () => {

@@ -171,7 +171,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   // Bulk actions: a checkbox per row while selecting.
   const [selecting, setSelecting] = useState(false);
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [bulkPriority, setBulkPriority] = useState('');
+  const lastPicked = useRef<number | null>(null);
   // Said to screen readers after a move (the toast is kept for messages with an Undo).
   const [moveNote, setMoveNote] = useState('');
   const dragged = useRef<number | null>(null);
@@ -397,7 +397,8 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       const base = Math.floor(order[0].position);
       changes = order.map((t, i) => ({ task: t, position: base + i })).filter((c) => c.position !== c.task.position);
     }
-    setTasks((prev) => prev.map((t) => changes.find((c) => c.task.id === t.id) ? { ...t, position: changes.find((c) => c.task.id === t.id)!.position } : t));
+    const moved = new Map(changes.map((c) => [c.task.id, c.position]));
+    setTasks((prev) => prev.map((t) => (moved.has(t.id) ? { ...t, position: moved.get(t.id)! } : t)));
     setMoveNote(`Moved “${task.title}” to place ${to + 1} of ${siblings.length}.`);
     focusRow(id);
     try {
@@ -428,15 +429,27 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   // ---------- bulk actions on the selected tasks ----------
   const selectedTasks = () => visible.filter((t) => selected.has(t.id));
-  const toggleSelected = (id: number) =>
+  /** A click picks or unpicks one task; with Shift, every row from the last one picked takes its state. */
+  const toggleSelected = (id: number, range: boolean) => {
+    const ids = rowIds();
+    const from = lastPicked.current == null ? -1 : ids.indexOf(lastPicked.current);
+    const to = ids.indexOf(id);
+    lastPicked.current = id;
     setSelected((s) => {
       const copy = new Set(s);
-      if (!copy.delete(id)) copy.add(id);
+      const on = !copy.has(id);
+      const span = range && from >= 0 && to >= 0 ? ids.slice(Math.min(from, to), Math.max(from, to) + 1) : [id];
+      for (const each of span) {
+        if (on) copy.add(each);
+        else copy.delete(each);
+      }
       return copy;
     });
+  };
   const endSelecting = () => {
     setSelecting(false);
     setSelected(new Set());
+    lastPicked.current = null;
     setTimeout(() => document.getElementById(`${uid}-select`)?.focus(), 0);
   };
 
@@ -618,7 +631,13 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
         <div className="task-line">
           {selecting && (
             <label className="check-hit select-hit">
-              <input type="checkbox" checked={selected.has(t.id)} onChange={() => toggleSelected(t.id)} aria-label={`Select: ${t.title}`} />
+              <input
+                type="checkbox"
+                checked={selected.has(t.id)}
+                onChange={() => undefined /* handled on click, which knows about Shift */}
+                onClick={(e) => toggleSelected(t.id, e.shiftKey)}
+                aria-label={`Select: ${t.title}`}
+              />
             </label>
           )}
           {/* The label widens the tap target to 44 px on a phone; the name comes from aria-label. */}
@@ -807,10 +826,10 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           </label>
           <select
             id={fid('bulk-priority')}
-            value={bulkPriority}
+            value=""
             onChange={(e) => {
+              // A one-shot choice: the box goes back to its prompt.
               const priority = e.target.value as Task['priority'] | '';
-              setBulkPriority('');
               if (priority) void bulkUpdate({ priority }, `Priority ${PRIORITY_LABEL[priority]} for`);
             }}
           >
