@@ -31,7 +31,7 @@ from taskagent.agents.context import AgentContext
 from taskagent.tasks.matching import rank_tasks
 from taskagent.tasks.models import Task, TaskStatus
 from taskagent.tasks.schemas import TaskCreate, TaskFilters, TaskRead, TaskUpdate
-from taskagent.tasks.service import InvalidParentError, TaskNotFoundError
+from taskagent.tasks.service import InvalidParentError, InvalidRecurrenceError, TaskNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ async def _guarded(name: str, work: Callable[[], Awaitable[Any]]) -> str:
         return _dumps(await work())
     except TaskNotFoundError as exc:
         return error_json(str(exc))
-    except (ToolInputError, InvalidParentError) as exc:
+    except (ToolInputError, InvalidParentError, InvalidRecurrenceError) as exc:
         return error_json(str(exc))
     except ValidationError as exc:
         return error_json(_validation_message(exc))
@@ -347,9 +347,10 @@ async def update_task(
             raise ToolInputError("nothing to change: give at least one field besides task_id")
         update = TaskUpdate(**changes)
         async with context.tasks() as service:
-            task = await service.update(task_id, update)
-            _refresh_focus(context, task)
-            return {"task": task_json(task)}
+            updated = await service.change(task_id, update)
+            _refresh_focus(context, updated.task)
+            # Completing a repeating task made the next occurrence: the tool names it like REST does.
+            return {"task": {**task_json(updated.task), "next_id": updated.next_id}}
 
     return await _guarded("update_task", work)
 

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskagent.db import Base, UTCDateTime, utcnow
+from taskagent.tasks.recurrence import RepeatFrom
 
 
 class TaskStatus(enum.StrEnum):
@@ -47,6 +48,12 @@ class Task(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None)
     estimate_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # An RFC 5545 RRULE without the RRULE: prefix (see recurrence.py); moves to the next occurrence when
+    # the task is completed, so a completed task never repeats.
+    recurrence: Mapped[str | None] = mapped_column(String(300), default=None)
+    repeat_from: Mapped[RepeatFrom] = mapped_column(
+        Enum(RepeatFrom, native_enum=False, length=16, validate_strings=True), default=RepeatFrom.due
+    )
     # The ETag. SQLAlchemy bumps it on every UPDATE and adds `WHERE version = <the version read>` to
     # UPDATE and DELETE, so a write based on a stale read fails (StaleDataError) instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
