@@ -192,7 +192,10 @@ async def test_subtasks_are_copied_as_new_open_subtasks(client: httpx.AsyncClien
     assert [(t["title"], t["status"]) for t in nested_copies] == [("Scan it", "pending")]
     # The history keeps its own subtasks, as they were.
     originals = await all_tasks(client, alice, f"&parent_id={parent['id']}")
-    assert [(t["id"], t["status"]) for t in originals] == [(first["id"], "completed"), (second["id"], "pending")]
+    assert [(t["id"], t["status"]) for t in originals] == [
+        (first["id"], "completed"),
+        (second["id"], "pending"),
+    ]
     assert (await read(client, alice, nested["id"]))["parent_id"] == second["id"]
 
 
@@ -243,7 +246,9 @@ async def test_completing_a_task_that_does_not_repeat_names_no_next(
 
 
 async def test_the_repeating_filter(client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle) -> None:
-    repeating = await create(client, alice, title="R", due_date="2027-01-01T09:00:00Z", recurrence="FREQ=DAILY")
+    repeating = await create(
+        client, alice, title="R", due_date="2027-01-01T09:00:00Z", recurrence="FREQ=DAILY"
+    )
     plain = await create(client, alice, title="P")
     await create(client, bob, title="Bob's", due_date="2027-01-01T09:00:00Z", recurrence="FREQ=DAILY")
     assert [t["id"] for t in await all_tasks(client, alice, "&repeating=true")] == [repeating["id"]]
@@ -261,7 +266,9 @@ async def test_stopping_a_repetition(client: httpx.AsyncClient, alice: UserHandl
     assert len(await all_tasks(client, alice)) == 1
 
 
-async def test_a_rule_can_be_added_and_changed_by_update(client: httpx.AsyncClient, alice: UserHandle) -> None:
+async def test_a_rule_can_be_added_and_changed_by_update(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
     task = await create(client, alice, due_date="2027-01-01T09:00:00Z")
     response = await client.put(
         f"/tasks/{task['id']}",
@@ -278,7 +285,10 @@ REFUSED = [
     ("DTSTART:20260101T090000Z;FREQ=DAILY", "DTSTART"),
     ("FREQ=HOURLY", "thousands"),
     ("FREQ=MINUTELY;INTERVAL=5", "thousands"),
-    ("FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,30", "thousands"),
+    (
+        "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,30",
+        "thousands",
+    ),
     ("FREQ=DAILY;COUNT=1", "COUNT"),
     ("FREQ=DAILY;UNTIL=20261201T000000Z", "no date after"),
     ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "no date after"),
@@ -318,7 +328,9 @@ async def test_refused_rules_change_nothing_on_update(
 
 
 async def test_a_repeating_task_needs_a_due_date(client: httpx.AsyncClient, alice: UserHandle) -> None:
-    response = await client.post("/tasks", json={"title": "T", "recurrence": "FREQ=DAILY"}, headers=alice.headers)
+    response = await client.post(
+        "/tasks", json={"title": "T", "recurrence": "FREQ=DAILY"}, headers=alice.headers
+    )
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["msg"].startswith("a repeating task needs a due date")
     assert await all_tasks(client, alice) == []
@@ -335,7 +347,9 @@ async def test_a_repeating_task_needs_a_due_date(client: httpx.AsyncClient, alic
 async def test_bad_repeat_from_is_refused(client: httpx.AsyncClient, alice: UserHandle) -> None:
     task = await create(client, alice, due_date="2027-01-01T09:00:00Z", recurrence="FREQ=DAILY")
     for value in ("later", None):
-        response = await client.patch(f"/tasks/{task['id']}", json={"repeat_from": value}, headers=alice.headers)
+        response = await client.patch(
+            f"/tasks/{task['id']}", json={"repeat_from": value}, headers=alice.headers
+        )
         assert response.status_code == 422, response.text
     assert await read(client, alice, task["id"]) == task
 
@@ -349,3 +363,39 @@ async def test_another_users_task_is_not_found(
         assert response.status_code == 404, response.text
     assert await read(client, alice, task["id"]) == task
     assert await all_tasks(client, bob) == []
+
+
+async def test_export_and_import_carry_the_rule(
+    client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle
+) -> None:
+    await create(client, alice, title="Rent", due_date="2027-01-01T09:00:00Z", recurrence="FREQ=MONTHLY")
+    await create(client, alice, title="Plants", recurrence="FREQ=DAILY;INTERVAL=3", repeat_from="completion")
+    exported = await client.get("/users/me/export", headers=alice.headers)
+    assert exported.status_code == 200, exported.text
+    csv_text = (await client.get("/tasks/export.csv", headers=alice.headers)).text
+    assert "FREQ=DAILY;INTERVAL=3,completion" in csv_text
+
+    imported = await client.post("/users/me/import", json=exported.json(), headers=bob.headers)
+    assert imported.status_code == 201, imported.text
+    tasks = await all_tasks(client, bob, "&repeating=true")
+    assert sorted((t["title"], t["recurrence"], t["repeat_from"]) for t in tasks) == [
+        ("Plants", "FREQ=DAILY;INTERVAL=3", "completion"),
+        ("Rent", "FREQ=MONTHLY", "due"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ({"recurrence": "FREQ=HOURLY", "due_date": "2027-01-01T09:00:00Z"}, "thousands"),
+        ({"recurrence": "FREQ=DAILY"}, "needs a due date"),
+    ],
+)
+async def test_an_import_with_a_refused_rule_stores_nothing(
+    client: httpx.AsyncClient, alice: UserHandle, task: dict[str, Any], message: str
+) -> None:
+    body = {"format": "taskagent-export", "version": 1, "tasks": [{"title": "T", **task}]}
+    response = await client.post("/users/me/import", json=body, headers=alice.headers)
+    assert response.status_code == 422, response.text
+    assert message in response.json()["detail"][0]["msg"]
+    assert await all_tasks(client, alice) == []

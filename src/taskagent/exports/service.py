@@ -37,6 +37,8 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
     "completed_at",
+    "recurrence",
+    "repeat_from",
 )
 
 

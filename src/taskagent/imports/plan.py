@@ -18,6 +18,7 @@ from taskagent.errors import InvalidRequest, PayloadTooLarge, issue
 from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
 from taskagent.imports.schemas import ImportDocument, ImportedTask, ImportSkipped
 from taskagent.tasks.models import PRIORITY_RANK, TaskPriority, TaskStatus
+from taskagent.tasks.recurrence import RepeatFrom
 
 MAX_IMPORT_TASKS = 50_000
 
@@ -40,6 +41,8 @@ class PlannedTask:
     due_date: datetime | None = None
     tags: list[str] = field(default_factory=list)
     estimate_minutes: int | None = None
+    recurrence: str | None = None
+    repeat_from: RepeatFrom = RepeatFrom.due
     created_at: datetime | None = None
     completed_at: datetime | None = None
     parent: int | None = None  # the index of its parent in the plan
@@ -58,6 +61,8 @@ class PlannedTask:
             "tags": list(self.tags),
             "parent_id": parent_id,
             "estimate_minutes": self.estimate_minutes,
+            "recurrence": self.recurrence,
+            "repeat_from": self.repeat_from,
             "version": 1,
             "created_at": self.created_at or now + timedelta(microseconds=position),
             "updated_at": now,
@@ -224,6 +229,8 @@ def ordered(items: Sequence[ImportedTask]) -> ImportPlan:
                 due_date=item.due_date,
                 tags=list(item.tags),
                 estimate_minutes=item.estimate_minutes,
+                recurrence=item.recurrence,
+                repeat_from=item.repeat_from,
                 created_at=item.created_at,
                 completed_at=item.completed_at,
                 parent=parent,

@@ -109,9 +109,17 @@ def audited_fields(task: Task | Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in shown.items() if name not in _NOT_AUDITED}
 
 
+# A field at this value holds nothing worth a trail entry of its own (every task has it).
+_UNSET = {"repeat_from": RepeatFrom.due.value}
+
+
 def _set(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields that hold something: what a creation sets, what a deletion removes."""
-    return {name: value for name, value in fields.items() if value is not None and value != []}
+    return {
+        name: value
+        for name, value in fields.items()
+        if value is not None and value != [] and _UNSET.get(name, object()) != value
+    }
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
