@@ -8,7 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from taskagent.agents import tools
+from taskagent.agents.context import AgentContext
+from taskagent.resources import app_resources
+from tests.agents.support import call_tool
 from tests.conftest import UserFactory, UserHandle
 from tests.tasks.conftest import create, fetch
 
@@ -399,3 +404,16 @@ async def test_an_import_with_a_refused_rule_stores_nothing(
     assert response.status_code == 422, response.text
     assert message in response.json()["detail"][0]["msg"]
     assert await all_tasks(client, alice) == []
+
+
+async def test_the_assistants_tools_complete_through_the_same_rules(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    context = AgentContext(user_id=alice.id, session_factory=app_resources(app).session_factory)
+    task = await create(client, alice, due_date="2027-01-01T09:00:00Z", recurrence="FREQ=WEEKLY")
+    cleared = await call_tool(tools.update_task, context, {"task_id": task["id"], "due_date": None})
+    assert "needs a due date" in cleared["error"]
+    done = await call_tool(tools.update_task, context, {"task_id": task["id"], "status": "completed"})
+    assert done["task"]["status"] == "completed" and done["task"]["recurrence"] is None
+    nxt = await read(client, alice, done["task"]["next_id"])
+    assert nxt["due_date"] == "2027-01-08T09:00:00Z" and nxt["recurrence"] == "FREQ=WEEKLY"
