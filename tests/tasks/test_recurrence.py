@@ -302,6 +302,12 @@ REFUSED = [
     ("INTERVAL=2", "FREQ is required"),
     ("FREQ=DAILY;INTERVAL=2;INTERVAL=3", "twice"),
     ("", "empty"),
+    ("FREQ=DAILY;INTERVAL=0", "INTERVAL must be a whole number"),  # dateutil would loop forever
+    ("FREQ=DAILY;INTERVAL=-1", "INTERVAL must be a whole number"),
+    ("FREQ=DAILY;COUNT=2;UNTIL=20271231", "cannot both"),
+    ("FREQ=MONTHLY;BYDAY=9MO", "not a valid RRULE"),  # fails only while dateutil walks the calendar
+    ("FREQ=DAILY;UNTIL=00010101T000000Z", "no date after"),
+    ("FREQ=YEARLY;BYYEARDAY=100", "not supported"),
 ]
 
 

@@ -23,6 +23,10 @@ from dateutil.rrule import rrule, rrulestr
 MAX_RULE_LENGTH = 300
 # More occurrences a day than this would flood the list: "thousands at once".
 MAX_TIMES_A_DAY = 24
+MAX_INTERVAL = 1000
+MAX_COUNT = 10_000
+# The last due date the API stores (as tasks.schemas.LATEST_DUE): a rule's later dates end the series.
+_LAST_YEAR = 9998
 _TOO_FINE = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
 _KNOWN_FREQ = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}) | _TOO_FINE
 # Parts a task manager has no use for, refused rather than half-supported.
@@ -88,6 +92,10 @@ def parse_rule(value: str) -> Rule:
         raise RuleError(f"not a valid RRULE: unknown FREQ={freq}")
     if freq in _TOO_FINE:
         raise RuleError(f"FREQ={freq} would produce thousands of tasks; the finest allowed is DAILY")
+    for key, highest in (("INTERVAL", MAX_INTERVAL), ("COUNT", MAX_COUNT)):
+        # INTERVAL=0 would loop dateutil forever; a negative one fails inside it.
+        if key in parts and not (parts[key].isdigit() and 1 <= int(parts[key]) <= highest):
+            raise RuleError(f"{key} must be a whole number from 1 to {highest}")
     if "COUNT" in parts and "UNTIL" in parts:
         raise RuleError("not a valid RRULE: COUNT and UNTIL cannot both be given")
     times = 1
@@ -121,7 +129,10 @@ def _until(value: str, zone: ZoneInfo) -> datetime:
             f"not a valid RRULE: UNTIL={value} is not a date (20261231 or 20261231T170000Z)"
         ) from None
     if value.endswith("Z"):
-        return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+        try:
+            return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            raise RuleError(f"not a valid RRULE: UNTIL={value} is out of range") from None
     return moment
 
 
@@ -160,8 +171,19 @@ def next_due(
         done = _local(completed_at, zone)
         clock = _local(due, zone).time() if due is not None else time(23, 59)
         start = datetime.combine(done.date(), clock)
-    found = _build(rule, start, zone).after(start)
-    return None if found is None else _stored(found, zone)
+    try:
+        found = _build(rule, start, zone).after(start)
+    except RuleError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        # Some values dateutil accepts fail only while it walks the calendar (BYDAY=9MO).
+        raise RuleError(f"not a valid RRULE: {exc}") from None
+    if found is None or found.year > _LAST_YEAR:
+        return None
+    try:
+        return _stored(found, zone)
+    except OverflowError:
+        return None
 
 
 def check(
@@ -171,7 +193,9 @@ def check(
     if repeat_from == RepeatFrom.due and due is None:
         raise RuleError("a repeating task needs a due date (or repeat_from=completion)")
     if next_due(rule, repeat_from, due=due, completed_at=now, zone=zone) is None:
-        raise RuleError("the rule produces no date after this one (its COUNT or UNTIL is used up)")
+        raise RuleError(
+            "the rule produces no date after this one (a used-up COUNT or UNTIL, or a date that never comes)"
+        )
 
 
 def following(rule: Rule) -> Rule | None:

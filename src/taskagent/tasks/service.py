@@ -258,14 +258,17 @@ class TaskService:
         rule = parse_rule(task.recurrence)
         task.recurrence = None
         zone = await self._zone()
-        due = await asyncio.to_thread(
-            next_due,
-            rule,
-            RepeatFrom(task.repeat_from),
-            due=task.due_date,
-            completed_at=task.completed_at,
-            zone=zone,
-        )
+        try:
+            due = await asyncio.to_thread(
+                next_due,
+                rule,
+                RepeatFrom(task.repeat_from),
+                due=task.due_date,
+                completed_at=task.completed_at,
+                zone=zone,
+            )
+        except RuleError:  # checked when set; a rule dateutil fails on later still ends only its series
+            due = None
         if due is None:  # the rule is used up (e.g. an imported UNTIL): the series ends here
             return None
         rest = following(rule)
