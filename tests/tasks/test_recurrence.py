@@ -308,6 +308,10 @@ REFUSED = [
     ("FREQ=MONTHLY;BYDAY=9MO", "not a valid RRULE"),  # fails only while dateutil walks the calendar
     ("FREQ=DAILY;UNTIL=00010101T000000Z", "no date after"),
     ("FREQ=YEARLY;BYYEARDAY=100", "not supported"),
+    ("FREQ=DAILY;BYMONTH=13", "BYMONTH takes numbers from 1 to 12"),
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "no date after"),  # refused before dateutil walks to 9999
+    ("FREQ=DAILY;BYSETPOS=2", "BYSETPOS needs"),
+    ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6", "no date after"),
 ]
 
 

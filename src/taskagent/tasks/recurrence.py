@@ -104,6 +104,12 @@ def parse_rule(value: str) -> Rule:
             times *= len(parts[key].split(","))
     if times > MAX_TIMES_A_DAY:
         raise RuleError(f"more than {MAX_TIMES_A_DAY} times a day would produce thousands of tasks")
+    for key, lowest, highest in (("BYMONTH", 1, 12), ("BYMONTHDAY", -31, 31)):
+        # dateutil takes BYMONTH=13, then walks every day to year 9999 finding nothing.
+        if key in parts and not all(_whole_in(item, lowest, highest) for item in parts[key].split(",")):
+            raise RuleError(f"{key} takes numbers from {lowest} to {highest}")
+    if "BYSETPOS" in parts and freq not in ("MONTHLY", "YEARLY"):
+        raise RuleError("BYSETPOS needs FREQ=MONTHLY or FREQ=YEARLY")
     rule = Rule(";".join(f"{key}={item}" for key, item in parts.items()), parts)
     try:  # the rest of the syntax (values, ranges) as dateutil reads it
         _build(rule, datetime(2026, 1, 1), ZoneInfo("UTC"))
@@ -111,9 +117,33 @@ def parse_rule(value: str) -> Rule:
         raise
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise RuleError(f"not a valid RRULE: {exc}") from None
+    if not _some_day(parts):
+        raise RuleError(NO_NEXT_DATE)
     if rule.count is not None and rule.count < 2:
         raise RuleError("COUNT must be at least 2 (it counts this occurrence): no date would follow")
     return rule
+
+
+# The longest each month can be (February in a leap year).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+NO_NEXT_DATE = (
+    "the rule produces no date after this one (a used-up COUNT or UNTIL, or a date that never comes)"
+)
+
+
+def _whole_in(text: str, lowest: int, highest: int) -> bool:
+    digits = text.removeprefix("-").removeprefix("+")
+    return digits.isdigit() and lowest <= int(text) <= highest and int(text) != 0
+
+
+def _some_day(parts: dict[str, str]) -> bool:
+    """Whether BYMONTH and BYMONTHDAY leave any day of the year (30 February: none). Checked here because
+    dateutil, given such a rule, walks every day up to year 9999 before it finds nothing (seconds of CPU)."""
+    if "BYMONTHDAY" not in parts:
+        return True
+    months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else range(1, 13)
+    days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+    return any(0 < abs(day) <= _MONTH_DAYS[month - 1] for month in months if 1 <= month <= 12 for day in days)
 
 
 def _until(value: str, zone: ZoneInfo) -> datetime:
@@ -193,9 +223,7 @@ def check(
     if repeat_from == RepeatFrom.due and due is None:
         raise RuleError("a repeating task needs a due date (or repeat_from=completion)")
     if next_due(rule, repeat_from, due=due, completed_at=now, zone=zone) is None:
-        raise RuleError(
-            "the rule produces no date after this one (a used-up COUNT or UNTIL, or a date that never comes)"
-        )
+        raise RuleError(NO_NEXT_DATE)
 
 
 def following(rule: Rule) -> Rule | None:
