@@ -427,3 +427,26 @@ async def test_the_assistants_tools_complete_through_the_same_rules(
     assert done["task"]["status"] == "completed" and done["task"]["recurrence"] is None
     nxt = await read(client, alice, done["task"]["next_id"])
     assert nxt["due_date"] == "2027-01-08T09:00:00Z" and nxt["recurrence"] == "FREQ=WEEKLY"
+
+
+async def test_the_assistants_tools_set_and_stop_a_rule(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    context = AgentContext(user_id=alice.id, session_factory=app_resources(app).session_factory)
+    refused = await call_tool(
+        tools.create_tasks, context, {"tasks": [{"title": "Standup", "recurrence": "FREQ=DAILY"}]}
+    )
+    assert "needs a due date" in refused["error"]
+    assert await all_tasks(client, alice) == []
+    made = await call_tool(
+        tools.create_tasks,
+        context,
+        {"tasks": [{"title": "Plants", "recurrence": "FREQ=DAILY;INTERVAL=3", "repeat_from": "completion"}]},
+    )
+    [task] = made["created"]
+    assert (task["recurrence"], task["repeat_from"]) == ("FREQ=DAILY;INTERVAL=3", "completion")
+    bad = await call_tool(tools.update_task, context, {"task_id": task["id"], "recurrence": "FREQ=HOURLY"})
+    assert "thousands" in bad["error"]
+    stopped = await call_tool(tools.update_task, context, {"task_id": task["id"], "recurrence": None})
+    assert stopped["task"]["recurrence"] is None
+    assert (await read(client, alice, task["id"]))["recurrence"] is None
