@@ -8,10 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
+from agents import Runner
 from fastapi import FastAPI
 
 from taskagent.agents import tools
 from taskagent.agents.context import AgentContext
+from taskagent.agents.definitions import build_agents
+from taskagent.agents.offline import OfflineModel
 from taskagent.resources import app_resources
 from tests.agents.support import call_tool
 from tests.conftest import UserFactory, UserHandle
@@ -450,3 +453,27 @@ async def test_the_assistants_tools_set_and_stop_a_rule(
     stopped = await call_tool(tools.update_task, context, {"task_id": task["id"], "recurrence": None})
     assert stopped["task"]["recurrence"] is None
     assert (await read(client, alice, task["id"]))["recurrence"] is None
+
+
+@pytest.mark.parametrize(
+    ("request_text", "rule", "repeat_from"),
+    [
+        ("Add a task to take out the bins every Friday", "FREQ=WEEKLY;BYDAY=FR", "due"),
+        ("Add a task: stand-up notes every weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "completion"),
+        ("Add a task to water the plants every day", "FREQ=DAILY", "completion"),
+    ],
+)
+async def test_the_offline_assistant_makes_a_repeating_task(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    alice: UserHandle,
+    request_text: str,
+    rule: str,
+    repeat_from: str,
+) -> None:
+    team = build_agents(app_resources(app).settings, lambda settings, role: OfflineModel(role))
+    context = AgentContext(user_id=alice.id, session_factory=app_resources(app).session_factory)
+    result = await Runner.run(team.task_manager, request_text, context=context, max_turns=6)
+    assert "repeats" in str(result.final_output)
+    [task] = await all_tasks(client, alice)
+    assert (task["recurrence"], task["repeat_from"]) == (rule, repeat_from)
