@@ -25,6 +25,9 @@ TASK_FIELDS = {
     "created_at",
     "updated_at",
     "completed_at",
+    "recurrence",
+    "repeat_from",
+    "next_id",
 }
 
 

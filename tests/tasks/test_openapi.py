@@ -82,6 +82,7 @@ def test_error_bodies_and_headers(openapi: dict[str, Any]) -> None:
         "due_before",
         "due_after",
         "q",
+        "repeating",
         "sort",
         "limit",
         "cursor",

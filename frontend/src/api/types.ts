@@ -30,10 +30,15 @@ export interface Task {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  /** An RFC 5545 RRULE without the RRULE: prefix (FREQ=WEEKLY;BYDAY=FR), or null. */
+  recurrence?: string | null;
+  repeat_from?: 'due' | 'completion';
+  /** In the answer to completing a repeating task: the next occurrence it made. */
+  next_id?: number | null;
 }
 
 /** The fields a person may change (PATCH /tasks/{id}). */
-export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position'>>;
+export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence'>>;
 
 export interface User {
   id: number;

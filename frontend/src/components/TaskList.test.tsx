@@ -213,6 +213,31 @@ describe('TaskList', () => {
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ title: 'Buy milk' });
   });
 
+  it('shows the next occurrence of a repeating task, and Undo takes it back', async () => {
+    const rule = 'FREQ=WEEKLY;BYDAY=FR';
+    const { calls } = mockFetch((url, init) => {
+      if (init.method === 'PATCH' && (init.json as { status: string }).status === 'completed') {
+        return json(task({ id: 1, title: 'Bins', status: 'completed', recurrence: null, next_id: 2 }));
+      }
+      if (init.method === 'PATCH') return json(task({ id: 1, title: 'Bins', recurrence: rule }));
+      if (init.method === 'DELETE') return empty();
+      if (url === '/tasks/2') return json(task({ id: 2, title: 'Bins', recurrence: rule, due_date: '2026-12-11T17:00:00Z' }));
+      return json([task({ id: 1, title: 'Bins', recurrence: rule, due_date: '2026-12-04T17:00:00Z' })]);
+    });
+    render(<TaskList tz="UTC" />);
+    expect(await screen.findByText(`Repeats ${rule}`)).toBeTruthy();
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Complete: Bins' }));
+    const toast = await screen.findByRole('status');
+    await waitFor(() => expect(calls.some((c) => c.url === '/tasks/2')).toBe(true));
+    await waitFor(() => expect(screen.getByRole('link', { name: 'Bins' }).getAttribute('href')).toBe('/app/tasks/2'));
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(2));
+    expect(calls.find((c) => c.method === 'DELETE')!.url).toBe('/tasks/2');
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ status: 'completed' }, { status: 'pending', recurrence: rule }]);
+    await waitFor(() => expect(screen.getByRole('link', { name: 'Bins' }).getAttribute('href')).toBe('/app/tasks/1'));
+    expect(screen.getByText(`Repeats ${rule}`)).toBeTruthy();
+  });
+
   it('follows the Link header for the next page and refetches when refreshKey changes', async () => {
     const { calls } = mockFetch((url) => {
       if (url.includes('cursor=abc')) return json([task({ id: 2, title: 'Second page task' })]);

@@ -2,7 +2,7 @@
 // manual order (drag, or Alt+arrows) and bulk actions on selected tasks.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
-import { createTask, deleteTask, fetchTaskPage, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
+import { createTask, deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { Link } from '../lib/router';
@@ -316,17 +316,39 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   const replaceTask = (task: Task) => setTasks((prev) => prev.map((t) => (t.id === task.id ? task : t)));
 
-  const setStatus = async (task: Task, status: Task['status']) => {
+  const setStatus = async (task: Task, status: Task['status'], extra: Partial<Task> = {}): Promise<Task | null> => {
     replaceTask({ ...task, status });
     try {
-      const saved = await updateTask(task.id, { status });
+      const saved = await updateTask(task.id, { status, ...extra });
       replaceTask(saved.task);
-      return true;
+      return saved.task;
     } catch (err) {
       replaceTask(task);
       setToast({ text: `Could not update “${task.title}”: ${messageOf(err)}` });
-      return false;
+      return null;
     }
+  };
+
+  // Completing a repeating task made its next occurrence: show it at once.
+  const addNext = async (nextId: number) => {
+    try {
+      const next = (await getTask(nextId)).task;
+      setTasks((prev) => (prev.some((t) => t.id === next.id) ? prev : [next, ...prev]));
+    } catch {
+      // The next load of the list shows it.
+    }
+  };
+
+  // Undo of a repeating task's completion: the next occurrence goes, the rule comes back.
+  const undoRepeat = async (task: Task, nextId: number) => {
+    try {
+      await deleteTask(nextId);
+      setTasks((prev) => prev.filter((t) => t.id !== nextId));
+    } catch (err) {
+      setToast({ text: `Could not undo “${task.title}”: ${messageOf(err)}` });
+      return null;
+    }
+    return setStatus({ ...task, status: 'completed' }, task.status, { recurrence: task.recurrence });
   };
 
   // A completed task leaves the list (unless completed ones are shown), with Undo for a while.
@@ -339,11 +361,15 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     const toastText = `Completed “${task.title}”.`;
     const undo = async () => {
       setToast(null);
-      if ((await saved) && (await setStatus({ ...task, status: 'completed' }, task.status))) focusRow(task.id);
+      const done = await saved;
+      if (!done) return;
+      const back = done.next_id != null ? await undoRepeat(task, done.next_id) : await setStatus({ ...task, status: 'completed' }, task.status);
+      if (back) focusRow(task.id);
     };
     setToast({ text: toastText, undo: () => void undo() });
     setTimeout(() => setToast((t) => (t?.text === toastText ? null : t)), UNDO_MS);
-    await saved;
+    const done = await saved;
+    if (done?.next_id != null) await addNext(done.next_id);
   };
 
   const addTask = async (e: FormEvent) => {
@@ -665,6 +691,11 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
               )}
               {overdue && <span className="badge badge-overdue">Overdue</span>}
               {t.estimate_minutes != null && <span className="muted">~{formatMinutes(t.estimate_minutes)}</span>}
+              {t.recurrence && (
+                <span className="muted" title={`Repeats from the ${t.repeat_from === 'completion' ? 'completion' : 'due date'}`}>
+                  Repeats {t.recurrence}
+                </span>
+              )}
               {(t.tags ?? []).map((tag) => (
                 <span key={tag} className="tag">
                   {tag}

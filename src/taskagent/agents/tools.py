@@ -31,7 +31,7 @@ from taskagent.agents.context import AgentContext
 from taskagent.tasks.matching import rank_tasks
 from taskagent.tasks.models import Task, TaskStatus
 from taskagent.tasks.schemas import TaskCreate, TaskFilters, TaskRead, TaskUpdate
-from taskagent.tasks.service import InvalidParentError, TaskNotFoundError
+from taskagent.tasks.service import InvalidParentError, InvalidRecurrenceError, TaskNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ async def _guarded(name: str, work: Callable[[], Awaitable[Any]]) -> str:
         return _dumps(await work())
     except TaskNotFoundError as exc:
         return error_json(str(exc))
-    except (ToolInputError, InvalidParentError) as exc:
+    except (ToolInputError, InvalidParentError, InvalidRecurrenceError) as exc:
         return error_json(str(exc))
     except ValidationError as exc:
         return error_json(_validation_message(exc))
@@ -211,6 +211,15 @@ def _refresh_focus(context: AgentContext, task: Task) -> None:
 # --- task-manager tools ----------------------------------------------------------------------------------
 
 
+RepeatFromName = Literal["due", "completion"]
+_RECURRENCE = (
+    "Makes the task repeat: an RFC 5545 RRULE without the RRULE: prefix, such as FREQ=WEEKLY;BYDAY=FR or "
+    "FREQ=MONTHLY;BYMONTHDAY=-1, read in the user's time zone; "
+    "needs a due_date unless repeat_from is completion"
+)
+_REPEAT_FROM = "due (default): the next date follows the due date; completion: it follows the day it is done"
+
+
 class NewTask(BaseModel):
     title: str = Field(description="Short title, 1-200 characters, without the date or priority words")
     description: str | None = Field(default=None, description="Optional details")
@@ -221,6 +230,8 @@ class NewTask(BaseModel):
     tags: list[str] | None = Field(default=None, description="Short labels")
     parent_id: int | None = Field(default=None, description="Make it a subtask of this task")
     estimate_minutes: int | None = Field(default=None, description="Estimated effort in minutes")
+    recurrence: str | None = Field(default=None, description=_RECURRENCE)
+    repeat_from: RepeatFromName | None = Field(default=None, description=_REPEAT_FROM)
 
 
 @contract_tool()
@@ -252,6 +263,10 @@ async def create_tasks(ctx: RunContextWrapper[AgentContext], tasks: list[NewTask
                 fields["parent_id"] = new.parent_id
             if new.estimate_minutes is not None:
                 fields["estimate_minutes"] = new.estimate_minutes
+            if new.recurrence is not None:
+                fields["recurrence"] = new.recurrence
+            if new.repeat_from is not None:
+                fields["repeat_from"] = new.repeat_from
             drafts.append(TaskCreate(**fields))
         async with context.tasks() as service:
             created = [await service.create(draft) for draft in drafts]
@@ -313,8 +328,11 @@ async def update_task(
     due_date: str | None = None,
     tags: list[str] | None = None,
     estimate_minutes: int | None = None,
+    recurrence: str | None = None,
+    repeat_from: RepeatFromName | None = None,
 ) -> str:
-    """Change fields of one of the user's tasks; omit a field to leave it. Returns {"task": task}.
+    """Change fields of one of the user's tasks; omit a field to leave it. Returns {"task": task};
+    completing a repeating task makes its next occurrence, named by the task's next_id.
 
     Args:
         task_id: The task's id.
@@ -325,20 +343,25 @@ async def update_task(
         due_date: ISO 8601 (a date alone means 23:59 that day in the user's time zone); null clears it.
         tags: The new list of tags (replaces the old one).
         estimate_minutes: Estimated effort in minutes; null clears it.
+        recurrence: An RFC 5545 RRULE without the RRULE: prefix (FREQ=WEEKLY;BYDAY=FR); null stops repeating.
+        repeat_from: due or completion: what the next occurrence's date follows.
     """
     context = _context(ctx)
     given = _given(ctx)
 
     async def work() -> Any:
         changes: dict[str, Any] = {}
-        for name, value in (("title", title), ("status", status), ("priority", priority), ("tags", tags)):
+        named = (("title", title), ("status", status), ("priority", priority), ("tags", tags))
+        for name, value in (*named, ("repeat_from", repeat_from)):
             if value is not None:
                 changes[name] = value
-        # These three may be cleared: null when sent means "clear", absent means "leave".
+        # These may be cleared: null when sent means "clear", absent means "leave".
         if description is not None or "description" in given:
             changes["description"] = description
         if estimate_minutes is not None or "estimate_minutes" in given:
             changes["estimate_minutes"] = estimate_minutes
+        if recurrence is not None or "recurrence" in given:
+            changes["recurrence"] = recurrence
         if due_date is not None:
             changes["due_date"] = parse_when(due_date, context.zone)
         elif "due_date" in given:
@@ -347,9 +370,10 @@ async def update_task(
             raise ToolInputError("nothing to change: give at least one field besides task_id")
         update = TaskUpdate(**changes)
         async with context.tasks() as service:
-            task = await service.update(task_id, update)
-            _refresh_focus(context, task)
-            return {"task": task_json(task)}
+            updated = await service.change(task_id, update)
+            _refresh_focus(context, updated.task)
+            # Completing a repeating task made the next occurrence: the tool names it like REST does.
+            return {"task": {**task_json(updated.task), "next_id": updated.next_id}}
 
     return await _guarded("update_task", work)
 

@@ -38,6 +38,8 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
     "completed_at",
+    "recurrence",
+    "repeat_from",
 )
 
 

@@ -18,6 +18,7 @@ from taskagent.errors import InvalidRequest, PayloadTooLarge, issue
 from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
 from taskagent.imports.schemas import ImportDocument, ImportedTask, ImportSkipped
 from taskagent.tasks.models import PRIORITY_RANK, TaskPriority, TaskStatus
+from taskagent.tasks.recurrence import RepeatFrom
 
 MAX_IMPORT_TASKS = 50_000
 
@@ -41,6 +42,8 @@ class PlannedTask:
     tags: list[str] = field(default_factory=list)
     estimate_minutes: int | None = None
     position: float | None = None
+    recurrence: str | None = None
+    repeat_from: RepeatFrom = RepeatFrom.due
     created_at: datetime | None = None
     completed_at: datetime | None = None
     parent: int | None = None  # the index of its parent in the plan
@@ -62,6 +65,8 @@ class PlannedTask:
             "parent_id": parent_id,
             "estimate_minutes": self.estimate_minutes,
             "position": first + position if self.position is None else self.position,
+            "recurrence": self.recurrence,
+            "repeat_from": self.repeat_from,
             "version": 1,
             "created_at": self.created_at or now + timedelta(microseconds=position),
             "updated_at": now,
@@ -229,6 +234,8 @@ def ordered(items: Sequence[ImportedTask]) -> ImportPlan:
                 tags=list(item.tags),
                 estimate_minutes=item.estimate_minutes,
                 position=item.position,
+                recurrence=item.recurrence,
+                repeat_from=item.repeat_from,
                 created_at=item.created_at,
                 completed_at=item.completed_at,
                 parent=parent,

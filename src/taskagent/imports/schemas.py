@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
-from taskagent.tasks.schemas import Description, Estimate, Tags, TaskPosition, Title, UTCDatetime
+from taskagent.tasks.recurrence import RepeatFrom
+from taskagent.tasks.schemas import Description, Estimate, Recurrence, Tags, TaskPosition, Title, UTCDatetime
 
 ImportFormat = Literal["json", "todoist"]
 # Ids in a file are only labels that link a subtask to its parent within the file.
@@ -33,10 +34,20 @@ class ImportedTask(BaseModel):
     position: TaskPosition | None = Field(
         default=None, description="Kept; absent: after the user's tasks, in the file's order"
     )
+    recurrence: Recurrence | None = Field(
+        default=None, description="Checked like POST /tasks (a rule of a task with a due date)"
+    )
+    repeat_from: RepeatFrom = RepeatFrom.due
     created_at: UTCDatetime | None = Field(default=None, description="Kept; now when absent")
     completed_at: UTCDatetime | None = Field(
         default=None, description="Kept for a completed task; now when absent"
     )
+
+    @model_validator(mode="after")
+    def _repeats_from_a_due_date(self) -> ImportedTask:
+        if self.recurrence is not None and self.repeat_from == RepeatFrom.due and self.due_date is None:
+            raise ValueError("a repeating task needs a due date (or repeat_from=completion)")
+        return self
 
 
 class ImportDocument(BaseModel):

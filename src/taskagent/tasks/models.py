@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Double, Enum, ForeignKey, Index, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskagent.db import Base, UTCDateTime, utcnow
+from taskagent.tasks.recurrence import RepeatFrom
 
 
 class TaskStatus(enum.StrEnum):
@@ -50,6 +51,12 @@ class Task(Base):
     # The manual order (lower first). A float, so a task moves between two others by taking a value
     # between theirs: one row changes per move.
     position: Mapped[float] = mapped_column(Double, default=0.0, server_default="0")
+    # An RFC 5545 RRULE without the RRULE: prefix (see recurrence.py); moves to the next occurrence when
+    # the task is completed, so a completed task never repeats.
+    recurrence: Mapped[str | None] = mapped_column(String(300), default=None)
+    repeat_from: Mapped[RepeatFrom] = mapped_column(
+        Enum(RepeatFrom, native_enum=False, length=16, validate_strings=True), default=RepeatFrom.due
+    )
     # The ETag. SQLAlchemy bumps it on every UPDATE and adds `WHERE version = <the version read>` to
     # UPDATE and DELETE, so a write based on a stale read fails (StaleDataError) instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)

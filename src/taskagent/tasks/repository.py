@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskagent.auth.models import User
 from taskagent.db import UTCDateTime
 from taskagent.tasks.models import MAX_TASK_ID, Task, TaskStatus
 from taskagent.tasks.pagination import Position, SortValue
@@ -140,6 +141,11 @@ class TaskRepository:
         highest = (await self.session.execute(statement)).scalar_one()
         return float(highest) + 1.0
 
+    async def timezone(self) -> str:
+        """The owner's time zone (rules repeat on its wall clock)."""
+        statement = select(User.timezone).where(User.id == self.owner_id)
+        return (await self.session.execute(statement)).scalar_one_or_none() or "UTC"
+
     async def flush(self) -> None:
         await self.session.flush()
 
@@ -198,6 +204,9 @@ class TaskRepository:
             )
         if filters.tag is not None:
             conditions.append(self._has_tag(filters.tag))
+        if filters.repeating is not None:
+            has_rule = tasks.recurrence.is_not(None)
+            conditions.append(has_rule if filters.repeating else tasks.recurrence.is_(None))
         return conditions
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:

@@ -56,7 +56,8 @@ IfMatch = Annotated[
             Unauthorized,
             Forbidden,
             InvalidRequest,
-            invalid_request="Invalid fields, unknown or read-only fields, or a parent_id that is not yours",
+            invalid_request="Invalid fields, unknown or read-only fields, a parent_id that is not yours, or "
+            "a recurrence refused (see the README)",
         ),
     },
 )
@@ -109,6 +110,9 @@ async def list_tasks(
     q: Annotated[
         QueryText | None, Query(max_length=200, description="Text in the title or description")
     ] = None,
+    repeating: Annotated[
+        bool | None, Query(description="true: only repeating tasks; false: only the others")
+    ] = None,
     sort: Annotated[
         SortKey,
         Query(
@@ -129,6 +133,7 @@ async def list_tasks(
         due_before=due_before,
         due_after=due_after,
         q=q,
+        repeating=repeating,
     )
     codec = CursorCodec(settings.jwt_secret)
     fingerprint = _query_fingerprint(user_id, sort, filters)
@@ -161,18 +166,22 @@ async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> A
 async def _update(
     task_id: int, body: TaskUpdate, tasks: TaskService, if_match: str | None, response: Response
 ) -> Any:
-    task = await tasks.update(task_id, body, if_match=if_match)
-    response.headers["ETag"] = etag(task)
-    return task
+    updated = await tasks.change(task_id, body, if_match=if_match)
+    response.headers["ETag"] = etag(updated.task)
+    return TaskRead.model_validate(updated.task).model_copy(update={"next_id": updated.next_id})
 
 
 UPDATE_RESPONSES = {
-    200: {"description": "The task as changed", "headers": _ETAG_HEADER},
+    200: {
+        "description": "The task as changed; completing a repeating task also names the next occurrence "
+        "in `next_id`",
+        "headers": _ETAG_HEADER,
+    },
     **error_responses(
         *WRITE_ERRORS,
         InvalidRequest,
         invalid_request="Invalid values, unknown or read-only fields (id, owner_id, timestamps), null for a "
-        "required field, or a parent_id that is not yours or would make a cycle",
+        "required field, a parent_id that is not yours or would make a cycle, or a recurrence refused",
     ),
 }
 

@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
+from taskagent.tasks.recurrence import RepeatFrom, RuleError, parse_rule
 
 # Due dates live between these (UTC); lists sort undated tasks past either end.
 EARLIEST_DUE = datetime(1900, 1, 1, tzinfo=UTC)
@@ -83,6 +84,29 @@ IsoDatetime = Annotated[datetime, BeforeValidator(iso_8601)]
 UTCDatetime = Annotated[IsoDatetime, AfterValidator(utc_timestamp)]
 
 
+def valid_rule(value: str) -> str:
+    """The rule's syntax (what needs no date); stored as `parse_rule` writes it (upper case)."""
+    try:
+        return parse_rule(value).text
+    except RuleError as exc:
+        raise ValueError(str(exc)) from None
+
+
+Recurrence = Annotated[
+    str,
+    Field(
+        max_length=300,
+        description="An RFC 5545 RRULE without the RRULE: prefix, such as FREQ=WEEKLY;BYDAY=FR; "
+        "read in the user's time zone",
+    ),
+    AfterValidator(valid_rule),
+]
+RepeatFromField = Annotated[
+    RepeatFrom,
+    Field(description="`due`: the next date follows the due date; `completion`: it follows the completion"),
+]
+
+
 def _dedupe(tags: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for tag in tags:
@@ -112,6 +136,8 @@ class TaskCreate(TaskFields):
     )
     estimate_minutes: Estimate | None = None
     position: TaskPosition | None = Field(default=None, description="Absent: after all of your tasks")
+    recurrence: Recurrence | None = None
+    repeat_from: RepeatFromField = RepeatFrom.due
 
 
 class TaskUpdate(TaskFields):
@@ -127,8 +153,10 @@ class TaskUpdate(TaskFields):
     parent_id: TaskId | None = None
     estimate_minutes: Estimate | None = None
     position: TaskPosition | SkipJsonSchema[None] = None
+    recurrence: Recurrence | None = Field(default=None, description="null stops the repetition")
+    repeat_from: RepeatFromField | SkipJsonSchema[None] = None
 
-    @field_validator("title", "status", "priority", "tags", "position")
+    @field_validator("title", "status", "priority", "tags", "position", "repeat_from")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -153,6 +181,12 @@ class TaskRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    recurrence: str | None = None
+    repeat_from: RepeatFrom = RepeatFrom.due
+    next_id: int | None = Field(
+        default=None,
+        description="In the answer to the completion of a repeating task: the next occurrence's id",
+    )
 
 
 SortKey = Literal[
@@ -179,3 +213,4 @@ class TaskFilters(BaseModel):
     due_before: datetime | None = None
     due_after: datetime | None = None
     q: str | None = None
+    repeating: bool | None = None

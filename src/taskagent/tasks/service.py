@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,13 +18,23 @@ from taskagent.db import utcnow
 from taskagent.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed, issue
 from taskagent.tasks.models import PRIORITY_RANK, Task, TaskPriority, TaskStatus
 from taskagent.tasks.pagination import Position
+from taskagent.tasks.recurrence import (
+    RepeatFrom,
+    RuleError,
+    check,
+    following,
+    next_due,
+    parse_rule,
+    shift,
+)
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
 
-# What a task's trail leaves out: who owns it, the times that follow from the changes themselves, and its
-# place in the manual order (an arrangement of the list, not a change to the task; a drag would flood it).
+# What a task's trail leaves out: who owns it, the times that follow from the changes themselves, its
+# place in the manual order (an arrangement of the list, not a change to the task; a drag would flood it)
+# and the next occurrence's id (an answer, not a stored field).
 _NOT_AUDITED = frozenset(
-    {"id", "owner_id", "created_at", "updated_at", "completed_at", "version", "position"}
+    {"id", "owner_id", "created_at", "updated_at", "completed_at", "version", "position", "next_id"}
 )
 
 
@@ -58,6 +71,19 @@ class InvalidParentError(InvalidRequest, ValueError):
         super().__init__([issue(("body", "parent_id"), message)])
 
 
+class InvalidRecurrenceError(InvalidRequest, ValueError):
+    """A rule that gives the task no next date, or a repeating task without the due date it needs."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__([issue(("body", field), message)])
+
+
+@dataclass(frozen=True)
+class Updated:
+    task: Task
+    next_id: int | None  # the next occurrence, made by completing a repeating task
+
+
 class Versioned(Protocol):
     """A task as a row or an ORM object: what an ETag is made of."""
 
@@ -87,9 +113,17 @@ def audited_fields(task: Task | Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in shown.items() if name not in _NOT_AUDITED}
 
 
+# A field at this value holds nothing worth a trail entry of its own (every task has it).
+_UNSET = {"repeat_from": RepeatFrom.due.value}
+
+
 def _set(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields that hold something: what a creation sets, what a deletion removes."""
-    return {name: value for name, value in fields.items() if value is not None and value != []}
+    return {
+        name: value
+        for name, value in fields.items()
+        if value is not None and value != [] and _UNSET.get(name, object()) != value
+    }
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -126,9 +160,29 @@ class TaskService:
             raise TaskNotFoundError(task_id)
         return task
 
+    async def _zone(self) -> ZoneInfo:
+        return ZoneInfo(await self.repository.timezone())
+
+    async def _check_rule(
+        self, recurrence: str | None, repeat_from: RepeatFrom, due: datetime | None, *, due_given: bool
+    ) -> None:
+        if recurrence is None:
+            return
+        rule = parse_rule(recurrence)
+        zone = await self._zone()
+        try:
+            # In a thread: a rule that never matches walks dateutil's calendar for seconds.
+            await asyncio.to_thread(check, rule, repeat_from, due=due, now=utcnow(), zone=zone)
+        except RuleError as exc:
+            missing_due = due is None and repeat_from == RepeatFrom.due
+            raise InvalidRecurrenceError(
+                "due_date" if missing_due and due_given else "recurrence", str(exc)
+            ) from None
+
     async def create(self, data: TaskCreate) -> Task:
         if data.parent_id is not None:
             await self._check_parent(data.parent_id, task_id=None)
+        await self._check_rule(data.recurrence, data.repeat_from, data.due_date, due_given=True)
         now = utcnow()
         task = Task(
             title=data.title,
@@ -142,6 +196,8 @@ class TaskService:
             estimate_minutes=data.estimate_minutes,
             # Two tasks created at the same moment may share a position: ties are ordered by id.
             position=data.position if data.position is not None else await self.repository.next_position(),
+            recurrence=data.recurrence,
+            repeat_from=data.repeat_from,
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == TaskStatus.completed else None,
@@ -159,13 +215,25 @@ class TaskService:
         return task
 
     async def update(self, task_id: int, data: TaskUpdate, *, if_match: str | None = None) -> Task:
+        return (await self.change(task_id, data, if_match=if_match)).task
+
+    async def change(self, task_id: int, data: TaskUpdate, *, if_match: str | None = None) -> Updated:
         """Change the fields `data` sets (and only those); raises PreconditionFailedError when `if_match`
-        is stale, ConcurrentUpdateError when another write slipped in after the read."""
+        is stale, ConcurrentUpdateError when another write slipped in after the read. Completing a
+        repeating task makes its next occurrence (`Updated.next_id`)."""
         task = await self._for_write(task_id, if_match)
         before = audited_fields(task)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("parent_id") is not None:
             await self._check_parent(changes["parent_id"], task_id=task.id)
+        completing = changes.get("status") == TaskStatus.completed and task.status != TaskStatus.completed
+        if {"recurrence", "repeat_from", "due_date"} & changes.keys() and not completing:
+            await self._check_rule(
+                changes.get("recurrence", task.recurrence),
+                RepeatFrom(changes.get("repeat_from", task.repeat_from)),
+                changes.get("due_date", task.due_date),
+                due_given="due_date" in changes,
+            )
         for field, value in changes.items():
             setattr(task, field, value)
         if "priority" in changes:
@@ -178,13 +246,77 @@ class TaskService:
                 task.completed_at = None
         if changes:
             task.updated_at = utcnow()  # an UPDATE, which also bumps the version (the ETag)
+        following_task = None
+        if completing and task.recurrence is not None:
+            following_task = await self._next_occurrence(task)
         try:
             await self.repository.flush()
         except StaleDataError:
             raise self._lost_race(if_match) from None
         if diff := _diff(before, audited_fields(task)):  # a write that changes nothing leaves no entry
             self._record(task.id, HistoryAction.updated, diff)
-        return task
+        return Updated(task, None if following_task is None else following_task.id)
+
+    async def _next_occurrence(self, task: Task) -> Task | None:
+        """The next occurrence of the repeating `task`, just completed: the same fields, the next due
+        date, its subtasks copied open. The rule moves to it, so `task` (the history) repeats no more."""
+        assert task.recurrence is not None and task.completed_at is not None
+        rule = parse_rule(task.recurrence)
+        task.recurrence = None
+        zone = await self._zone()
+        try:
+            due = await asyncio.to_thread(
+                next_due,
+                rule,
+                RepeatFrom(task.repeat_from),
+                due=task.due_date,
+                completed_at=task.completed_at,
+                zone=zone,
+            )
+        except RuleError:  # checked when set; a rule dateutil fails on later still ends only its series
+            due = None
+        if due is None:  # the rule is used up (e.g. an imported UNTIL): the series ends here
+            return None
+        rest = following(rule)
+        subtasks = await self.repository.descendants(task.id)
+        moved = None if task.due_date is None else due - task.due_date
+        now = utcnow()
+        first = await self._copy(task, parent_id=task.parent_id, due=due, now=now)
+        first.recurrence = None if rest is None else rest.text
+        first.repeat_from = task.repeat_from
+        await self.repository.flush()
+        self._record(first.id, HistoryAction.created, creation_changes(first))
+        copies = {task.id: first.id}
+        for subtask in subtasks:  # level by level: a parent is copied before its subtasks
+            copy = await self._copy(
+                subtask,
+                parent_id=copies[subtask.parent_id or task.id],
+                due=shift(subtask.due_date, moved),
+                now=now,
+            )
+            copies[subtask.id] = copy.id
+            self._record(copy.id, HistoryAction.created, creation_changes(copy))
+        return first
+
+    async def _copy(self, task: Task, *, parent_id: int | None, due: datetime | None, now: datetime) -> Task:
+        """An open copy of `task` (not repeating)."""
+        copy = Task(
+            title=task.title,
+            description=task.description,
+            status=TaskStatus.pending,
+            priority=task.priority,
+            priority_rank=task.priority_rank,
+            due_date=due,
+            tags=list(task.tags),
+            parent_id=parent_id,
+            estimate_minutes=task.estimate_minutes,
+            position=task.position,  # the next occurrence takes the completed one's place in the order
+            recurrence=None,
+            repeat_from=RepeatFrom.due,
+            created_at=now,
+            updated_at=now,
+        )
+        return await self.repository.add(copy)
 
     async def delete(self, task_id: int, *, if_match: str | None = None) -> Task:
         """Delete the task and its subtasks (the database cascades); each gets its trail's last entry."""

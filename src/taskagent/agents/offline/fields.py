@@ -302,8 +302,41 @@ _RECURRENCE = re.compile(
 )
 
 
+_WEEKDAYS = {
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+    "sunday": "SU",
+}
+_PERIODS = {"day": "DAILY", "morning": "DAILY", "evening": "DAILY", "night": "DAILY", "week": "WEEKLY"}
+_PERIODS |= {"month": "MONTHLY", "year": "YEARLY", "daily": "DAILY", "weekly": "WEEKLY"}
+_PERIODS |= {"monthly": "MONTHLY", "yearly": "YEARLY", "annually": "YEARLY"}
+
+
+def recurrence_rule(phrase: str) -> str | None:
+    """The RRULE of a phrase `find_recurrence` found ("every other Friday": WEEKLY, INTERVAL=2, BYDAY=FR)."""
+    words = re.sub(r"s\b", "", phrase.lower()).split()
+    words = [word for word in words if word not in ("every", "each")]
+    interval = ""
+    if words and words[0] == "other":
+        interval, words = ";INTERVAL=2", words[1:]
+    if words == ["fortnightly"]:
+        return "FREQ=WEEKLY;INTERVAL=2"
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word == "weekday":
+        return f"FREQ=WEEKLY{interval};BYDAY=MO,TU,WE,TH,FR"
+    if word in _WEEKDAYS:
+        return f"FREQ=WEEKLY{interval};BYDAY={_WEEKDAYS[word]}"
+    return f"FREQ={_PERIODS[word]}{interval}" if word in _PERIODS else None
+
+
 def find_recurrence(text: str) -> tuple[str, Span] | None:
-    """A repetition ("every Friday", "weekly"). Tasks don't repeat yet, but the words must leave the title."""
+    """A repetition ("every Friday", "weekly"): its words leave the title and become the task's rule."""
     match = _RECURRENCE.search(text)
     if not match:
         return None

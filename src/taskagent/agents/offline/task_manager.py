@@ -9,6 +9,7 @@ a plain "I couldn't find", and anything not understood gets examples instead of 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,9 +144,19 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
         return Reply(replies.failed([result.error]))
     text = replies.created(tasks_in(result.output, "created"), conversation.now)
     repeats = [task.repeats for task in command.tasks if task.repeats] if command else []
-    if repeats:
-        text += f"\n(Tasks don't repeat yet, so “{repeats[0]}” gave only the first due date.)"
+    if repeats and _repeating(result.output):
+        text += f"\nIt repeats {repeats[0]}: completing it makes the next one."
+    elif repeats:
+        text += f"\n(I could not turn “{repeats[0]}” into a repetition, so it has only the first due date.)"
     return Reply(text)
+
+
+def _repeating(output: object) -> bool:
+    """Whether a create_tasks result holds a task with a rule."""
+    created = output.get("created") if isinstance(output, Mapping) else None
+    return isinstance(created, list) and any(
+        isinstance(task, Mapping) and task.get("recurrence") for task in created
+    )
 
 
 # A description names an existing task "well" when this share of its words are in the task's title.

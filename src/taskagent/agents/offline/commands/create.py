@@ -21,6 +21,7 @@ from ..fields import (
     find_recurrence,
     find_tags,
     quoted_strings,
+    recurrence_rule,
     strip_quotes,
 )
 from ..intents import strip_politeness
@@ -34,7 +35,7 @@ class NewTask:
     tags: list[str] = field(default_factory=list)
     description: str | None = None
     estimate_minutes: int | None = None
-    # "every Friday": tasks don't repeat yet, so the first occurrence is created and the reply says so.
+    # "every Friday": the due date is the first occurrence, the phrase the rule (fields.recurrence_rule).
     repeats: str | None = None
 
     def arguments(self) -> dict[str, object]:
@@ -50,6 +51,11 @@ class NewTask:
             item["tags"] = self.tags
         if self.estimate_minutes:
             item["estimate_minutes"] = self.estimate_minutes
+        rule = recurrence_rule(self.repeats) if self.repeats else None
+        if rule is not None:
+            item["recurrence"] = rule
+            if self.due is None:  # "water the plants every day": counted from each completion
+                item["repeat_from"] = "completion"
         return item
 
 
