@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 import httpx
 import pytest
-from icalendar import Calendar, vCategory
+from dateutil.rrule import rrule, rrulestr
+from icalendar import Calendar, Component, vCategory
 
 from tests.access_tokens.conftest import new_token
-from tests.conftest import UserHandle
+from tests.conftest import UserFactory, UserHandle
 from tests.tasks.conftest import create
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -125,3 +127,75 @@ async def test_access_tokens_with_the_calendar_scope_read_the_address_only(
 async def test_signed_out_callers_get_401(client: httpx.AsyncClient) -> None:
     assert (await client.get("/users/me/calendar")).status_code == 401
     assert (await client.post("/users/me/calendar/rotate")).status_code == 401
+
+
+async def events_by_title(client: httpx.AsyncClient, user: UserHandle) -> dict[str, Component]:
+    calendar = Calendar.from_ical((await client.get(await feed_url(client, user))).content)
+    return {str(event["summary"]): event for event in calendar.walk("VEVENT")}
+
+
+def rule_of(event: Component) -> str:
+    value = event["rrule"].to_ical()
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def occurrences(event: Component, count: int) -> list[datetime]:
+    """The event's first `count` dates as a calendar app expands them, in UTC."""
+    rule = rrulestr(rule_of(event), dtstart=event.decoded("dtstart"))
+    assert isinstance(rule, rrule)
+    return [moment.astimezone(UTC) for moment in islice(rule, count)]
+
+
+async def test_a_repeating_task_carries_its_rule_in_the_users_zone(
+    client: httpx.AsyncClient, make_user: UserFactory
+) -> None:
+    berlin = await make_user(timezone="Europe/Berlin")
+    # 09:30 in Berlin, two days before summer time begins (28 March 2027).
+    standup = await create(
+        client, berlin, title="Standup", due_date="2027-03-26T08:30:00Z", recurrence="FREQ=DAILY;COUNT=4"
+    )
+    await create(
+        client, berlin, title="Until", due_date="2027-03-26T08:30:00Z", recurrence="FREQ=DAILY;UNTIL=20270328"
+    )
+    await create(
+        client,
+        berlin,
+        title="Plants",
+        due_date="2027-03-26T08:30:00Z",
+        recurrence="FREQ=DAILY;INTERVAL=3",
+        repeat_from="completion",
+    )
+    calendar = Calendar.from_ical((await client.get(await feed_url(client, berlin))).content)
+    assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    events = await events_by_title(client, berlin)
+
+    event = events["Standup"]
+    assert event["dtstart"].params["TZID"] == "Europe/Berlin"
+    assert rule_of(event) == "FREQ=DAILY;COUNT=4"
+    # 09:30 local each day: 08:30 UTC before the change, 07:30 after.
+    assert [moment.strftime("%d %H:%M") for moment in occurrences(event, 10)] == [
+        "26 08:30",
+        "27 08:30",
+        "28 07:30",
+        "29 07:30",
+    ]
+    # The service makes the next occurrence where the calendar showed it, and the feed moves on with it.
+    response = await client.patch(
+        f"/tasks/{standup['id']}", json={"status": "completed"}, headers=berlin.headers
+    )
+    assert response.status_code == 200
+    following = (await client.get(f"/tasks/{response.json()['next_id']}", headers=berlin.headers)).json()
+    assert datetime.fromisoformat(following["due_date"]) == occurrences(event, 2)[1]
+    after = Calendar.from_ical((await client.get(await feed_url(client, berlin))).content).walk("VEVENT")
+    done = [e for e in after if str(e["summary"]) == "✓ Standup"]
+    ahead = [e for e in after if str(e["summary"]) == "Standup"]
+    assert len(done) == 1 and "rrule" not in done[0]
+    assert len(ahead) == 1 and occurrences(ahead[0], 10) == occurrences(event, 10)[1:]
+
+    # A stored UNTIL (a local date, the whole day) is given in UTC, as RFC 5545 asks beside a TZID.
+    until = events["Until"]
+    assert rule_of(until) == "FREQ=DAILY;UNTIL=20270328T215959Z"
+    assert occurrences(until, 10)[-1] == datetime(2027, 3, 28, 7, 30, tzinfo=UTC)
+    # From completion: no dates to show ahead, so a single event.
+    assert "rrule" not in events["Plants"]
+    assert events["Plants"].decoded("dtstart") == datetime(2027, 3, 26, 8, 30, tzinfo=UTC)

@@ -2,7 +2,10 @@
 
 Each dated task is an event at its due time, as long as its estimate (30 minutes without one), so that
 Google Calendar, Apple Calendar and Thunderbird show it where it falls; a completed task keeps its place
-with "✓ " before its title.
+with "✓ " before its title. A task that repeats from its due date carries its rule (RRULE) with the
+start in the user's time zone, so the calendar shows the coming occurrences where the service will make
+them, across daylight-saving changes; completing it ends that event's rule (the next occurrence is a task
+of its own, which carries the rule on). A task that repeats from completion has no dates to show ahead.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vRecur
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +23,7 @@ from taskagent import __version__
 from taskagent.calendar.models import CalendarFeed
 from taskagent.db import utcnow
 from taskagent.tasks.models import Task, TaskPriority, TaskStatus
+from taskagent.tasks.recurrence import RepeatFrom, RuleError, calendar_rule, parse_rule
 from taskagent.tasks.schemas import EARLIEST_DUE, TaskFilters
 from taskagent.tasks.service import TaskService
 
@@ -62,19 +67,22 @@ async def feed_owner(session: AsyncSession, secret: str) -> int | None:
 
 async def feed_ics(session: AsyncSession, user_id: int) -> bytes:
     dated = TaskFilters(due_after=EARLIEST_DUE - timedelta(microseconds=1))
-    tasks = await TaskService(session, user_id).search(dated, limit=MAX_EVENTS)
+    service = TaskService(session, user_id)
+    tasks = await service.search(dated, limit=MAX_EVENTS)
+    zone = await service.zone()
     calendar = Calendar()
     calendar.add("prodid", f"-//TaskAgent//TaskAgent {__version__}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "TaskAgent")
     for task in tasks:
-        calendar.add_component(_event(task))
+        calendar.add_component(_event(task, zone))
+    calendar.add_missing_timezones()  # a VTIMEZONE for the user's zone when a rule needs it
     ics: bytes = calendar.to_ical()
     return ics
 
 
-def _event(task: Task) -> Event:
+def _event(task: Task, zone: ZoneInfo) -> Event:
     assert task.due_date is not None
     event = Event()
     event.add("uid", f"task-{task.id}@taskagent")
@@ -86,10 +94,24 @@ def _event(task: Task) -> Event:
     event.add("summary", ("✓ " if done else "") + task.title)
     if task.description:
         event.add("description", task.description)
-    event.add("dtstart", task.due_date)
+    rule = _repeating_rule(task, zone)
+    if rule is None:
+        event.add("dtstart", task.due_date)
+    else:
+        event.add("dtstart", task.due_date.astimezone(zone))
+        event.add("rrule", vRecur.from_ical(rule))
     minutes = task.estimate_minutes
     event.add("duration", timedelta(minutes=minutes) if minutes else DEFAULT_DURATION)
     event.add("priority", _PRIORITY[TaskPriority(task.priority)])
     if task.tags:
         event.add("categories", list(task.tags))
     return event
+
+
+def _repeating_rule(task: Task, zone: ZoneInfo) -> str | None:
+    if task.recurrence is None or task.repeat_from != RepeatFrom.due or task.status == TaskStatus.completed:
+        return None
+    try:
+        return calendar_rule(parse_rule(task.recurrence), zone)
+    except RuleError:  # checked when set; one that cannot be read now still shows its one event
+        return None

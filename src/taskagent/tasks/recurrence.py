@@ -234,5 +234,18 @@ def following(rule: Rule) -> Rule | None:
     return rule.with_count(count - 1) if count - 1 >= 2 else None
 
 
+def calendar_rule(rule: Rule, zone: ZoneInfo) -> str:
+    """The rule as a calendar app reads it beside a DTSTART in the user's zone: RFC 5545 then wants
+    UNTIL in UTC, while a stored UNTIL may be a date or a local time (raises RuleError if unreadable)."""
+    if "UNTIL" not in rule.parts:
+        return rule.text
+    try:
+        until = _stored(_until(rule.parts["UNTIL"], zone), zone)
+    except OverflowError:
+        raise RuleError(f"UNTIL={rule.parts['UNTIL']} is out of range") from None
+    parts = {**rule.parts, "UNTIL": until.strftime("%Y%m%dT%H%M%SZ")}
+    return ";".join(f"{key}={item}" for key, item in parts.items())
+
+
 def shift(moment: datetime | None, by: timedelta | None) -> datetime | None:
     return None if moment is None or by is None else moment + by

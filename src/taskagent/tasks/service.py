@@ -160,7 +160,8 @@ class TaskService:
             raise TaskNotFoundError(task_id)
         return task
 
-    async def _zone(self) -> ZoneInfo:
+    async def zone(self) -> ZoneInfo:
+        """The user's time zone, in which repeating rules are read."""
         return ZoneInfo(await self.repository.timezone())
 
     async def _check_rule(
@@ -169,7 +170,7 @@ class TaskService:
         if recurrence is None:
             return
         rule = parse_rule(recurrence)
-        zone = await self._zone()
+        zone = await self.zone()
         try:
             # In a thread: a rule that never matches walks dateutil's calendar for seconds.
             await asyncio.to_thread(check, rule, repeat_from, due=due, now=utcnow(), zone=zone)
@@ -263,7 +264,7 @@ class TaskService:
         assert task.recurrence is not None and task.completed_at is not None
         rule = parse_rule(task.recurrence)
         task.recurrence = None
-        zone = await self._zone()
+        zone = await self.zone()
         try:
             due = await asyncio.to_thread(
                 next_due,
