@@ -556,8 +556,18 @@ describe('subtasks: fold, add from the row, move in bulk', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Select' }));
     for (const title of ['Pay rent', 'Alpha', 'Bravo']) fireEvent.click(screen.getByRole('checkbox', { name: `Select: ${title}` }));
     fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
+    const first = screen.getByRole('combobox', { name: 'Move the selected tasks under' });
+    expect(document.activeElement).toBe(first);
+    // Esc closes the list first, then the panel, with focus back on "Move to…".
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect(first.getAttribute('aria-expanded')).toBe('true');
+    fireEvent.keyDown(first, { key: 'Escape' });
+    expect(first.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.keyDown(first, { key: 'Escape' });
+    expect(screen.queryByRole('combobox', { name: 'Move the selected tasks under' })).toBeNull();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Move to…'));
+    fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
     const box = screen.getByRole('combobox', { name: 'Move the selected tasks under' });
-    expect(document.activeElement).toBe(box);
     fireEvent.change(box, { target: { value: 'call' } });
     const listbox = screen.getByRole('listbox', { name: 'Move the selected tasks under' });
     await within(listbox).findByRole('option', { name: 'Call landlord #3' });

@@ -611,6 +611,11 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
     setTimeout(() => setToast((t) => (t?.text === text ? null : t)), UNDO_MS);
   };
 
+  const closeMove = () => {
+    setMoving(false);
+    setTimeout(() => document.getElementById(`${uid}-move-open`)?.focus(), 0);
+  };
+
   const bulkDelete = () => {
     const chosen = selectedTasks();
     if (!chosen.length) {
@@ -1012,27 +1017,31 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
               </option>
             ))}
           </select>
-          <button type="button" className="btn btn-small" aria-expanded={moving} aria-controls={fid('move')} onClick={() => setMoving((m) => !m)}>
+          <button type="button" id={fid('move-open')} className="btn btn-small" aria-expanded={moving} aria-controls={fid('move')} onClick={() => setMoving((m) => !m)}>
             Move to…
           </button>
           <button type="button" className="btn btn-small btn-danger" onClick={bulkDelete}>
             Delete
           </button>
-          <div className="bulk-move" id={fid('move')} hidden={!moving}>
+          <div
+            className="bulk-move"
+            id={fid('move')}
+            hidden={!moving}
+            onKeyDown={(e) => {
+              // Esc (the picker's list already closed) closes the panel; focus goes back to "Move to…".
+              if (e.key !== 'Escape') return;
+              e.preventDefault();
+              e.stopPropagation();
+              closeMove();
+            }}
+          >
             {moving && (
               <>
                 <ParentPicker label="Move the selected tasks under" noneLabel="Top level" value={moveTarget} onChange={setMoveTarget} autoFocus />
                 <button type="button" className="btn btn-small btn-primary" onClick={() => void bulkMove(moveTarget)}>
                   Move {plural(selected.size)}
                 </button>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  onClick={() => {
-                    setMoving(false);
-                    setTimeout(() => document.querySelector<HTMLElement>(`[aria-controls="${fid('move')}"]`)?.focus(), 0);
-                  }}
-                >
+                <button type="button" className="btn btn-small" onClick={closeMove}>
                   Cancel
                 </button>
               </>
