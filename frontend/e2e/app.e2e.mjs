@@ -153,6 +153,28 @@ async function axe(page, where) {
   console.log(`     (axe: 0 violations ${where})`);
 }
 
+/** Every control on the list and in the header is at least 44 px each way (checkboxes through their label). */
+async function targetsAre44(page) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('.topbar a, .topbar button, .pane-tasks button, .pane-tasks select, .pane-tasks input:not([type=checkbox]), .pane-tasks .check-hit, .pane-tasks .field-check, .pane-tasks [role=option]')]
+      .filter((el) => el.offsetParent !== null)
+      .map((el) => [el.className || el.tagName, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)])
+      .filter(([, h, w]) => h < 44 || w < 44),
+  );
+  check(small.length === 0, `targets under 44 px: ${JSON.stringify(small)}`);
+}
+
+/** Wait (up to 3 s) until `read()` gives `expected`, compared as JSON. */
+async function becomesIn(page, read, expected, what) {
+  const deadline = Date.now() + 3000;
+  let got = await read();
+  while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    got = await read();
+  }
+  check(JSON.stringify(got) === JSON.stringify(expected), `${what}: ${JSON.stringify(got)}`);
+}
+
 /** The window itself does not scroll: each pane scrolls within itself. */
 async function windowDoesNotScroll(page) {
   const { doc, win } = await page.evaluate(() => ({ doc: document.documentElement.scrollHeight, win: window.innerHeight }));
@@ -437,15 +459,7 @@ try {
       const r = await apiGet(pageA, '/tasks?sort=position&limit=200');
       return r.body.map((t) => t.title).filter((t) => t.startsWith('Order '));
     };
-    const becomes = async (read, expected, what) => {
-      const deadline = Date.now() + 3000;
-      let got = await read();
-      while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < deadline) {
-        await pageA.waitForTimeout(50);
-        got = await read();
-      }
-      check(JSON.stringify(got) === JSON.stringify(expected), `${what}: ${JSON.stringify(got)}`);
-    };
+    const becomes = (read, expected, what) => becomesIn(pageA, read, expected, what);
     await becomes(shown, ['Order one', 'Order two', 'Order three'], 'new tasks go last');
     // Keyboard: Alt+↑ on the focused row moves it up and keeps focus on it.
     await pane.getByRole('link', { name: 'Order three', exact: true }).focus();
@@ -474,6 +488,80 @@ try {
     const open = async () => (await apiGet(pageA, '/tasks?status=completed&limit=200')).body.map((t) => t.title).filter((t) => t.startsWith('Order ')).length;
     await becomes(open, 3, 'completed Order tasks');
     await pageA.goto(`${BASE}/app`);
+  });
+
+  await step('subtasks: fold (kept after a reload) and unfold, add one from its row, choose a parent by name, move two in bulk; checked through the API', () => pageA, async () => {
+    const ids = {};
+    const make = async (title, parent) => {
+      const r = await apiPost(pageA, '/tasks', { title, parent_id: parent == null ? null : ids[parent] });
+      check(r.status === 201, `POST /tasks: ${r.status} ${JSON.stringify(r.body)}`);
+      ids[title] = r.body.id;
+    };
+    for (const [title, parent] of [['Org parent'], ['Org first step', 'Org parent'], ['Org loose A'], ['Org loose B'], ['Org target']]) await make(title, parent);
+    const parentOf = async (title) => (await apiGet(pageA, `/tasks/${ids[title]}`)).body.parent_id;
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    const row = (title) => pane.locator(`li[data-task-id="${ids[title]}"]`);
+    const step1 = pane.getByRole('link', { name: 'Org first step', exact: true });
+    await step1.waitFor();
+    // Fold: the subtask goes out of sight, and stays folded after a reload.
+    await pane.getByRole('button', { name: 'Hide 1 subtask of “Org parent”' }).click();
+    await step1.waitFor({ state: 'hidden' });
+    await pageA.reload();
+    const show = pane.getByRole('button', { name: 'Show 1 subtask of “Org parent”' });
+    await show.waitFor();
+    check((await show.getAttribute('aria-expanded')) === 'false', 'the fold did not survive a reload');
+    check(!(await step1.isVisible()), 'a folded subtask is visible after a reload');
+    await axe(pageA, 'with a folded parent at 1280×800');
+    // l unfolds the focused parent.
+    await row('Org parent').getByRole('link', { name: 'Org parent', exact: true }).focus();
+    await pageA.keyboard.press('l');
+    await step1.waitFor();
+    // Add a subtask from the parent's row: Enter creates it under the parent; Esc closes the box.
+    await row('Org parent').getByRole('button', { name: 'Add subtask: Org parent' }).click();
+    const box = pane.getByRole('textbox', { name: 'Subtask of “Org parent”' });
+    await box.fill('Org second step');
+    await box.press('Enter');
+    await row('Org parent').getByRole('list', { name: 'Subtasks of Org parent' }).getByRole('link', { name: 'Org second step', exact: true }).waitFor();
+    const children = async () => (await apiGet(pageA, `/tasks?parent_id=${ids['Org parent']}`)).body.map((t) => t.title).sort();
+    await becomesIn(pageA, children, ['Org first step', 'Org second step'], 'the subtasks in the API');
+    ids['Org second step'] = (await apiGet(pageA, `/tasks?parent_id=${ids['Org parent']}`)).body.find((t) => t.title === 'Org second step').id;
+    await axe(pageA, 'with the add-subtask box open at 1280×800');
+    await box.press('Escape');
+    await pageA.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Add subtask: Org parent');
+    // The editor's parent is chosen by name; the parent's own subtasks are never offered to it.
+    await row('Org parent').getByRole('button', { name: 'Edit: Org parent' }).click();
+    const own = row('Org parent').getByRole('combobox', { name: 'Subtask of' });
+    await own.fill('Org');
+    await row('Org parent').getByRole('option', { name: /^Org target/ }).waitFor();
+    const offered = await row('Org parent').getByRole('option').allInnerTexts();
+    check(!offered.some((o) => /Org (parent|first step|second step)/.test(o)), `the parent's own subtree is offered: ${offered.join(' | ')}`);
+    await axe(pageA, 'with the parent picker open in the editor at 1280×800');
+    await own.press('Escape');
+    await row('Org parent').getByRole('button', { name: 'Cancel' }).click();
+    await row('Org loose A').getByRole('button', { name: 'Edit: Org loose A' }).click();
+    const picker = row('Org loose A').getByRole('combobox', { name: 'Subtask of' });
+    await picker.fill('org tar');
+    await row('Org loose A').getByRole('option', { name: /^Org target/ }).waitFor();
+    await picker.press('Enter');
+    check((await picker.inputValue()) === 'Org target', `the picker shows ${await picker.inputValue()}`);
+    await row('Org loose A').getByRole('button', { name: 'Save' }).click();
+    await becomesIn(pageA, () => parentOf('Org loose A'), ids['Org target'], 'the parent of Org loose A in the API');
+    // Bulk: two tasks under "Org target", chosen by name; then Undo would put them back (the API is checked first).
+    await pane.getByRole('button', { name: 'Select', exact: true }).click();
+    await pane.getByRole('checkbox', { name: 'Select: Org loose B' }).check();
+    await pane.getByRole('checkbox', { name: 'Select: Org second step' }).check();
+    await pane.getByRole('button', { name: 'Move to…' }).click();
+    const where = pane.getByRole('combobox', { name: 'Move the selected tasks under' });
+    await where.fill('Org target');
+    await pane.getByRole('option', { name: /^Org target/ }).waitFor();
+    await axe(pageA, 'moving in bulk with the picker open at 1280×800');
+    await where.press('Enter');
+    await pane.getByRole('button', { name: 'Move 2 tasks' }).click();
+    await pageA.getByRole('status').getByText('Moved 2 tasks under “Org target”.').waitFor();
+    await becomesIn(pageA, async () => [await parentOf('Org loose B'), await parentOf('Org second step')], [ids['Org target'], ids['Org target']], 'the moved tasks\' parents in the API');
+    await row('Org target').getByRole('list', { name: 'Subtasks of Org target' }).getByRole('link', { name: 'Org loose B', exact: true }).waitFor();
+    await pageA.waitForFunction(() => document.activeElement?.textContent === 'Select');
   });
 
   await step('after a reload the thread is listed with its messages', () => pageA, async () => {
@@ -569,14 +657,7 @@ try {
     await pane.getByRole('button', { name: 'Select', exact: true }).click();
     await pane.getByRole('checkbox', { name: 'Select: Phone task one' }).waitFor();
     await axe(pageB, 'on the task list at 390×844');
-    // Every control on the list and in the header is at least 44 px tall (checkboxes through their label).
-    const small = await pageB.evaluate(() =>
-      [...document.querySelectorAll('.topbar a, .topbar button, .pane-tasks button, .pane-tasks select, .pane-tasks input:not([type=checkbox]), .pane-tasks .check-hit, .pane-tasks .field-check')]
-        .filter((el) => el.offsetParent !== null)
-        .map((el) => [el.className || el.tagName, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)])
-        .filter(([, h, w]) => h < 44 || w < 44),
-    );
-    check(small.length === 0, `targets under 44 px: ${JSON.stringify(small)}`);
+    await targetsAre44(pageB);
     await pane.getByRole('button', { name: 'Done selecting' }).click();
     await toggle.click();
     console.log(`     (${rows} tasks in the list)`);
@@ -589,6 +670,30 @@ try {
     const box = await run.boundingBox();
     check(box && box.y < 844 && box.y + Math.min(box.height, 100) > 0, `the answer is off screen at y=${box && box.y}`);
     await axe(pageB, 'on a task page with a help answer at 390×844');
+  });
+
+  await step('phone: folding, the add-subtask box and the bulk move picker have 44 px targets and no axe violations', () => pageB, async () => {
+    const parent = await apiPost(pageB, '/tasks', { title: 'Phone parent' });
+    check(parent.status === 201, `POST /tasks: ${parent.status}`);
+    const child = await apiPost(pageB, '/tasks', { title: 'Phone step', parent_id: parent.body.id });
+    check(child.status === 201, `POST /tasks: ${child.status}`);
+    await pageB.goto(`${BASE}/app`);
+    const pane = pageB.locator('.pane-tasks');
+    await pane.getByRole('button', { name: 'Hide 1 subtask of “Phone parent”' }).click();
+    await pane.getByRole('link', { name: 'Phone step' }).waitFor({ state: 'hidden' });
+    await pane.getByRole('button', { name: 'Add subtask: Phone parent' }).click();
+    await pane.getByRole('textbox', { name: 'Subtask of “Phone parent”' }).waitFor();
+    await axe(pageB, 'with a folded parent and the add-subtask box at 390×844');
+    await targetsAre44(pageB);
+    await pane.getByRole('textbox', { name: 'Subtask of “Phone parent”' }).press('Escape');
+    await pane.getByRole('button', { name: 'Select', exact: true }).click();
+    await pane.getByRole('checkbox', { name: 'Select: Phone task one' }).check();
+    await pane.getByRole('button', { name: 'Move to…' }).click();
+    await pane.getByRole('combobox', { name: 'Move the selected tasks under' }).press('ArrowDown');
+    await pane.getByRole('option', { name: /^Phone parent/ }).waitFor();
+    await axe(pageB, 'with the bulk move picker open at 390×844');
+    await targetsAre44(pageB);
+    await pane.getByRole('button', { name: 'Done selecting' }).click();
   });
 
   await step('settings: a token shown once and listed, the calendar address, a Todoist CSV previewed then imported', () => pageB, async () => {

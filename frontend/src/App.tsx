@@ -163,7 +163,7 @@ export function App() {
           <Chat threadId={route.name === 'chat' ? route.threadId : null} tz={tz} onTasksChanged={bumpTasks} />
         </section>
         <section className="pane pane-tasks" aria-label="Your tasks">
-          <TaskList tz={tz} refreshKey={tasksVersion} />
+          <TaskList tz={tz} refreshKey={tasksVersion} userId={user.id} />
         </section>
       </main>
     );

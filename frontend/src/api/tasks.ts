@@ -36,6 +36,29 @@ export async function fetchTaskPage(url: string, signal?: AbortSignal): Promise<
   return { tasks, next: nextLink(res.headers.get('Link')) };
 }
 
+/** Every task a list URL gives, following its next pages. */
+export async function fetchAllTasks(url: string, signal?: AbortSignal): Promise<Task[]> {
+  const out: Task[] = [];
+  for (let next: string | null = url; next; ) {
+    const page = await fetchTaskPage(next, signal);
+    out.push(...page.tasks);
+    next = page.next;
+  }
+  return out;
+}
+
+/** The task and its subtasks at any depth (GET /tasks?parent_id=, one level at a time): what may not become
+ * its parent, since the API refuses a cycle. */
+export async function subtreeIds(id: number, signal?: AbortSignal): Promise<Set<number>> {
+  const seen = new Set([id]);
+  for (let level = [id]; level.length; ) {
+    const children = await Promise.all(level.map((p) => fetchAllTasks(taskListUrl({ parent_id: p, limit: 200 }), signal).then((ts) => ts.filter((t) => t.parent_id === p))));
+    level = children.flat().map((t) => t.id).filter((x) => !seen.has(x));
+    for (const x of level) seen.add(x);
+  }
+  return seen;
+}
+
 export interface TaskWithEtag {
   task: Task;
   etag: string | null;

@@ -10,6 +10,8 @@ export const SHORTCUTS: { keys: string[]; what: string }[] = [
   { keys: ['k', '↑'], what: 'Previous task' },
   { keys: ['x'], what: 'Complete or reopen the task' },
   { keys: ['e'], what: 'Edit the task' },
+  { keys: ['h'], what: 'Hide the subtasks (on a subtask: its parent’s)' },
+  { keys: ['l'], what: 'Show the subtasks again' },
   { keys: ['Delete', '#'], what: 'Delete the task' },
   { keys: ['Alt+↑', 'Alt+↓'], what: 'Move the task up or down (Manual sort)' },
   { keys: ['z'], what: 'Undo' },

@@ -4,6 +4,7 @@ import { ApiError, messageOf } from '../api/http';
 import { getTask, updateTask, type TaskWithEtag } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { isoToLocalInput, localInputToIso } from '../lib/dates';
+import { ParentPicker, parentErrorText, type ParentChoice } from './ParentPicker';
 
 interface FormState {
   title: string;
@@ -12,7 +13,7 @@ interface FormState {
   priority: Task['priority'];
   due: string;
   tags: string;
-  parent: string;
+  parent: ParentChoice | null;
   estimate: string;
 }
 
@@ -24,7 +25,7 @@ function toForm(task: Task, tz: string): FormState {
     priority: task.priority,
     due: isoToLocalInput(task.due_date, tz),
     tags: (task.tags ?? []).join(', '),
-    parent: task.parent_id == null ? '' : String(task.parent_id),
+    parent: task.parent_id == null ? null : { id: task.parent_id, title: '' },
     estimate: task.estimate_minutes == null ? '' : String(task.estimate_minutes),
   };
 }
@@ -63,16 +64,9 @@ export function diffForm(task: Task, form: FormState, tz: string): { patch: Task
   }
   const tags = parseTags(form.tags);
   if (JSON.stringify(tags) !== JSON.stringify(task.tags ?? [])) patch.tags = tags;
-  const parent = form.parent.trim().replace(/^#/, '');
-  if (parent === '') {
-    if (task.parent_id != null) patch.parent_id = null;
-  } else if (!/^\d+$/.test(parent)) {
-    errors.parent_id = 'Enter a task number';
-  } else if (Number(parent) === task.id) {
-    errors.parent_id = 'A task cannot be its own subtask';
-  } else if (Number(parent) !== task.parent_id) {
-    patch.parent_id = Number(parent);
-  }
+  const parent = form.parent?.id ?? null;
+  if (parent === task.id) errors.parent_id = 'A task cannot be its own subtask';
+  else if (parent !== (task.parent_id ?? null)) patch.parent_id = parent;
   const estimate = form.estimate.trim();
   if (estimate === '') {
     if (task.estimate_minutes != null) patch.estimate_minutes = null;
@@ -180,7 +174,9 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
           setMessage({ kind: 'error', text: messageOf(reloadErr) });
         }
       } else if (err instanceof ApiError && err.status === 422) {
-        setErrors(err.fieldErrors);
+        const fieldErrors = { ...err.fieldErrors };
+        if (fieldErrors.parent_id) fieldErrors.parent_id = parentErrorText(fieldErrors.parent_id);
+        setErrors(fieldErrors);
         setMessage({ kind: 'error', text: Object.keys(err.fieldErrors).length ? 'Please fix the highlighted fields.' : err.message });
       } else if (err instanceof ApiError && err.status === 404) {
         setMessage({ kind: 'error', text: 'This task no longer exists.' });
@@ -325,15 +321,13 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
         {fieldError('tags')}
       </div>
       <div className="field">
-        <label htmlFor={id('parent')}>Subtask of (task #)</label>
-        <input
-          id={id('parent')}
-          inputMode="numeric"
-          placeholder="none"
+        <ParentPicker
+          label="Subtask of"
           value={form.parent}
-          onChange={(e) => set('parent', e.target.value)}
-          aria-invalid={!!errors.parent_id}
-          aria-describedby={described('parent_id')}
+          onChange={(parent) => set('parent', parent)}
+          excludeSubtreeOf={task.id}
+          invalid={!!errors.parent_id}
+          describedBy={described('parent_id')}
         />
         {fieldError('parent_id')}
       </div>

@@ -1,8 +1,8 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildTaskQuery, clientFilter, EMPTY_FILTERS, filtersFromSearch, filtersToSearch, positionBetween, TaskList, UNDO_MS } from './TaskList';
 import { taskListUrl } from '../api/tasks';
-import { empty, json, mockFetch, task } from '../test/helpers';
+import { empty, json, mockFetch, showLayout, task } from '../test/helpers';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -257,14 +257,7 @@ describe('TaskList', () => {
 });
 
 describe('manual order and bulk actions', () => {
-  // jsdom lays nothing out, so every element would count as hidden; the list's keys need it shown.
-  const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetParent');
-  beforeEach(() => {
-    Object.defineProperty(HTMLElement.prototype, 'offsetParent', { configurable: true, get: () => document.body });
-  });
-  afterEach(() => {
-    if (original) Object.defineProperty(HTMLElement.prototype, 'offsetParent', original);
-  });
+  showLayout();
   const three = () => [task({ id: 1, title: 'Alpha', position: 1 }), task({ id: 2, title: 'Bravo', position: 2 }), task({ id: 3, title: 'Charlie', position: 3 })];
 
   it('computes a position between two others, at either end, and says when there is no room', () => {
@@ -442,6 +435,189 @@ describe('manual order and bulk actions', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Select' }));
     const axe = (await import('axe-core')).default;
     // jsdom has no layout: colour contrast is for the browser test.
+    const result = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(', ')}`)).toEqual([]);
+  });
+});
+
+describe('subtasks: fold, add from the row, move in bulk', () => {
+  showLayout();
+  // "Pay rent" has three subtasks; two more tasks at the top level.
+  const family = () => [
+    task({ id: 1, title: 'Pay rent' }),
+    task({ id: 2, title: 'Find the IBAN', parent_id: 1 }),
+    task({ id: 3, title: 'Call landlord', parent_id: 1 }),
+    task({ id: 4, title: 'Transfer', parent_id: 1 }),
+    task({ id: 5, title: 'Alpha' }),
+    task({ id: 6, title: 'Bravo' }),
+  ];
+
+  it('folds a parent: the button names the task and the count, the fold survives a reload, j/k and h/l', async () => {
+    mockFetch(() => json(family()));
+    const { unmount } = render(<TaskList tz="UTC" userId={7} />);
+    const fold = await screen.findByRole('button', { name: 'Hide 3 subtasks of “Pay rent”' });
+    const list = document.getElementById(fold.getAttribute('aria-controls')!)!;
+    expect(list.getAttribute('aria-label')).toBe('Subtasks of Pay rent');
+    expect(fold.getAttribute('aria-expanded')).toBe('true');
+    fireEvent.click(fold);
+    expect(fold.getAttribute('aria-expanded')).toBe('false');
+    expect(fold.getAttribute('aria-label')).toBe('Show 3 subtasks of “Pay rent”');
+    expect(list.hidden).toBe(true);
+    expect(screen.queryByRole('link', { name: 'Call landlord' })).toBeNull(); // hidden from everyone
+    expect(JSON.parse(localStorage.getItem('taskagent.folded.7')!)).toEqual([1]);
+    // j from the parent skips its hidden subtasks.
+    const parent = screen.getByRole('link', { name: 'Pay rent' });
+    parent.focus();
+    fireEvent.keyDown(parent, { key: 'j' });
+    expect(document.activeElement?.textContent).toBe('Alpha');
+    fireEvent.keyDown(document.activeElement!, { key: 'k' });
+    expect(document.activeElement?.textContent).toBe('Pay rent');
+
+    // A reload keeps it folded; another user's list does not share it.
+    unmount();
+    const again = render(<TaskList tz="UTC" userId={7} />);
+    expect((await screen.findByRole('button', { name: 'Show 3 subtasks of “Pay rent”' })).getAttribute('aria-expanded')).toBe('false');
+    again.unmount();
+    render(<TaskList tz="UTC" userId={8} />);
+    await screen.findByRole('button', { name: 'Hide 3 subtasks of “Pay rent”' });
+    // l unfolds the focused parent; h on a subtask folds its parent and takes focus up to it.
+    localStorage.setItem('taskagent.folded.8', '[1]');
+    cleanup();
+    render(<TaskList tz="UTC" userId={8} />);
+    const link = await screen.findByRole('link', { name: 'Pay rent' });
+    link.focus();
+    fireEvent.keyDown(link, { key: 'l' });
+    const sub = await screen.findByRole('link', { name: 'Call landlord' });
+    sub.focus();
+    fireEvent.keyDown(sub, { key: 'j' });
+    expect(document.activeElement?.textContent).toBe('Transfer');
+    fireEvent.keyDown(document.activeElement!, { key: 'h' });
+    expect(screen.queryByRole('link', { name: 'Transfer' })).toBeNull();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Pay rent'));
+    expect(JSON.parse(localStorage.getItem('taskagent.folded.8')!)).toEqual([1]);
+  });
+
+  it('adds a subtask from its parent’s row: Enter creates it with parent_id and unfolds, errors in place, Esc goes back', async () => {
+    localStorage.setItem('taskagent.folded.7', '[1]');
+    let posts = 0;
+    const { calls } = mockFetch((_url, init) => {
+      if (init.method === 'POST') {
+        posts += 1;
+        if (posts === 2) return json({ detail: [{ loc: ['body', 'parent_id'], msg: 'Value error, parent task 1 not found', type: 'value_error' }] }, { status: 422 });
+        return json(task({ id: 10, ...(init.json as object) }), { status: 201 });
+      }
+      return json(family());
+    });
+    render(<TaskList tz="UTC" userId={7} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Add subtask: Pay rent' }));
+    const input = screen.getByLabelText('Subtask of “Pay rent”');
+    expect(document.activeElement).toBe(input);
+    fireEvent.submit(input.closest('form')!);
+    expect((await screen.findByRole('alert')).textContent).toBe('Type a title first');
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+    fireEvent.change(input, { target: { value: 'Ask for a receipt' } });
+    fireEvent.submit(input.closest('form')!);
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ title: 'Ask for a receipt', parent_id: 1 }));
+    // It shows under its parent, which unfolds; the box stays open and empty for the next one.
+    const sub = await screen.findByRole('list', { name: 'Subtasks of Pay rent' });
+    expect(within(sub).getByRole('link', { name: 'Ask for a receipt' })).toBeTruthy();
+    expect(sub.hidden).toBe(false);
+    expect(screen.getByRole('button', { name: 'Hide 4 subtasks of “Pay rent”' })).toBeTruthy();
+    expect((input as HTMLInputElement).value).toBe('');
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    expect(screen.getByText('Added “Ask for a receipt” under “Pay rent”.')).toBeTruthy();
+    // The API refuses (the parent was deleted elsewhere): said in place, the text kept.
+    fireEvent.change(input, { target: { value: 'Too late' } });
+    fireEvent.submit(input.closest('form')!);
+    const alert = await screen.findByText('That parent task no longer exists.');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(input.getAttribute('aria-describedby')).toBe(alert.id);
+    expect((input as HTMLInputElement).value).toBe('Too late');
+    // Esc closes it and focus goes back to the row's button.
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(screen.queryByLabelText('Subtask of “Pay rent”')).toBeNull();
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Add subtask: Pay rent'));
+  });
+
+  it('moves the selected tasks under a parent chosen by name; a cycle or a refusal is reported and left; Undo puts them back', async () => {
+    const { calls } = mockFetch((url, init) => {
+      if (init.method === 'PATCH') {
+        const id = Number(url.split('/').pop());
+        // The API refuses this one (say, its subtree changed elsewhere): reported, left unchanged.
+        if (id === 6 && (init.json as { parent_id: number | null }).parent_id === 3)
+          return json({ detail: [{ loc: ['body', 'parent_id'], msg: 'Value error, a task cannot be a subtask of itself or of its own subtasks', type: 'value_error' }] }, { status: 422 });
+        return json({ ...family()[id - 1], ...(init.json as object) });
+      }
+      const q = new URL(url, 'http://x').searchParams.get('q');
+      return json(q ? family().filter((t) => t.title.toLowerCase().includes(q.toLowerCase())) : family());
+    });
+    render(<TaskList tz="UTC" userId={7} />);
+    await screen.findByRole('link', { name: 'Alpha' });
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    for (const title of ['Pay rent', 'Alpha', 'Bravo']) fireEvent.click(screen.getByRole('checkbox', { name: `Select: ${title}` }));
+    fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
+    const first = screen.getByRole('combobox', { name: 'Move the selected tasks under' });
+    expect(document.activeElement).toBe(first);
+    // Esc closes the list first, then the panel, with focus back on "Move to…".
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect(first.getAttribute('aria-expanded')).toBe('true');
+    fireEvent.keyDown(first, { key: 'Escape' });
+    expect(first.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.keyDown(first, { key: 'Escape' });
+    expect(screen.queryByRole('combobox', { name: 'Move the selected tasks under' })).toBeNull();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Move to…'));
+    fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
+    const box = screen.getByRole('combobox', { name: 'Move the selected tasks under' });
+    fireEvent.change(box, { target: { value: 'call' } });
+    const listbox = screen.getByRole('listbox', { name: 'Move the selected tasks under' });
+    await within(listbox).findByRole('option', { name: 'Call landlord #3' });
+    expect(within(listbox).getAllByRole('option').map((o) => o.textContent)).toEqual(['Top level', 'Call landlord #3']);
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box.getAttribute('aria-expanded')).toBe('false');
+    expect((box as HTMLInputElement).value).toBe('Call landlord');
+    fireEvent.click(screen.getByRole('button', { name: 'Move 3 tasks' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(2));
+    // "Pay rent" is the parent of "Call landlord": not even sent.
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.url, c.body])).toEqual([
+      ['/tasks/5', { parent_id: 3 }],
+      ['/tasks/6', { parent_id: 3 }],
+    ]);
+    const toast = (await screen.findByText(/^Moved 1 task under/)).closest<HTMLElement>('.toast')!;
+    expect(toast.textContent).toContain(
+      'Moved 1 task under “Call landlord”. Not moved: “Pay rent” (it would be inside its own subtask), “Bravo” (that would put the task inside itself or its own subtasks).',
+    );
+    expect(within(screen.getByRole('list', { name: 'Subtasks of Call landlord' })).getByRole('link', { name: 'Alpha' })).toBeTruthy();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Select'));
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(3));
+    expect(calls.filter((c) => c.method === 'PATCH')[2]).toMatchObject({ url: '/tasks/5', body: { parent_id: null } });
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Subtasks of Call landlord' })).toBeNull());
+
+    // Under one of the selected: that one stays, the other moves; to the top level with "Top level".
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    for (const title of ['Alpha', 'Call landlord']) fireEvent.click(screen.getByRole('checkbox', { name: `Select: ${title}` }));
+    fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
+    const box2 = screen.getByRole('combobox', { name: 'Move the selected tasks under' });
+    fireEvent.change(box2, { target: { value: 'alp' } });
+    await screen.findByRole('option', { name: 'Alpha #5' });
+    fireEvent.keyDown(box2, { key: 'Enter' });
+    fireEvent.click(screen.getByRole('button', { name: 'Move 2 tasks' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').length).toBe(4));
+    expect(calls.filter((c) => c.method === 'PATCH')[3]).toMatchObject({ url: '/tasks/3', body: { parent_id: 5 } });
+    await screen.findByText(/Moved 1 task under “Alpha”\. Not moved: “Alpha” \(it is the task they move under\)\./);
+  });
+
+  it('has no axe violations with a folded parent, a subtask box open and the move picker open', async () => {
+    localStorage.setItem('taskagent.folded.7', '[1]');
+    mockFetch(() => json([...family(), task({ id: 7, title: 'Charlie' }), task({ id: 8, title: 'Charlie’s step', parent_id: 7 })]));
+    const { container } = render(<TaskList tz="UTC" userId={7} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Add subtask: Alpha' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Select' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select: Alpha' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Move to…' }));
+    fireEvent.keyDown(screen.getByRole('combobox', { name: 'Move the selected tasks under' }), { key: 'ArrowDown' });
+    await screen.findByRole('option', { name: 'Bravo #6' });
+    const axe = (await import('axe-core')).default;
     const result = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
     expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(', ')}`)).toEqual([]);
   });

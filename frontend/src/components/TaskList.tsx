@@ -1,12 +1,16 @@
 // The task list: filters, quick add, inline edit, complete, delete with undo, subtasks under parents,
-// manual order (drag, or Alt+arrows) and bulk actions on selected tasks.
+// subtasks folded away or added from their parent's row, manual order (drag, or Alt+arrows) and bulk actions on
+// selected tasks (moving them under another parent among them).
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
 import { createTask, deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
+import { readFolded, writeFolded } from '../lib/folded';
 import { Link } from '../lib/router';
 import { isShortcut } from './Shortcuts';
+import { ParentPicker, parentErrorText, type ParentChoice } from './ParentPicker';
+import { SubtaskAdd } from './SubtaskAdd';
 import { TaskEditor } from './TaskEditor';
 
 export interface TaskFilters {
@@ -144,9 +148,11 @@ export interface TaskListProps {
   tz: string;
   /** Changes when something else (the chat) may have changed tasks: the list refetches. */
   refreshKey?: number;
+  /** Whose list: the folded parents are remembered per user. */
+  userId?: number;
 }
 
-export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
+export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
   const uid = useId();
   const [filters, setFilters] = useState<TaskFilters>(() => filtersFromSearch(window.location.search));
   const [q, setQ] = useState(filters.q);
@@ -172,14 +178,24 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   const [selecting, setSelecting] = useState(false);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const lastPicked = useRef<number | null>(null);
-  // Said to screen readers after a move (the toast is kept for messages with an Undo).
+  // Said to screen readers after a move or an added subtask (the toast is kept for messages with an Undo).
   const [moveNote, setMoveNote] = useState('');
+  // Parents whose subtasks are folded away (remembered in this browser), and the row adding a subtask.
+  const [folded, setFolded] = useState<Set<number>>(() => readFolded(userId));
+  const [addingUnder, setAddingUnder] = useState<number | null>(null);
+  // Bulk "Move to…": the picker is open, and the parent chosen there (null: the top level).
+  const [moving, setMoving] = useState(false);
+  const [moveTarget, setMoveTarget] = useState<ParentChoice | null>(null);
   const dragged = useRef<number | null>(null);
   const [dropTarget, setDropTarget] = useState<number | null>(null);
   const manual = filters.sort === 'position';
 
   // ---------- focus: never lost after an action ----------
-  const rowIds = () => Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? []).map((el) => Number(el.dataset.taskId));
+  /** The rows on screen, in order (not those inside a folded parent). */
+  const rowIds = () =>
+    Array.from(sectionRef.current?.querySelectorAll<HTMLElement>('li[data-task-id]') ?? [])
+      .filter((el) => !el.parentElement?.closest('[hidden]'))
+      .map((el) => Number(el.dataset.taskId));
   const focusRowNow = (id: number | null) => {
     const link = id == null ? null : sectionRef.current?.querySelector<HTMLElement>(`li[data-task-id="${id}"] > .task-line .task-title`);
     (link ?? document.getElementById(`${uid}-new`))?.focus();
@@ -392,6 +408,28 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     }
   };
 
+  // ---------- subtasks: folded away, or added from the parent's row ----------
+  useEffect(() => writeFolded(userId, folded), [userId, folded]);
+  const setFold = (id: number, fold: boolean) =>
+    setFolded((f) => {
+      if (f.has(id) === fold) return f;
+      const copy = new Set(f);
+      if (fold) copy.add(id);
+      else copy.delete(id);
+      return copy;
+    });
+
+  const subtaskAdded = (parent: Task, task: Task) => {
+    setTasks((prev) => [task, ...prev.filter((t) => t.id !== task.id)]);
+    setFold(parent.id, false);
+    setMoveNote(`Added “${task.title}” under “${parent.title}”.`);
+  };
+  // Back to the row's "Add subtask" button.
+  const closeSubtaskAdd = (id: number) => {
+    setAddingUnder(null);
+    setTimeout(() => document.querySelector<HTMLButtonElement>(`[data-task-id="${id}"] > .task-line .add-subtask`)?.focus(), 0);
+  };
+
   // ---------- manual order: a move PATCHes the moved task's position only ----------
   /** The tasks shown beside `id` (same parent in the tree), in order. */
   const siblingsOf = (id: number): Task[] => {
@@ -474,26 +512,27 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   };
   const endSelecting = () => {
     setSelecting(false);
+    setMoving(false);
+    setMoveTarget(null);
     setSelected(new Set());
     lastPicked.current = null;
     setTimeout(() => document.getElementById(`${uid}-select`)?.focus(), 0);
   };
 
-  /** PATCH each task; on failure the ones not saved go back to what they were. */
+  /** PATCH each task; on failure the ones not saved go back to what they were. One result per item. */
   const patchAll = async (items: { task: Task; patch: TaskPatch }[]) => {
     setTasks((prev) => prev.map((t) => {
       const item = items.find((i) => i.task.id === t.id);
       return item ? { ...t, ...item.patch } : t;
     }));
     const results = await Promise.allSettled(items.map((i) => updateTask(i.task.id, i.patch)));
-    const failed = results.filter((r) => r.status === 'rejected').length;
     setTasks((prev) => prev.map((t) => {
       const index = items.findIndex((i) => i.task.id === t.id);
       if (index < 0) return t;
       const r = results[index];
       return r.status === 'fulfilled' ? r.value.task : items[index].task;
     }));
-    return failed;
+    return results;
   };
 
   const plural = (n: number) => `${n} ${n === 1 ? 'task' : 'tasks'}`;
@@ -505,7 +544,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       return;
     }
     endSelecting();
-    const failed = await patchAll(chosen.map((task) => ({ task, patch })));
+    const failed = (await patchAll(chosen.map((task) => ({ task, patch })))).filter((r) => r.status === 'rejected').length;
     if (failed) {
       setToast({ text: `Could not update ${plural(failed)} of ${chosen.length}.` });
       return;
@@ -517,6 +556,64 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     };
     setToast({ text, undo });
     setTimeout(() => setToast((t) => (t?.text === text ? null : t)), UNDO_MS);
+  };
+
+  /** Each selected task under `target` (null: the top level), one PATCH each, with Undo. A task that would end
+   * up inside itself, or that is the target, stays where it is and is named in the message. */
+  const bulkMove = async (target: ParentChoice | null) => {
+    const chosen = selectedTasks();
+    if (!chosen.length) {
+      setToast({ text: 'Select some tasks first.' });
+      return;
+    }
+    const targetId = target?.id ?? null;
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    // The target's ancestors as far as the list knows them: moving one of them under it would be a cycle.
+    const above = new Set<number>();
+    for (let p = targetId; p != null && !above.has(p); p = byId.get(p)?.parent_id ?? null) above.add(p);
+    const refused: string[] = [];
+    const items: { task: Task; patch: TaskPatch }[] = [];
+    for (const task of chosen) {
+      if (task.id === targetId) refused.push(`“${task.title}” (it is the task they move under)`);
+      else if (above.has(task.id)) refused.push(`“${task.title}” (it would be inside its own subtask)`);
+      else if ((task.parent_id ?? null) !== targetId) items.push({ task, patch: { parent_id: targetId } });
+    }
+    endSelecting();
+    if (targetId != null) setFold(targetId, false);
+    const results = await patchAll(items);
+    const moved: Task[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') moved.push(items[i].task);
+      else {
+        const err = r.reason as unknown;
+        const why = err instanceof ApiError && err.fieldErrors.parent_id ? parentErrorText(err.fieldErrors.parent_id) : messageOf(err);
+        refused.push(`“${items[i].task.title}” (${why.replace(/\.$/, '').toLowerCase()})`);
+      }
+    });
+    const where = target ? `under “${target.title}”` : 'to the top level';
+    const already = chosen.length - moved.length - refused.length;
+    const text = [
+      moved.length ? `Moved ${plural(moved.length)} ${where}.` : `Nothing moved ${where}.`,
+      already > 0 ? `${plural(already)} already there.` : '',
+      refused.length ? `Not moved: ${refused.join(', ')}.` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    if (!moved.length) {
+      setToast({ text });
+      return;
+    }
+    const undo = () => {
+      setToast(null);
+      void patchAll(moved.map((task) => ({ task: { ...task, parent_id: targetId }, patch: { parent_id: task.parent_id } })));
+    };
+    setToast({ text, undo });
+    setTimeout(() => setToast((t) => (t?.text === text ? null : t)), UNDO_MS);
+  };
+
+  const closeMove = () => {
+    setMoving(false);
+    setTimeout(() => document.getElementById(`${uid}-move-open`)?.focus(), 0);
   };
 
   const bulkDelete = () => {
@@ -552,7 +649,9 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       void moveBy(id, e.key === 'ArrowUp' ? -1 : 1);
       return;
     }
-    if (!isShortcut(e) && !(inList && (e.key === 'ArrowDown' || e.key === 'ArrowUp'))) return;
+    // Arrows move between rows from a row's link or checkbox, never from a text box or a picker in the list.
+    const typing = !!(e.target as HTMLElement | null)?.closest?.('textarea, select, input:not([type=checkbox]), [role="combobox"]');
+    if (!isShortcut(e) && !(inList && !typing && !e.defaultPrevented && (e.key === 'ArrowDown' || e.key === 'ArrowUp'))) return;
     const ids = rowIds();
     const current = focusedTaskId();
     const task = tasks.find((t) => t.id === current);
@@ -579,6 +678,27 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           if (e.key === 'ArrowUp' && !inList) return false;
           move(-1);
           return true;
+        case 'h':
+        case 'l': {
+          // h folds the task's subtasks (on a subtask: its parent's, and focus goes up to the parent); l unfolds.
+          const row = current == null ? null : sectionRef.current?.querySelector(`li[data-task-id="${current}"]`);
+          if (!row || current == null) return false;
+          const hasSubtasks = !!row.querySelector(':scope > ul.subtasks');
+          if (e.key === 'l') {
+            if (hasSubtasks) setFold(current, false);
+            return hasSubtasks;
+          }
+          if (hasSubtasks && !folded.has(current)) {
+            setFold(current, true);
+            return true;
+          }
+          const parentRow = row.parentElement?.closest<HTMLElement>('li[data-task-id]');
+          if (!parentRow) return false;
+          const parentId = Number(parentRow.dataset.taskId);
+          setFold(parentId, true);
+          focusRowNow(parentId);
+          return true;
+        }
         case 'x':
           if (task) void toggleComplete(task);
           return !!task;
@@ -617,6 +737,9 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
 
   const renderNode = (node: TreeNode) => {
     const t = node.task;
+    const subtasks = node.children.length;
+    const isFolded = subtasks > 0 && folded.has(t.id);
+    const subtasksWord = `${subtasks} ${subtasks === 1 ? 'subtask' : 'subtasks'}`;
     const overdue = isOverdue(t, now);
     const classes = ['task', overdue ? 'is-overdue' : '', t.status === 'completed' ? 'is-done' : '', `prio-${t.priority}`, dropTarget === t.id ? 'is-drop-target' : '']
       .filter(Boolean)
@@ -682,6 +805,18 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
             </Link>
             <div className="task-meta">
               <span className="muted">#{t.id}</span>
+              {subtasks > 0 && (
+                <button
+                  type="button"
+                  className="btn btn-small fold-btn"
+                  aria-expanded={!isFolded}
+                  aria-controls={`${uid}-sub-${t.id}`}
+                  aria-label={`${isFolded ? 'Show' : 'Hide'} ${subtasksWord} of “${t.title}”`}
+                  onClick={() => setFold(t.id, !isFolded)}
+                >
+                  <span aria-hidden="true">{isFolded ? '▸' : '▾'}</span> {subtasksWord}
+                </button>
+              )}
               {t.priority !== 'normal' && <span className={`badge badge-${t.priority}`}>{PRIORITY_LABEL[t.priority] ?? t.priority}</span>}
               {t.status === 'in_progress' && <span className="badge badge-progress">{STATUS_LABEL[t.status]}</span>}
               {t.due_date && (
@@ -714,6 +849,15 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
             >
               Edit
             </button>
+            <button
+              type="button"
+              className="btn btn-small add-subtask"
+              onClick={() => (addingUnder === t.id ? closeSubtaskAdd(t.id) : setAddingUnder(t.id))}
+              aria-expanded={addingUnder === t.id}
+              aria-label={`Add subtask: ${t.title}`}
+            >
+              Add subtask
+            </button>
             <button type="button" className="btn btn-small btn-danger" onClick={() => requestDelete(t)} aria-label={`Delete: ${t.title}`}>
               Delete
             </button>
@@ -731,8 +875,10 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
             onMissing={() => setTasks((prev) => prev.filter((x) => x.id !== t.id))}
           />
         )}
-        {node.children.length > 0 && (
-          <ul className="subtasks" aria-label={`Subtasks of ${t.title}`}>
+        {addingUnder === t.id && <SubtaskAdd parent={t} onCreated={(task) => subtaskAdded(t, task)} onClose={() => closeSubtaskAdd(t.id)} />}
+        {subtasks > 0 && (
+          // Folded: still in the page (the button controls it), hidden from everyone.
+          <ul className="subtasks" id={`${uid}-sub-${t.id}`} aria-label={`Subtasks of ${t.title}`} hidden={isFolded}>
             {node.children.map(renderNode)}
           </ul>
         )}
@@ -846,7 +992,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
       {selecting && (
         <div className="bulk-bar" role="group" aria-label="Act on the selected tasks">
           <span aria-live="polite">{selected.size} selected</span>
-          <button type="button" className="btn btn-small" onClick={() => setSelected(new Set(visible.map((t) => t.id)))}>
+          <button type="button" className="btn btn-small" onClick={() => setSelected(new Set(rowIds()))}>
             Select all
           </button>
           <button type="button" className="btn btn-small" onClick={() => void bulkUpdate({ status: 'completed' }, 'Completed')}>
@@ -871,9 +1017,36 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
               </option>
             ))}
           </select>
+          <button type="button" id={fid('move-open')} className="btn btn-small" aria-expanded={moving} aria-controls={fid('move')} onClick={() => setMoving((m) => !m)}>
+            Move to…
+          </button>
           <button type="button" className="btn btn-small btn-danger" onClick={bulkDelete}>
             Delete
           </button>
+          <div
+            className="bulk-move"
+            id={fid('move')}
+            hidden={!moving}
+            onKeyDown={(e) => {
+              // Esc (the picker's list already closed) closes the panel; focus goes back to "Move to…".
+              if (e.key !== 'Escape') return;
+              e.preventDefault();
+              e.stopPropagation();
+              closeMove();
+            }}
+          >
+            {moving && (
+              <>
+                <ParentPicker label="Move the selected tasks under" noneLabel="Top level" value={moveTarget} onChange={setMoveTarget} autoFocus />
+                <button type="button" className="btn btn-small btn-primary" onClick={() => void bulkMove(moveTarget)}>
+                  Move {plural(selected.size)}
+                </button>
+                <button type="button" className="btn btn-small" onClick={closeMove}>
+                  Cancel
+                </button>
+              </>
+            )}
+          </div>
         </div>
       )}
       <p className="visually-hidden" aria-live="polite">

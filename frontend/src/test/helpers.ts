@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export type Handler = (url: string, init: RequestInit & { json?: unknown }) => Response | Promise<Response>;
 
@@ -89,4 +89,16 @@ export function task(overrides: Record<string, unknown> = {}) {
     completed_at: null,
     ...overrides,
   };
+}
+
+/** jsdom lays nothing out, so every element would count as hidden (offsetParent null); the task list's
+ * keys need it shown. Call inside a describe block. */
+export function showLayout() {
+  const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetParent');
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'offsetParent', { configurable: true, get: () => document.body });
+  });
+  afterEach(() => {
+    if (original) Object.defineProperty(HTMLElement.prototype, 'offsetParent', original);
+  });
 }
