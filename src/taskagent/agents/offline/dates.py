@@ -435,7 +435,10 @@ def _pieces(text: str, now: datetime) -> list[_Piece]:
     found: list[_Piece] = []
     for pattern, handler in _RULES:
         for match in pattern.finditer(text):
-            piece = handler(match, now)
+            try:
+                piece = handler(match, now)
+            except (ValueError, OverflowError):
+                continue  # "in 9000 years", "in 99999999999 days": past the calendar, so not a date
             if piece is not None:
                 found.append(piece)
     found.sort(key=lambda piece: (piece.start, -(piece.end - piece.start)))

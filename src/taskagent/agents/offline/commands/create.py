@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal, get_args
 
 from ..dates import NUMBER_WORDS, DateMatch, Traced, find_dates, local_moment, remove_spans, tidy, zone_of
 from ..fields import (
@@ -117,14 +118,15 @@ _PLURAL = re.compile(
 
 
 # The fields a sentence can set, as the task API names them, in the order they are read.
-FIELDS = ("recurrence", "tags", "description", "estimate_minutes", "priority", "due_date")
+FieldName = Literal["recurrence", "tags", "description", "estimate_minutes", "priority", "due_date"]
+FIELDS: tuple[FieldName, ...] = get_args(FieldName)
 
 
 @dataclass(frozen=True)
 class Recognised:
     """Words read as a field: `text` as read, `start`/`end` where they sit in the text given."""
 
-    field: str
+    field: FieldName
     text: str
     start: int
     end: int
@@ -149,7 +151,7 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
     """
     found = _Modifiers()
 
-    def take(name: str, spans: list[Span]) -> bool:
+    def take(name: FieldName, spans: list[Span]) -> bool:
         nonlocal text
         if name in ignore:
             text = text.mask(spans)
