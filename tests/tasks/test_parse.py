@@ -114,7 +114,7 @@ async def test_dates_priorities_and_tags_are_read_in_the_users_zone(
         ("Book flights #travel #family", {"title": "Book flights", "tags": ["travel", "family"]}),
         (
             "water plants every 3 days",
-            {"title": "Water plants", "recurrence": "FREQ=DAILY;INTERVAL=3", "repeat_from": "completion"},
+            {"title": "water plants", "recurrence": "FREQ=DAILY;INTERVAL=3", "repeat_from": "completion"},
         ),
         (
             "Back up the laptop every two weeks",
@@ -126,9 +126,17 @@ async def test_dates_priorities_and_tags_are_read_in_the_users_zone(
         ),
         (
             "Remind me to call the dentist, takes 30 min, notes: ask about the crown",
-            {"title": "Call the dentist", "estimate_minutes": 30, "description": "ask about the crown"},
+            {
+                "title": "Remind me to call the dentist",
+                "estimate_minutes": 30,
+                "description": "ask about the crown",
+            },
         ),
         ("Read chapter 9000 of the saga", {"title": "Read chapter 9000 of the saga"}),
+        # The words left are the title as typed: no command words dropped, no capital added.
+        ("Make dinner", {"title": "Make dinner"}),
+        ("add milk to the cart #shop", {"title": "add milk to the cart", "tags": ["shop"]}),
+        ("Reply to Sam!", {"title": "Reply to Sam!"}),
         ("Plant a tree in 9000 years", {"title": "Plant a tree in 9000 years"}),  # past the calendar
     ],
 )
@@ -157,7 +165,7 @@ async def test_repetition_with_a_time_starts_on_a_day_of_the_rule(
     zone = await set_zone(client, alice, ZONE)
     standup = await read(client, alice, "standup every weekday at 9:30")
     assert (standup["title"], standup["recurrence"], standup["repeat_from"]) == (
-        "Standup",
+        "standup",
         "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
         "due",
     )

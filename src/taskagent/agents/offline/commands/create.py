@@ -228,10 +228,14 @@ def _title_words(text: str) -> str:
     return text
 
 
-def _read(fragment: str, now: datetime, ignore: Collection[str] = ()) -> tuple[str, _Modifiers]:
-    """One task's words: its title (not yet cut to 200 characters) and its fields."""
+def _read(
+    fragment: str, now: datetime, ignore: Collection[str] = (), *, command: bool = True
+) -> tuple[str, _Modifiers]:
+    """One task's words: its title (not yet cut to 200 characters) and its fields. A `command` ("add a task
+    to ...") loses its command words; otherwise the title is the words left as typed."""
     rest, found = _take_modifiers(Traced.of(fragment), now, ignore)
-    return _title_words(_CREATE_PREFIX.sub("", tidy(rest.unmask(fragment)), count=1)), found
+    left = tidy(rest.unmask(fragment))
+    return (_title_words(_CREATE_PREFIX.sub("", left, count=1)) if command else left), found
 
 
 def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
@@ -347,10 +351,10 @@ class OneTask:
 
 
 def read_one_task(text: str, now: datetime, ignore: Collection[str] = ()) -> OneTask:
-    """Read `text` as one task, as the chat reads a single new task (without its politeness words): the
-    same fields, dates in `now`'s zone, and command words ("remind me to") dropped. Fields in `ignore`
-    keep their words in the title."""
-    title, found = _read(text, now, ignore)
+    """Read `text` as a task's title with its fields in passing, as the chat reads the fields of a new task
+    (dates in `now`'s zone). The title is the words left as typed: "Make dinner" is not a command here.
+    Fields in `ignore` keep their words in the title."""
+    title, found = _read(text, now, ignore, command=False)
     if not re.search(r"\w", title):
         title = ""
     task = NewTask(
