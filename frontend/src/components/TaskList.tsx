@@ -1,11 +1,12 @@
 // The task list: filters, quick add, inline edit, complete, delete with undo, subtasks under parents,
 // manual order (drag, or Alt+arrows) and bulk actions on selected tasks.
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
-import { createTask, deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
+import { deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { Link } from '../lib/router';
+import { QuickAdd } from './QuickAdd';
 import { isShortcut } from './Shortcuts';
 import { TaskEditor } from './TaskEditor';
 
@@ -160,9 +161,6 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
   pendingRef.current = pending;
   // One message at a time; `undo` reverts the action it reports, `deleteId` ties it to a pending delete.
   const [toast, setToast] = useState<{ text: string; undo?: () => void; deleteId?: number } | null>(null);
-  const [newTitle, setNewTitle] = useState('');
-  const [addError, setAddError] = useState<string | null>(null);
-  const [adding, setAdding] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const requestSeq = useRef(0);
   const sectionRef = useRef<HTMLElement>(null);
@@ -372,25 +370,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
     if (done?.next_id != null) await addNext(done.next_id);
   };
 
-  const addTask = async (e: FormEvent) => {
-    e.preventDefault();
-    const title = newTitle.trim();
-    if (!title) {
-      setAddError('Type a title first');
-      return;
-    }
-    setAdding(true);
-    setAddError(null);
-    try {
-      const task = await createTask({ title });
-      setNewTitle('');
-      setTasks((prev) => [task, ...prev.filter((t) => t.id !== task.id)]);
-    } catch (err) {
-      setAddError(err instanceof ApiError && err.fieldErrors.title ? err.fieldErrors.title : messageOf(err));
-    } finally {
-      setAdding(false);
-    }
-  };
+  const added = (task: Task) => setTasks((prev) => [task, ...prev.filter((t) => t.id !== task.id)]);
 
   // ---------- manual order: a move PATCHes the moved task's position only ----------
   /** The tasks shown beside `id` (same parent in the tree), in order. */
@@ -751,28 +731,7 @@ export function TaskList({ tz, refreshKey = 0 }: TaskListProps) {
           Refresh
         </button>
       </div>
-      <form className="quick-add" onSubmit={addTask}>
-        <label htmlFor={fid('new')} className="visually-hidden">
-          New task title
-        </label>
-        <input
-          id={fid('new')}
-          placeholder="Add a task…"
-          value={newTitle}
-          maxLength={200}
-          onChange={(e) => setNewTitle(e.target.value)}
-          aria-invalid={!!addError}
-          aria-describedby={addError ? fid('new-error') : undefined}
-        />
-        <button type="submit" className="btn btn-primary" disabled={adding}>
-          Add
-        </button>
-        {addError && (
-          <span className="field-error" id={fid('new-error')} role="alert">
-            {addError}
-          </span>
-        )}
-      </form>
+      <QuickAdd tz={tz} inputId={fid('new')} onCreated={added} />
       <div className="views" role="group" aria-label="View">
         {VIEWS.map((v) => (
           <button key={v.value} type="button" className="btn btn-small" aria-pressed={filters.view === v.value} onClick={() => setFilter('view', v.value)}>
