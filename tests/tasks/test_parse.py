@@ -137,6 +137,7 @@ async def test_dates_priorities_and_tags_are_read_in_the_users_zone(
         ("Make dinner", {"title": "Make dinner"}),
         ("add milk to the cart #shop", {"title": "add milk to the cart", "tags": ["shop"]}),
         ("Reply to Sam!", {"title": "Reply to Sam!"}),
+        ("Buy   milk \t #home", {"title": "Buy milk", "tags": ["home"]}),
         ("Plant a tree in 9000 years", {"title": "Plant a tree in 9000 years"}),  # past the calendar
     ],
 )

@@ -150,6 +150,7 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
     Friday" is not a due date), but they stay in the text as they were typed.
     """
     found = _Modifiers()
+    text = text.squeeze()
 
     def take(name: FieldName, spans: list[Span]) -> bool:
         nonlocal text
