@@ -131,6 +131,13 @@ describe('QuickAdd', () => {
     expect(await screen.findByText('Call mom at 5pm', { selector: 'strong' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: /^Due:/ })).toBeNull();
     expect(parses(calls).at(-1)!.body).toEqual({ text: 'Call mom at 5pm #family', ignore: ['due_date'] });
+    // Removed by mistake: it can be read again, and removed again.
+    fireEvent.click(screen.getByRole('button', { name: 'Read the due date again' }));
+    await screen.findByRole('button', { name: /^Due: / });
+    expect(parses(calls).at(-1)!.body).toEqual({ text: 'Call mom at 5pm #family', ignore: [] });
+    expect(screen.queryByRole('button', { name: 'Read the due date again' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: /^Due: / }));
+    expect(await screen.findByText('Call mom at 5pm', { selector: 'strong' })).toBeTruthy();
     fireEvent.submit(input.form!);
     await waitFor(() => expect(creates(calls)).toHaveLength(1));
     expect(creates(calls)[0].body).toEqual({ title: 'Call mom at 5pm', tags: ['family'] });

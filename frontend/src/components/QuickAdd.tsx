@@ -35,6 +35,15 @@ interface Chip {
   words: string;
 }
 
+const FIELD_WORDS: Record<ParsedField, string> = {
+  due_date: 'the due date',
+  priority: 'the priority',
+  tags: 'the tags',
+  recurrence: 'the repetition',
+  estimate_minutes: 'the estimate',
+  description: 'the note',
+};
+
 const PRIORITY_WORD: Record<string, string> = { low: 'low', normal: 'normal', high: 'high', urgent: 'urgent' };
 
 export function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip[] {
@@ -232,6 +241,12 @@ export function QuickAdd({ tz, inputId, onCreated }: QuickAddProps) {
               ))}
             </ul>
           )}
+          {/* A chip removed by mistake: read its words as that field again. */}
+          {ignore.map((field) => (
+            <button key={field} type="button" className="btn btn-small" onClick={() => setIgnore((list) => list.filter((f) => f !== field))}>
+              Read {FIELD_WORDS[field]} again
+            </button>
+          ))}
         </div>
       )}
       {!shown && reading?.error && text.trim() && <span className="quick-add-note">{reading.error}</span>}
