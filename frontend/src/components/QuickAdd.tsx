@@ -44,9 +44,7 @@ const FIELD_WORDS: Record<ParsedField, string> = {
   description: 'the note',
 };
 
-const PRIORITY_WORD: Record<string, string> = { low: 'low', normal: 'normal', high: 'high', urgent: 'urgent' };
-
-export function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip[] {
+function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip[] {
   const words = (field: ParsedField) =>
     parsed.recognised
       .filter((r) => r.field === field)
@@ -59,7 +57,7 @@ export function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()
     const rule = describeRule(parsed.recurrence);
     add('recurrence', `Repeats: ${rule}${parsed.repeat_from === 'completion' ? ' after each completion' : ''}`);
   }
-  if (parsed.priority) add('priority', `Priority: ${PRIORITY_WORD[parsed.priority] ?? parsed.priority}`);
+  if (parsed.priority) add('priority', `Priority: ${parsed.priority}`);
   if (parsed.tags.length) add('tags', parsed.tags.map((t) => `#${t}`).join(' '));
   if (parsed.estimate_minutes != null) add('estimate_minutes', `Estimate: ${formatMinutes(parsed.estimate_minutes)}`);
   if (parsed.description) {
