@@ -25,6 +25,7 @@ const PHONE = { width: 390, height: 844 };
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const CHAT_REQUEST = 'Create a task to review the Q4 report, high priority';
+const QUICK_ADD = 'Pay rent tomorrow 5pm !high #home';
 const PASSWORD = 'correct-horse-battery-42';
 
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -382,6 +383,46 @@ try {
     state.viewTasks = made;
   });
 
+  await step('quick add reads a date, a priority and a tag as chips; a removed chip keeps its words; the task is made with the rest', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    const input = pane.getByLabel('New task title');
+    await input.click();
+    // Typed key by key, as a person would: the reading follows the keystrokes and never holds them up.
+    await input.pressSequentially(QUICK_ADD, { delay: 10 });
+    check((await input.inputValue()) === QUICK_ADD, `the input holds ${await input.inputValue()}`);
+    const chips = pane.getByRole('list', { name: 'Understood' });
+    await chips.getByRole('button', { name: /^Due: tomorrow, 5:00\sPM\. Remove: keep “tomorrow 5pm” in the title$/ }).waitFor();
+    await chips.getByRole('button', { name: /^Priority: high\./ }).waitFor();
+    await chips.getByRole('button', { name: /^#home\./ }).waitFor();
+    const title = () => pane.locator('.quick-add-preview strong').innerText();
+    check((await title()) === 'Pay rent', `the title left is ${await title()}`);
+    const said = await pane.locator('.quick-add [aria-live="polite"]').innerText();
+    check(/^Will add “Pay rent”\. Due: tomorrow, 5:00\sPM\. Priority: high\. #home$/.test(said), `announced: ${said}`);
+    await shot(pageA, `${String(stepNo).padStart(2, '0')}a-quick-add-chips`);
+    await axe(pageA, 'with quick add chips at 1280×800');
+    // Removing the priority chip keeps "!high" in the title; the other fields stay.
+    await chips.getByRole('button', { name: /^Priority: high\./ }).click();
+    await pageA.waitForFunction(() => document.querySelector('.quick-add-preview strong')?.textContent === 'Pay rent !high');
+    check((await chips.getByRole('button', { name: /^Priority:/ }).count()) === 0, 'the priority chip is still there');
+    await input.press('Enter');
+    await pane.getByRole('link', { name: 'Pay rent !high', exact: true }).waitFor();
+    check((await input.inputValue()) === '', 'the input was not cleared');
+    const made = (await apiGet(pageA, '/tasks?q=Pay%20rent')).body.find((t) => t.title === 'Pay rent !high');
+    // Tomorrow 17:00 where the user is (New York, from the browser at sign-up), in UTC.
+    const expected = await pageA.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + 1);
+      d.setHours(17, 0, 0, 0);
+      return d.getTime();
+    });
+    check(made, 'no task "Pay rent !high" through the API');
+    check(made.priority === 'normal', `priority is ${made.priority}`);
+    check(JSON.stringify(made.tags) === '["home"]', `tags are ${JSON.stringify(made.tags)}`);
+    check(Date.parse(made.due_date) === expected, `due ${made.due_date}, expected ${new Date(expected).toISOString()}`);
+    state.quickAddId = made.id;
+  });
+
   await step('keyboard: shortcuts on ?, add, move, complete, delete, undo, chat; focus is never lost; the toast leaves Send visible', () => pageA, async () => {
     await pageA.goto(`${BASE}/app`);
     const pane = pageA.locator('.pane-tasks');
@@ -694,6 +735,22 @@ try {
     await axe(pageB, 'with the bulk move picker open at 390×844');
     await targetsAre44(pageB);
     await pane.getByRole('button', { name: 'Done selecting' }).click();
+  });
+
+  await step('phone: quick add chips are 44 px buttons and pass axe', () => pageB, async () => {
+    await pageB.goto(`${BASE}/app`);
+    const pane = pageB.locator('.pane-tasks');
+    const input = pane.getByLabel('New task title');
+    await input.fill(QUICK_ADD);
+    const chips = pane.getByRole('list', { name: 'Understood' });
+    await chips.getByRole('button', { name: /^#home\./ }).waitFor();
+    const sizes = await chips.getByRole('button').evaluateAll((els) => els.map((el) => [el.textContent, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)]));
+    check(sizes.length === 3 && sizes.every(([, h, w]) => h >= 44 && w >= 44), `chips: ${JSON.stringify(sizes)}`);
+    await shot(pageB, `${String(stepNo).padStart(2, '0')}a-quick-add-chips-phone`);
+    await axe(pageB, 'with quick add chips at 390×844');
+    await input.fill('');
+    await chips.waitFor({ state: 'detached' });
+    check((await apiGet(pageB, '/tasks')).body.every((t) => !t.title.startsWith('Pay rent')), 'reading the line created a task');
   });
 
   await step('settings: a token shown once and listed, the calendar address, a Todoist CSV previewed then imported', () => pageB, async () => {

@@ -38,7 +38,9 @@ export interface Task {
 }
 
 /** The fields a person may change (PATCH /tasks/{id}). */
-export type TaskPatch = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence'>>;
+export type TaskPatch = Partial<
+  Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence' | 'repeat_from'>
+>;
 
 export interface User {
   id: number;

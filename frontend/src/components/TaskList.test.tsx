@@ -210,7 +210,7 @@ describe('TaskList', () => {
     fireEvent.change(screen.getByLabelText('New task title'), { target: { value: 'Buy milk' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add' }));
     expect(await screen.findByRole('link', { name: 'Buy milk' })).toBeTruthy();
-    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ title: 'Buy milk' });
+    expect(calls.find((c) => c.method === 'POST' && c.url === '/tasks')!.body).toEqual({ title: 'Buy milk' });
   });
 
   it('shows the next occurrence of a repeating task, and Undo takes it back', async () => {

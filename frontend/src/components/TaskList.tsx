@@ -1,13 +1,14 @@
 // The task list: filters, quick add, inline edit, complete, delete with undo, subtasks under parents,
 // subtasks folded away or added from their parent's row, manual order (drag, or Alt+arrows) and bulk actions on
 // selected tasks (moving them under another parent among them).
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
-import { createTask, deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
+import { deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
 import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { readFolded, writeFolded } from '../lib/folded';
 import { Link } from '../lib/router';
+import { QuickAdd } from './QuickAdd';
 import { isShortcut } from './Shortcuts';
 import { ParentPicker, parentErrorText, type ParentChoice } from './ParentPicker';
 import { SubtaskAdd } from './SubtaskAdd';
@@ -166,9 +167,6 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
   pendingRef.current = pending;
   // One message at a time; `undo` reverts the action it reports, `deleteId` ties it to a pending delete.
   const [toast, setToast] = useState<{ text: string; undo?: () => void; deleteId?: number } | null>(null);
-  const [newTitle, setNewTitle] = useState('');
-  const [addError, setAddError] = useState<string | null>(null);
-  const [adding, setAdding] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const requestSeq = useRef(0);
   const sectionRef = useRef<HTMLElement>(null);
@@ -388,25 +386,7 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
     if (done?.next_id != null) await addNext(done.next_id);
   };
 
-  const addTask = async (e: FormEvent) => {
-    e.preventDefault();
-    const title = newTitle.trim();
-    if (!title) {
-      setAddError('Type a title first');
-      return;
-    }
-    setAdding(true);
-    setAddError(null);
-    try {
-      const task = await createTask({ title });
-      setNewTitle('');
-      setTasks((prev) => [task, ...prev.filter((t) => t.id !== task.id)]);
-    } catch (err) {
-      setAddError(err instanceof ApiError && err.fieldErrors.title ? err.fieldErrors.title : messageOf(err));
-    } finally {
-      setAdding(false);
-    }
-  };
+  const added = (task: Task) => setTasks((prev) => [task, ...prev.filter((t) => t.id !== task.id)]);
 
   // ---------- subtasks: folded away, or added from the parent's row ----------
   useEffect(() => writeFolded(userId, folded), [userId, folded]);
@@ -897,28 +877,7 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
           Refresh
         </button>
       </div>
-      <form className="quick-add" onSubmit={addTask}>
-        <label htmlFor={fid('new')} className="visually-hidden">
-          New task title
-        </label>
-        <input
-          id={fid('new')}
-          placeholder="Add a task…"
-          value={newTitle}
-          maxLength={200}
-          onChange={(e) => setNewTitle(e.target.value)}
-          aria-invalid={!!addError}
-          aria-describedby={addError ? fid('new-error') : undefined}
-        />
-        <button type="submit" className="btn btn-primary" disabled={adding}>
-          Add
-        </button>
-        {addError && (
-          <span className="field-error" id={fid('new-error')} role="alert">
-            {addError}
-          </span>
-        )}
-      </form>
+      <QuickAdd tz={tz} inputId={fid('new')} onCreated={added} />
       <div className="views" role="group" aria-label="View">
         {VIEWS.map((v) => (
           <button key={v.value} type="button" className="btn btn-small" aria-pressed={filters.view === v.value} onClick={() => setFilter('view', v.value)}>

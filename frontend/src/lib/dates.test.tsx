@@ -2,7 +2,7 @@ import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../chatkit/conversation';
 import { ChatEntry } from '../components/ChatItems';
-import { formatWhen, localizeTimes } from './dates';
+import { describeRule, formatWhen, localizeTimes } from './dates';
 
 const NOW = Date.parse('2026-12-04T15:00:00Z'); // Friday 4 Dec, 10:00 in New York
 
@@ -39,5 +39,18 @@ describe('times in the user’s zone and words', () => {
     const { container } = render(<ChatEntry entry={entry as unknown as Entry} streaming={false} tz="America/New_York" />);
     expect(container.textContent).toMatch(/due date: Tue, Dec 8, 11:59\sPM/);
     expect(container.textContent).not.toContain('2026-12-09T04:59:00Z');
+  });
+});
+
+describe('describeRule', () => {
+  it('says the rules people type in words, and any other rule as written', () => {
+    expect(describeRule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR')).toBe('every weekday');
+    expect(describeRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=FR')).toBe('every other Friday');
+    expect(describeRule('FREQ=WEEKLY;BYDAY=MO,TH')).toBe('every Monday, Thursday');
+    expect(describeRule('FREQ=DAILY;INTERVAL=3')).toBe('every 3 days');
+    expect(describeRule('FREQ=MONTHLY')).toBe('every month');
+    expect(describeRule('FREQ=WEEKLY;INTERVAL=3;BYDAY=SU')).toBe('every 3 weeks on Sunday');
+    expect(describeRule('FREQ=MONTHLY;BYMONTHDAY=-1')).toBe('FREQ=MONTHLY;BYMONTHDAY=-1');
+    expect(describeRule('FREQ=MONTHLY;BYDAY=1FR')).toBe('FREQ=MONTHLY;BYDAY=1FR');
   });
 });

@@ -180,3 +180,31 @@ const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+
 export function localizeTimes(text: string, tz: string, now: number = Date.now()): string {
   return text.replace(ISO_INSTANT, (iso) => formatWhen(iso, tz, now));
 }
+
+const RULE_DAYS: Record<string, string> = {
+  MO: 'Monday',
+  TU: 'Tuesday',
+  WE: 'Wednesday',
+  TH: 'Thursday',
+  FR: 'Friday',
+  SA: 'Saturday',
+  SU: 'Sunday',
+};
+const RULE_UNITS: Record<string, string> = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
+
+/** An RRULE in words for the rules people type ("every weekday", "every 3 days", "every other Friday");
+ * any other rule as it is written. */
+export function describeRule(rule: string): string {
+  const parts = Object.fromEntries(rule.split(';').map((part) => part.split('=') as [string, string]));
+  const unit = RULE_UNITS[parts.FREQ];
+  const n = Number(parts.INTERVAL ?? '1');
+  const other = Object.keys(parts).filter((key) => !['FREQ', 'INTERVAL', 'BYDAY'].includes(key));
+  if (!unit || other.length || !Number.isInteger(n) || n < 1) return rule;
+  const every = (what: string, plural: string) => (n === 1 ? `every ${what}` : n === 2 ? `every other ${what}` : `every ${n} ${plural}`);
+  if (!parts.BYDAY) return every(unit, `${unit}s`);
+  const codes = parts.BYDAY.split(',');
+  if (parts.FREQ !== 'WEEKLY' || codes.some((code) => !RULE_DAYS[code])) return rule;
+  if (parts.BYDAY === 'MO,TU,WE,TH,FR' && n === 1) return 'every weekday';
+  const days = codes.map((code) => RULE_DAYS[code]).join(', ');
+  return n <= 2 ? every(days, '') : `every ${n} weeks on ${days}`;
+}

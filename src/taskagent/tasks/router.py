@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AfterValidator, TypeAdapter
 
-from taskagent.dependencies import CurrentUserId, SettingsDep, TaskServiceDep
+from taskagent.access_tokens.dependencies import TokenScope
+from taskagent.agents.context import user_zone
+from taskagent.db import utcnow
+from taskagent.dependencies import CurrentUser, CurrentUserId, SettingsDep, TaskServiceDep
 from taskagent.errors import Forbidden, InvalidRequest, Unauthorized, error_responses
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec
+from taskagent.tasks.quick_add import TaskParse, TaskParsed, parse_task
 from taskagent.tasks.schemas import (
     SortKey,
     TaskCreate,
@@ -66,6 +70,26 @@ async def create_task(body: TaskCreate, tasks: TaskServiceDep, request: Request,
     response.headers["Location"] = str(request.url_for("get_task", task_id=task.id).path)
     response.headers["ETag"] = etag(task)
     return task
+
+
+@router.post(
+    "/parse",
+    response_model=TaskParsed,
+    # Reads only: an access token needs `tasks:read` here, although the method is POST.
+    dependencies=[Depends(TokenScope("tasks:read", "tasks:read"))],
+    responses=error_responses(
+        Unauthorized,
+        Forbidden,
+        InvalidRequest,
+        invalid_request="Empty text, text over 2,000 characters, a title over 200 characters once the fields "
+        "are read, or a field read that a task cannot hold (a tag over 32 characters, a date past 9998)",
+    ),
+)
+async def parse_task_text(body: TaskParse, user: CurrentUser) -> TaskParsed:
+    """Read one line as the assistant would ("Pay rent tomorrow 5pm !high #home"): the task's fields and
+    the words each came from, dates in your time zone. Creates nothing: send the fields to `POST /tasks`.
+    A text that is only fields ("tomorrow") gives `title: null`."""
+    return parse_task(body, user_zone(user.timezone), utcnow())
 
 
 _TASK_LIST_JSON = TypeAdapter(list[TaskRead])

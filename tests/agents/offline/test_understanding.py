@@ -286,6 +286,64 @@ class TestCreate:
     def test_no_title_means_no_command(self) -> None:
         assert parse_create("Create a task", NOW) is None
 
+    @pytest.mark.parametrize(
+        ("text", "title", "priority"),
+        [
+            ("Pay rent tomorrow !high", "Pay rent", "high"),
+            ("Add a task to fix the roof !urgent", "Fix the roof", "urgent"),
+            ("!low tidy the shed", "Tidy the shed", "low"),
+            ("Call the bank !1", "Call the bank", "urgent"),
+            ("Call the bank !2 tomorrow", "Call the bank", "high"),
+            ("Water the ferns !4", "Water the ferns", "low"),
+            ("Reply to Sam!", "Reply to Sam", None),  # an exclamation, not a priority
+            ("Create a task: wow!high jump practice", "Wow!high jump practice", None),
+        ],
+    )
+    def test_quick_add_priority_shortcuts(self, text: str, title: str, priority: str | None) -> None:
+        command = parse_create(text, NOW)
+        assert command is not None
+        assert [(task.title, task.priority) for task in command.tasks] == [(title, priority)]
+
+    @pytest.mark.parametrize(
+        ("text", "title", "rule", "due"),
+        [
+            ("Water the plants every 3 days", "Water the plants", "FREQ=DAILY;INTERVAL=3", None),
+            (
+                "Add a task to back up the laptop every two weeks",
+                "Back up the laptop",
+                "FREQ=WEEKLY;INTERVAL=2",
+                None,
+            ),
+            (
+                "Every Friday review the budget",
+                "Review the budget",
+                "FREQ=WEEKLY;BYDAY=FR",
+                end_of(date(2026, 11, 27)),
+            ),
+            # A time alone goes to the first of the rule's days still to come (Wednesday 10:00 is past).
+            (
+                "Standup every weekday at 9:30",
+                "Standup",
+                "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+                datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("UTC")),
+            ),
+            (
+                "Review the budget every Friday at 5pm",
+                "Review the budget",
+                "FREQ=WEEKLY;BYDAY=FR",
+                datetime(2026, 11, 27, 17, 0, tzinfo=ZoneInfo("UTC")),
+            ),
+        ],
+    )
+    def test_repetition_with_counts_and_times(
+        self, text: str, title: str, rule: str, due: datetime | None
+    ) -> None:
+        command = parse_create(text, NOW)
+        assert command is not None
+        [task] = command.tasks
+        assert (task.title, task.recurrence, task.due) == (title, rule, due)
+        assert task.repeat_from == ("completion" if due is None else "due")
+
 
 class TestUpdate:
     def test_pronoun_with_several_changes(self) -> None:

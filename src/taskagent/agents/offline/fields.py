@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import remove_spans
+from .dates import NUMBER_WORDS, remove_spans
 
 Span = tuple[int, int]
 
@@ -42,6 +42,8 @@ _TODOIST_LEVELS = {"1": "urgent", "2": "high", "3": "normal", "4": "low"}
 
 _LEVEL = r"(?P<level>top|highest|high|medium|normal|regular|default|low|lowest|urgent|critical)"
 _PRIORITY_PATTERNS = [
+    # Quick-add shortcuts: "!high", "!urgent", and Todoist's "!1" (urgent) to "!4" (low)
+    re.compile(rf"(?<![\w!])!(?:{_LEVEL}|(?P<todoist>[1-4]))\b", re.IGNORECASE),
     # "with high priority", "high-priority", "a low prio"
     re.compile(rf"(?:\b(?:with|at|as|to|of|on)\s+)?\b{_LEVEL}[\s-]+prio(?:rity)?\b", re.IGNORECASE),
     # "priority: high", "priority is urgent", "set the priority to low"
@@ -294,7 +296,8 @@ def quoted_strings(text: str) -> list[tuple[str, Span]]:
 
 
 _RECURRENCE = re.compile(
-    r"(?:,\s*|\s+)(?:(?:that\s+)?(?:repeats?|recurs?|recurring)\s+)?(?:due\s+)?(?:every|each)\s+(?:other\s+)?"
+    r"(?:,\s*|\s+|^)(?:(?:that\s+)?(?:repeats?|recurs?|recurring)\s+)?(?:due\s+)?(?:every|each)\s+"
+    r"(?:other\s+|(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)?"
     r"(?:day|weekday|week|month|year|morning|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"
     # "daily" only at the end of a clause: "the weekly report" is a name.
     r"|(?:,\s*|\s+)(?:daily|weekly|monthly|yearly|annually|fortnightly)\b(?=\s*(?:[,.;!?]|$))",
@@ -323,6 +326,12 @@ def recurrence_rule(phrase: str) -> str | None:
     interval = ""
     if words and words[0] == "other":
         interval, words = ";INTERVAL=2", words[1:]
+    elif words and (words[0].isdigit() or words[0] in NUMBER_WORDS):
+        # "every 3 days"; "every 1 week" is every week
+        count = int(words[0]) if words[0].isdigit() else NUMBER_WORDS[words[0]]
+        if count < 1:
+            return None
+        interval, words = (f";INTERVAL={count}" if count > 1 else ""), words[1:]
     if words == ["fortnightly"]:
         return "FREQ=WEEKLY;INTERVAL=2"
     if len(words) != 1:

@@ -9,12 +9,14 @@ words are gone, is the title.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal, get_args
 
-from ..dates import NUMBER_WORDS, find_dates, remove_spans, tidy
+from ..dates import NUMBER_WORDS, DateMatch, Traced, find_dates, local_moment, remove_spans, tidy, zone_of
 from ..fields import (
-    cut,
+    Span,
     find_description,
     find_estimate,
     find_priority,
@@ -38,6 +40,17 @@ class NewTask:
     # "every Friday": the due date is the first occurrence, the phrase the rule (fields.recurrence_rule).
     repeats: str | None = None
 
+    @property
+    def recurrence(self) -> str | None:
+        return recurrence_rule(self.repeats) if self.repeats else None
+
+    @property
+    def repeat_from(self) -> str | None:
+        """`due`, or `completion` when there is no first date ("water the plants every day")."""
+        if self.recurrence is None:
+            return None
+        return "due" if self.due is not None else "completion"
+
     def arguments(self) -> dict[str, object]:
         """The `create_tasks` item for this task (ISO 8601 with offset for the due date)."""
         item: dict[str, object] = {"title": self.title}
@@ -51,10 +64,9 @@ class NewTask:
             item["tags"] = self.tags
         if self.estimate_minutes:
             item["estimate_minutes"] = self.estimate_minutes
-        rule = recurrence_rule(self.repeats) if self.repeats else None
-        if rule is not None:
-            item["recurrence"] = rule
-            if self.due is None:  # "water the plants every day": counted from each completion
+        if self.recurrence is not None:
+            item["recurrence"] = self.recurrence
+            if self.repeat_from == "completion":
                 item["repeat_from"] = "completion"
         return item
 
@@ -105,6 +117,21 @@ _PLURAL = re.compile(
 )
 
 
+# The fields a sentence can set, as the task API names them, in the order they are read.
+FieldName = Literal["recurrence", "tags", "description", "estimate_minutes", "priority", "due_date"]
+FIELDS: tuple[FieldName, ...] = get_args(FieldName)
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """Words read as a field: `text` as read, `start`/`end` where they sit in the text given."""
+
+    field: FieldName
+    text: str
+    start: int
+    end: int
+
+
 @dataclass
 class _Modifiers:
     priority: str | None = None
@@ -113,42 +140,84 @@ class _Modifiers:
     description: str | None = None
     estimate: int | None = None
     repeats: str | None = None
+    recognised: list[Recognised] = field(default_factory=list)
 
 
-def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
-    """Cut the field values out of `text`; return what is left and the values."""
+def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -> tuple[Traced, _Modifiers]:
+    """Cut the field values out of `text`; return what is left and the values.
+
+    A field named in `ignore` is still found, so that its words are not read as another field ("every
+    Friday" is not a due date), but they stay in the text as they were typed.
+    """
     found = _Modifiers()
-    repeat = find_recurrence(text)
-    if repeat:
-        phrase, span = repeat
+    text = text.squeeze()
+
+    def take(name: FieldName, spans: list[Span]) -> bool:
+        nonlocal text
+        if name in ignore:
+            text = text.mask(spans)
+            return False
+        for start, end in spans:
+            words = text.text[start:end]
+            start += len(words) - len(words.lstrip(" ,;"))
+            end -= len(words) - len(words.rstrip(" ,;"))
+            if end > start:
+                first, last = text.span_in_original(start, end)
+                found.recognised.append(Recognised(name, text.text[start:end], first, last))
+        text = text.cut(spans)
+        return True
+
+    repeat = find_recurrence(text.text)
+    if repeat and take("recurrence", [repeat[1]]):
+        phrase = repeat[0]
         found.repeats = phrase
         first = find_dates(phrase.replace("every", "").replace("each", ""), now)
         found.due = first[0].when if first else None
-        text = cut(text, [span])
-    tags, tag_spans = find_tags(text)
-    found.tags = tags
-    text = cut(text, tag_spans)
-    description = find_description(text)
-    if description:
+    tags, tag_spans = find_tags(text.text)
+    if tag_spans and take("tags", tag_spans):
+        found.tags = tags
+    description = find_description(text.text)
+    if description and take("description", [description[1]]):
         found.description = description[0]
-        text = cut(text, [description[1]])
-    estimate = find_estimate(text)
-    if estimate:
+    estimate = find_estimate(text.text)
+    if estimate and take("estimate_minutes", [estimate[1]]):
         found.estimate = estimate[0]
-        text = cut(text, [estimate[1]])
-    priority = find_priority(text)
-    if priority:
+    priority = find_priority(text.text)
+    if priority and take("priority", priority.spans):
         found.priority = priority.value
-        text = cut(text, priority.spans)
-    dates = find_dates(text, now)
-    if dates:
-        found.due = dates[0].when
-        text = cut(text, [(match.start, match.end) for match in dates])
+    dates = find_dates(text.text, now)
+    if dates and take("due_date", [(match.start, match.end) for match in dates]):
+        found.due = _first_due(dates[0], found.repeats, now)
     return text, found
+
+
+_RULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _first_due(match: DateMatch, repeats: str | None, now: datetime) -> datetime:
+    """A time alone with a rule on named days ("every weekday at 9:30") is the first of those days still
+    to come at that time, not the next 9:30 whatever the day."""
+    rule = recurrence_rule(repeats) if repeats else None
+    days = re.search(r"BYDAY=([A-Z,]+)", rule or "")
+    if match.has_day or days is None:
+        return match.when
+    weekdays = {_RULE_DAYS.index(code) for code in days.group(1).split(",")}
+    at, zone = match.when.timetz().replace(tzinfo=None), zone_of(now)
+    for ahead in range(8):
+        day = now.date() + timedelta(days=ahead)
+        moment = local_moment(day, at, zone)
+        if day.weekday() in weekdays and moment > now:
+            return moment
+    return match.when
 
 
 def clean_title(text: str) -> str:
     """A title as people write it: no command words, no list suffix, no quotes, a capital first letter."""
+    return _title_words(text)[:200].strip()
+
+
+def _title_words(text: str) -> str:
+    """`clean_title` before it is cut to the 200 characters a title may have."""
     text = tidy(text).rstrip(".!?")
     text = _LIST_SUFFIX.sub("", text)
     text = strip_quotes(tidy(text))
@@ -157,13 +226,22 @@ def clean_title(text: str) -> str:
     text = tidy(text).rstrip(".!?")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
-    return text[:200].strip()
+    return text
+
+
+def _read(
+    fragment: str, now: datetime, ignore: Collection[str] = (), *, command: bool = True
+) -> tuple[str, _Modifiers]:
+    """One task's words: its title (not yet cut to 200 characters) and its fields. A `command` ("add a task
+    to ...") loses its command words; otherwise the title is the words left as typed."""
+    rest, found = _take_modifiers(Traced.of(fragment), now, ignore)
+    left = tidy(rest.unmask(fragment))
+    return (_title_words(_CREATE_PREFIX.sub("", left, count=1)) if command else left), found
 
 
 def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
-    rest, found = _take_modifiers(fragment, now)
-    rest = _CREATE_PREFIX.sub("", tidy(rest), count=1)
-    title = clean_title(rest)
+    title, found = _read(fragment, now)
+    title = title[:200].strip()
     if not title or not re.search(r"\w", title):
         return None
     defaults = defaults or _Modifiers()
@@ -229,8 +307,8 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
     if not quoted:
         return None
     outside = remove_spans(text, [span for _, span in quoted])
-    rest, shared = _take_modifiers(outside, now)
-    rest = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(rest), count=1))
+    left, shared = _take_modifiers(Traced.of(outside), now)
+    rest = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(left.text), count=1))
     if _AROUND_QUOTES.sub(" ", rest).strip():
         return None  # 'Review "The Hobbit" draft': the quotes are part of one title
     tasks = [_new_task(value, now, shared) for value, _ in quoted]
@@ -257,6 +335,36 @@ def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     items = _split_items(body, count) if body.strip() else []
     if len(items) < 2 and count != 1:
         return None
-    _, shared = _take_modifiers(head, now)  # "Create 3 urgent tasks for tomorrow: ..." applies to each
+    # "Create 3 urgent tasks for tomorrow: ..." applies to each
+    _, shared = _take_modifiers(Traced.of(head), now)
     tasks = [_new_task(item, now, shared) for item in items]
     return [task for task in tasks if task]
+
+
+@dataclass(frozen=True)
+class OneTask:
+    """What a one-line task says (the web page's quick add): the title left, possibly empty or over 200
+    characters (the caller decides), the fields, and the words read as each field."""
+
+    title: str
+    task: NewTask
+    recognised: list[Recognised]
+
+
+def read_one_task(text: str, now: datetime, ignore: Collection[str] = ()) -> OneTask:
+    """Read `text` as a task's title with its fields in passing, as the chat reads the fields of a new task
+    (dates in `now`'s zone). The title is the words left as typed: "Make dinner" is not a command here.
+    Fields in `ignore` keep their words in the title."""
+    title, found = _read(text, now, ignore, command=False)
+    if not re.search(r"\w", title):
+        title = ""
+    task = NewTask(
+        title=title,
+        priority=found.priority,
+        due=found.due,
+        tags=found.tags,
+        description=found.description,
+        estimate_minutes=found.estimate,
+        repeats=found.repeats,
+    )
+    return OneTask(title, task, sorted(found.recognised, key=lambda words: words.start))

@@ -1,0 +1,246 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { QuickAdd } from './QuickAdd';
+import type { ParsedTask } from '../api/tasks';
+import { json, mockFetch, task, type FetchCall } from '../test/helpers';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const PAY_RENT = 'Pay rent tomorrow 5pm !high #home';
+// Far from today, so that the chip shows a date rather than "tomorrow".
+const DUE = '2027-03-05T22:00:00Z'; // 5:00 PM in New York
+
+function parsed(overrides: Partial<ParsedTask> = {}): ParsedTask {
+  return {
+    title: 'Pay rent',
+    due_date: null,
+    priority: null,
+    tags: [],
+    recurrence: null,
+    repeat_from: null,
+    estimate_minutes: null,
+    description: null,
+    recognised: [],
+    ...overrides,
+  };
+}
+
+const PAY_RENT_READ = parsed({
+  due_date: DUE,
+  priority: 'high',
+  tags: ['home'],
+  recognised: [
+    { field: 'due_date', text: 'tomorrow 5pm', start: 9, end: 21 },
+    { field: 'priority', text: '!high', start: 22, end: 27 },
+    { field: 'tags', text: '#home', start: 28, end: 33 },
+  ],
+});
+
+const parses = (calls: FetchCall[]) => calls.filter((c) => c.url === '/tasks/parse');
+const creates = (calls: FetchCall[]) => calls.filter((c) => c.url === '/tasks' && c.method === 'POST');
+
+function setup(tz = 'America/New_York') {
+  const onCreated = vi.fn();
+  render(<QuickAdd tz={tz} inputId="new" onCreated={onCreated} />);
+  const input = screen.getByLabelText('New task title') as HTMLInputElement;
+  const type = (value: string) => fireEvent.change(input, { target: { value } });
+  return { onCreated, input, type };
+}
+
+describe('QuickAdd', () => {
+  it('shows what it understood, in the user zone, and adds the task with those fields', async () => {
+    const { calls } = mockFetch((url, init) => {
+      if (url === '/tasks/parse') return json(PAY_RENT_READ);
+      return json(task({ id: 7, title: 'Pay rent', ...(init.json as object) }), { status: 201 });
+    });
+    const { onCreated, input, type } = setup();
+    type(PAY_RENT);
+    const chips = await screen.findByRole('list', { name: 'Understood' });
+    const labels = within(chips)
+      .getAllByRole('button')
+      .map((b) => b.textContent);
+    expect(labels).toEqual([expect.stringMatching(/^Due: .*Mar 5, 2027.*5:00\sPM ✕$/), 'Priority: high ✕', '#home ✕']);
+    expect(within(chips).getByRole('button', { name: /^Priority: high\. Remove: keep “!high” in the title$/ })).toBeTruthy();
+    expect(screen.getByText('Pay rent', { selector: 'strong' })).toBeTruthy();
+    // Announced politely, once it settles.
+    const live = document.querySelector('[aria-live="polite"]')!;
+    expect(live.textContent).toMatch(/^Will add “Pay rent”\. Due: .*\. Priority: high\. #home$/);
+    expect(parses(calls).map((c) => c.body)).toEqual([{ text: PAY_RENT, ignore: [] }]);
+
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1));
+    expect(creates(calls).map((c) => c.body)).toEqual([{ title: 'Pay rent', due_date: DUE, priority: 'high', tags: ['home'] }]);
+    expect(input.value).toBe('');
+    expect(screen.queryByRole('list', { name: 'Understood' })).toBeNull();
+  });
+
+  it('reads once typing pauses, and drops an answer that arrives for older words', async () => {
+    const answers: Record<string, (r: Response) => void> = {};
+    const signals: Record<string, AbortSignal> = {};
+    const { calls } = mockFetch(
+      (_url, init) =>
+        new Promise<Response>((resolve) => {
+          // Answers when the test says, even after an abort (as a response already on its way would).
+          const text = (init.json as { text: string }).text;
+          answers[text] = resolve;
+          signals[text] = init.signal!;
+        }),
+    );
+    const { type } = setup();
+    type('Call');
+    type('Call mom');
+    type('Call mom at 5pm');
+    await waitFor(() => expect(parses(calls)).toHaveLength(1));
+    expect(parses(calls)[0].body).toEqual({ text: 'Call mom at 5pm', ignore: [] });
+    type('Call mom at 5pm #family');
+    await waitFor(() => expect(parses(calls)).toHaveLength(2));
+    // The older request was cancelled, and its late answer is never shown.
+    expect(signals['Call mom at 5pm'].aborted).toBe(true);
+    expect(signals['Call mom at 5pm #family'].aborted).toBe(false);
+    answers['Call mom at 5pm #family'](json(parsed({ title: 'Call mom at 5pm', tags: ['family'] })));
+    expect(await screen.findByRole('button', { name: /^#family\./ })).toBeTruthy();
+    answers['Call mom at 5pm'](json(parsed({ title: 'STALE' })));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByText('STALE')).toBeNull();
+    expect(screen.getByText('Call mom at 5pm', { selector: 'strong' })).toBeTruthy();
+  });
+
+  it('removing a chip keeps its words in the title', async () => {
+    const { calls } = mockFetch((url, init) => {
+      if (url === '/tasks/parse') {
+        const body = init.json as { ignore: string[] };
+        return json(
+          body.ignore.includes('due_date')
+            ? parsed({ title: 'Call mom at 5pm', tags: ['family'], recognised: [{ field: 'tags', text: '#family', start: 16, end: 23 }] })
+            : parsed({
+                title: 'Call mom',
+                due_date: DUE,
+                tags: ['family'],
+                recognised: [
+                  { field: 'due_date', text: 'at 5pm', start: 9, end: 15 },
+                  { field: 'tags', text: '#family', start: 16, end: 23 },
+                ],
+              }),
+        );
+      }
+      return json(task({ id: 3, ...(init.json as object) }), { status: 201 });
+    });
+    const { input, type } = setup();
+    type('Call mom at 5pm #family');
+    fireEvent.click(await screen.findByRole('button', { name: /^Due: .*Remove: keep “at 5pm” in the title$/ }));
+    expect(await screen.findByText('Call mom at 5pm', { selector: 'strong' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Due:/ })).toBeNull();
+    expect(parses(calls).at(-1)!.body).toEqual({ text: 'Call mom at 5pm #family', ignore: ['due_date'] });
+    // Removed by mistake: it can be read again, and removed again.
+    fireEvent.click(screen.getByRole('button', { name: 'Read the due date again' }));
+    await screen.findByRole('button', { name: /^Due: / });
+    expect(parses(calls).at(-1)!.body).toEqual({ text: 'Call mom at 5pm #family', ignore: [] });
+    expect(screen.queryByRole('button', { name: 'Read the due date again' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: /^Due: / }));
+    expect(await screen.findByText('Call mom at 5pm', { selector: 'strong' })).toBeTruthy();
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(creates(calls)).toHaveLength(1));
+    expect(creates(calls)[0].body).toEqual({ title: 'Call mom at 5pm', tags: ['family'] });
+  });
+
+  it('says a rule in words and sends it with where it repeats from', async () => {
+    const { calls } = mockFetch((url, init) =>
+      url === '/tasks/parse'
+        ? json(
+            parsed({
+              title: 'water plants',
+              recurrence: 'FREQ=DAILY;INTERVAL=3',
+              repeat_from: 'completion',
+              recognised: [{ field: 'recurrence', text: 'every 3 days', start: 13, end: 25 }],
+            }),
+          )
+        : json(task({ id: 4, ...(init.json as object) }), { status: 201 }),
+    );
+    const { input, type } = setup();
+    type('water plants every 3 days');
+    expect(await screen.findByRole('button', { name: /^Repeats: every 3 days after each completion\./ })).toBeTruthy();
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(creates(calls)).toHaveLength(1));
+    expect(creates(calls)[0].body).toEqual({ title: 'water plants', recurrence: 'FREQ=DAILY;INTERVAL=3', repeat_from: 'completion' });
+  });
+
+  it('shows due dates in the user zone', async () => {
+    mockFetch(() => json(parsed({ due_date: DUE, recognised: [{ field: 'due_date', text: 'Mar 5 5pm', start: 9, end: 18 }] })));
+    const { type } = setup('UTC');
+    type('Pay rent Mar 5 5pm');
+    expect(await screen.findByRole('button', { name: /^Due: .*10:00\sPM\./ })).toBeTruthy();
+  });
+
+  it('reads at once when Enter comes before the reading', async () => {
+    const { calls } = mockFetch((url, init) =>
+      url === '/tasks/parse' ? json(PAY_RENT_READ) : json(task({ id: 5, ...(init.json as object) }), { status: 201 }),
+    );
+    const { onCreated, input, type } = setup();
+    type(PAY_RENT);
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(creates(calls)[0].body).toMatchObject({ title: 'Pay rent', priority: 'high' });
+  });
+
+  it.each([
+    ['offline', () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['rate limited', () => json({ detail: 'Too many requests' }, { status: 429, headers: { 'Retry-After': '30' } })],
+    ['a server error', () => json({ detail: 'boom' }, { status: 500 })],
+  ])('adds the words as a plain title when reading fails (%s)', async (_name, failure) => {
+    const { calls } = mockFetch((url, init) =>
+      url === '/tasks/parse' ? failure() : json(task({ id: 6, ...(init.json as object) }), { status: 201 }),
+    );
+    const { onCreated, input, type } = setup();
+    type('Pay rent tomorrow !high');
+    await waitFor(() => expect(parses(calls)).toHaveLength(1));
+    expect(screen.queryByRole('list', { name: 'Understood' })).toBeNull();
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(creates(calls)[0].body).toEqual({ title: 'Pay rent tomorrow !high' });
+  });
+
+  it('asks for a title when every word was read as a field, and adds nothing', async () => {
+    const { calls } = mockFetch(() =>
+      json(parsed({ title: null, due_date: DUE, recognised: [{ field: 'due_date', text: 'tomorrow', start: 0, end: 8 }] })),
+    );
+    const { input, type } = setup();
+    type('tomorrow');
+    expect(await screen.findByText('No title yet')).toBeTruthy();
+    fireEvent.submit(input.form!);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/^Add a title/);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(creates(calls)).toHaveLength(0);
+  });
+
+  it('says why words cannot be a task (422) and adds nothing', async () => {
+    const message = 'the title left once the dates and fields are read is 250 characters; a title has at most 200';
+    const { calls } = mockFetch(() => json({ detail: [{ loc: ['body', 'text'], msg: message, type: 'value_error' }] }, { status: 422 }));
+    const { input, type } = setup();
+    type('word '.repeat(50));
+    expect(await screen.findByText(new RegExp(message))).toBeTruthy();
+    fireEvent.submit(input.form!);
+    expect((await screen.findByRole('alert')).textContent).toContain('at most 200');
+    expect(creates(calls)).toHaveLength(0);
+  });
+
+  it('has no axe violations with its chips shown', async () => {
+    mockFetch(() => json(PAY_RENT_READ));
+    const { type } = setup();
+    type(PAY_RENT);
+    await screen.findByRole('list', { name: 'Understood' });
+    const axe = (await import('axe-core')).default;
+    // Landmarks ('region') are the page's; the browser test runs axe on the whole page.
+    const result = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false }, region: { enabled: false } } });
+    expect(result.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it('refuses an empty line without calling the server', async () => {
+    const { calls } = mockFetch(() => json(parsed()));
+    const { input, type } = setup();
+    type('   ');
+    fireEvent.submit(input.form!);
+    expect((await screen.findByRole('alert')).textContent).toBe('Type a title first');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls).toHaveLength(0);
+  });
+});
