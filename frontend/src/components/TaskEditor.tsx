@@ -2,8 +2,9 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
 import { getTask, updateTask, type TaskWithEtag } from '../api/tasks';
-import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
+import { PRIORITIES, STATUSES, type Reminder, type Task, type TaskPatch } from '../api/types';
 import { isoToLocalInput, localInputToIso } from '../lib/dates';
+import { ReminderField } from './ReminderField';
 
 interface FormState {
   title: string;
@@ -14,6 +15,7 @@ interface FormState {
   tags: string;
   parent: string;
   estimate: string;
+  reminders: Reminder[];
 }
 
 function toForm(task: Task, tz: string): FormState {
@@ -26,6 +28,7 @@ function toForm(task: Task, tz: string): FormState {
     tags: (task.tags ?? []).join(', '),
     parent: task.parent_id == null ? '' : String(task.parent_id),
     estimate: task.estimate_minutes == null ? '' : String(task.estimate_minutes),
+    reminders: task.reminders ?? [],
   };
 }
 
@@ -81,6 +84,7 @@ export function diffForm(task: Task, form: FormState, tz: string): { patch: Task
   } else if (Number(estimate) !== task.estimate_minutes) {
     patch.estimate_minutes = Number(estimate);
   }
+  if (JSON.stringify(form.reminders) !== JSON.stringify(task.reminders ?? [])) patch.reminders = form.reminders;
   return { patch, errors };
 }
 
@@ -228,7 +232,7 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
     ) : null;
   const described = (name: string) => (errors[name] ? id(`${name}-error`) : undefined);
   const otherErrors = Object.entries(errors).filter(
-    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes'].includes(k),
+    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes', 'reminders', 'at', 'before_minutes'].includes(k),
   );
 
   return (
@@ -305,6 +309,13 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
         </div>
         {fieldError('due_date')}
       </div>
+      <ReminderField
+        value={form.reminders}
+        onChange={(next) => set('reminders', next)}
+        tz={tz}
+        hasDue={form.due !== ''}
+        error={errors.reminders ?? errors.at ?? errors.before_minutes}
+      />
       <div className="field">
         <label htmlFor={id('estimate')}>Estimate (minutes)</label>
         <input

@@ -26,6 +26,12 @@ from ..fields import (
 )
 from ..intents import strip_politeness
 
+# "Remind me to pay rent on Friday" (no time): the reminder comes that morning at this hour.
+REMINDER_HOUR = 9
+_REMIND_ME = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?remind\s+(?:me|us)\b", re.IGNORECASE
+)
+
 
 @dataclass
 class NewTask:
@@ -37,6 +43,17 @@ class NewTask:
     estimate_minutes: int | None = None
     # "every Friday": the due date is the first occurrence, the phrase the rule (fields.recurrence_rule).
     repeats: str | None = None
+    # "remind me to ...": a reminder at the due time, or at 09:00 that day when only a day was named.
+    remind: bool = False
+    due_has_time: bool = False
+
+    def reminder(self) -> dict[str, object] | None:
+        if not self.remind or self.due is None:
+            return None
+        if self.due_has_time:
+            return {"before_minutes": 0}
+        morning = self.due.replace(hour=REMINDER_HOUR, minute=0, second=0, microsecond=0)
+        return {"at": morning.isoformat(timespec="seconds")}
 
     def arguments(self) -> dict[str, object]:
         """The `create_tasks` item for this task (ISO 8601 with offset for the due date)."""
@@ -56,6 +73,9 @@ class NewTask:
             item["recurrence"] = rule
             if self.due is None:  # "water the plants every day": counted from each completion
                 item["repeat_from"] = "completion"
+        reminder = self.reminder()
+        if reminder is not None:
+            item["reminders"] = [reminder]
         return item
 
 
@@ -113,6 +133,7 @@ class _Modifiers:
     description: str | None = None
     estimate: int | None = None
     repeats: str | None = None
+    due_has_time: bool = False
 
 
 def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
@@ -124,6 +145,7 @@ def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
         found.repeats = phrase
         first = find_dates(phrase.replace("every", "").replace("each", ""), now)
         found.due = first[0].when if first else None
+        found.due_has_time = bool(first) and first[0].has_time
         text = cut(text, [span])
     tags, tag_spans = find_tags(text)
     found.tags = tags
@@ -143,6 +165,7 @@ def _take_modifiers(text: str, now: datetime) -> tuple[str, _Modifiers]:
     dates = find_dates(text, now)
     if dates:
         found.due = dates[0].when
+        found.due_has_time = dates[0].has_time
         text = cut(text, [(match.start, match.end) for match in dates])
     return text, found
 
@@ -167,6 +190,7 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
     if not title or not re.search(r"\w", title):
         return None
     defaults = defaults or _Modifiers()
+    own_due = found.due is not None
     return NewTask(
         title=title,
         priority=found.priority or defaults.priority,
@@ -175,6 +199,7 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
         description=found.description or defaults.description,
         estimate_minutes=found.estimate or defaults.estimate,
         repeats=found.repeats or defaults.repeats,
+        due_has_time=found.due_has_time if own_due else defaults.due_has_time,
     )
 
 
@@ -212,6 +237,9 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
     if tasks is None:
         single = _new_task(text, now)
         tasks = [single] if single else []
+    if _REMIND_ME.match(text):
+        for task in tasks:
+            task.remind = True
     return CreateCommand(tasks) if tasks else None
 
 
