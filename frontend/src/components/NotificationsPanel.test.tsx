@@ -35,7 +35,7 @@ describe('NotificationsPanel', () => {
     expect(links.map((a) => a.textContent)).toEqual(['Unread: Reminder 2', 'Reminder 1']);
     expect(links[0].getAttribute('href')).toBe('/app/tasks/12');
     expect(screen.getByText(/sent late/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Mark “Reminder 2” read' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Mark read: “Reminder 2”' }));
     expect(await screen.findByLabelText('Notifications')).toBeTruthy();
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.url)).toEqual(['/notifications/2/read']);
   });

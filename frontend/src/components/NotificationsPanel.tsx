@@ -40,7 +40,7 @@ export function NotificationsPanel({ tz, pollMs = POLL_MS }: { tz: string; pollM
       if (document.visibilityState !== 'hidden') void load(ctrl.signal);
     }, pollMs);
     const onVisible = () => {
-      if (document.visibilityState === 'visible') void load(ctrl.signal);
+      if (document.visibilityState !== 'hidden') void load(ctrl.signal);
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => {
@@ -109,7 +109,7 @@ export function NotificationsPanel({ tz, pollMs = POLL_MS }: { tz: string; pollM
                     {n.late ? ' (sent late: the server was down then)' : ''}
                   </span>
                   {!n.read && (
-                    <button type="button" className="btn btn-small" onClick={() => void markRead(n)} aria-label={`Mark “${n.title}” read`}>
+                    <button type="button" className="btn btn-small" onClick={() => void markRead(n)} aria-label={`Mark read: “${n.title}”`}>
                       Mark read
                     </button>
                   )}
