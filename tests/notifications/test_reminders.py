@@ -68,6 +68,8 @@ async def test_reminders_are_kept_as_given_and_read_back(
 
     cleared = await patch(client, alice, task["id"], reminders=[])
     assert cleared.status_code == 200 and cleared.json()["reminders"] == []
+    history = (await client.get(f"/tasks/{task['id']}/history", headers=alice.headers)).json()
+    assert history[-1]["changes"] == {"reminders": {"from": task["reminders"], "to": []}}
 
 
 @pytest.mark.parametrize(
