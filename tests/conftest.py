@@ -171,6 +171,9 @@ def build_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setti
         "taskagent_env": "test",
         "redis_url": None,
         "rate_limit_key_prefix": f"taskagent-test-{uuid.uuid4().hex}",
+        # No background reminder passes unless a test asks (they would add statements to tests that count
+        # them); tests/notifications runs passes itself or turns the loop on.
+        "reminder_poll_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

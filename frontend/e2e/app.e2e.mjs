@@ -802,6 +802,40 @@ try {
     check(imgs === 0, `${imgs} <img> element(s) in the page`);
     check(dialogs.length === 0, `dialogs fired: ${dialogs.join('; ')}`);
   });
+
+  await step('a reminder set in the task editor arrives in the header bell without a reload, and opens its task', () => pageA, async () => {
+    const due = new Date(Date.now() + 6_000).toISOString();
+    const made = await apiPost(pageA, '/tasks', { title: 'Call the plumber', due_date: due });
+    check(made.status === 201, `create: ${made.status}`);
+    await pageA.goto(`${BASE}/app/tasks/${made.body.id}`);
+    await pageA.getByLabel('Add a reminder').selectOption({ label: 'At the due time' });
+    await pageA.locator('.reminder-list').getByText('At the due time', { exact: true }).waitFor();
+    await pageA.getByRole('button', { name: 'Save' }).click();
+    const until = async (what, test, ms) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await test();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
+        await pageA.waitForTimeout(200);
+      }
+    };
+    await until('the reminder to be saved', async () => (await apiGet(pageA, `/tasks/${made.body.id}`)).body.reminders?.length === 1, 5_000);
+    // The server sends it at the due time (REMINDER_POLL_SECONDS=1 here); the page asks again when the
+    // tab comes back into view, as here, and every 30 s.
+    await until('the reminder to be sent', async () => (await apiGet(pageA, '/notifications')).body.unread === 1, 20_000);
+    check((await pageA.locator('summary[aria-label="Notifications"]').count()) === 1, 'the bell showed it before the page asked');
+    await pageA.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const summary = pageA.locator('summary[aria-label="Notifications, 1 unread"]');
+    await summary.waitFor({ timeout: 5_000 }); // not the 30 s poll: the tab coming back asked at once
+    await summary.click();
+    await axe(pageA, 'with the notifications open at 1280×800');
+    await pageA.locator('.notifications-list').getByRole('link', { name: /Call the plumber/ }).click();
+    await pageA.waitForURL(`**/app/tasks/${made.body.id}`);
+    await pageA.locator('summary[aria-label="Notifications"]').waitFor();
+    const listed = (await apiGet(pageA, '/notifications')).body;
+    check(listed.unread === 0 && listed.notifications[0].title === 'Call the plumber', `notifications: ${JSON.stringify(listed)}`);
+  });
 } catch (err) {
   results.push({ name: 'setup', ok: false, error: err });
   console.log(`FAIL setup: ${err && err.stack ? err.stack : err}`);

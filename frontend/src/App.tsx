@@ -7,6 +7,7 @@ import { Chat } from './components/Chat';
 import { Shortcuts } from './components/Shortcuts';
 import { TaskList } from './components/TaskList';
 import { TaskPage } from './components/TaskPage';
+import { NotificationsPanel } from './components/NotificationsPanel';
 import { UsagePanel } from './components/UsagePanel';
 import { browserTimeZone } from './lib/dates';
 import { Link, matchRoute, navigate, usePath } from './lib/router';
@@ -53,6 +54,7 @@ function Header({ user, onSignOut, onUserChange, usageKey }: { user: User; onSig
           </button>
         )}
         {tzError && <span className="field-error">{tzError}</span>}
+        <NotificationsPanel tz={user.timezone || 'UTC'} />
         <UsagePanel tz={user.timezone || 'UTC'} refreshKey={usageKey} />
         <span className="user-email" title={`Time zone: ${user.timezone}`}>
           {user.email}

@@ -42,6 +42,8 @@ from taskagent.health import router as health_router
 from taskagent.imports.router import document_import_body
 from taskagent.imports.router import router as imports_router
 from taskagent.mcp.server import mount_mcp
+from taskagent.notifications.delivery import ReminderWorker
+from taskagent.notifications.router import router as notifications_router
 from taskagent.observability import metrics
 from taskagent.observability.requests import RequestObservability
 from taskagent.observability.tracing import Tracing, build_tracing
@@ -105,12 +107,15 @@ async def open_resources(
         verified_tokens=VerifiedTokens(settings),
         known_users=KnownUsers(),
         health_probe=DatabaseProbe(engine),
+        reminders=ReminderWorker(session_factory, settings.reminder_poll_seconds),
         metrics=request_metrics,
         tracing=tracing,
     )
+    resources.reminders.start()
     try:
         yield resources
     finally:
+        await resources.reminders.aclose()
         # Runs still streaming store what was said, then the model clients close. Read from `resources`:
         # a test may have swapped one.
         await resources.agent_runtime.aclose()
@@ -170,6 +175,7 @@ def create_app(
     app.include_router(imports_router)
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
+    app.include_router(notifications_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(usage_router)
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     agent_monthly_runs: int | None = Field(default=None, ge=0)
     agent_monthly_tokens: int | None = Field(default=None, ge=0)
 
+    # Reminders: how often each serving process looks for reminders that came due (0: never; a test's
+    # app that wants no background queries). A reminder is sent within about this long of its time.
+    reminder_poll_seconds: float = Field(default=15.0, ge=0)
+
     # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
     metrics_token: SecretStr | None = None
     # Traces (OpenTelemetry's own variable names; `none`: no tracing at all). The exporter also reads the

@@ -12,7 +12,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +29,11 @@ class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unreachable"]
     version: str
+    reminders_backlog: int | None = Field(
+        description="Reminders due and not yet sent, as this worker's last pass left them (null: no pass "
+        "yet, or reminders are off here); growing means the workers do not keep up or cannot reach the "
+        "database"
+    )
 
 
 async def _database_ok(engine: AsyncEngine) -> bool:
@@ -69,6 +74,9 @@ class DatabaseProbe:
 async def health(resources: ResourcesDep) -> JSONResponse:
     ok = await resources.health_probe.check()
     body = Health(
-        status="ok" if ok else "unavailable", database="ok" if ok else "unreachable", version=__version__
+        status="ok" if ok else "unavailable",
+        database="ok" if ok else "unreachable",
+        version=__version__,
+        reminders_backlog=resources.reminders.backlog,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

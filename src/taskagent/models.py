@@ -6,6 +6,7 @@ from taskagent.auth.models import AuthSession, User
 from taskagent.calendar.models import CalendarFeed
 from taskagent.conversations.models import Thread, ThreadItem
 from taskagent.db import Base
+from taskagent.notifications.models import Notification
 from taskagent.tasks.models import Task
 from taskagent.usage.models import AgentUsage, AgentUsageByModel, UsagePlan
 
@@ -16,6 +17,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "CalendarFeed",
+    "Notification",
     "Task",
     "TaskHistory",
     "Thread",

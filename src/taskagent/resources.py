@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from taskagent.chat.server import TaskAgentChatServer
     from taskagent.config import Settings
     from taskagent.health import DatabaseProbe
+    from taskagent.notifications.delivery import ReminderWorker
     from taskagent.observability.metrics import Metrics
     from taskagent.observability.tracing import Tracing
     from taskagent.ratelimit import RateLimiter
@@ -45,6 +46,7 @@ class Resources:
     verified_tokens: VerifiedTokens  # tokens whose check passed, until they expire
     known_users: KnownUsers  # user ids recently seen to exist
     health_probe: DatabaseProbe
+    reminders: ReminderWorker  # sends the reminders that come due
     metrics: Metrics  # also held by the request middleware, which exists before the lifespan runs
     tracing: Tracing | None = None  # None: OTEL_TRACES_EXPORTER=none, nothing traced
 

@@ -27,6 +27,7 @@ TASK_FIELDS = {
     "completed_at",
     "recurrence",
     "repeat_from",
+    "reminders",
     "next_id",
 }
 

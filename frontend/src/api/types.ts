@@ -35,11 +35,32 @@ export interface Task {
   repeat_from?: 'due' | 'completion';
   /** In the answer to completing a repeating task: the next occurrence it made. */
   next_id?: number | null;
+  reminders?: Reminder[];
+}
+
+/** A reminder at a time, or a number of minutes before the due date. */
+export type Reminder = { at: string } | { before_minutes: number };
+
+/** A reminder that came due (GET /notifications). */
+export interface AppNotification {
+  id: number;
+  task_id: number;
+  title: string;
+  due_date: string | null;
+  remind_at: string;
+  created_at: string;
+  late: boolean;
+  read: boolean;
+}
+
+export interface NotificationList {
+  notifications: AppNotification[];
+  unread: number;
 }
 
 /** The fields a person may change (PATCH /tasks/{id}). */
 export type TaskPatch = Partial<
-  Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence' | 'repeat_from'>
+  Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence' | 'repeat_from' | 'reminders'>
 >;
 
 export interface User {

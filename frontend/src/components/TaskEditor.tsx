@@ -2,9 +2,10 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError, messageOf } from '../api/http';
 import { getTask, updateTask, type TaskWithEtag } from '../api/tasks';
-import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
+import { PRIORITIES, STATUSES, type Reminder, type Task, type TaskPatch } from '../api/types';
 import { isoToLocalInput, localInputToIso } from '../lib/dates';
 import { ParentPicker, parentErrorText, type ParentChoice } from './ParentPicker';
+import { ReminderField } from './ReminderField';
 
 interface FormState {
   title: string;
@@ -15,6 +16,7 @@ interface FormState {
   tags: string;
   parent: ParentChoice | null;
   estimate: string;
+  reminders: Reminder[];
 }
 
 function toForm(task: Task, tz: string): FormState {
@@ -27,6 +29,7 @@ function toForm(task: Task, tz: string): FormState {
     tags: (task.tags ?? []).join(', '),
     parent: task.parent_id == null ? null : { id: task.parent_id, title: '' },
     estimate: task.estimate_minutes == null ? '' : String(task.estimate_minutes),
+    reminders: task.reminders ?? [],
   };
 }
 
@@ -75,6 +78,7 @@ export function diffForm(task: Task, form: FormState, tz: string): { patch: Task
   } else if (Number(estimate) !== task.estimate_minutes) {
     patch.estimate_minutes = Number(estimate);
   }
+  if (JSON.stringify(form.reminders) !== JSON.stringify(task.reminders ?? [])) patch.reminders = form.reminders;
   return { patch, errors };
 }
 
@@ -224,7 +228,7 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
     ) : null;
   const described = (name: string) => (errors[name] ? id(`${name}-error`) : undefined);
   const otherErrors = Object.entries(errors).filter(
-    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes'].includes(k),
+    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes', 'reminders', 'at', 'before_minutes'].includes(k),
   );
 
   return (
@@ -301,6 +305,13 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
         </div>
         {fieldError('due_date')}
       </div>
+      <ReminderField
+        value={form.reminders}
+        onChange={(next) => set('reminders', next)}
+        tz={tz}
+        hasDue={form.due !== ''}
+        error={errors.reminders ?? errors.at ?? errors.before_minutes}
+      />
       <div className="field">
         <label htmlFor={id('estimate')}>Estimate (minutes)</label>
         <input

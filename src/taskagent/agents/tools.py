@@ -220,6 +220,27 @@ _RECURRENCE = (
 _REPEAT_FROM = "due (default): the next date follows the due date; completion: it follows the day it is done"
 
 
+class NewReminder(BaseModel):
+    at: str | None = Field(
+        default=None, description="ISO 8601 time to remind the user at (without an offset: their time zone)"
+    )
+    before_minutes: int | None = Field(
+        default=None, description="Or: minutes before the task's due date (0: at the due time)"
+    )
+
+
+def _reminders(given: list[NewReminder], zone: tzinfo) -> list[dict[str, Any]]:
+    reminders: list[dict[str, Any]] = []
+    for reminder in given:
+        if (reminder.at is None) == (reminder.before_minutes is None):
+            raise ToolInputError("each reminder needs exactly one of at or before_minutes")
+        if reminder.at is not None:
+            reminders.append({"at": parse_when(reminder.at, zone)})
+        else:
+            reminders.append({"before_minutes": reminder.before_minutes})
+    return reminders
+
+
 class NewTask(BaseModel):
     title: str = Field(description="Short title, 1-200 characters, without the date or priority words")
     description: str | None = Field(default=None, description="Optional details")
@@ -232,6 +253,11 @@ class NewTask(BaseModel):
     estimate_minutes: int | None = Field(default=None, description="Estimated effort in minutes")
     recurrence: str | None = Field(default=None, description=_RECURRENCE)
     repeat_from: RepeatFromName | None = Field(default=None, description=_REPEAT_FROM)
+    reminders: list[NewReminder] | None = Field(
+        default=None,
+        description='When to remind the user; "remind me to ..." with a time means at the due time '
+        "(before_minutes 0)",
+    )
 
 
 @contract_tool()
@@ -267,6 +293,8 @@ async def create_tasks(ctx: RunContextWrapper[AgentContext], tasks: list[NewTask
                 fields["recurrence"] = new.recurrence
             if new.repeat_from is not None:
                 fields["repeat_from"] = new.repeat_from
+            if new.reminders:
+                fields["reminders"] = _reminders(new.reminders, context.zone)
             drafts.append(TaskCreate(**fields))
         async with context.tasks() as service:
             created = [await service.create(draft) for draft in drafts]

@@ -19,6 +19,7 @@ from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
 from taskagent.imports.schemas import ImportDocument, ImportedTask, ImportSkipped
 from taskagent.tasks.models import PRIORITY_RANK, TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom
+from taskagent.tasks.reminders import next_after
 
 MAX_IMPORT_TASKS = 50_000
 
@@ -44,6 +45,7 @@ class PlannedTask:
     position: float | None = None
     recurrence: str | None = None
     repeat_from: RepeatFrom = RepeatFrom.due
+    reminders: list[dict[str, Any]] = field(default_factory=list)
     created_at: datetime | None = None
     completed_at: datetime | None = None
     parent: int | None = None  # the index of its parent in the plan
@@ -67,6 +69,10 @@ class PlannedTask:
             "position": first + position if self.position is None else self.position,
             "recurrence": self.recurrence,
             "repeat_from": self.repeat_from,
+            "reminders": self.reminders,
+            # As for a task created now: reminders whose time has passed are not sent.
+            "reminded_until": now,
+            "next_reminder_at": None if done else next_after(self.reminders, self.due_date, now),
             "version": 1,
             "created_at": self.created_at or now + timedelta(microseconds=position),
             "updated_at": now,
@@ -236,6 +242,7 @@ def ordered(items: Sequence[ImportedTask]) -> ImportPlan:
                 position=item.position,
                 recurrence=item.recurrence,
                 repeat_from=item.repeat_from,
+                reminders=[reminder.model_dump(mode="json") for reminder in item.reminders],
                 created_at=item.created_at,
                 completed_at=item.completed_at,
                 parent=parent,

@@ -8,7 +8,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom
-from taskagent.tasks.schemas import Description, Estimate, Recurrence, Tags, TaskPosition, Title, UTCDatetime
+from taskagent.tasks.schemas import (
+    Description,
+    Estimate,
+    Recurrence,
+    ReminderBefore,
+    Reminders,
+    Tags,
+    TaskPosition,
+    Title,
+    UTCDatetime,
+)
 
 ImportFormat = Literal["json", "todoist"]
 # Ids in a file are only labels that link a subtask to its parent within the file.
@@ -38,6 +48,9 @@ class ImportedTask(BaseModel):
         default=None, description="Checked like POST /tasks (a rule of a task with a due date)"
     )
     repeat_from: RepeatFrom = RepeatFrom.due
+    reminders: Reminders = Field(
+        default_factory=list, description="Kept; one whose time has already passed is not sent"
+    )
     created_at: UTCDatetime | None = Field(default=None, description="Kept; now when absent")
     completed_at: UTCDatetime | None = Field(
         default=None, description="Kept for a completed task; now when absent"
@@ -47,6 +60,8 @@ class ImportedTask(BaseModel):
     def _repeats_from_a_due_date(self) -> ImportedTask:
         if self.recurrence is not None and self.repeat_from == RepeatFrom.due and self.due_date is None:
             raise ValueError("a repeating task needs a due date (or repeat_from=completion)")
+        if self.due_date is None and any(isinstance(each, ReminderBefore) for each in self.reminders):
+            raise ValueError("a reminder with before_minutes needs a due date")
         return self
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Double, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,6 +58,11 @@ class Task(Base):
     repeat_from: Mapped[RepeatFrom] = mapped_column(
         Enum(RepeatFrom, native_enum=False, length=16, validate_strings=True), default=RepeatFrom.due
     )
+    # As given (`{"at": iso}` or `{"before_minutes": n}`); see reminders.py for the two columns after.
+    reminders: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # The delivery worker's: the first reminder time after `reminded_until` (null: nothing to send).
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    reminded_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # The ETag. SQLAlchemy bumps it on every UPDATE and adds `WHERE version = <the version read>` to
     # UPDATE and DELETE, so a write based on a stale read fails (StaleDataError) instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -75,6 +81,7 @@ class Task(Base):
         Index("ix_tasks_owner_due", "owner_id", "due_date"),
         Index("ix_tasks_owner_status", "owner_id", "status"),
         Index("ix_tasks_parent", "parent_id"),
+        Index("ix_tasks_next_reminder", "next_reminder_at"),
         CheckConstraint("estimate_minutes IS NULL OR estimate_minutes >= 0", name="estimate_non_negative"),
     )
     __mapper_args__ = {"version_id_col": version}

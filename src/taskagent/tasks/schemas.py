@@ -17,6 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom, RuleError, parse_rule
+from taskagent.tasks.reminders import MAX_BEFORE_MINUTES, MAX_REMINDERS
 
 # Due dates live between these (UTC); lists sort undated tasks past either end.
 EARLIEST_DUE = datetime(1900, 1, 1, tzinfo=UTC)
@@ -107,6 +108,47 @@ RepeatFromField = Annotated[
 ]
 
 
+class ReminderAt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: Annotated[UTCDatetime, Field(description="When to remind, with a time zone offset")]
+
+
+class ReminderBefore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    before_minutes: Annotated[
+        int,
+        Field(
+            strict=True,
+            ge=0,
+            le=MAX_BEFORE_MINUTES,
+            description="Minutes before the due date (0: at the due time); needs a due date",
+        ),
+    ]
+
+
+Reminder = ReminderAt | ReminderBefore
+
+
+def _distinct_reminders(reminders: list[Reminder]) -> list[Reminder]:
+    seen: dict[str, Reminder] = {}
+    for reminder in reminders:
+        seen.setdefault(reminder.model_dump_json(), reminder)
+    return list(seen.values())
+
+
+Reminders = Annotated[
+    list[Reminder],
+    Field(
+        max_length=MAX_REMINDERS,
+        description="Each `{at}` or `{before_minutes}`; "
+        "a repeating task's reminders move with each occurrence",
+    ),
+    AfterValidator(_distinct_reminders),
+]
+
+
 def _dedupe(tags: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for tag in tags:
@@ -138,6 +180,7 @@ class TaskCreate(TaskFields):
     position: TaskPosition | None = Field(default=None, description="Absent: after all of your tasks")
     recurrence: Recurrence | None = None
     repeat_from: RepeatFromField = RepeatFrom.due
+    reminders: Reminders = Field(default_factory=list)
 
 
 class TaskUpdate(TaskFields):
@@ -155,8 +198,9 @@ class TaskUpdate(TaskFields):
     position: TaskPosition | SkipJsonSchema[None] = None
     recurrence: Recurrence | None = Field(default=None, description="null stops the repetition")
     repeat_from: RepeatFromField | SkipJsonSchema[None] = None
+    reminders: Reminders | SkipJsonSchema[None] = Field(default=None, description="[] removes them all")
 
-    @field_validator("title", "status", "priority", "tags", "position", "repeat_from")
+    @field_validator("title", "status", "priority", "tags", "position", "repeat_from", "reminders")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -183,6 +227,7 @@ class TaskRead(BaseModel):
     completed_at: datetime | None
     recurrence: str | None = None
     repeat_from: RepeatFrom = RepeatFrom.due
+    reminders: list[Reminder] = Field(default_factory=list)
     next_id: int | None = Field(
         default=None,
         description="In the answer to the completion of a repeating task: the next occurrence's id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from taskagent.tasks.recurrence import (
     parse_rule,
     shift,
 )
+from taskagent.tasks.reminders import next_after, shifted
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
 
@@ -76,6 +77,27 @@ class InvalidRecurrenceError(InvalidRequest, ValueError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__([issue(("body", field), message)])
+
+
+class InvalidRemindersError(InvalidRequest, ValueError):
+    """A reminder before the due date on a task that has none."""
+
+    def __init__(self, field: str) -> None:
+        message = 'a reminder with before_minutes needs a due date (or use {"at": <timestamp>})'
+        super().__init__([issue(("body", field), message)])
+
+
+def _check_reminders(reminders: list[dict[str, Any]], due: datetime | None, *, due_given: bool) -> None:
+    if due is None and any("before_minutes" in reminder for reminder in reminders):
+        raise InvalidRemindersError("due_date" if due_given else "reminders")
+
+
+def plan_reminders(task: Task, now: datetime) -> None:
+    """After a change to its reminders, due date or status: reminders count as dealt with up to `now`
+    (a time already past is not sent), and the worker's next one is the first after it (none when done)."""
+    task.reminded_until = now
+    done = task.status == TaskStatus.completed
+    task.next_reminder_at = None if done else next_after(task.reminders, task.due_date, now)
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,8 @@ class TaskService:
         if data.parent_id is not None:
             await self._check_parent(data.parent_id, task_id=None)
         await self._check_rule(data.recurrence, data.repeat_from, data.due_date, due_given=True)
+        reminders = [reminder.model_dump(mode="json") for reminder in data.reminders]
+        _check_reminders(reminders, data.due_date, due_given=False)
         now = utcnow()
         task = Task(
             title=data.title,
@@ -199,10 +223,12 @@ class TaskService:
             position=data.position if data.position is not None else await self.repository.next_position(),
             recurrence=data.recurrence,
             repeat_from=data.repeat_from,
+            reminders=reminders,
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == TaskStatus.completed else None,
         )
+        plan_reminders(task, now)
         await self.repository.add(task)
         self._record(task.id, HistoryAction.created, creation_changes(task))
         return task
@@ -235,8 +261,18 @@ class TaskService:
                 changes.get("due_date", task.due_date),
                 due_given="due_date" in changes,
             )
+        if "reminders" in changes:
+            changes["reminders"] = [reminder.model_dump(mode="json") for reminder in data.reminders or []]
+        if {"reminders", "due_date"} & changes.keys():
+            _check_reminders(
+                changes.get("reminders", task.reminders),
+                changes.get("due_date", task.due_date),
+                due_given="due_date" in changes,
+            )
         for field, value in changes.items():
             setattr(task, field, value)
+        if {"reminders", "due_date", "status"} & changes.keys():
+            plan_reminders(task, utcnow())
         if "priority" in changes:
             task.priority_rank = PRIORITY_RANK[TaskPriority(task.priority)]
         if "status" in changes:
@@ -282,7 +318,7 @@ class TaskService:
         subtasks = await self.repository.descendants(task.id)
         moved = None if task.due_date is None else due - task.due_date
         now = utcnow()
-        first = await self._copy(task, parent_id=task.parent_id, due=due, now=now)
+        first = await self._copy(task, parent_id=task.parent_id, due=due, now=now, moved=moved)
         first.recurrence = None if rest is None else rest.text
         first.repeat_from = task.repeat_from
         await self.repository.flush()
@@ -294,13 +330,22 @@ class TaskService:
                 parent_id=copies[subtask.parent_id or task.id],
                 due=shift(subtask.due_date, moved),
                 now=now,
+                moved=moved,
             )
             copies[subtask.id] = copy.id
             self._record(copy.id, HistoryAction.created, creation_changes(copy))
         return first
 
-    async def _copy(self, task: Task, *, parent_id: int | None, due: datetime | None, now: datetime) -> Task:
-        """An open copy of `task` (not repeating)."""
+    async def _copy(
+        self,
+        task: Task,
+        *,
+        parent_id: int | None,
+        due: datetime | None,
+        now: datetime,
+        moved: timedelta | None,
+    ) -> Task:
+        """An open copy of `task` (not repeating), its reminders moved by `moved` with the due date."""
         copy = Task(
             title=task.title,
             description=task.description,
@@ -314,9 +359,11 @@ class TaskService:
             position=task.position,  # the next occurrence takes the completed one's place in the order
             recurrence=None,
             repeat_from=RepeatFrom.due,
+            reminders=shifted(task.reminders, moved),
             created_at=now,
             updated_at=now,
         )
+        plan_reminders(copy, now)
         return await self.repository.add(copy)
 
     async def delete(self, task_id: int, *, if_match: str | None = None) -> Task:

@@ -148,7 +148,22 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
         text += f"\nIt repeats {repeats[0]}: completing it makes the next one."
     elif repeats:
         text += f"\n(I could not turn “{repeats[0]}” into a repetition, so it has only the first due date.)"
+    reminded = [task for task in command.tasks if task.remind] if command else []
+    if reminded and _reminding(result.output):
+        reminder = reminded[0].reminder()
+        when = "at the due time" if reminder and "before_minutes" in reminder else "that morning at 9:00"
+        text += f"\nI'll remind you {when}."
+    elif reminded:
+        text += "\n(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
     return Reply(text)
+
+
+def _reminding(output: object) -> bool:
+    """Whether a create_tasks result holds a task with a reminder."""
+    created = output.get("created") if isinstance(output, Mapping) else None
+    return isinstance(created, list) and any(
+        isinstance(task, Mapping) and task.get("reminders") for task in created
+    )
 
 
 def _repeating(output: object) -> bool:

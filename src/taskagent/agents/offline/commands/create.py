@@ -28,6 +28,12 @@ from ..fields import (
 )
 from ..intents import strip_politeness
 
+# "Remind me to pay rent on Friday" (no time): the reminder comes that morning at this hour.
+REMINDER_HOUR = 9
+_REMIND_ME = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?remind\s+(?:me|us)\b", re.IGNORECASE
+)
+
 
 @dataclass
 class NewTask:
@@ -39,6 +45,17 @@ class NewTask:
     estimate_minutes: int | None = None
     # "every Friday": the due date is the first occurrence, the phrase the rule (fields.recurrence_rule).
     repeats: str | None = None
+    # "remind me to ...": a reminder at the due time, or at 09:00 that day when only a day was named.
+    remind: bool = False
+    due_has_time: bool = False
+
+    def reminder(self) -> dict[str, object] | None:
+        if not self.remind or self.due is None:
+            return None
+        if self.due_has_time:
+            return {"before_minutes": 0}
+        morning = self.due.replace(hour=REMINDER_HOUR, minute=0, second=0, microsecond=0)
+        return {"at": morning.isoformat(timespec="seconds")}
 
     @property
     def recurrence(self) -> str | None:
@@ -68,6 +85,9 @@ class NewTask:
             item["recurrence"] = self.recurrence
             if self.repeat_from == "completion":
                 item["repeat_from"] = "completion"
+        reminder = self.reminder()
+        if reminder is not None:
+            item["reminders"] = [reminder]
         return item
 
 
@@ -141,6 +161,7 @@ class _Modifiers:
     estimate: int | None = None
     repeats: str | None = None
     recognised: list[Recognised] = field(default_factory=list)
+    due_has_time: bool = False
 
 
 def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -> tuple[Traced, _Modifiers]:
@@ -173,6 +194,7 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
         found.repeats = phrase
         first = find_dates(phrase.replace("every", "").replace("each", ""), now)
         found.due = first[0].when if first else None
+        found.due_has_time = bool(first) and first[0].has_time
     tags, tag_spans = find_tags(text.text)
     if tag_spans and take("tags", tag_spans):
         found.tags = tags
@@ -188,6 +210,7 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
     dates = find_dates(text.text, now)
     if dates and take("due_date", [(match.start, match.end) for match in dates]):
         found.due = _first_due(dates[0], found.repeats, now)
+        found.due_has_time = dates[0].has_time
     return text, found
 
 
@@ -245,6 +268,7 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
     if not title or not re.search(r"\w", title):
         return None
     defaults = defaults or _Modifiers()
+    own_due = found.due is not None
     return NewTask(
         title=title,
         priority=found.priority or defaults.priority,
@@ -253,6 +277,7 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
         description=found.description or defaults.description,
         estimate_minutes=found.estimate or defaults.estimate,
         repeats=found.repeats or defaults.repeats,
+        due_has_time=found.due_has_time if own_due else defaults.due_has_time,
     )
 
 
@@ -290,6 +315,9 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
     if tasks is None:
         single = _new_task(text, now)
         tasks = [single] if single else []
+    if _REMIND_ME.match(text):
+        for task in tasks:
+            task.remind = True
     return CreateCommand(tasks) if tasks else None
 
 

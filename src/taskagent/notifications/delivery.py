@@ -1,0 +1,150 @@
+"""Sending reminders that come due: a loop in every serving process, safe with any number of them.
+
+Each pass reads the tasks whose `next_reminder_at` has come (an indexed column) and claims each with one
+compare-and-set UPDATE: `reminded_until` and `next_reminder_at` move on only if they still hold what was
+read. Two workers (or two hosts on one PostgreSQL) that read the same task both try; the database lets one
+UPDATE match, and only that one writes the notifications, in the same transaction. So a reminder is sent
+once, however many workers race, and one whose time passed while no worker ran is sent by the first pass
+after start-up, marked late. The notification table's unique (task, time) is a second guard.
+
+This needs nothing the deployment does not have: the same database, on SQLite in the one serving process,
+on PostgreSQL shared by every worker of every host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from taskagent.db import utcnow
+from taskagent.notifications.models import Notification
+from taskagent.tasks.models import Task
+from taskagent.tasks.reminders import fire_times, next_after
+
+log = logging.getLogger(__name__)
+
+# A reminder sent more than this after its time is marked late (the server was not running then).
+LATE_AFTER = timedelta(minutes=2)
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Pass:
+    sent: int  # notifications written by this pass
+    backlog: int  # tasks with a reminder due and not yet sent, after this pass
+
+
+async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: datetime | None = None) -> Pass:
+    """One pass: send what has come due by `now`."""
+    now = now or utcnow()
+    sent = 0
+    async with session_factory() as session:
+        due = (
+            await session.execute(
+                select(
+                    Task.id,
+                    Task.owner_id,
+                    Task.title,
+                    Task.due_date,
+                    Task.reminders,
+                    Task.reminded_until,
+                    Task.next_reminder_at,
+                )
+                .where(Task.next_reminder_at <= now)
+                .order_by(Task.next_reminder_at)
+                .limit(BATCH)
+            )
+        ).all()
+        for task in due:
+            claimed = await session.execute(
+                update(Task)
+                .where(
+                    Task.id == task.id,
+                    Task.next_reminder_at == task.next_reminder_at,
+                    Task.reminded_until.is_(None)
+                    if task.reminded_until is None
+                    else Task.reminded_until == task.reminded_until,
+                )
+                .values(reminded_until=now, next_reminder_at=next_after(task.reminders, task.due_date, now))
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(claimed, "rowcount", 0) != 1:
+                continue  # another worker sent these, or the user changed the task meanwhile
+            since = task.reminded_until
+            moments = [
+                moment
+                for moment in fire_times(task.reminders, task.due_date)
+                if (since is None or moment > since) and moment <= now
+            ]
+            for moment in moments:
+                sent += await _notify(session, task.owner_id, task.id, task.title, task.due_date, moment, now)
+        backlog = (
+            await session.execute(select(func.count()).where(Task.next_reminder_at <= now))
+        ).scalar_one()
+        await session.commit()
+    return Pass(sent=sent, backlog=int(backlog))
+
+
+async def _notify(
+    session: AsyncSession,
+    owner_id: int,
+    task_id: int,
+    title: str,
+    due_date: datetime | None,
+    moment: datetime,
+    now: datetime,
+) -> int:
+    values = {
+        "owner_id": owner_id,
+        "task_id": task_id,
+        "title": title,
+        "due_date": due_date,
+        "remind_at": moment,
+        "created_at": now,
+        "late": now - moment > LATE_AFTER,
+    }
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Notification).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0))
+
+
+class ReminderWorker:
+    """Runs `deliver_due` every `poll_seconds` (with jitter, so that workers started together do not
+    poll together) until closed; what the last pass left is `backlog` (shown by /health)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], poll_seconds: float) -> None:
+        self.session_factory = session_factory
+        self.poll_seconds = poll_seconds
+        self.backlog: int | None = None  # None: no pass has finished yet
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.poll_seconds > 0 and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="reminders")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.backlog = (await deliver_due(self.session_factory)).backlog
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The database is down or busy: the next pass tries again, and nothing was sent twice.
+                log.warning("reminder pass failed; retrying on the next one", exc_info=True)
+            await asyncio.sleep(self.poll_seconds * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,43 @@
+"""The user's notifications; every query is filtered by the owner here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskagent.notifications.models import Notification
+
+
+class NotificationRepository:
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session, self.owner_id = session, owner_id
+
+    async def newest(self, limit: int, *, unread_only: bool) -> list[Notification]:
+        statement = select(Notification).where(Notification.owner_id == self.owner_id)
+        if unread_only:
+            statement = statement.where(Notification.read_at.is_(None))
+        statement = statement.order_by(Notification.id.desc()).limit(limit)
+        return list((await self.session.scalars(statement)).all())
+
+    async def unread(self) -> int:
+        statement = select(func.count()).where(
+            Notification.owner_id == self.owner_id, Notification.read_at.is_(None)
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def get(self, notification_id: int) -> Notification | None:
+        statement = select(Notification).where(
+            Notification.owner_id == self.owner_id, Notification.id == notification_id
+        )
+        return (await self.session.scalars(statement)).one_or_none()
+
+    async def mark_all_read(self, now: datetime) -> int:
+        statement = (
+            update(Notification)
+            .where(Notification.owner_id == self.owner_id, Notification.read_at.is_(None))
+            .values(read_at=now)
+        )
+        result = await self.session.execute(statement)
+        return int(getattr(result, "rowcount", 0))
