@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     agent_monthly_runs: int | None = Field(default=None, ge=0)
     agent_monthly_tokens: int | None = Field(default=None, ge=0)
 
+    # The specialists (a TOML file; unset: the built-in scheduler, breakdown, blocker), checked at start-up.
+    specialists_file: Path | None = None
+
     # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
     metrics_token: SecretStr | None = None
     # Traces (OpenTelemetry's own variable names; `none`: no tracing at all). The exporter also reads the
