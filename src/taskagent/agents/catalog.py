@@ -174,17 +174,17 @@ class _Lines:
 def load_catalog(path: Path | str | None = None) -> SpecialistCatalog:
     """The catalog of `path` (None: the built-in file). Raises SpecialistsFileError."""
     resolved = Path(path).expanduser().resolve() if path is not None else DEFAULT_FILE
+    source = str(path) if path is not None else str(DEFAULT_FILE)
     try:
         stat = resolved.stat()
     except OSError as exc:
-        raise SpecialistsFileError(str(path), [f"{path}: cannot read it: {exc.strerror or exc}"]) from None
-    return _load(resolved, stat.st_mtime_ns, stat.st_size)
+        raise SpecialistsFileError(source, [f"{source}: cannot read it: {exc.strerror or exc}"]) from None
+    return _load(resolved, source, stat.st_mtime_ns, stat.st_size)
 
 
 @cache
-def _load(path: Path, mtime_ns: int, size: int) -> SpecialistCatalog:
+def _load(path: Path, source: str, mtime_ns: int, size: int) -> SpecialistCatalog:
     """Read once per version of the file (the app, every agent's model and the offline triage share it)."""
-    source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -235,36 +235,40 @@ class _Checker:
         specialists: list[Specialist] = []
         seen_ids: dict[str, int] = {}
         seen_names: dict[str, int] = {}
+        enabled_ids: set[str] = set()
         for index, table in enumerate(tables):
+            raw_id, raw_name = table.get("id"), table.get("name")
+            if isinstance(raw_id, str):
+                line = lines.key(index, "id")
+                if raw_id in seen_ids:
+                    self.problem(line, f"duplicate id {raw_id!r} (also on line {seen_ids[raw_id]})")
+                    continue
+                seen_ids[raw_id] = line
+                if table.get("enabled", True) is True:
+                    enabled_ids.add(raw_id)
+            if isinstance(raw_name, str):
+                line, slug = lines.key(index, "name"), _handoff_slug(raw_name)
+                if slug in seen_names:
+                    self.problem(
+                        line,
+                        f"name {raw_name!r} is too close to the name on line {seen_names[slug]}: their "
+                        "hand-offs would have the same tool name",
+                    )
+                    continue
+                seen_names[slug] = line
             spec = self.specialist(index, table)
-            if spec is None:
-                continue
-            line = lines.key(index, "id")
-            if spec.id in seen_ids:
-                self.problem(line, f"duplicate id {spec.id!r} (also on line {seen_ids[spec.id]})")
-                continue
-            seen_ids[spec.id] = line
-            slug = _handoff_slug(spec.name)
-            if slug in seen_names:
-                self.problem(
-                    lines.key(index, "name"),
-                    f"name {spec.name!r} is too close to the name on line {seen_names[slug]}: their "
-                    "hand-offs would have the same tool name",
-                )
-                continue
-            seen_names[slug] = lines.key(index, "name")
-            if table.get("enabled", True):
+            if spec is not None and spec.id in enabled_ids:
                 specialists.append(spec)
         default = data.get("default")
         if default is None:
             self.problem(1, "`default` is missing: name the specialist that gets the requests that fit none")
         elif not isinstance(default, str):
             self.problem(lines.key(None, "default"), "`default` must be a specialist's id (a string)")
-        elif default not in {spec.id for spec in specialists}:
+        elif default not in enabled_ids:
             state = "is turned off" if default in seen_ids else "names no specialist"
-            enabled = ", ".join(spec.id for spec in specialists) or "none"
             self.problem(
-                lines.key(None, "default"), f"`default = {default!r}` {state} (the specialists: {enabled})"
+                lines.key(None, "default"),
+                f"`default = {default!r}` {state} (the specialists: {', '.join(sorted(enabled_ids)) or 'none'})",
             )
         if not specialists and not self.problems:
             self.problem(1, "every specialist is turned off: at least one must be enabled")
