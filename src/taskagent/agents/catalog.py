@@ -266,9 +266,9 @@ class _Checker:
             self.problem(lines.key(None, "default"), "`default` must be a specialist's id (a string)")
         elif default not in enabled_ids:
             state = "is turned off" if default in seen_ids else "names no specialist"
+            known = ", ".join(sorted(enabled_ids)) or "none"
             self.problem(
-                lines.key(None, "default"),
-                f"`default = {default!r}` {state} (the specialists: {', '.join(sorted(enabled_ids)) or 'none'})",
+                lines.key(None, "default"), f"`default = {default!r}` {state} (the specialists: {known})"
             )
         if not specialists and not self.problems:
             self.problem(1, "every specialist is turned off: at least one must be enabled")
