@@ -56,7 +56,7 @@ class OfflineModel(Model):
         conversation = read_conversation(system_instructions, input)
         toolbox = Toolbox.from_sdk(tools, handoffs, self.catalog)
         if self.role == "task_manager":
-            return task_manager.decide(conversation, toolbox)
+            return task_manager.decide(conversation, toolbox, self.catalog)
         if self.role == "triage":
             return specialists.decide_triage(conversation, toolbox, self.catalog)
         spec = self.catalog.get(self.role)

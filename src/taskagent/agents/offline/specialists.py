@@ -158,7 +158,7 @@ def decide_specialist(kind: HelpKind, conversation: Conversation, toolbox: Toolb
     if task is None:
         if kind == "scheduler":
             return Reply(week_plan(gathered.open_tasks, conversation.now))
-        return Reply(_which_task(kind, gathered.open_tasks, conversation.now))
+        return Reply(which_task(PURPOSES[kind], gathered.open_tasks, conversation.now))
     if kind == "scheduler":
         return _scheduler(task, gathered.open_tasks, conversation, toolbox)
     if kind == "breakdown":
@@ -166,8 +166,15 @@ def decide_specialist(kind: HelpKind, conversation: Conversation, toolbox: Toolb
     return Reply(_blocker(task, conversation))
 
 
-def _which_task(kind: HelpKind, open_tasks: Sequence[TaskInfo], now: datetime) -> str:
-    purpose = {"breakdown": "break down", "blocker": "get unblocked on", "scheduler": "schedule"}[kind]
+PURPOSES: dict[HelpKind, str] = {
+    "breakdown": "break down",
+    "blocker": "get unblocked on",
+    "scheduler": "schedule",
+}
+
+
+def which_task(purpose: str, open_tasks: Sequence[TaskInfo], now: datetime) -> str:
+    """The question back when a request names no task: "Which task do you want to <purpose>?"."""
     if not open_tasks:
         return f"Which task do you want to {purpose}? You have no open tasks yet."
     lines = "\n".join(f"{n}. {task.line(now)}" for n, task in enumerate(open_tasks[:10], 1))

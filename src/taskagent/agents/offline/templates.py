@@ -16,7 +16,7 @@ from .breakdown import duration
 from .conversation import Conversation
 from .dates import describe_date, describe_day
 from .plan import Call, Calls, Reply, Step
-from .specialists import MAX_CALLS, Gathered, _explicit_id, _pointed_task, _which_task
+from .specialists import MAX_CALLS, Gathered, _explicit_id, _pointed_task, which_task
 from .tasks import PRIORITY_RANK, TaskInfo
 
 OPEN_TASKS_SHOWN = 5
@@ -48,11 +48,7 @@ def decide_template(spec: Specialist, conversation: Conversation, toolbox_has: s
     if task is None and "get_task" in needs:
         task = _pointed_task(conversation, gathered.open_tasks)
         if task is None or not task.title:
-            return Reply(
-                _which_task("breakdown", gathered.open_tasks, conversation.now).replace(
-                    "break down", "get help with"
-                )
-            )
+            return Reply(which_task("get help with", gathered.open_tasks, conversation.now))
     return Reply(render_template(spec.answer, template_values(task, gathered.open_tasks, conversation)))
 
 
