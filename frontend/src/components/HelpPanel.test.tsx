@@ -24,7 +24,8 @@ describe('HelpPanel', () => {
     };
     const { calls } = mockFetch((url, init) => {
       if (url === '/agents/status') return json(status);
-      if (url === '/tasks/5/help' && (init.method ?? 'GET') === 'GET') return json({ thread_id: null, items: [] });
+      if (url === '/tasks/5/help' && (init.method ?? 'GET') === 'GET')
+        return json({ thread_id: 't', items: [{ id: 'i1', role: 'assistant', agent: 'incident', text: 'Earlier timeline', created_at: '2026-11-19T10:00:01Z' }] });
       if (url === '/tasks/5/help')
         return sse([ev('agent', { id: 'incident', name: 'Incident Follow-up Agent' }), ev('delta', { text: 'Timeline first.' }), ev('done', { specialist: 'incident', thread_id: 't' })]);
       throw new Error(url);
@@ -33,6 +34,8 @@ describe('HelpPanel', () => {
     const select = (await screen.findByLabelText('Who answers')) as HTMLSelectElement;
     expect([...select.options].map((o) => o.textContent)).toEqual(['Let triage choose', 'Incident Follow-up Agent', 'Breakdown Agent']);
     expect(select.value).toBe('');
+    // Earlier answers name the specialist as the service calls it.
+    expect(await screen.findByText('Incident Follow-up Agent', { selector: '.help-who' })).toBeTruthy();
     fireEvent.change(select, { target: { value: 'incident' } });
     expect(screen.getByText('After an outage: the postmortem.')).toBeTruthy();
     fireEvent.change(screen.getByLabelText('What do you need?'), { target: { value: 'What do we follow up on?' } });

@@ -186,7 +186,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
           {history.map((item) => (
             <li key={item.id} className={`help-item help-${item.role}`}>
               <div className="help-who">
-                {item.role === 'user' ? 'You' : agentName(item.agent)}
+                {item.role === 'user' ? 'You' : (specialists.find((s) => s.id === item.agent)?.name ?? agentName(item.agent))}
                 <span className="muted"> · {formatWhen(item.created_at, tz)}</span>
               </div>
               {item.role === 'assistant' ? <Markdown text={item.text} /> : <p className="plain">{item.text}</p>}
