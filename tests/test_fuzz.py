@@ -55,7 +55,8 @@ SEMANTIC_REFUSALS: dict[tuple[str, str], list[str]] = {
     ("DELETE", "/tasks/{task_id}"): ["412"],
     # quick add: blank text, a title over 200 characters once the fields are read, a field a task cannot hold
     ("POST", "/tasks/parse"): ["422"],
-    # the query comes in the body or as ?query=; the schema cannot say "one of the two"
+    # the query comes in the body or as ?query=; the schema cannot say "one of the two"; `specialist` must
+    # name one of the configured specialists (the service's file, not the schema, says which)
     ("POST", "/tasks/{task_id}/help"): ["422"],
     # the OpenAPI gives a ChatKit request's `type` and leaves `params` free-form: the SDK's models decide
     # (422), and so does what this server offers (400: attachments, widgets, dictation)

@@ -1,4 +1,5 @@
-"""`taskagent serve`, `taskagent migrate`, `taskagent mcp` and `taskagent plan` (users' monthly agent limits).
+"""`taskagent serve`, `taskagent migrate`, `taskagent mcp`, `taskagent plan` (users' monthly agent limits) and
+`taskagent specialists check FILE`.
 
 Start-up rules: SQLite applies pending migrations by itself (a trial needs no extra step); PostgreSQL is
 migrated on purpose with `taskagent migrate`, and `serve` refuses to start on a schema that is behind,
@@ -25,6 +26,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from taskagent import __version__, migrations
 from taskagent.access_tokens.service import is_access_token
+from taskagent.agents.catalog import SpecialistsFileError, load_catalog
 from taskagent.config import ConfigurationError, Settings
 from taskagent.db import create_engine, create_session_factory
 from taskagent.mcp.server import serve_stdio
@@ -141,6 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     plans.add_parser("show", help="a user's plan and this month's use").add_argument("email")
     plans.add_parser("reset", help="put a user back on the default plan").add_argument("email")
+    specialists = commands.add_parser("specialists", help="the specialists file (SPECIALISTS_FILE)")
+    specialist_commands = specialists.add_subparsers(dest="specialists_command", required=True)
+    specialist_commands.add_parser(
+        "check", help="check a specialists file without starting the service"
+    ).add_argument("file")
     return parser
 
 
@@ -182,8 +189,22 @@ def _serve_mcp(settings: Settings, token: str) -> int:
     return 0
 
 
+def check_specialists(path: str) -> int:
+    """`taskagent specialists check FILE`: OK with the ids, or every problem with its line (exit 1)."""
+    try:
+        catalog = load_catalog(path)
+    except SpecialistsFileError as exc:
+        print(f"taskagent: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    ids = ", ".join(catalog.ids)
+    print(f"OK: {path}: {len(catalog.ids)} specialists ({ids}); default {catalog.default}")  # noqa: T201
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "specialists":
+        return check_specialists(args.file)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     if args.command == "serve" and args.workers < 1:
         return _fail("--workers must be at least 1")
@@ -196,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(migrate(settings))
             print(f"Database migrated: {_where(settings)}.")  # noqa: T201 - CLI output
             return 0
+        # A bad specialists file stops start-up here with its problems, before any worker starts.
+        load_catalog(settings.specialists_file)
         settings.jwt_secret  # noqa: B018 - make the development key once, before the workers start
         asyncio.run(prepare_database(settings))
         if args.command == "mcp":

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # app that wants no background queries). A reminder is sent within about this long of its time.
     reminder_poll_seconds: float = Field(default=15.0, ge=0)
 
+    # The specialists (a TOML file; unset: the built-in scheduler, breakdown, blocker), checked at start-up.
+    specialists_file: Path | None = None
+
     # Operations: the bearer token `/metrics` requires (unset: no `/metrics`).
     metrics_token: SecretStr | None = None
     # Traces (OpenTelemetry's own variable names; `none`: no tracing at all). The exporter also reads the

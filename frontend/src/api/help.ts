@@ -1,5 +1,5 @@
 // POST /tasks/{id}/help and /schedule answer text/event-stream with named events.
-import { apiFetch } from './http';
+import { apiFetch, apiJson } from './http';
 import { readSSE } from '../lib/sse';
 
 export type HelpEvent =
@@ -11,13 +11,48 @@ export type HelpEvent =
 
 const KNOWN = new Set(['agent', 'delta', 'tool', 'done', 'error']);
 
+/** A specialist the service is configured with (GET /agents/status; the operator's SPECIALISTS_FILE). */
+export interface Specialist {
+  id: string;
+  name: string;
+  description: string;
+}
+
+interface AgentStatus {
+  agents?: Specialist[];
+  specialists?: string[];
+}
+
+let specialistsOnce: Promise<Specialist[]> | null = null;
+
+/** The configured specialists, asked once per page load (they change only when the service restarts). */
+export function getSpecialists(): Promise<Specialist[]> {
+  specialistsOnce ??= apiJson<AgentStatus>('/agents/status')
+    .then((status) => {
+      const ids = new Set(Array.isArray(status.specialists) ? status.specialists : []);
+      return (status.agents ?? []).filter((agent) => ids.has(agent.id));
+    })
+    .catch(() => {
+      specialistsOnce = null; // try again next time; meanwhile triage chooses
+      return [];
+    });
+  return specialistsOnce;
+}
+
+/** For tests: forget the specialists asked for. */
+export function resetSpecialists(): void {
+  specialistsOnce = null;
+}
+
 export async function* streamHelp(
   taskId: number,
   kind: 'help' | 'schedule',
   query: string,
   signal?: AbortSignal,
+  specialist?: string,
 ): AsyncGenerator<HelpEvent> {
-  const body = kind === 'help' || query.trim() ? { query: query.trim() } : {};
+  const body: Record<string, string> = kind === 'help' || query.trim() ? { query: query.trim() } : {};
+  if (kind === 'help' && specialist) body.specialist = specialist;
   const res = await apiFetch(`/tasks/${taskId}/${kind}`, {
     method: 'POST',
     json: body,

@@ -1,11 +1,67 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HelpPanel } from './HelpPanel';
+import { resetSpecialists } from '../api/help';
 import { json, mockFetch, sse } from '../test/helpers';
 
 const ev = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 describe('HelpPanel', () => {
+  beforeEach(() => resetSpecialists());
+
+  it('offers the configured specialists and asks the one chosen directly', async () => {
+    const status = {
+      agents: [
+        { id: 'triage', name: 'Triage Agent', description: 'Routes' },
+        { id: 'incident', name: 'Incident Follow-up Agent', description: 'After an outage: the postmortem.' },
+        { id: 'breakdown', name: 'Breakdown Agent', description: 'Splits a task.' },
+        { id: 'task_manager', name: 'Task Manager', description: 'The chat' },
+      ],
+      specialists: ['incident', 'breakdown'],
+      default_specialist: 'breakdown',
+      triage_enabled: true,
+      model: 'local (offline engine)',
+    };
+    const { calls } = mockFetch((url, init) => {
+      if (url === '/agents/status') return json(status);
+      if (url === '/tasks/5/help' && (init.method ?? 'GET') === 'GET')
+        return json({ thread_id: 't', items: [{ id: 'i1', role: 'assistant', agent: 'incident', text: 'Earlier timeline', created_at: '2026-11-19T10:00:01Z' }] });
+      if (url === '/tasks/5/help')
+        return sse([ev('agent', { id: 'incident', name: 'Incident Follow-up Agent' }), ev('delta', { text: 'Timeline first.' }), ev('done', { specialist: 'incident', thread_id: 't' })]);
+      throw new Error(url);
+    });
+    render(<HelpPanel taskId={5} tz="UTC" />);
+    const select = (await screen.findByLabelText('Who answers')) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Let triage choose', 'Incident Follow-up Agent', 'Breakdown Agent']);
+    expect(select.value).toBe('');
+    // Earlier answers name the specialist as the service calls it.
+    expect(await screen.findByText('Incident Follow-up Agent', { selector: '.help-who' })).toBeTruthy();
+    fireEvent.change(select, { target: { value: 'incident' } });
+    expect(screen.getByText('After an outage: the postmortem.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('What do you need?'), { target: { value: 'What do we follow up on?' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ask for help' }));
+    expect(await screen.findByText('Timeline first.')).toBeTruthy();
+    expect(screen.getByText('Incident Follow-up Agent', { selector: 'strong' })).toBeTruthy();
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect(post.body).toEqual({ query: 'What do we follow up on?', specialist: 'incident' });
+    expect(calls.filter((c) => c.url === '/agents/status')).toHaveLength(1);
+  });
+
+  it('lets triage choose when the specialists cannot be read', async () => {
+    const { calls } = mockFetch((url, init) => {
+      if (url === '/agents/status') return json({ detail: 'down' }, { status: 503 });
+      if ((init.method ?? 'GET') === 'GET') return json({ thread_id: null, items: [] });
+      return sse([ev('done', { specialist: 'breakdown', thread_id: 't' })]);
+    });
+    render(<HelpPanel taskId={6} tz="UTC" />);
+    await waitFor(() => expect(calls.some((c) => c.url === '/agents/status')).toBe(true));
+    expect(screen.queryByLabelText('Who answers')).toBeNull();
+    fireEvent.change(screen.getByLabelText('What do you need?'), { target: { value: 'Help' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ask for help' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ query: 'Help' });
+  });
+
   it('shows earlier help, then streams a new answer naming the specialist', async () => {
     document.cookie = 'taskagent_csrf=zz; path=/';
     const body = [

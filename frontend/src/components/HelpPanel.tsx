@@ -1,6 +1,6 @@
 // "Ask for help" and "Plan it" on one task: the specialist's answer streams in; earlier help is listed.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { streamHelp, type HelpEvent } from '../api/help';
+import { getSpecialists, streamHelp, type HelpEvent, type Specialist } from '../api/help';
 import { ApiError, messageOf, rateLimitMessage } from '../api/http';
 import { getHelpHistory } from '../api/tasks';
 import type { HelpHistoryItem } from '../api/types';
@@ -16,6 +16,8 @@ interface ToolCall {
 interface RunState {
   kind: 'help' | 'schedule';
   query: string;
+  /** The specialist asked directly ('' : triage chose). */
+  askedSpecialist: string;
   agents: string[];
   /** Agent id → display name, from the `agent` events. */
   names: Record<string, string>;
@@ -92,6 +94,19 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
   const [run, setRun] = useState<RunState | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  // The configured specialists, offered by name; '' lets triage choose.
+  const [specialists, setSpecialists] = useState<Specialist[]>([]);
+  const [chosen, setChosen] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    void getSpecialists().then((found) => {
+      if (live) setSpecialists(found);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const loadHistory = useCallback(async () => {
     try {
@@ -116,7 +131,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
     if (runNo > 0) runRef.current?.scrollIntoView?.({ block: 'nearest' });
   }, [runNo]);
 
-  const start = async (kind: 'help' | 'schedule', text: string) => {
+  const start = async (kind: 'help' | 'schedule', text: string, specialist = '') => {
     if (kind === 'help' && !text.trim()) {
       setFormError('Say what you need help with.');
       return;
@@ -127,11 +142,11 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
     if (run) void loadHistory();
     const ctrl = new AbortController();
     abortRef.current = ctrl;
-    let state: RunState = { kind, query: text, agents: [], names: {}, text: '', tools: [], specialist: null, running: true, error: null };
+    let state: RunState = { kind, query: text, askedSpecialist: specialist, agents: [], names: {}, text: '', tools: [], specialist: null, running: true, error: null };
     setRun(state);
     setRunNo((n) => n + 1);
     try {
-      for await (const ev of streamHelp(taskId, kind, text, ctrl.signal)) {
+      for await (const ev of streamHelp(taskId, kind, text, ctrl.signal, specialist)) {
         state = reduceHelp(state, ev);
         setRun(state);
       }
@@ -157,7 +172,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    void start('help', query);
+    void start('help', query, chosen);
   };
 
   const latestSpecialist = run ? run.specialist ?? (run.agents.length > 1 ? run.agents[run.agents.length - 1] : null) : null;
@@ -171,7 +186,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
           {history.map((item) => (
             <li key={item.id} className={`help-item help-${item.role}`}>
               <div className="help-who">
-                {item.role === 'user' ? 'You' : agentName(item.agent)}
+                {item.role === 'user' ? 'You' : (specialists.find((s) => s.id === item.agent)?.name ?? agentName(item.agent))}
                 <span className="muted"> · {formatWhen(item.created_at, tz)}</span>
               </div>
               {item.role === 'assistant' ? <Markdown text={item.text} /> : <p className="plain">{item.text}</p>}
@@ -219,7 +234,7 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
           {run.error && (
             <div role="alert" className="banner banner-error">
               {run.error}{' '}
-              <button type="button" className="btn btn-small" onClick={() => void start(run.kind, run.query)}>
+              <button type="button" className="btn btn-small" onClick={() => void start(run.kind, run.query, run.askedSpecialist)}>
                 Retry
               </button>
             </div>
@@ -241,6 +256,29 @@ export function HelpPanel({ taskId, tz, onTaskChanged }: HelpPanelProps) {
           <span className="field-error" id={`${uid}-err`} role="alert">
             {formError}
           </span>
+        )}
+        {specialists.length > 0 && (
+          <>
+            <label htmlFor={`${uid}-s`}>Who answers</label>
+            <select
+              id={`${uid}-s`}
+              value={chosen}
+              onChange={(e) => setChosen(e.target.value)}
+              aria-describedby={chosen ? `${uid}-sd` : undefined}
+            >
+              <option value="">Let triage choose</option>
+              {specialists.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+            {chosen && (
+              <span className="muted help-specialist-description" id={`${uid}-sd`}>
+                {specialists.find((s) => s.id === chosen)?.description}
+              </span>
+            )}
+          </>
         )}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={run?.running}>

@@ -20,11 +20,13 @@ from typing import Any
 
 from agents import Agent, RunContextWrapper
 
+from taskagent.agents.catalog import SpecialistCatalog, load_catalog
 from taskagent.agents.context import AgentContext
 
 InstructionsFunction = Callable[[RunContextWrapper[AgentContext], Agent[AgentContext]], str]
 
 DESCRIPTION_LIMIT = 2000
+TRIAGE_ROLE, TASK_MANAGER_ROLE = "triage", "task_manager"
 
 _COMMON = """\
 Ground rules:
@@ -39,44 +41,8 @@ means 23:59 that day in the user's time zone. Read "today", "tomorrow", "Friday"
 TRIAGE = """\
 You are the Triage Agent of a task service. The user asks for help with the focus task below. Do not \
 answer yourself: read the request and the task, then hand off to exactly one specialist:
-- Scheduler Agent: when to do it - timing, deadlines, priorities, fitting it among the user's other tasks, \
-"when should I", "how urgent", "I'm busy this week".
-- Breakdown Agent: how to split it - steps, subtasks, estimates, "where do I start", "break this down", \
-"make it smaller".
-- Blocker Agent: why it is stuck - obstacles, waiting on someone, missing access or information, "I'm \
-stuck", "can't", "blocked", "nobody answers".
-When the request fits none clearly, pick the closest: planning questions go to the Scheduler Agent, \
-questions about the work itself to the Breakdown Agent."""
-
-SCHEDULER = """\
-You are the Scheduler Agent. You decide when the user should work on a task.
-How to work:
-1. Call suggest_schedule for the task (it weighs the due date, priority, estimate and the user's other \
-open tasks, and returns a day, the latest safe start, reasons and the booked minutes per day). Use \
-get_task or list_open_tasks when you need more detail.
-2. Answer with a concrete day (and the latest day to start), then the two or three reasons that matter \
-most, in plain words. Mention a conflict or an overloaded day when there is one.
-3. Only change the due date when the user asks you to (set_due_date), and say what you changed."""
-
-BREAKDOWN = """\
-You are the Breakdown Agent. You split a task into concrete steps the user can start on today.
-How to work:
-1. Read the task (get_task) when you need more than the focus task below.
-2. Propose 3 to 7 steps, in order, each a concrete action starting with a verb, with an estimate in \
-minutes. The first step should take under an hour.
-3. Create them as subtasks (create_subtasks) only when the user asks you to create or add them; otherwise \
-offer to. After creating, list what was created with the new ids."""
-
-BLOCKER = """\
-You are the Blocker Agent. You help the user get a stuck task moving again.
-How to work:
-1. Read the task (get_task) and, when it helps, the user's other open tasks (list_open_tasks): something \
-else may be the real blocker.
-2. Name the most likely root cause in one sentence, then give: a workaround they can do now, who to ask \
-(a role, such as "the vendor's account manager") with a short message they could send, and what to do \
-meanwhile so the time is not lost.
-3. Do not invent facts about people or systems the user did not mention; ask one question when the cause \
-is unclear."""
+{specialists}
+When the request fits none clearly, hand off to the {default}."""
 
 TASK_MANAGER = """\
 You are the Task Manager of a task service. You manage the user's tasks in a conversation.
@@ -90,17 +56,24 @@ act on it. Several plausible matches: ask which one, listing them as #<id> title
 say so.
 - Update with update_task (only the fields that change) and delete with delete_task; confirm what you did \
 with the task's id and title.
-- For advice on a task - when to do it, how to split it, why it is stuck - hand off to the Scheduler, \
-Breakdown or Blocker Agent.
+- For advice on a task, hand off to the specialist that fits:
+{specialists}
 - When you do not understand the request, say so plainly and give an example of what you can do."""
 
-BASE_INSTRUCTIONS: dict[str, str] = {
-    "triage": TRIAGE,
-    "scheduler": SCHEDULER,
-    "breakdown": BREAKDOWN,
-    "blocker": BLOCKER,
-    "task_manager": TASK_MANAGER,
-}
+
+def base_instructions(role: str, catalog: SpecialistCatalog) -> str:
+    """A role's fixed text: the specialists' own from the file; triage's and the task manager's list the
+    configured specialists (their names and descriptions)."""
+    if role in (TRIAGE_ROLE, TASK_MANAGER_ROLE):
+        bullet = "- " if role == TRIAGE_ROLE else "  - "
+        listed = "\n".join(f"{bullet}{spec.name}: {spec.description}" for spec in catalog.specialists)
+        default = catalog.get(catalog.default)
+        text = TRIAGE if role == TRIAGE_ROLE else TASK_MANAGER
+        return text.format(specialists=listed, default=default.name if default else catalog.default)
+    spec = catalog.get(role)
+    if spec is None:
+        raise ValueError(f"no instructions for agent role {role!r}")
+    return spec.instructions
 
 
 def now_line(now: datetime, zone_name: str) -> str:
@@ -148,21 +121,21 @@ def context_block(context: AgentContext) -> str:
     return "\n".join(lines)
 
 
-def render(role: str, context: AgentContext) -> str:
-    """The full instructions of a role for one run."""
-    return f"{BASE_INSTRUCTIONS[role]}\n\n{_COMMON}\n\n{context_block(context)}"
+def render(role: str, context: AgentContext, catalog: SpecialistCatalog | None = None) -> str:
+    """The full instructions of a role for one run (`catalog`: the built-in specialists when None)."""
+    base = base_instructions(role, catalog or load_catalog())
+    return f"{base}\n\n{_COMMON}\n\n{context_block(context)}"
 
 
-def instructions_for(role: str) -> InstructionsFunction:
+def instructions_for(role: str, catalog: SpecialistCatalog) -> InstructionsFunction:
     """The SDK's dynamic instructions for a role: rendered on every model call from the run context."""
-    if role not in BASE_INSTRUCTIONS:
-        raise ValueError(f"no instructions for agent role {role!r}")
+    base_instructions(role, catalog)  # an unknown role fails now, not at the first call
 
     def instructions(ctx: RunContextWrapper[AgentContext], agent: Agent[AgentContext]) -> str:
         context = ctx.context
         if not isinstance(context, AgentContext):
             raise TypeError("agent runs need an AgentContext as their context")
-        return render(role, context)
+        return render(role, context, catalog)
 
     instructions.__name__ = f"{role}_instructions"
     return instructions

@@ -25,13 +25,14 @@ from agents.tracing import (
 )
 from agents.tracing.processors import default_processor
 
+from taskagent.agents.catalog import load_catalog
 from taskagent.agents.errors import provider_label
 from taskagent.agents.providers.anthropic import AnthropicModel
 from taskagent.agents.providers.openai import OpenAIChatCompletions, OpenAIResponses, StreamingOpenAI
 from taskagent.config import ConfigurationError, Settings
 from taskagent.observability.tracing import agent_processor
 
-ROLES = frozenset({"triage", "scheduler", "breakdown", "blocker", "task_manager", "summarizer"})
+FIXED_ROLES = frozenset({"triage", "task_manager", "summarizer"})  # and each configured specialist's id
 OPENAI_URL = "https://api.openai.com/v1"
 ANTHROPIC_URL = "https://api.anthropic.com"
 # One retry absorbs a transient 5xx, 429 or dropped connection; more would keep a user waiting
@@ -46,16 +47,19 @@ _clients: dict[tuple[object, ...], tuple[_Client, asyncio.AbstractEventLoop | No
 
 
 def build_model(settings: Settings, role: str) -> Model:
-    """The model for an agent role (`triage`, `scheduler`, `breakdown`, `blocker`, `task_manager`,
-    `summarizer`). Raises ConfigurationError when the chosen provider lacks a key or URL."""
-    if role not in ROLES:
-        raise ValueError(f"unknown agent role {role!r}; expected one of {sorted(ROLES)}")
+    """The model for an agent role (`triage`, `task_manager`, `summarizer` or a configured specialist's
+    id). Raises ConfigurationError when the chosen provider lacks a key or URL (or the specialists file
+    is bad)."""
+    catalog = load_catalog(settings.specialists_file)
+    if role not in FIXED_ROLES and catalog.get(role) is None:
+        roles = sorted(FIXED_ROLES | set(catalog.ids))
+        raise ValueError(f"unknown agent role {role!r}; expected one of {roles}")
     configure_tracing(settings)
     provider, name = settings.model_provider, settings.model_name
     if provider == "local":
         from taskagent.agents.offline import OfflineModel  # lazily: the engine loads only when used
 
-        return OfflineModel(role)
+        return OfflineModel(role, catalog)
     if provider in {"openai", "openai-compatible"}:
         openai_client = _openai_client(settings, compatible=provider == "openai-compatible")
         label = provider_label(openai_client.base_url, "openai")

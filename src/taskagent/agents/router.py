@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.agents.context import AgentContext
-from taskagent.agents.definitions import AGENT_SPECS, SCHEDULER, TRIAGE
+from taskagent.agents.definitions import SCHEDULER_ID, TRIAGE, agent_specs
 from taskagent.agents.help import HelpRun, help_items, record_request
 from taskagent.agents.schemas import (
     DEFAULT_SCHEDULE_QUERY,
@@ -37,6 +37,7 @@ from taskagent.errors import (
     BadRequest,
     Forbidden,
     InvalidRequest,
+    NotFound,
     ServiceUnavailable,
     Unauthorized,
     error_responses,
@@ -116,10 +117,21 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         InvalidRequest,
         QuotaExceeded,
         ServiceUnavailable,
-        invalid_request="The query is missing, empty or longer than 2000 characters",
+        invalid_request="The query is missing, empty or longer than 2000 characters, or `specialist` names "
+        "none of the configured specialists",
     ),
 }
 HISTORY_RESPONSES = error_responses(Unauthorized, TaskNotFoundError)
+
+
+class NoScheduler(NotFound):
+    description = "The task is not found, or the configured specialists have no scheduler"
+
+
+SCHEDULE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **STREAM_RESPONSES,
+    **error_responses(NoScheduler),
+}
 
 
 def wants_plain_text(accept: str | None) -> bool:
@@ -248,6 +260,15 @@ async def help_with_task(
     accept: AcceptHeader = None,
 ) -> StreamingResponse:
     text = _query_text(body.query if body else None, query, None)
+    agent_key = TRIAGE.id
+    if body is not None and body.specialist is not None:
+        catalog = resources.agent_runtime.catalog
+        if catalog.get(body.specialist) is None:
+            raise InvalidRequest.at(
+                ("body", "specialist"),
+                f"No specialist {body.specialist!r}: the specialists are {', '.join(catalog.ids)}",
+            )
+        agent_key = body.specialist
     return await _stream_agent(
         request=request,
         resources=resources,
@@ -255,7 +276,7 @@ async def help_with_task(
         session=session,
         task_id=task_id,
         query=text,
-        agent_key=TRIAGE.id,
+        agent_key=agent_key,
         accept=accept,
     )
 
@@ -263,7 +284,7 @@ async def help_with_task(
 @router.post(
     "/tasks/{task_id:int}/schedule",
     response_class=EventStreamResponse,
-    responses=STREAM_RESPONSES,
+    responses=SCHEDULE_RESPONSES,
     summary="Ask the scheduler when to do a task (no triage)",
 )
 async def schedule_task(
@@ -277,6 +298,10 @@ async def schedule_task(
     accept: AcceptHeader = None,
 ) -> StreamingResponse:
     text = _query_text(body.query if body else None, query, DEFAULT_SCHEDULE_QUERY)
+    catalog = resources.agent_runtime.catalog
+    scheduler = catalog.get(SCHEDULER_ID) or catalog.for_builtin(SCHEDULER_ID)
+    if scheduler is None:
+        raise NoScheduler("This service has no scheduler specialist (see SPECIALISTS_FILE)")
     return await _stream_agent(
         request=request,
         resources=resources,
@@ -284,7 +309,7 @@ async def schedule_task(
         session=session,
         task_id=task_id,
         query=text,
-        agent_key=SCHEDULER.id,
+        agent_key=scheduler.id,
         accept=accept,
     )
 
@@ -307,11 +332,17 @@ async def task_help_history(
 
 
 @router.get("/agents/status", response_model=AgentStatus, summary="The agents and the model serving them")
-async def agents_status(settings: SettingsDep) -> AgentStatus:
+async def agents_status(settings: SettingsDep, resources: ResourcesDep) -> AgentStatus:
     from taskagent.agents.model_selection import describe_model
 
+    catalog = resources.agent_runtime.catalog
     return AgentStatus(
-        agents=[AgentInfo(id=spec.id, name=spec.name, description=spec.description) for spec in AGENT_SPECS],
+        agents=[
+            AgentInfo(id=spec.id, name=spec.name, description=spec.description)
+            for spec in agent_specs(catalog)
+        ],
+        specialists=list(catalog.ids),
+        default_specialist=catalog.default,
         triage_enabled=True,
         model=describe_model(settings),
     )

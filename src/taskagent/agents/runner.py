@@ -36,8 +36,9 @@ from agents.items import ModelResponse
 from agents.result import RunResultStreaming
 
 from taskagent.agents.admission import RunSlots
+from taskagent.agents.catalog import SpecialistCatalog
 from taskagent.agents.context import AgentContext
-from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents
+from taskagent.agents.definitions import AgentTeam, ModelFactory, build_agents, catalog_for
 from taskagent.agents.errors import describe_failure
 from taskagent.config import Settings
 from taskagent.observability.tracing import records_content
@@ -174,6 +175,8 @@ class AgentRuntime:
         self, settings: Settings, model_factory: ModelFactory | None = None, metrics: Metrics | None = None
     ) -> None:
         self.settings = settings
+        # The configured specialists, read (and checked: SpecialistsFileError) when the app starts.
+        self.catalog: SpecialistCatalog = catalog_for(settings)
         self.metrics = metrics  # the app's Prometheus instruments; None: turns are not counted
         self.limits = RunLimits.from_settings(settings)
         self._model_factory = model_factory

@@ -19,6 +19,12 @@ class HelpRequest(BaseModel):
     )
 
     query: QueryText = Field(description="What the user asks about the task (1-2000 characters)")
+    specialist: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Ask this specialist directly (an id from GET /agents/status) instead of letting triage "
+        "choose",
+    )
 
 
 class ScheduleRequest(BaseModel):
@@ -37,6 +43,10 @@ class AgentInfo(BaseModel):
 
 class AgentStatus(BaseModel):
     agents: list[AgentInfo]
+    specialists: list[str] = Field(
+        description="The ids of the configured specialists (SPECIALISTS_FILE), in the file's order"
+    )
+    default_specialist: str = Field(description="Where triage sends a request that fits no specialist")
     triage_enabled: bool = Field(description="Help requests go through the triage agent")
     model: str = Field(description="What serves the agents: the offline engine or a provider's model")
 

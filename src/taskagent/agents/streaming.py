@@ -22,7 +22,7 @@ from agents import AgentUpdatedStreamEvent, RawResponsesStreamEvent, RunItemStre
 from agents.items import MessageOutputItem, ToolCallItem, ToolCallOutputItem
 from openai.types.responses import ResponseOutputText
 
-from taskagent.agents.definitions import SPECIALISTS, agent_id, spec_for_id
+from taskagent.agents.definitions import TASK_MANAGER, TRIAGE, agent_id
 
 SSE_MEDIA_TYPE = "text/event-stream"
 PLAIN_MEDIA_TYPE = "text/plain"
@@ -42,12 +42,7 @@ def sse(event: TurnEvent | None) -> str:
 
 
 def agent_event(agent_key: str, name: str | None = None) -> TurnEvent:
-    if name is None:
-        try:
-            name = spec_for_id(agent_key).name
-        except KeyError:
-            name = agent_key
-    return TurnEvent("agent", {"id": agent_key, "name": name})
+    return TurnEvent("agent", {"id": agent_key, "name": name or agent_key})
 
 
 def delta_event(text: str) -> TurnEvent:
@@ -168,7 +163,7 @@ class PlainTextRenderer:
 
     def render(self, event: TurnEvent) -> str:
         chunk = ""
-        if event.event == "agent" and event.data.get("id") in SPECIALISTS:
+        if event.event == "agent" and event.data.get("id") not in (TRIAGE.id, TASK_MANAGER.id):
             chunk = ("\n\n" if self._written else "") + f"[Routing to {event.data.get('name')}]\n\n"
         elif event.event == "delta":
             chunk = str(event.data.get("text", ""))

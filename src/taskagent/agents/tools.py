@@ -553,6 +553,12 @@ async def create_subtasks(
 
 
 TASK_MANAGER_TOOLS: list[FunctionTool] = [create_tasks, list_tasks, update_task, delete_task, find_tasks]
-SCHEDULER_TOOLS: list[FunctionTool] = [get_task, list_open_tasks, suggest_schedule, set_due_date]
-BREAKDOWN_TOOLS: list[FunctionTool] = [get_task, list_open_tasks, create_subtasks]
-BLOCKER_TOOLS: list[FunctionTool] = [get_task, list_open_tasks]
+SPECIALIST_TOOLS: list[FunctionTool] = [
+    get_task,
+    list_open_tasks,
+    suggest_schedule,
+    set_due_date,
+    create_subtasks,
+]
+# What a specialists file may give a specialist, by name (agents/catalog.py's TOOL_NAMES).
+ALL_TOOLS: dict[str, FunctionTool] = {tool.name: tool for tool in [*SPECIALIST_TOOLS, *TASK_MANAGER_TOOLS]}

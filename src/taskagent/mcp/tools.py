@@ -153,11 +153,11 @@ def assistant_error(message: str) -> CallToolResult:
 
 # --- the specialists ------------------------------------------------------------------------------------
 
-SPECIALISTS = ("scheduler", "breakdown", "blocker")
 ASK_FOR_HELP = Tool(
     name="ask_for_help",
     description=(
-        "Ask TaskAgent's specialists about one of the user's tasks. Without `specialist`, triage picks one: "
+        "Ask TaskAgent's specialists about one of the user's tasks. Without `specialist`, triage picks one "
+        "of the service's specialists; the built-in ones are "
         "scheduler (when to do it, given deadlines, priorities and the user's other tasks), breakdown "
         "(concrete subtasks with estimates; it creates them as subtasks when the request asks it to) or "
         "blocker (root causes, workarounds, who to ask when the task is stuck). Returns the answer text and "
@@ -176,8 +176,8 @@ ASK_FOR_HELP = Tool(
             },
             "specialist": {
                 "type": "string",
-                "enum": list(SPECIALISTS),
-                "description": "Ask this specialist directly instead of letting triage choose.",
+                "description": "Ask this specialist directly instead of letting triage choose: an id from "
+                "GET /agents/status (the service's specialists file decides which there are).",
             },
         },
         "required": ["task_id", "request"],
@@ -208,8 +208,9 @@ async def ask_for_help(given: Arguments, context: AgentContext, desk: HelpDesk) 
     text = request.strip() if isinstance(request, str) else ""
     if not text or len(text) > MAX_QUERY:
         return assistant_error(f"request must be 1 to {MAX_QUERY} characters")
-    if specialist is not None and specialist not in SPECIALISTS:
-        return assistant_error(f"specialist must be one of {', '.join(SPECIALISTS)}")
+    known = desk.runtime.catalog.ids
+    if specialist is not None and specialist not in known:
+        return assistant_error(f"specialist must be one of {', '.join(known)}")
     limiter = desk.limiter
     if limiter is not None and limiter.enabled:
         outcome = await limiter.hit(limiter.agent, f"user:{context.user_id}")

@@ -1,5 +1,5 @@
 """The offline engine: a real `agents.Model` that needs no AI provider (`TASKAGENT_MODEL=local`)."""
 
-from .model import ROLES, OfflineModel
+from .model import FIXED_ROLES, OfflineModel
 
-__all__ = ["ROLES", "OfflineModel"]
+__all__ = ["FIXED_ROLES", "OfflineModel"]

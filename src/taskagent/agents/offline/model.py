@@ -21,23 +21,28 @@ from agents.tracing import GenerationSpanData, Span, generation_span
 from agents.usage import Usage
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
+from taskagent.agents.catalog import SpecialistCatalog, load_catalog
+
 from . import specialists, task_manager
 from .conversation import read_conversation
 from .events import output_items, stream_events, usage_for
 from .intents import HelpKind
 from .plan import Step, Toolbox
+from .templates import decide_template
 
 MODEL_NAME = "local"  # what the spans name as the model (TASKAGENT_MODEL=local)
-ROLES = ("triage", "scheduler", "breakdown", "blocker", "task_manager")
-SPECIALISTS: dict[str, HelpKind] = {"scheduler": "scheduler", "breakdown": "breakdown", "blocker": "blocker"}
+FIXED_ROLES = ("triage", "task_manager")
 
 
 class OfflineModel(Model):
-    """The built-in offline model for one agent role."""
+    """The built-in offline model for one agent role: triage, the task manager, or a specialist of
+    `catalog` (the configured specialists; the built-in file's when None)."""
 
-    def __init__(self, role: str) -> None:
-        if role not in ROLES:
-            raise ValueError(f"Unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    def __init__(self, role: str, catalog: SpecialistCatalog | None = None) -> None:
+        self.catalog = catalog or load_catalog()
+        if role not in FIXED_ROLES and self.catalog.get(role) is None:
+            roles = ", ".join((*FIXED_ROLES, *self.catalog.ids))
+            raise ValueError(f"Unknown role {role!r}; expected one of {roles}")
         self.role = role
 
     def decide(
@@ -49,12 +54,17 @@ class OfflineModel(Model):
     ) -> Step:
         """The engine's next step for this conversation (public for tests and tracing)."""
         conversation = read_conversation(system_instructions, input)
-        toolbox = Toolbox.from_sdk(tools, handoffs)
+        toolbox = Toolbox.from_sdk(tools, handoffs, self.catalog)
         if self.role == "task_manager":
-            return task_manager.decide(conversation, toolbox)
+            return task_manager.decide(conversation, toolbox, self.catalog)
         if self.role == "triage":
-            return specialists.decide_triage(conversation, toolbox)
-        return specialists.decide_specialist(SPECIALISTS[self.role], conversation, toolbox)
+            return specialists.decide_triage(conversation, toolbox, self.catalog)
+        spec = self.catalog.get(self.role)
+        assert spec is not None  # checked when made
+        if spec.builtin is not None:
+            kind: HelpKind = spec.builtin  # type: ignore[assignment]  # the file's check: a built-in kind
+            return specialists.decide_specialist(kind, conversation, toolbox)
+        return decide_template(spec, conversation, set(toolbox.tools))
 
     async def get_response(
         self,

@@ -9,6 +9,8 @@ from typing import Any
 from agents.handoffs import Handoff
 from agents.tool import Tool
 
+from taskagent.agents.catalog import SpecialistCatalog
+
 AGENT_KEYS = ("scheduler", "breakdown", "blocker", "triage", "task_manager")
 
 
@@ -43,10 +45,26 @@ class Toolbox:
     handoffs: dict[str, str] = field(default_factory=dict)  # agent key -> hand-off tool name
 
     @classmethod
-    def from_sdk(cls, tools: Sequence[Tool], handoffs: Sequence[Handoff[Any, Any]]) -> Toolbox:
+    def from_sdk(
+        cls,
+        tools: Sequence[Tool],
+        handoffs: Sequence[Handoff[Any, Any]],
+        catalog: SpecialistCatalog | None = None,
+    ) -> Toolbox:
         names = frozenset(str(getattr(tool, "name", "")) for tool in tools)
         targets: dict[str, str] = {}
-        for handoff in handoffs:
+        # A configured specialist is found by its name; one with a built-in answer also answers to the
+        # built-in kind (the chat's hand-offs ask for "scheduler").
+        specs = [(handoff, catalog.by_name(handoff.agent_name) if catalog else None) for handoff in handoffs]
+        for handoff, spec in specs:
+            if spec is not None:
+                targets.setdefault(spec.id, handoff.tool_name)
+        for handoff, spec in specs:
+            if spec is not None and spec.builtin is not None:
+                targets.setdefault(spec.builtin, handoff.tool_name)
+        for handoff, spec in specs:
+            if spec is not None:
+                continue
             # Agent names ("Scheduler Agent") and tool names ("transfer_to_scheduler_agent") both say who
             # the hand-off goes to; read them rather than assuming a tool name.
             said = f"{handoff.agent_name} {handoff.tool_name}".lower().replace("-", "_")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from taskagent.agents.catalog import SpecialistCatalog, template_opening
 from taskagent.tasks.matching import clean_phrase, match_score, title_coverage
 
 from ..scheduling import plan_days
@@ -20,11 +21,12 @@ from .blockers import Diagnosis, advise, diagnose
 from .breakdown import Breakdown, Step, break_down, duration, steps_from_text
 from .conversation import Conversation, tasks_in_output
 from .dates import describe_date, describe_day, end_of_day, find_date, parse_iso, zone_of
-from .intents import HelpKind, classify_help
+from .intents import HelpKind
 from .plan import Call, Calls, Reply, Toolbox
 from .plan import Step as EngineStep
 from .references import ORDINALS, last_mentioned
 from .tasks import TaskInfo, tasks_in
+from .triage import triage_for
 
 # First words of each specialist's answers: triage reads them to send follow-ups to the same specialist.
 HEADERS: dict[HelpKind, str] = {
@@ -40,21 +42,30 @@ MAX_CALLS = 8
 # --- triage ---------------------------------------------------------------------------------------------
 
 
-def previous_specialist(conversation: Conversation) -> HelpKind | None:
+def previous_specialist(conversation: Conversation, catalog: SpecialistCatalog) -> str | None:
+    """The configured specialist whose answer is the thread's latest one it recognises: a built-in
+    answer by its header, a template by its fixed opening words."""
     for text in reversed(conversation.assistant_texts()):
-        for kind, header in HEADERS.items():
-            if text.lstrip("*# ").startswith(header):
-                return kind
+        opening = text.lstrip("*# ")
+        for spec in catalog.specialists:
+            if spec.builtin is not None:
+                if opening.startswith(HEADERS[spec.builtin]):  # type: ignore[index]
+                    return spec.id
+            elif len(prefix := template_opening(spec.answer)) >= 8 and opening.startswith(prefix):
+                return spec.id
     return None
 
 
-def decide_triage(conversation: Conversation, toolbox: Toolbox) -> EngineStep:
-    kind, scores = classify_help(conversation.request)
-    if scores.get(kind, 0.0) < 2.5:
-        kind = previous_specialist(conversation) or kind
-    target = toolbox.handoffs.get(kind)
+def decide_triage(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCatalog) -> EngineStep:
+    """Hand off to the specialist the request fits (triage.py): in a thread a specialist answered, back to
+    it unless the request is surely another's (a follow-up: "set it", "and step 2?"); a request that fits
+    none goes to the file's default."""
+    choice = triage_for(catalog).choose(conversation.request)
+    previous = None if choice.sure else previous_specialist(conversation, catalog)
+    target_id = previous or choice.specialist or catalog.default
+    target = toolbox.handoffs.get(target_id)
     if target is None:
-        fallback = next((toolbox.handoffs[k] for k in HEADERS if k in toolbox.handoffs), None)
+        fallback = next((toolbox.handoffs[key] for key in catalog.ids if key in toolbox.handoffs), None)
         if fallback is None:
             return Reply("No specialist is available to help with this right now.")
         target = fallback
@@ -147,7 +158,7 @@ def decide_specialist(kind: HelpKind, conversation: Conversation, toolbox: Toolb
     if task is None:
         if kind == "scheduler":
             return Reply(week_plan(gathered.open_tasks, conversation.now))
-        return Reply(_which_task(kind, gathered.open_tasks, conversation.now))
+        return Reply(which_task(PURPOSES[kind], gathered.open_tasks, conversation.now))
     if kind == "scheduler":
         return _scheduler(task, gathered.open_tasks, conversation, toolbox)
     if kind == "breakdown":
@@ -155,8 +166,15 @@ def decide_specialist(kind: HelpKind, conversation: Conversation, toolbox: Toolb
     return Reply(_blocker(task, conversation))
 
 
-def _which_task(kind: HelpKind, open_tasks: Sequence[TaskInfo], now: datetime) -> str:
-    purpose = {"breakdown": "break down", "blocker": "get unblocked on", "scheduler": "schedule"}[kind]
+PURPOSES: dict[HelpKind, str] = {
+    "breakdown": "break down",
+    "blocker": "get unblocked on",
+    "scheduler": "schedule",
+}
+
+
+def which_task(purpose: str, open_tasks: Sequence[TaskInfo], now: datetime) -> str:
+    """The question back when a request names no task: "Which task do you want to <purpose>?"."""
     if not open_tasks:
         return f"Which task do you want to {purpose}? You have no open tasks yet."
     lines = "\n".join(f"{n}. {task.line(now)}" for n, task in enumerate(open_tasks[:10], 1))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from taskagent.agents.catalog import SpecialistCatalog
 from taskagent.tasks.matching import match_score
 
 from . import replies
@@ -41,12 +42,17 @@ from .references import (
     titles_from_history,
 )
 from .tasks import TaskInfo, tasks_in
+from .triage import ExampleTriage, triage_for
 from .understanding import mend_typos
 
 MAX_CALLS_PER_TURN = 12
+# The example matcher's score over which a message the chat model read as a search goes to a specialist of
+# the operator's file ("Find the postmortem task" 0.44 stays a search; "Help me write the postmortem for
+# task #3" 0.64 goes to the incident specialist: README, Specialists for your domain).
+FIND_CLAIMED = 0.5
 
 
-def decide(conversation: Conversation, toolbox: Toolbox) -> Step:
+def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCatalog | None = None) -> Step:
     if conversation.own_calls >= MAX_CALLS_PER_TURN:
         return Reply("I stopped there: that took more steps than I allow myself for one request.")
     # Typing mistakes in the words that carry meaning are mended before anything reads the request.
@@ -60,6 +66,9 @@ def decide(conversation: Conversation, toolbox: Toolbox) -> Step:
         return _act(conversation, toolbox, original, classify_chat(original), reference)
 
     classification = classify_chat(request)
+    own = _own_specialist(request, classification, toolbox, catalog)
+    if own is not None:
+        return Calls([Call(own, {})])
     if classification.help_kind is not None:
         target = toolbox.handoffs.get(classification.help_kind)
         if target is None:
@@ -69,6 +78,32 @@ def decide(conversation: Conversation, toolbox: Toolbox) -> Step:
             )
         return Calls([Call(target, {})])
     return _act(conversation, toolbox, request, classification, None)
+
+
+def _own_specialist(
+    request: str, classification: ChatClassification, toolbox: Toolbox, catalog: SpecialistCatalog | None
+) -> str | None:
+    """With a specialists file of the operator's own, the hand-off for a request the file's examples claim:
+    one the chat model reads as a help request goes to the specialist it fits; one it did not understand,
+    or read as a search or a question back, only when it surely fits one (triage.py). The actions that
+    change or list tasks are never taken away."""
+    if catalog is None or classification.intent not in (None, "find", "clarify"):
+        return None
+    triage = triage_for(catalog)
+    if not isinstance(triage, ExampleTriage):
+        return None  # the built-in file: the chat model knows the specialists' phrasings
+    choice = triage.choose(request)
+    if choice.specialist is None:
+        return None
+    score = choice.scores[choice.specialist]
+    # A search names the task by its words, which are often the specialist's ("find the postmortem task"):
+    # it takes a clearer claim than a request the chat model did not understand.
+    claimed = (
+        classification.help_kind is not None
+        or (classification.intent == "find" and score >= FIND_CLAIMED)
+        or (classification.intent != "find" and choice.sure)
+    )
+    return toolbox.handoffs.get(choice.specialist) if claimed else None
 
 
 def _act(

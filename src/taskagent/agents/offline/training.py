@@ -2,9 +2,10 @@
 
 Reads corpus/utterances.jsonl (chat messages labelled with the action they ask for), corpus/clinc150 (its
 `train` split only: `val` is held out for tests/eval/test_heldout.py) and corpus/help-requests.jsonl plus
-each specialist's description (for triage), fits one multinomial logistic regression per decision over
-`understanding.features`, and writes the weights to understanding.json. Deterministic: the same corpus
-gives the same file. Needs the dev dependencies (scikit-learn); the engine itself never imports this.
+each built-in specialist's description (from agents/specialists.toml; for triage), fits one multinomial
+logistic regression per decision over `understanding.features`, and writes the weights to
+understanding.json. Deterministic: the same corpus gives the same file. Needs the dev dependencies
+(scikit-learn); the engine itself never imports this.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from taskagent.agents.definitions import AGENT_SPECS, SPECIALISTS
+from taskagent.agents.catalog import load_catalog
 
 from .understanding import MODEL_FILE, features, words_of
 
@@ -47,9 +48,10 @@ def chat_examples() -> list[tuple[str, str]]:
 
 def triage_examples() -> list[tuple[str, str]]:
     examples = [(row["text"], row["specialist"]) for row in read_jsonl(CORPUS / "help-requests.jsonl")]
-    for spec in AGENT_SPECS:
-        if spec.id in SPECIALISTS:
-            examples += [(part, spec.id) for part in re.split(r"[:;,.]\s*", spec.description) if part.strip()]
+    # The built-in specialists' descriptions, from the built-in specialists file (its examples are in the
+    # corpus already).
+    for spec in load_catalog().specialists:
+        examples += [(part, spec.id) for part in re.split(r"[:;,.]\s*", spec.description) if part.strip()]
     return examples
 
 
