@@ -32,6 +32,7 @@ from taskagent.auth.repository import SessionRepository
 from taskagent.config import Settings, to_async_url
 from taskagent.db import session_scope
 from taskagent.resources import app_resources
+from tests.fakes import PROVIDERS, ScriptedProvider
 from tests.services import IN_CI, POSTGRES_AVAILABLE, POSTGRES_URL, REDIS_AVAILABLE, REDIS_URL
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
@@ -256,3 +257,19 @@ async def alice(make_user: UserFactory) -> UserHandle:
 @pytest.fixture
 async def bob(make_user: UserFactory) -> UserHandle:
     return await make_user("bob@example.com")
+
+
+# --- fake AI providers -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=list(PROVIDERS))
+def provider(request: pytest.FixtureRequest) -> str:
+    """Each hosted provider in turn (a test that asks for `fake` runs once per provider)."""
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def fake(provider: str) -> Iterator[ScriptedProvider]:
+    with PROVIDERS[provider]() as server:
+        yield server

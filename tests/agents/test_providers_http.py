@@ -8,7 +8,6 @@ an HTTP 500 and a hang end with an `error` event within the timeout, and the use
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -29,9 +28,6 @@ from tests.agents.support import (
 )
 from tests.conftest import UserHandle
 from tests.fakes import (
-    FakeAnthropic,
-    FakeChatCompletions,
-    FakeOpenAIResponses,
     Hang,
     HttpError,
     ScriptedProvider,
@@ -39,26 +35,7 @@ from tests.fakes import (
     tool_call,
 )
 
-PROVIDERS: dict[str, type[ScriptedProvider]] = {
-    "openai": FakeOpenAIResponses,
-    "openai-compatible": FakeChatCompletions,
-    "anthropic": FakeAnthropic,
-}
-
-
 pytestmark = pytest.mark.backends("postgres")
-
-
-@pytest.fixture(params=list(PROVIDERS))
-def provider(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
-
-
-@pytest.fixture
-def fake(provider: str) -> Iterator[ScriptedProvider]:
-    with PROVIDERS[provider]() as server:
-        yield server
 
 
 def use(app: FastAPI, provider: str, fake: ScriptedProvider, **overrides: Any) -> None:

@@ -26,7 +26,16 @@ from tests.fakes.script import (
 )
 from tests.fakes.server import FakeServer, Request
 
+# Each provider by the name TASKAGENT_MODEL gives it: tests/conftest.py's `provider` fixture runs a test
+# once per entry, and `fake` serves it.
+PROVIDERS: dict[str, type[ScriptedProvider]] = {
+    "openai": FakeOpenAIResponses,
+    "openai-compatible": FakeChatCompletions,
+    "anthropic": FakeAnthropic,
+}
+
 __all__ = [
+    "PROVIDERS",
     "Call",
     "Cut",
     "FakeAnthropic",

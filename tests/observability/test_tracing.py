@@ -6,7 +6,7 @@ contents only when the operator asks; and nothing at all when tracing is off."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,6 @@ from tests.agents.support import ask_events, create_task, install_settings
 from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle, build_settings
 from tests.fakes import (
-    FakeAnthropic,
-    FakeChatCompletions,
     FakeOpenAIResponses,
     HttpError,
     ScriptedProvider,
@@ -147,25 +145,6 @@ async def test_a_help_request_on_the_offline_engine_is_a_tree(
         assert attrs(call)["gen_ai.usage.input_tokens"] > 0
         assert attrs(call)["gen_ai.usage.output_tokens"] > 0
     no_content(spans, TITLE, QUERY)  # not recorded unless asked
-
-
-PROVIDERS: dict[str, type[ScriptedProvider]] = {
-    "openai": FakeOpenAIResponses,
-    "openai-compatible": FakeChatCompletions,
-    "anthropic": FakeAnthropic,
-}
-
-
-@pytest.fixture(params=list(PROVIDERS))
-def provider(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
-
-
-@pytest.fixture
-def fake(provider: str) -> Iterator[ScriptedProvider]:
-    with PROVIDERS[provider]() as server:
-        yield server
 
 
 def use(app: FastAPI, provider: str, fake: ScriptedProvider) -> None:

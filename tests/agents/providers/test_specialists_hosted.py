@@ -4,7 +4,6 @@ Checked in the requests each provider's fake server received (tests/fakes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,10 @@ import pytest
 from fastapi import FastAPI
 
 from taskagent.agents.catalog import load_catalog
+from tests.agents.providers.conftest import Case
 from tests.agents.support import agents_seen, ask_events, create_task, install_settings, last, text_of
 from tests.conftest import UserHandle
 from tests.fakes import (
-    FakeAnthropic,
-    FakeChatCompletions,
-    FakeOpenAIResponses,
     ScriptedProvider,
     text,
     tool_call,
@@ -27,23 +24,6 @@ from tests.fakes import (
 pytestmark = pytest.mark.backends("postgres")
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples/specialists/software-team.toml"
-PROVIDERS: dict[str, type[ScriptedProvider]] = {
-    "openai": FakeOpenAIResponses,
-    "openai-compatible": FakeChatCompletions,
-    "anthropic": FakeAnthropic,
-}
-
-
-@pytest.fixture(params=list(PROVIDERS))
-def provider(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
-
-
-@pytest.fixture
-def fake(provider: str) -> Iterator[ScriptedProvider]:
-    with PROVIDERS[provider]() as server:
-        yield server
 
 
 def offered(provider: str, body: dict[str, Any]) -> dict[str, str]:
@@ -66,8 +46,9 @@ def system_text(provider: str, body: dict[str, Any]) -> str:
 
 
 async def test_a_custom_specialist_gets_only_its_tools(
-    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle, provider: str, fake: ScriptedProvider
+    client: httpx.AsyncClient, app: FastAPI, alice: UserHandle, case: Case, fake: ScriptedProvider
 ) -> None:
+    provider = case.provider
     task = await create_task(client, alice, title="Review PR 482")
     fake.queue(
         tool_call("transfer_to_code_review_agent"),
