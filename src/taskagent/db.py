@@ -35,6 +35,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Every table's id is a 32-bit INTEGER: a larger id names no row (and PostgreSQL refuses it as a parameter),
+# so an id from a client outside this range is answered "not found" without a query.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    return 0 < value <= MAX_ROW_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -9,11 +9,11 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.access_tokens.models import AccessToken
+from taskagent.db import is_row_id
 
 # `last_used_at` is written at most this often per token: a write on every request would cost a
 # round trip (and on SQLite a lock) for a time nobody needs to the second.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
-MAX_ID = 2**31 - 1
 
 
 class AccessTokenRepository:
@@ -35,7 +35,7 @@ class AccessTokenRepository:
         return int((await self.session.execute(statement)).scalar_one())
 
     async def delete(self, token_id: int) -> bool:
-        if not 0 < token_id <= MAX_ID:
+        if not is_row_id(token_id):
             return False
         statement = delete(AccessToken).where(
             AccessToken.id == token_id, AccessToken.owner_id == self.owner_id

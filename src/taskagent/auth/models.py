@@ -7,9 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from taskagent.db import Base, UTCDateTime, utcnow
 
-# users.id is a 32-bit INTEGER: larger ids cannot exist (and PostgreSQL refuses them as parameters).
-MAX_USER_ID = 2**31 - 1
-
 
 class User(Base):
     __tablename__ = "users"

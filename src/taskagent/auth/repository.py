@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskagent.auth.models import MAX_USER_ID, AuthSession, User
-from taskagent.db import utcnow
+from taskagent.auth.models import AuthSession, User
+from taskagent.db import is_row_id, utcnow
 
 
 def canonical_email(email: str) -> str:
@@ -36,12 +36,12 @@ class UserRepository:
         self.session = session
 
     async def get(self, user_id: int) -> User | None:
-        if not 0 < user_id <= MAX_USER_ID:
+        if not is_row_id(user_id):
             return None
         return await self.session.get(User, user_id)
 
     async def exists(self, user_id: int) -> bool:
-        if not 0 < user_id <= MAX_USER_ID:
+        if not is_row_id(user_id):
             return False
         statement = select(User.id).where(User.id == user_id)
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
@@ -49,7 +49,7 @@ class UserRepository:
     async def tokens_valid_after(self, user_id: int) -> float | None:
         """When the user's bearer JWTs start to be valid, in seconds since the epoch (0.0: always);
         None when there is no such user."""
-        if not 0 < user_id <= MAX_USER_ID:
+        if not is_row_id(user_id):
             return None
         statement = select(User.id, User.tokens_valid_after).where(User.id == user_id)
         row = (await self.session.execute(statement)).one_or_none()

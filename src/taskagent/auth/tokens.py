@@ -12,8 +12,8 @@ from typing import Literal
 
 import jwt
 
-from taskagent.auth.models import MAX_USER_ID
 from taskagent.config import Settings
+from taskagent.db import MAX_ROW_ID
 
 TokenKind = Literal["access", "session"]
 SESSION_LIFETIME = timedelta(days=7)
@@ -91,7 +91,7 @@ def verify(settings: Settings, token: str, kind: TokenKind) -> Claims:
     if payload.get("typ") != kind:
         raise InvalidTokenError("wrong token type")
     subject = payload["sub"]
-    if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject) or int(subject) > MAX_USER_ID:
+    if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject) or int(subject) > MAX_ROW_ID:
         raise InvalidTokenError("bad subject")
     csrf = payload.get("csrf")
     if kind == "session" and (not isinstance(csrf, str) or not csrf):

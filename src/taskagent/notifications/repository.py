@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskagent.db import is_row_id
 from taskagent.notifications.models import Notification
 
 
@@ -28,6 +29,8 @@ class NotificationRepository:
         return int((await self.session.execute(statement)).scalar_one())
 
     async def get(self, notification_id: int) -> Notification | None:
+        if not is_row_id(notification_id):
+            return None
         statement = select(Notification).where(
             Notification.owner_id == self.owner_id, Notification.id == notification_id
         )

@@ -13,9 +13,6 @@ from taskagent.notifications.schemas import NotificationList, NotificationRead
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
-# notifications.id is a 32-bit INTEGER: a larger id names nothing (and PostgreSQL refuses it as a parameter).
-MAX_NOTIFICATION_ID = 2**31 - 1
-
 
 class NotificationNotFoundError(NotFound):
     description = "No such notification for this user (also another user's)"
@@ -51,8 +48,7 @@ async def list_notifications(
 )
 async def mark_read(notification_id: int, session: SessionDep, user_id: CurrentUserId) -> NotificationRead:
     """Mark one as read (again is fine: it stays read, at its first time)."""
-    mine = NotificationRepository(session, user_id)
-    notification = await mine.get(notification_id) if 0 < notification_id <= MAX_NOTIFICATION_ID else None
+    notification = await NotificationRepository(session, user_id).get(notification_id)
     if notification is None:
         raise NotificationNotFoundError(notification_id)
     if notification.read_at is None:

@@ -24,9 +24,6 @@ class TaskPriority(enum.StrEnum):
     urgent = "urgent"
 
 
-# tasks.id is a 32-bit INTEGER: larger ids cannot exist (and PostgreSQL refuses them as parameters).
-MAX_TASK_ID = 2**31 - 1
-
 PRIORITY_RANK = {TaskPriority.low: 0, TaskPriority.normal: 1, TaskPriority.high: 2, TaskPriority.urgent: 3}
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from taskagent.db import is_row_id
 from taskagent.errors import InvalidRequest, issue
-from taskagent.tasks.models import MAX_TASK_ID, PRIORITY_RANK
+from taskagent.tasks.models import PRIORITY_RANK
 from taskagent.tasks.schemas import SortKey
 
 SortValue = datetime | int | float | str
@@ -84,7 +85,7 @@ class CursorCodec:
             key = _parse_key(raw_key, sort)
         except (ValueError, TypeError, KeyError):
             raise InvalidCursorError("invalid cursor; start again without it") from None
-        if type(task_id) is not int or not 0 < task_id <= MAX_TASK_ID:
+        if type(task_id) is not int or not is_row_id(task_id):
             raise InvalidCursorError("invalid cursor; start again without it")
         return Position(key=key, task_id=task_id)
 

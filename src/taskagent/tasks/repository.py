@@ -30,8 +30,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.auth.models import User
-from taskagent.db import UTCDateTime
-from taskagent.tasks.models import MAX_TASK_ID, Task, TaskStatus
+from taskagent.db import UTCDateTime, is_row_id
+from taskagent.tasks.models import Task, TaskStatus
 from taskagent.tasks.pagination import Position, SortValue
 from taskagent.tasks.schemas import SortKey, TaskFilters
 
@@ -52,10 +52,6 @@ class Page:
         dict[str, Any]
     ]  # each task's columns by name, for display (no ORM objects: cheaper by far)
     next: Position | None  # where the next page starts after; None on the last page
-
-
-def _valid_id(task_id: int) -> bool:
-    return 0 < task_id <= MAX_TASK_ID
 
 
 def _missing_due_date(sort: SortKey) -> datetime:
@@ -93,7 +89,7 @@ class TaskRepository:
         return select(Task).where(self._mine())
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
-        if not _valid_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
+        if not is_row_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
             return None
         statement = self._owned().where(Task.id == task_id)
         if for_update:
@@ -189,7 +185,7 @@ class TaskRepository:
         if filters.priority is not None:
             conditions.append(tasks.priority == filters.priority)
         if filters.parent_id is not None:
-            valid = _valid_id(filters.parent_id)
+            valid = is_row_id(filters.parent_id)
             conditions.append(tasks.parent_id == filters.parent_id if valid else false())
         if filters.due_before is not None:
             conditions.append(tasks.due_date < filters.due_before)
