@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskagent.db import utcnow
 from taskagent.notifications.models import Notification
 from taskagent.tasks.models import Task
-from taskagent.tasks.reminders import fire_times, next_after
+from taskagent.tasks.reminders import came_due, next_after
 
 log = logging.getLogger(__name__)
 
@@ -63,58 +63,39 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
                 .limit(BATCH)
             )
         ).all()
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         for task in due:
             claimed = await session.execute(
                 update(Task)
                 .where(
                     Task.id == task.id,
                     Task.next_reminder_at == task.next_reminder_at,
-                    Task.reminded_until.is_(None)
-                    if task.reminded_until is None
-                    else Task.reminded_until == task.reminded_until,
+                    Task.reminded_until.is_not_distinct_from(task.reminded_until),
                 )
                 .values(reminded_until=now, next_reminder_at=next_after(task.reminders, task.due_date, now))
                 .execution_options(synchronize_session=False)
             )
             if getattr(claimed, "rowcount", 0) != 1:
                 continue  # another worker sent these, or the user changed the task meanwhile
-            since = task.reminded_until
-            moments = [
-                moment
-                for moment in fire_times(task.reminders, task.due_date)
-                if (since is None or moment > since) and moment <= now
-            ]
-            for moment in moments:
-                sent += await _notify(session, task.owner_id, task.id, task.title, task.due_date, moment, now)
+            for moment in came_due(task.reminders, task.due_date, task.reminded_until, now):
+                notification = {
+                    "owner_id": task.owner_id,
+                    "task_id": task.id,
+                    "title": task.title,
+                    "due_date": task.due_date,
+                    "remind_at": moment,
+                    "created_at": now,
+                    "late": now - moment > LATE_AFTER,
+                }
+                written = await session.execute(
+                    insert(Notification).values(notification).on_conflict_do_nothing()
+                )
+                sent += int(getattr(written, "rowcount", 0))
         backlog = (
             await session.execute(select(func.count()).where(Task.next_reminder_at <= now))
         ).scalar_one()
         await session.commit()
     return Pass(sent=sent, backlog=int(backlog))
-
-
-async def _notify(
-    session: AsyncSession,
-    owner_id: int,
-    task_id: int,
-    title: str,
-    due_date: datetime | None,
-    moment: datetime,
-    now: datetime,
-) -> int:
-    values = {
-        "owner_id": owner_id,
-        "task_id": task_id,
-        "title": title,
-        "due_date": due_date,
-        "remind_at": moment,
-        "created_at": now,
-        "late": now - moment > LATE_AFTER,
-    }
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Notification).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
-    return int(getattr(result, "rowcount", 0))
 
 
 class ReminderWorker:

@@ -38,6 +38,15 @@ def next_after(
     return next((each for each in fire_times(reminders, due) if each > moment), None)
 
 
+def came_due(
+    reminders: Iterable[Mapping[str, Any]], due: datetime | None, since: datetime | None, now: datetime
+) -> list[datetime]:
+    """The reminder times after `since` (None: any) and up to `now`: what a delivery pass sends."""
+    return [
+        moment for moment in fire_times(reminders, due) if (since is None or moment > since) and moment <= now
+    ]
+
+
 def shifted(reminders: Iterable[Mapping[str, Any]], by: timedelta | None) -> list[dict[str, Any]]:
     """The reminders of a repeating task's next occurrence: relative ones follow its due date by
     themselves; one at a fixed time moves with the due date (dropped when there is no due date to move by)."""
