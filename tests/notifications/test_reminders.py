@@ -286,3 +286,28 @@ async def test_signed_out_callers_get_401_and_tokens_need_the_task_scopes(
     assert (await client.get("/notifications", headers=reader["headers"])).status_code == 200
     assert (await client.post("/notifications/read", headers=reader["headers"])).status_code == 403
     assert (await client.get("/notifications", headers=calendar["headers"])).status_code == 403
+
+
+async def test_an_export_reimported_keeps_the_reminders_and_an_import_checks_them(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle
+) -> None:
+    due, at = soon(days=2), soon(hours=5)
+    await create(
+        client, alice, title="Dentist", due_date=iso(due), reminders=[{"before_minutes": 60}, {"at": iso(at)}]
+    )
+    exported = (await client.get("/users/me/export", headers=alice.headers)).json()
+    response = await client.post("/users/me/import", json=exported, headers=bob.headers)
+    assert response.status_code in (200, 201), response.text
+    [task] = (await client.get("/tasks", headers=bob.headers)).json()
+    assert task["reminders"] == [{"before_minutes": 60}, {"at": iso(at)}]
+    assert (await deliver(app, at)).sent == 2  # alice's and bob's: an imported task is sent like any other
+
+    body = {
+        "format": "taskagent-export",
+        "version": 1,
+        "tasks": [{"title": "T", "reminders": [{"before_minutes": 5}]}],
+    }
+    refused = await client.post("/users/me/import", json=body, headers=bob.headers)
+    assert refused.status_code == 422
+    assert "before_minutes needs a due date" in refused.json()["detail"][0]["msg"]
+    assert len((await client.get("/tasks", headers=bob.headers)).json()) == 1

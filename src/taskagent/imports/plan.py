@@ -19,7 +19,7 @@ from taskagent.exports.service import EXPORT_FORMAT, EXPORT_VERSION
 from taskagent.imports.schemas import ImportDocument, ImportedTask, ImportSkipped
 from taskagent.tasks.models import PRIORITY_RANK, TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom
-from taskagent.tasks.reminders import next_after
+from taskagent.tasks.reminders import delivery_columns
 
 MAX_IMPORT_TASKS = 50_000
 
@@ -71,8 +71,7 @@ class PlannedTask:
             "repeat_from": self.repeat_from,
             "reminders": self.reminders,
             # As for a task created now: reminders whose time has passed are not sent.
-            "reminded_until": now,
-            "next_reminder_at": None if done else next_after(self.reminders, self.due_date, now),
+            **delivery_columns(self.reminders, self.due_date, done=done, now=now),
             "version": 1,
             "created_at": self.created_at or now + timedelta(microseconds=position),
             "updated_at": now,

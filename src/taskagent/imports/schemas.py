@@ -8,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom
+from taskagent.tasks.reminders import NEEDS_DUE_DATE, needs_due_date
 from taskagent.tasks.schemas import (
     Description,
     Estimate,
     Recurrence,
-    ReminderBefore,
     Reminders,
     Tags,
     TaskPosition,
@@ -60,8 +60,8 @@ class ImportedTask(BaseModel):
     def _repeats_from_a_due_date(self) -> ImportedTask:
         if self.recurrence is not None and self.repeat_from == RepeatFrom.due and self.due_date is None:
             raise ValueError("a repeating task needs a due date (or repeat_from=completion)")
-        if self.due_date is None and any(isinstance(each, ReminderBefore) for each in self.reminders):
-            raise ValueError("a reminder with before_minutes needs a due date")
+        if needs_due_date([each.model_dump() for each in self.reminders], self.due_date):
+            raise ValueError(NEEDS_DUE_DATE)
         return self
 
 

@@ -17,6 +17,23 @@ MAX_REMINDERS = 10
 MAX_BEFORE_MINUTES = 366 * 24 * 60  # a year ahead is as early as a reminder makes sense
 
 
+NEEDS_DUE_DATE = 'a reminder with before_minutes needs a due date (or use {"at": <timestamp>})'
+
+
+def needs_due_date(reminders: Iterable[Mapping[str, Any]], due: datetime | None) -> bool:
+    """Whether a reminder is relative to a due date the task does not have."""
+    return due is None and any("before_minutes" in reminder for reminder in reminders)
+
+
+def delivery_columns(
+    reminders: Iterable[Mapping[str, Any]], due: datetime | None, *, done: bool, now: datetime
+) -> dict[str, datetime | None]:
+    """The worker's columns after the reminders, due date or status changed (or the task was made):
+    reminders count as dealt with up to `now` (a time already past is not sent), and the next is the first
+    after it (none for a completed task)."""
+    return {"reminded_until": now, "next_reminder_at": None if done else next_after(reminders, due, now)}
+
+
 def fire_time(reminder: Mapping[str, Any], due: datetime | None) -> datetime | None:
     """When the reminder comes due (UTC), or None for a relative one on a task without a due date."""
     if "at" in reminder:

@@ -27,7 +27,7 @@ from taskagent.tasks.recurrence import (
     parse_rule,
     shift,
 )
-from taskagent.tasks.reminders import next_after, shifted
+from taskagent.tasks.reminders import NEEDS_DUE_DATE, delivery_columns, needs_due_date, shifted
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
 
@@ -83,21 +83,18 @@ class InvalidRemindersError(InvalidRequest, ValueError):
     """A reminder before the due date on a task that has none."""
 
     def __init__(self, field: str) -> None:
-        message = 'a reminder with before_minutes needs a due date (or use {"at": <timestamp>})'
-        super().__init__([issue(("body", field), message)])
+        super().__init__([issue(("body", field), NEEDS_DUE_DATE)])
 
 
 def _check_reminders(reminders: list[dict[str, Any]], due: datetime | None, *, due_given: bool) -> None:
-    if due is None and any("before_minutes" in reminder for reminder in reminders):
+    if needs_due_date(reminders, due):
         raise InvalidRemindersError("due_date" if due_given else "reminders")
 
 
 def plan_reminders(task: Task, now: datetime) -> None:
-    """After a change to its reminders, due date or status: reminders count as dealt with up to `now`
-    (a time already past is not sent), and the worker's next one is the first after it (none when done)."""
-    task.reminded_until = now
     done = task.status == TaskStatus.completed
-    task.next_reminder_at = None if done else next_after(task.reminders, task.due_date, now)
+    for column, value in delivery_columns(task.reminders, task.due_date, done=done, now=now).items():
+        setattr(task, column, value)
 
 
 @dataclass(frozen=True)
