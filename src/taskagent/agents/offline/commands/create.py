@@ -163,6 +163,21 @@ class _Modifiers:
     recognised: list[Recognised] = field(default_factory=list)
     due_has_time: bool = False
 
+    def as_task(self, title: str, defaults: _Modifiers) -> NewTask:
+        """The task these fields describe; a field not read here comes from `defaults` (the fields a list's
+        head gives every item: "Create 3 urgent tasks for tomorrow: ...")."""
+        own_due = self.due is not None
+        return NewTask(
+            title=title,
+            priority=self.priority or defaults.priority,
+            due=self.due or defaults.due,
+            tags=self.tags or list(defaults.tags),
+            description=self.description or defaults.description,
+            estimate_minutes=self.estimate or defaults.estimate,
+            repeats=self.repeats or defaults.repeats,
+            due_has_time=self.due_has_time if own_due else defaults.due_has_time,
+        )
+
 
 def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -> tuple[Traced, _Modifiers]:
     """Cut the field values out of `text`; return what is left and the values.
@@ -267,18 +282,7 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
     title = title[:200].strip()
     if not title or not re.search(r"\w", title):
         return None
-    defaults = defaults or _Modifiers()
-    own_due = found.due is not None
-    return NewTask(
-        title=title,
-        priority=found.priority or defaults.priority,
-        due=found.due or defaults.due,
-        tags=found.tags or list(defaults.tags),
-        description=found.description or defaults.description,
-        estimate_minutes=found.estimate or defaults.estimate,
-        repeats=found.repeats or defaults.repeats,
-        due_has_time=found.due_has_time if own_due else defaults.due_has_time,
-    )
+    return found.as_task(title, defaults or _Modifiers())
 
 
 def _split_items(body: str, count: int | None) -> list[str]:
@@ -386,13 +390,5 @@ def read_one_task(text: str, now: datetime, ignore: Collection[str] = ()) -> One
     title, found = _read(text, now, ignore, command=False)
     if not re.search(r"\w", title):
         title = ""
-    task = NewTask(
-        title=title,
-        priority=found.priority,
-        due=found.due,
-        tags=found.tags,
-        description=found.description,
-        estimate_minutes=found.estimate,
-        repeats=found.repeats,
-    )
+    task = found.as_task(title, _Modifiers())
     return OneTask(title, task, sorted(found.recognised, key=lambda words: words.start))
