@@ -83,14 +83,14 @@ _HELP_WORDS = re.compile(
 _EXPLICIT_ID = re.compile(r"(?:\btask\s*#?\s*|(?<![\w&])#)(\d+)\b", re.IGNORECASE)
 
 
-def _explicit_id(conversation: Conversation) -> int | None:
+def explicit_id(conversation: Conversation) -> int | None:
     if conversation.focus_task_id is not None:
         return conversation.focus_task_id
     match = _EXPLICIT_ID.search(conversation.request)
     return int(match.group(1)) if match else None
 
 
-def _pointed_task(conversation: Conversation, open_tasks: Sequence[TaskInfo]) -> TaskInfo | None:
+def pointed_task(conversation: Conversation, open_tasks: Sequence[TaskInfo]) -> TaskInfo | None:
     """The task a chat request means when it has no id: by its words, by "it" (the last task mentioned),
     or the only open task there is."""
     words = clean_phrase(_HELP_WORDS.sub(" ", conversation.request))
@@ -127,7 +127,7 @@ class Gathered:
 
 
 def _first_round(kind: HelpKind, conversation: Conversation, toolbox: Toolbox) -> EngineStep | None:
-    task_id = _explicit_id(conversation)
+    task_id = explicit_id(conversation)
     calls = []
     if task_id is not None and toolbox.has("get_task"):
         calls.append(Call("get_task", {"task_id": task_id}))
@@ -150,7 +150,7 @@ def decide_specialist(kind: HelpKind, conversation: Conversation, toolbox: Toolb
         return Reply(f"I couldn't open the task: {gathered.error}")
     task = gathered.task
     if task is None:
-        pointed = _pointed_task(conversation, gathered.open_tasks)
+        pointed = pointed_task(conversation, gathered.open_tasks)
         if pointed is not None and pointed.title:
             task = pointed
         elif pointed is not None and toolbox.has("get_task") and not conversation.results("get_task"):

@@ -16,7 +16,7 @@ from .breakdown import duration
 from .conversation import Conversation
 from .dates import describe_date, describe_day
 from .plan import Call, Calls, Reply, Step
-from .specialists import MAX_CALLS, Gathered, _explicit_id, _pointed_task, which_task
+from .specialists import MAX_CALLS, Gathered, explicit_id, pointed_task, which_task
 from .tasks import PRIORITY_RANK, TaskInfo
 
 OPEN_TASKS_SHOWN = 5
@@ -32,7 +32,7 @@ def decide_template(spec: Specialist, conversation: Conversation, toolbox_has: s
         return Reply("I stopped there: that took more steps than I allow myself for one request.")
     needs = needed_tools(spec) & toolbox_has
     gathered = Gathered(conversation)
-    task_id = _explicit_id(conversation)
+    task_id = explicit_id(conversation)
     if not gathered.asked and needs:
         calls = []
         if "get_task" in needs and task_id is not None:
@@ -46,7 +46,7 @@ def decide_template(spec: Specialist, conversation: Conversation, toolbox_has: s
         return Reply(f"I couldn't open the task: {gathered.error}")
     task = gathered.task
     if task is None and "get_task" in needs:
-        task = _pointed_task(conversation, gathered.open_tasks)
+        task = pointed_task(conversation, gathered.open_tasks)
         if task is None or not task.title:
             return Reply(which_task("get help with", gathered.open_tasks, conversation.now))
     return Reply(render_template(spec.answer, template_values(task, gathered.open_tasks, conversation)))
