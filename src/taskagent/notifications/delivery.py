@@ -13,10 +13,7 @@ on PostgreSQL shared by every worker of every host.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from taskagent.background import PollingWorker
 from taskagent.db import utcnow
 from taskagent.notifications.models import Notification
 from taskagent.tasks.models import Task
@@ -98,34 +96,14 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
     return Pass(sent=sent, backlog=int(backlog))
 
 
-class ReminderWorker:
-    """Runs `deliver_due` every `poll_seconds` (with jitter, so that workers started together do not
-    poll together) until closed; what the last pass left is `backlog` (shown by /health)."""
+class ReminderWorker(PollingWorker):
+    """Runs `deliver_due` in the background loop (taskagent.background)."""
+
+    name = "reminders"
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], poll_seconds: float) -> None:
+        super().__init__(poll_seconds)
         self.session_factory = session_factory
-        self.poll_seconds = poll_seconds
-        self.backlog: int | None = None  # None: no pass has finished yet
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self.poll_seconds > 0 and self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="reminders")
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                self.backlog = (await deliver_due(self.session_factory)).backlog
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The database is down or busy: the next pass tries again, and nothing was sent twice.
-                log.warning("reminder pass failed; retrying on the next one", exc_info=True)
-            await asyncio.sleep(self.poll_seconds * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def run_pass(self) -> int:
+        return (await deliver_due(self.session_factory)).backlog
