@@ -175,6 +175,7 @@ def build_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setti
         # No background reminder passes unless a test asks (they would add statements to tests that count
         # them); tests/notifications runs passes itself or turns the loop on.
         "reminder_poll_seconds": 0,
+        "webhook_poll_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -53,6 +53,8 @@ from taskagent.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from taskagent.tasks.router import router as tasks_router
 from taskagent.usage.router import router as usage_router
 from taskagent.web import mount_frontend
+from taskagent.webhooks.router import router as webhooks_router
+from taskagent.webhooks.sending import WebhookWorker
 
 
 class AllowHeaderMiddleware:
@@ -108,13 +110,16 @@ async def open_resources(
         known_users=KnownUsers(),
         health_probe=DatabaseProbe(engine),
         reminders=ReminderWorker(session_factory, settings.reminder_poll_seconds),
+        webhooks=WebhookWorker(session_factory, settings),
         metrics=request_metrics,
         tracing=tracing,
     )
     resources.reminders.start()
+    resources.webhooks.start()
     try:
         yield resources
     finally:
+        await resources.webhooks.aclose()
         await resources.reminders.aclose()
         # Runs still streaming store what was said, then the model clients close. Read from `resources`:
         # a test may have swapped one.
@@ -176,6 +181,7 @@ def create_app(
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
     app.include_router(notifications_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(webhooks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(usage_router)
     app.include_router(access_tokens_router)
     app.include_router(calendar_router)

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # Reminders: how often each serving process looks for reminders that came due (0: never; a test's
     # app that wants no background queries). A reminder is sent within about this long of its time.
     reminder_poll_seconds: float = Field(default=15.0, ge=0)
+    # Webhooks: how often each serving process sends the deliveries that are due (0: never), and whether a
+    # webhook may point at loopback, private, link-local or other non-public addresses (SSRF; false: 422).
+    webhook_poll_seconds: float = Field(default=5.0, ge=0)
+    webhook_allow_private: bool = False
 
     # The specialists (a TOML file; unset: the built-in scheduler, breakdown, blocker), checked at start-up.
     specialists_file: Path | None = None

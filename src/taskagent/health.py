@@ -34,6 +34,10 @@ class Health(BaseModel):
         "yet, or reminders are off here); growing means the workers do not keep up or cannot reach the "
         "database"
     )
+    webhooks_backlog: int | None = Field(
+        description="Webhook deliveries due and not yet sent, as this worker's last pass left them (null: "
+        "no pass yet, or webhooks are off here)"
+    )
 
 
 async def _database_ok(engine: AsyncEngine) -> bool:
@@ -78,5 +82,6 @@ async def health(resources: ResourcesDep) -> JSONResponse:
         database="ok" if ok else "unreachable",
         version=__version__,
         reminders_backlog=resources.reminders.backlog,
+        webhooks_backlog=resources.webhooks.backlog,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

@@ -9,6 +9,7 @@ from taskagent.db import Base
 from taskagent.notifications.models import Notification
 from taskagent.tasks.models import Task
 from taskagent.usage.models import AgentUsage, AgentUsageByModel, UsagePlan
+from taskagent.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessToken",
@@ -24,4 +25,6 @@ __all__ = [
     "ThreadItem",
     "UsagePlan",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

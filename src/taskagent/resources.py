@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from taskagent.observability.metrics import Metrics
     from taskagent.observability.tracing import Tracing
     from taskagent.ratelimit import RateLimiter
+    from taskagent.webhooks.sending import WebhookWorker
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class Resources:
     known_users: KnownUsers  # user ids recently seen to exist
     health_probe: DatabaseProbe
     reminders: ReminderWorker  # sends the reminders that come due
+    webhooks: WebhookWorker  # sends the webhook deliveries that are due
     metrics: Metrics  # also held by the request middleware, which exists before the lifespan runs
     tracing: Tracing | None = None  # None: OTEL_TRACES_EXPORTER=none, nothing traced
 

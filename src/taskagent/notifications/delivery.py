@@ -26,6 +26,8 @@ from taskagent.db import utcnow
 from taskagent.notifications.models import Notification
 from taskagent.tasks.models import Task
 from taskagent.tasks.reminders import came_due, next_after
+from taskagent.webhooks.models import EventType
+from taskagent.webhooks.outbox import REMINDER_FIELDS, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,10 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
                 written = await session.execute(
                     insert(Notification).values(notification).on_conflict_do_nothing()
                 )
-                sent += int(getattr(written, "rowcount", 0))
+                if getattr(written, "rowcount", 0) == 1:
+                    sent += 1
+                    data = {key: notification[key] for key in REMINDER_FIELDS}
+                    await enqueue(session, task.owner_id, EventType.reminder_due, data, now=now)
         backlog = (
             await session.execute(select(func.count()).where(Task.next_reminder_at <= now))
         ).scalar_one()

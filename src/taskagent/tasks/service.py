@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,8 @@ from taskagent.tasks.recurrence import (
 from taskagent.tasks.reminders import NEEDS_DUE_DATE, delivery_columns, needs_due_date, shifted
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
+from taskagent.webhooks.models import EventType
+from taskagent.webhooks.outbox import EventData, enqueue
 
 # What a task's trail leaves out: who owns it, the times that follow from the changes themselves, its
 # place in the manual order (an arrangement of the list, not a change to the task; a drag would flood it)
@@ -126,10 +129,31 @@ def _matches(if_match: str, task: Task) -> bool:
     return "*" in candidates or etag(task) in candidates
 
 
+def shown(task: Task | Mapping[str, Any]) -> dict[str, Any]:
+    """The task as the REST API shows it (JSON values)."""
+    fields: dict[str, Any] = TaskRead.model_validate(task).model_dump(mode="json")
+    return fields
+
+
 def audited_fields(task: Task | Mapping[str, Any]) -> dict[str, Any]:
     """The task's fields as the REST API shows them (JSON values), those a trail records."""
-    shown: dict[str, Any] = TaskRead.model_validate(task).model_dump(mode="json")
-    return {name: value for name, value in shown.items() if name not in _NOT_AUDITED}
+    return _audited(shown(task))
+
+
+def _audited(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if name not in _NOT_AUDITED}
+
+
+def _event(action: HistoryAction, changes: dict[str, Any]) -> EventType:
+    """The webhook event of a change: an update that completes the task is `task.completed`."""
+    if action == HistoryAction.created:
+        return EventType.task_created
+    if action == HistoryAction.deleted:
+        return EventType.task_deleted
+    status = changes.get("status")
+    if isinstance(status, dict) and status.get("to") == TaskStatus.completed.value:
+        return EventType.task_completed
+    return EventType.task_updated
 
 
 # A field at this value holds nothing worth a trail entry of its own (every task has it).
@@ -163,15 +187,21 @@ class TaskService:
     the caller came through (set by each entry point, never by a model)."""
 
     def __init__(self, session: AsyncSession, user_id: int, channel: Channel = Channel.system) -> None:
+        self.session, self.user_id = session, user_id
         self.repository = TaskRepository(session, user_id)
         self.history = HistoryRepository(session, user_id)
         self.channel = channel
         self.actor_id = None if channel == Channel.system else user_id
 
-    def _record(self, task_id: int, action: HistoryAction, changes: dict[str, Any]) -> None:
+    async def _record(
+        self, task_id: int, action: HistoryAction, changes: dict[str, Any], task: EventData
+    ) -> None:
+        """Every change to a task comes through here: its trail entry, and its webhook event in the same
+        transaction (`task`: the task as shown, or a function making it, called if a webhook wants it)."""
         self.history.add(
             task_id, actor_id=self.actor_id, channel=self.channel, action=action, changes=changes
         )
+        await enqueue(self.session, self.user_id, _event(action, changes), task)
 
     async def get(self, task_id: int) -> Task:
         task = await self.repository.get(task_id)
@@ -227,7 +257,7 @@ class TaskService:
         )
         plan_reminders(task, now)
         await self.repository.add(task)
-        self._record(task.id, HistoryAction.created, creation_changes(task))
+        await self._record(task.id, HistoryAction.created, creation_changes(task), lambda: shown(task))
         return task
 
     async def _for_write(self, task_id: int, if_match: str | None) -> Task:
@@ -287,8 +317,9 @@ class TaskService:
             await self.repository.flush()
         except StaleDataError:
             raise self._lost_race(if_match) from None
-        if diff := _diff(before, audited_fields(task)):  # a write that changes nothing leaves no entry
-            self._record(task.id, HistoryAction.updated, diff)
+        after = shown(task)
+        if diff := _diff(before, _audited(after)):  # a write that changes nothing leaves no entry
+            await self._record(task.id, HistoryAction.updated, diff, after)
         return Updated(task, None if following_task is None else following_task.id)
 
     async def _next_occurrence(self, task: Task) -> Task | None:
@@ -319,7 +350,7 @@ class TaskService:
         first.recurrence = None if rest is None else rest.text
         first.repeat_from = task.repeat_from
         await self.repository.flush()
-        self._record(first.id, HistoryAction.created, creation_changes(first))
+        await self._record(first.id, HistoryAction.created, creation_changes(first), lambda: shown(first))
         copies = {task.id: first.id}
         for subtask in subtasks:  # level by level: a parent is copied before its subtasks
             copy = await self._copy(
@@ -330,7 +361,7 @@ class TaskService:
                 moved=moved,
             )
             copies[subtask.id] = copy.id
-            self._record(copy.id, HistoryAction.created, creation_changes(copy))
+            await self._record(copy.id, HistoryAction.created, creation_changes(copy), partial(shown, copy))
         return first
 
     async def _copy(
@@ -367,13 +398,13 @@ class TaskService:
         """Delete the task and its subtasks (the database cascades); each gets its trail's last entry."""
         task = await self._for_write(task_id, if_match)
         gone = [task, *await self.repository.descendants(task.id)]
-        last_seen = [(each.id, _set(audited_fields(each))) for each in gone]
+        last_seen = [(each.id, shown(each)) for each in gone]
         try:
             await self.repository.delete(task)
         except StaleDataError:
             raise self._lost_race(if_match) from None
         for each_id, fields in last_seen:
-            self._record(each_id, HistoryAction.deleted, _diff(fields, {}))
+            await self._record(each_id, HistoryAction.deleted, _diff(_set(_audited(fields)), {}), fields)
         return task
 
     @staticmethod
