@@ -80,6 +80,7 @@ async def test_health_is_503_when_the_database_port_is_closed(tmp_path: Path) ->
         "database": "unreachable",
         "version": __version__,
         "reminders_backlog": None,  # reminders are off in tests' apps
+        "webhooks_backlog": None,  # and so is webhook sending
     }
 
 

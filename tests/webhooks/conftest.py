@@ -57,8 +57,9 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            headers = {name.lower(): value for name, value in self.headers.items()}
             with state.lock:
-                state.received.append(Received(self.path, dict(self.headers.items()), body))
+                state.received.append(Received(self.path, headers, body))
                 status = state.answers.pop(0) if state.answers else 200
             answer = b"x" * 5000 if status >= 500 else b"ok"
             self.send_response(status)
