@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from taskagent.resources import app_resources
 from taskagent.webhooks.models import WebhookDelivery
-from taskagent.webhooks.sending import MAX_ATTEMPTS, RETRY_SCHEDULE
+from taskagent.webhooks.sending import LEASE, MAX_ATTEMPTS, RETRY_SCHEDULE, send_due
 from tests.conftest import UserHandle
 from tests.notifications.test_reminders import deliver, iso, soon
 from tests.tasks.conftest import create
@@ -216,3 +216,36 @@ async def test_concurrent_passes_send_each_message_once(
     ids = [each.headers["webhook-id"] for each in receiver.received]
     assert len(ids) == 30 == len(set(ids))
     assert all(entry["status"] == "succeeded" for entry in await deliveries(client, alice, hook["id"]))
+
+
+async def test_a_change_that_is_refused_sends_nothing(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle, receiver: Receiver
+) -> None:
+    hook = await register(client, alice, receiver.url, ALL)
+    task = await create(client, alice)
+    stale = await client.patch(
+        f"/tasks/{task['id']}", json={"title": "New"}, headers={**alice.headers, "If-Match": '"0-0"'}
+    )
+    assert stale.status_code == 412
+    assert [entry["event"] for entry in await deliveries(client, alice, hook["id"])] == ["task.created"]
+
+
+async def test_a_worker_that_dies_mid_send_leaves_its_claim_to_the_next_after_the_lease(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle, receiver: Receiver
+) -> None:
+    hook = await register(client, alice, receiver.url)
+    await create(client, alice)
+
+    def crash(_: httpx.Request) -> httpx.Response:
+        raise RuntimeError("the worker died")
+
+    resources = app_resources(app)
+    moment = later(seconds=1)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(crash)) as dying:
+        with pytest.raises(RuntimeError):
+            await send_due(resources.session_factory, dying, resources.settings, moment)
+    assert (await send(app, moment + timedelta(seconds=30))).succeeded == 0  # still claimed
+    assert (await send(app, moment + LEASE)).succeeded == 1
+    [entry] = await deliveries(client, alice, hook["id"])
+    assert entry["status"] == "succeeded" and entry["attempts"] == 1
+    assert len(receiver.received) == 1
