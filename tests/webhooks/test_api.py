@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
+import socket
 
 import httpx
 import pytest
@@ -150,3 +152,20 @@ async def test_deleting_the_user_deletes_their_webhooks(client: httpx.AsyncClien
         "DELETE", "/users/me", json={"password": alice.password}, headers=alice.headers
     )
     assert response.status_code == 204, response.text
+
+
+async def test_a_name_that_resolves_to_a_private_address_is_refused(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    """Found by resolving (not by its name, as `localhost` is): this machine's own host name."""
+    name = socket.gethostname()
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)}
+    except OSError:
+        pytest.skip(f"{name} does not resolve here")
+    if all(ipaddress.ip_address(str(address).split("%")[0]).is_global for address in addresses):
+        pytest.skip(f"{name} resolves to public addresses here")
+    body = {"url": f"http://{name}:8000/hook", "events": ["task.created"]}
+    response = await client.post("/webhooks", json=body, headers=alice.headers)
+    assert response.status_code == 422, response.text
+    assert "resolves to" in response.json()["detail"][0]["msg"]
