@@ -67,6 +67,8 @@ SEMANTIC_REFUSALS: dict[tuple[str, str], list[str]] = {
     # a file's content beyond its JSON Schema: parent links to ids in the file, no cycles, a CSV that is a
     # Todoist export, the format named matching the body sent
     ("POST", "/users/me/import"): ["422"],
+    # a webhook's URL must be http(s) and, unless WEBHOOK_ALLOW_PRIVATE, on a public address (SSRF)
+    ("POST", "/webhooks"): ["422"],
 }
 
 

@@ -109,7 +109,7 @@ async def open_resources(
         verified_tokens=VerifiedTokens(settings),
         known_users=KnownUsers(),
         health_probe=DatabaseProbe(engine),
-        reminders=ReminderWorker(session_factory, settings.reminder_poll_seconds),
+        reminders=ReminderWorker(session_factory, settings.reminder_poll_seconds, settings.smtp),
         webhooks=WebhookWorker(session_factory, settings),
         metrics=request_metrics,
         tracing=tracing,

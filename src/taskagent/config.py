@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from taskagent.notifications.smtp import SmtpTarget
+
 Environment = Literal["development", "production", "test"]
 
 
@@ -92,6 +94,9 @@ class Settings(BaseSettings):
     # webhook may point at loopback, private, link-local or other non-public addresses (SSRF; false: 422).
     webhook_poll_seconds: float = Field(default=5.0, ge=0)
     webhook_allow_private: bool = False
+    # Reminders by email (unset: no email channel): smtp://host[:25], smtp+starttls://host[:587] or
+    # smtps://host[:465], with user:password@ when the server wants them and ?from=<address> for the sender.
+    smtp_url: SecretStr | None = None
 
     # The specialists (a TOML file; unset: the built-in scheduler, breakdown, blocker), checked at start-up.
     specialists_file: Path | None = None
@@ -110,6 +115,13 @@ class Settings(BaseSettings):
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "otel_record_content"
         ),
     )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpTarget.parse(value.get_secret_value())  # a ValueError names what is wrong
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -148,6 +160,11 @@ class Settings(BaseSettings):
         return self
 
     # Derived values -----------------------------------------------------------------------------
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """Where reminder emails go (None: SMTP_URL is unset, there is no email channel)."""
+        return None if self.smtp_url is None else SmtpTarget.parse(self.smtp_url.get_secret_value())
 
     @property
     def is_sqlite(self) -> bool:

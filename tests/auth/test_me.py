@@ -14,7 +14,8 @@ async def test_me_is_the_callers_account(
         response = await client.get("/users/me", headers=user.headers)
         assert response.status_code == 200
         body = response.json()
-        assert set(body) == {"id", "email", "timezone", "created_at"}
+        assert set(body) == {"id", "email", "timezone", "created_at", "notify_web", "notify_email"}
+        assert (body["notify_web"], body["notify_email"]) == (True, False)
         assert (body["id"], body["email"], body["timezone"]) == (user.id, user.email, "UTC")
 
 

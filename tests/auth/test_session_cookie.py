@@ -54,7 +54,14 @@ async def test_login_sets_the_session_and_csrf_cookies(
     response = await login(client, account)
     body = response.json()
     assert set(body) == {"user", "csrf_token", "expires_in"}
-    assert body["user"]["id"] == account.id and set(body["user"]) == {"id", "email", "timezone", "created_at"}
+    assert body["user"]["id"] == account.id and set(body["user"]) == {
+        "id",
+        "email",
+        "timezone",
+        "created_at",
+        "notify_web",
+        "notify_email",
+    }
 
     cookies = set_cookies(response)
     session, csrf = cookies[SESSION], cookies[CSRF]

@@ -28,7 +28,7 @@ async def test_signup_creates_an_account_that_can_sign_in(client: httpx.AsyncCli
     )
     assert response.status_code == 201, response.text
     user = response.json()
-    assert set(user) == {"id", "email", "timezone", "created_at"}
+    assert set(user) == {"id", "email", "timezone", "created_at", "notify_web", "notify_email"}
     assert user["email"] == "new.user@example.com"  # stored in one case: see auth.repository
     assert user["timezone"] == "UTC"
     assert user["created_at"].endswith("Z")

@@ -13,10 +13,11 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.notifications.test_email import Mailbox, mailbox
 from tests.test_cli import cli_env, serving
 from tests.test_workers import own_postgres, wait_for_workers
 
-__all__ = ["own_postgres"]  # the fixture, used by name
+__all__ = ["mailbox", "own_postgres"]  # the fixtures, used by name
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -66,6 +67,33 @@ def test_two_workers_send_each_reminder_once(own_postgres: str, tmp_path: Path) 
         assert Counter(note["title"] for note in sent) == {f"Reminder {n}": 1 for n in range(count)}
         assert not any(note["late"] for note in sent)
         assert httpx.get(f"{base}/health").json()["reminders_backlog"] == 0
+
+
+def test_two_workers_email_each_reminder_once(
+    own_postgres: str, tmp_path: Path, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    env = _env(own_postgres, tmp_path) | {"SMTP_URL": f"smtp://127.0.0.1:{port}"}
+    with serving(tmp_path, env, "--workers", "2") as server:
+        wait_for_workers(server, 2)
+        base = server.base_url
+        headers = _sign_up(base)
+        assert (
+            httpx.patch(f"{base}/users/me", json={"notify_email": True}, headers=headers).status_code == 200
+        )
+        count = 10
+        for number in range(count):
+            body = {"title": f"Mail {number}", "reminders": [{"at": _in(2)}]}
+            assert httpx.post(f"{base}/tasks", json=body, headers=headers).status_code == 201
+        deadline = time.monotonic() + 30
+        while len(box.received) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # more passes of both workers: a message sent twice would arrive now
+        assert Counter(message["Subject"] for message in box.received) == {
+            f"Reminder: Mail {n}": 1 for n in range(count)
+        }
+        sent = httpx.get(f"{base}/notifications?limit=200", headers=headers).json()["notifications"]
+        assert {note["email"] for note in sent} == {"sent"}
 
 
 def test_a_reminder_due_while_the_server_was_down_is_sent_when_it_is_back(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from taskagent.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bearer JWTs issued before this instant are refused (set by a password change); None: all are valid.
     tokens_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Where reminders go: the page's notification list, and email (when the server has SMTP_URL).
+    notify_web: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("uq_users_email_lower", func.lower(email), unique=True),)
 

@@ -93,11 +93,19 @@ async def read_me(user: CurrentUser) -> Any:
     "/users/me",
     response_model=UserRead,
     responses=error_responses(
-        Unauthorized, Forbidden, InvalidRequest, invalid_request="Not an IANA time zone name"
+        Unauthorized,
+        Forbidden,
+        InvalidRequest,
+        invalid_request="Not an IANA time zone name, nothing to change, or email from a server without SMTP",
     ),
 )
-async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> Any:
-    user.timezone = body.timezone
+async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Any:
+    if body.notify_email and settings.smtp_url is None:
+        raise InvalidRequest.at(
+            ("body", "notify_email"), "this server sends no email (its operator has not set SMTP_URL)"
+        )
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(user, field, value)
     await session.flush()
     return user
 

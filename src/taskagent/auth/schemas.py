@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator, model_validator
 
 from taskagent.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -37,19 +37,37 @@ class UserRead(BaseModel):
     email: str
     timezone: str
     created_at: datetime
+    notify_web: bool = Field(description="Reminders appear in the page's notification list")
+    notify_email: bool = Field(description="Reminders are emailed to the account's address")
 
 
 class UserUpdate(BaseModel):
+    """Any of the fields, at least one; a field left out keeps its value."""
+
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str = Field(description="An IANA time zone name, such as Europe/Paris")
+    timezone: str | None = Field(default=None, description="An IANA time zone name, such as Europe/Paris")
+    notify_web: StrictBool | None = Field(
+        default=None, description="Show reminders in the page's notifications"
+    )
+    notify_email: StrictBool | None = Field(
+        default=None, description="Email reminders (the server must have an SMTP server configured)"
+    )
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
-        if value not in _ZONES:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in _ZONES:
             raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/Paris")
         return value
+
+    @model_validator(mode="after")
+    def _something_given(self) -> UserUpdate:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: give timezone, notify_web or notify_email")
+        if given_null := sorted(name for name in self.model_fields_set if getattr(self, name) is None):
+            raise ValueError(f"{', '.join(given_null)} cannot be null")
+        return self
 
 
 class Token(BaseModel):

@@ -21,9 +21,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from taskagent.auth.models import User
 from taskagent.background import PollingWorker
 from taskagent.db import utcnow
-from taskagent.notifications.models import Notification
+from taskagent.notifications.email import send_emails
+from taskagent.notifications.models import EmailState, Notification
+from taskagent.notifications.smtp import SmtpTarget
 from taskagent.tasks.models import Task
 from taskagent.tasks.reminders import came_due, next_after
 from taskagent.webhooks.models import EventType
@@ -42,8 +45,11 @@ class Pass:
     backlog: int  # tasks with a reminder due and not yet sent, after this pass
 
 
-async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: datetime | None = None) -> Pass:
-    """One pass: send what has come due by `now`."""
+async def deliver_due(
+    session_factory: async_sessionmaker[AsyncSession], now: datetime | None = None, *, email: bool = False
+) -> Pass:
+    """One pass: send what has come due by `now`, to each owner's channels (`email`: the server can send
+    email, so owners who asked for it get one, queued here and sent by `email.send_emails`)."""
     now = now or utcnow()
     sent = 0
     async with session_factory() as session:
@@ -57,7 +63,10 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
                     Task.reminders,
                     Task.reminded_until,
                     Task.next_reminder_at,
+                    User.notify_web,
+                    User.notify_email,
                 )
+                .join(User, User.id == Task.owner_id)
                 .where(Task.next_reminder_at <= now)
                 .order_by(Task.next_reminder_at)
                 .limit(BATCH)
@@ -78,7 +87,7 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
             if getattr(claimed, "rowcount", 0) != 1:
                 continue  # another worker sent these, or the user changed the task meanwhile
             for moment in came_due(task.reminders, task.due_date, task.reminded_until, now):
-                notification = {
+                notification: dict[str, object] = {
                     "owner_id": task.owner_id,
                     "task_id": task.id,
                     "title": task.title,
@@ -86,7 +95,10 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
                     "remind_at": moment,
                     "created_at": now,
                     "late": now - moment > LATE_AFTER,
+                    "web": task.notify_web,
                 }
+                if email and task.notify_email:
+                    notification |= {"email_state": EmailState.pending, "email_next_at": now}
                 written = await session.execute(
                     insert(Notification).values(notification).on_conflict_do_nothing()
                 )
@@ -102,13 +114,23 @@ async def deliver_due(session_factory: async_sessionmaker[AsyncSession], now: da
 
 
 class ReminderWorker(PollingWorker):
-    """Runs `deliver_due` in the background loop (taskagent.background)."""
+    """Runs `deliver_due`, then (with an SMTP server) `send_emails`, in the background loop
+    (taskagent.background)."""
 
     name = "reminders"
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], poll_seconds: float) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        poll_seconds: float,
+        smtp: SmtpTarget | None = None,
+    ) -> None:
         super().__init__(poll_seconds)
         self.session_factory = session_factory
+        self.smtp = smtp
 
-    async def run_pass(self) -> int:
-        return (await deliver_due(self.session_factory)).backlog
+    async def run_pass(self, now: datetime | None = None) -> int:
+        backlog = (await deliver_due(self.session_factory, now, email=self.smtp is not None)).backlog
+        if self.smtp is not None:
+            await send_emails(self.session_factory, self.smtp, now)
+        return backlog

@@ -22,8 +22,11 @@ class NotificationNotFoundError(NotFound):
 
 
 def _read(notification: Notification) -> NotificationRead:
-    fields = {name: getattr(notification, name) for name in NotificationRead.model_fields if name != "read"}
-    return NotificationRead.model_validate({**fields, "read": notification.read_at is not None})
+    derived = {"read": notification.read_at is not None, "email": notification.email_state}
+    fields = {
+        name: getattr(notification, name) for name in NotificationRead.model_fields if name not in derived
+    }
+    return NotificationRead.model_validate(fields | derived)
 
 
 @router.get("", response_model=NotificationList, responses=error_responses(Unauthorized, Forbidden))

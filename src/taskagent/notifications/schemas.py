@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from taskagent.notifications.models import EmailState
+
 
 class NotificationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -16,6 +18,10 @@ class NotificationRead(BaseModel):
     created_at: datetime = Field(description="When it was sent")
     late: bool = Field(description="Sent well after remind_at: the server was not running at the time")
     read: bool
+    email: EmailState | None = Field(
+        description="By email: pending (to be sent, or retried after a failure), sent, failed; "
+        "null: not sent by email",
+    )
 
 
 class NotificationList(BaseModel):

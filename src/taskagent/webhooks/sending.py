@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from taskagent.background import PollingWorker
+from taskagent.background import PollingWorker, lease_due
 from taskagent.config import Settings
 from taskagent.db import utcnow
 from taskagent.webhooks.addresses import RefusedAddressError, ResolveError, check_destination
@@ -126,32 +126,11 @@ async def _claim(session: AsyncSession, now: datetime) -> list[Claimed]:
         .order_by(WebhookDelivery.next_attempt_at)
         .limit(BATCH)
     )
-    lease = now + LEASE
-    if session.get_bind().dialect.name == "postgresql":
-        rows = list((await session.execute(due.with_for_update(of=WebhookDelivery, skip_locked=True))).all())
-        if rows:
-            await session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_([row.id for row in rows]))
-                .values(next_attempt_at=lease)
-                .execution_options(synchronize_session=False)
-            )
-        return [_claimed(row) for row in rows]
-    claimed = []
-    for row in (await session.execute(due)).all():
-        result = await session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == row.id,
-                WebhookDelivery.status == DeliveryStatus.pending.value,
-                WebhookDelivery.next_attempt_at == row.next_attempt_at,
-            )
-            .values(next_attempt_at=lease)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(_claimed(row))
-    return claimed
+    still_due = (WebhookDelivery.status == DeliveryStatus.pending.value,)
+    rows = await lease_due(
+        session, due, WebhookDelivery, still_due, WebhookDelivery.next_attempt_at, now + LEASE
+    )
+    return [_claimed(row) for row in rows]
 
 
 def _claimed(row: Any) -> Claimed:  # a row of _claim's select
