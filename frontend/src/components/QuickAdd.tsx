@@ -40,6 +40,7 @@ const FIELD_WORDS: Record<ParsedField, string> = {
   priority: 'the priority',
   tags: 'the tags',
   recurrence: 'the repetition',
+  reminders: 'the reminder',
   estimate_minutes: 'the estimate',
   description: 'the note',
 };
@@ -57,6 +58,7 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
     const rule = describeRule(parsed.recurrence);
     add('recurrence', `Repeats: ${rule}${parsed.repeat_from === 'completion' ? ' after each completion' : ''}`);
   }
+  for (const reminder of parsed.reminders ?? []) add('reminders', `Reminder: ${beforeWords(reminder.before_minutes)}`);
   if (parsed.priority) add('priority', `Priority: ${parsed.priority}`);
   if (parsed.tags.length) add('tags', parsed.tags.map((t) => `#${t}`).join(' '));
   if (parsed.estimate_minutes != null) add('estimate_minutes', `Estimate: ${formatMinutes(parsed.estimate_minutes)}`);
@@ -65,6 +67,11 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
     add('description', `Note: ${note}`);
   }
   return chips;
+}
+
+/** "30 min before", "1 day before", "At the due time". */
+function beforeWords(minutes: number): string {
+  return minutes === 0 ? 'at the due time' : `${formatMinutes(minutes)} before`;
 }
 
 /** The POST /tasks body for what was read. */
@@ -79,6 +86,7 @@ function fieldsOf(parsed: ParsedTask): TaskPatch & { title: string } {
   }
   if (parsed.estimate_minutes != null) fields.estimate_minutes = parsed.estimate_minutes;
   if (parsed.description) fields.description = parsed.description;
+  if (parsed.due_date && parsed.reminders?.length) fields.reminders = parsed.reminders;
   return fields;
 }
 
