@@ -261,17 +261,21 @@ _WHEN_BEFORE = (
     r"|the\s+(?P<day>day|evening|night|morning|week))\s+(?:before|earlier|ahead|in\s+advance|prior)"
     r"(?:\s+(?:it'?s\s+due|it\s+is\s+due|the\s+due\s+(?:date|time)|(?:it|that|the\s+task)\b))?"
     r"(?:\s+at\s+(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<meridiem>am|pm|a\.m\.|p\.m\.)?)?"
-    r"(?=\W|$)"
 )
+# Where the reminder's words may stop: the end of a clause, or another field ("…before, on Friday at 3pm");
+# "leave 30 minutes before the meeting" is a title.
+_CLAUSE_END = r"(?=\s*(?:[,.;!?]|$)|\s+(?:and|on|at|by|every|each|due|tomorrow|today|next|this)\b)"
 _REMINDER = re.compile(
     r"(?:,\s*|\s+|^)(?:and\s+|with\s+|plus\s+)?"
     r"(?:(?:please\s+)?(?:remind|notify|ping|alert)\s+(?:me|us)|(?:a|one)\s+reminders?|reminders?)"
-    r"(?:\s+(?:about|of|for)\s+(?P<ref>.+?))?\s+" + _WHEN_BEFORE,
+    r"(?:\s+(?:about|of|for)\s+(?P<ref>.+?))?\s+" + _WHEN_BEFORE + _CLAUSE_END,
     re.IGNORECASE,
 )
 # In a "remind me to ..." request the lead words are the request's own: "remind me to pay rent on the 1st,
 # 2 days before".
-_BARE_REMINDER = re.compile(r"(?:,\s*|\s+|^)(?:and\s+)?(?P<ref>)" + _WHEN_BEFORE, re.IGNORECASE)
+_BARE_REMINDER = re.compile(
+    r"(?:,\s*|\s+|^)(?:and\s+)?(?P<ref>)" + _WHEN_BEFORE + r"(?=\s*(?:[.;!?]|$))", re.IGNORECASE
+)
 _UNIT_MINUTES = {"m": 1, "min": 1, "minute": 1, "h": 60, "hr": 60, "hour": 60, "day": 1440, "week": 10080}
 _PART_OF_DAY = {"morning": time(9, 0), "evening": time(19, 0), "night": time(20, 0)}
 
