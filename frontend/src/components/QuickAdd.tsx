@@ -59,6 +59,8 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
     add('recurrence', `Repeats: ${rule}${parsed.repeat_from === 'completion' ? ' after each completion' : ''}`);
   }
   for (const reminder of parsed.reminders ?? []) add('reminders', `Reminder: ${beforeWords(reminder.before_minutes)}`);
+  // "remind me an hour before" with no due date: nothing to be before; the chip says so (remove it to keep the words).
+  if (!parsed.reminders?.length && parsed.recognised.some((r) => r.field === 'reminders')) add('reminders', 'Reminder: needs a due date');
   if (parsed.priority) add('priority', `Priority: ${parsed.priority}`);
   if (parsed.tags.length) add('tags', parsed.tags.map((t) => `#${t}`).join(' '));
   if (parsed.estimate_minutes != null) add('estimate_minutes', `Estimate: ${formatMinutes(parsed.estimate_minutes)}`);
@@ -69,9 +71,12 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
   return chips;
 }
 
-/** "30 min before", "1 day before", "At the due time". */
+/** "30 min before", "1 h before", "2 days before", "at the due time". */
 function beforeWords(minutes: number): string {
-  return minutes === 0 ? 'at the due time' : `${formatMinutes(minutes)} before`;
+  if (minutes === 0) return 'at the due time';
+  const days = minutes / 1440;
+  if (Number.isInteger(days)) return `${days} day${days === 1 ? '' : 's'} before`;
+  return `${formatMinutes(minutes)} before`;
 }
 
 /** The POST /tasks body for what was read. */
