@@ -803,6 +803,62 @@ try {
     check(dialogs.length === 0, `dialogs fired: ${dialogs.join('; ')}`);
   });
 
+  await step('repetition: a quick add chip, the rule in words on the row, set in the editor, and a delete that asks series or occurrence', () => pageA, async () => {
+    await pageA.goto(`${BASE}/app`);
+    const pane = pageA.locator('.pane-tasks');
+    const until = async (what, test, ms = 10_000) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await test();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
+        await pageA.waitForTimeout(200);
+      }
+    };
+    const gas = async () => (await apiGet(pageA, '/tasks?q=gas%20bill')).body.filter((t) => t.title === 'Pay the gas bill');
+    const input = pane.getByLabel('New task title');
+    await input.fill('Pay the gas bill every month on the 15th');
+    const chips = pane.getByRole('list', { name: 'Understood' });
+    await chips.getByRole('button', { name: /^Repeats: every month on the 15th\./ }).waitFor();
+    await input.press('Enter');
+    await pane.getByRole('link', { name: 'Pay the gas bill', exact: true }).waitFor();
+    const [made] = await until('the task through the API', async () => ((await gas()).length === 1 ? gas() : null));
+    check(made.recurrence === 'FREQ=MONTHLY;BYMONTHDAY=15' && made.repeat_from === 'due', `rule ${made.recurrence} from ${made.repeat_from}`);
+    const row = () => pane.locator(`[data-task-id="${made.id}"]`);
+    await row().getByText('Repeats every month on the 15th').waitFor();
+    // The editor: weekly on Tuesday and Thursday.
+    await row().getByRole('button', { name: 'Edit: Pay the gas bill' }).click();
+    const editor = pane.getByRole('form', { name: 'Edit task Pay the gas bill' });
+    const repeats = editor.getByRole('group', { name: 'Repeats' });
+    await repeats.getByLabel('How it repeats').selectOption('weekly');
+    await repeats.getByRole('checkbox', { name: 'Tuesday' }).check();
+    await repeats.getByRole('checkbox', { name: 'Thursday' }).check();
+    await repeats.getByText('Repeats every Tuesday and Thursday').waitFor();
+    await axe(pageA, 'with the repetition picker open at 1280×800');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await row().getByText('Repeats every Tuesday and Thursday').waitFor();
+    await until('the weekly rule through the API', async () => (await gas())[0]?.recurrence === 'FREQ=WEEKLY;BYDAY=TU,TH');
+    // Delete asks; this occurrence only: the next one takes its place.
+    await row().getByRole('button', { name: 'Delete: Pay the gas bill' }).click();
+    const choice = pane.getByRole('group', { name: /^“Pay the gas bill” repeats every Tuesday and Thursday\. Delete:$/ });
+    await choice.waitFor();
+    await axe(pageA, 'with the delete choice of a repeating task open at 1280×800');
+    await choice.getByRole('button', { name: 'This occurrence only' }).click();
+    await pageA.getByRole('status').getByText(/^Skipped this occurrence of “Pay the gas bill”/).waitFor();
+    const [next] = await until('the next occurrence alone', async () => {
+      const found = await gas();
+      return found.length === 1 && found[0].id !== made.id ? found : null;
+    });
+    check(next.status === 'pending' && Date.parse(next.due_date) > Date.parse(made.due_date), `next: ${JSON.stringify(next)}`);
+    // The whole series: the task goes (after the undo window).
+    const nextRow = pane.locator(`[data-task-id="${next.id}"]`);
+    await nextRow.getByRole('button', { name: 'Delete: Pay the gas bill' }).click();
+    await pane.getByRole('button', { name: 'The whole series' }).click();
+    await pageA.getByRole('status').getByText('Deleted “Pay the gas bill”.').waitFor();
+    await until('the series to be deleted', async () => (await gas()).length === 0, 20_000);
+  });
+
   await step('a reminder set in the task editor arrives in the header bell without a reload, and opens its task', () => pageA, async () => {
     const due = new Date(Date.now() + 6_000).toISOString();
     const made = await apiPost(pageA, '/tasks', { title: 'Call the plumber', due_date: due });

@@ -75,6 +75,7 @@ async def test_dates_priorities_and_tags_are_read_in_the_users_zone(
         "repeat_from": None,
         "estimate_minutes": None,
         "description": None,
+        "reminders": [],
         "recognised": [
             {"field": "due_date", "text": "tomorrow", "start": 9, "end": 17},
             {"field": "priority", "text": "!high", "start": 18, "end": 23},
@@ -113,18 +114,6 @@ async def test_dates_priorities_and_tags_are_read_in_the_users_zone(
         ("Wow!high jump practice", {"title": "Wow!high jump practice"}),
         ("Book flights #travel #family", {"title": "Book flights", "tags": ["travel", "family"]}),
         (
-            "water plants every 3 days",
-            {"title": "water plants", "recurrence": "FREQ=DAILY;INTERVAL=3", "repeat_from": "completion"},
-        ),
-        (
-            "Back up the laptop every two weeks",
-            {
-                "title": "Back up the laptop",
-                "recurrence": "FREQ=WEEKLY;INTERVAL=2",
-                "repeat_from": "completion",
-            },
-        ),
-        (
             "Remind me to call the dentist, takes 30 min, notes: ask about the crown",
             {
                 "title": "Remind me to call the dentist",
@@ -153,11 +142,50 @@ async def test_phrasings(
         "repeat_from": None,
         "estimate_minutes": None,
         "description": None,
+        "reminders": [],
     }
     assert {key: value for key, value in parsed.items() if key != "recognised"} == nothing | expected
     read_fields = {words["field"] for words in parsed["recognised"]}
     assert read_fields == {key for key in expected if key not in ("title", "repeat_from")}
     await assert_nothing_created(client, alice)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "rule", "repeat_from"),
+    [
+        ("water plants every 3 days", "water plants", "FREQ=DAILY;INTERVAL=3", "due"),
+        ("Back up the laptop every two weeks", "Back up the laptop", "FREQ=WEEKLY;INTERVAL=2", "due"),
+        ("water plants every 3 days after I do it", "water plants", "FREQ=DAILY;INTERVAL=3", "completion"),
+    ],
+)
+async def test_a_repetition_without_a_day_starts_today(
+    client: httpx.AsyncClient, alice: UserHandle, text: str, title: str, rule: str, repeat_from: str
+) -> None:
+    """ "every 3 days" counts from its due date, which is today (the end of it); "after I do it" counts
+    from completion."""
+    parsed = await read(client, alice, text)
+    assert (parsed["title"], parsed["recurrence"], parsed["repeat_from"]) == (title, rule, repeat_from)
+    assert utc(parsed["due_date"]) == local_moment(ZoneInfo("UTC"), 0, time(23, 59))
+    assert [words["field"] for words in parsed["recognised"]] == ["recurrence"]
+
+
+async def test_relative_reminders_are_read_with_the_due_date(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    """ "remind me 30 minutes before" is relative to the due date, so it moves with each occurrence;
+    "the day before at 9" is the minutes from 09:00 the day before to the due time."""
+    zone = await set_zone(client, alice, ZONE)
+    soon = await read(client, alice, "Dentist on Friday at 3pm, remind me 30 minutes before")
+    assert (soon["title"], soon["reminders"]) == ("Dentist", [{"before_minutes": 30}])
+    rent = await read(client, alice, "pay rent every month on the 1st with a reminder the day before at 9")
+    assert rent["title"] == "pay rent" and rent["recurrence"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    due = utc(rent["due_date"])
+    assert due is not None
+    day_before = datetime.combine(due.astimezone(zone).date() - timedelta(days=1), time(9), tzinfo=zone)
+    assert rent["reminders"] == [{"before_minutes": round((due - day_before).total_seconds() / 60)}]
+    assert [words["field"] for words in rent["recognised"]] == ["recurrence", "reminders"]
+    undated = await read(client, alice, "Call Sam, remind me an hour before")
+    assert (undated["title"], undated["due_date"], undated["reminders"]) == ("Call Sam", None, [])
 
 
 async def test_repetition_with_a_time_starts_on_a_day_of_the_rule(

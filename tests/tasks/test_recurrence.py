@@ -468,8 +468,11 @@ async def test_the_assistants_tools_set_and_stop_a_rule(
     ("request_text", "rule", "repeat_from"),
     [
         ("Add a task to take out the bins every Friday", "FREQ=WEEKLY;BYDAY=FR", "due"),
-        ("Add a task: stand-up notes every weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "completion"),
-        ("Add a task to water the plants every day", "FREQ=DAILY", "completion"),
+        # The first date is the rule's next day (today for a rule without days), counted from due dates
+        # unless the words say "after I do it".
+        ("Add a task: stand-up notes every weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "due"),
+        ("Add a task to water the plants every day", "FREQ=DAILY", "due"),
+        ("Add a task to water the plants every 3 days after I do it", "FREQ=DAILY;INTERVAL=3", "completion"),
     ],
 )
 async def test_the_offline_assistant_makes_a_repeating_task(

@@ -71,7 +71,7 @@ export async function getTask(id: number, signal?: AbortSignal): Promise<TaskWit
 }
 
 /** The fields POST /tasks/parse reads, by their task field names. */
-export type ParsedField = 'recurrence' | 'tags' | 'description' | 'estimate_minutes' | 'priority' | 'due_date';
+export type ParsedField = 'reminders' | 'recurrence' | 'tags' | 'description' | 'estimate_minutes' | 'priority' | 'due_date';
 
 /** One line read as a task, as the assistant reads it; nothing is created. `title` is null when only
  * fields were typed ("tomorrow"). */
@@ -84,6 +84,8 @@ export interface ParsedTask {
   repeat_from: 'due' | 'completion' | null;
   estimate_minutes: number | null;
   description: string | null;
+  /** Reminders read before the due date ("remind me 30 minutes before"); absent from older servers. */
+  reminders?: { before_minutes: number }[];
   /** The words read as each field, with where they sit in the text. */
   recognised: { field: ParsedField; text: string; start: number; end: number }[];
 }

@@ -244,3 +244,37 @@ describe('QuickAdd', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('QuickAdd: repetition and reminders', () => {
+  it('shows the repetition and a reminder before the due date as chips, and adds the task with them', async () => {
+    const text = 'Pay rent every month on the 1st, remind me 2 days before';
+    const { calls } = mockFetch((url, init) => {
+      if (url === '/tasks/parse') {
+        return json(
+          parsed({
+            title: 'Pay rent',
+            due_date: DUE,
+            recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+            repeat_from: 'due',
+            reminders: [{ before_minutes: 2880 }],
+            recognised: [
+              { field: 'recurrence', text: 'every month on the 1st', start: 9, end: 31 },
+              { field: 'reminders', text: 'remind me 2 days before', start: 33, end: 56 },
+            ],
+          }),
+        );
+      }
+      return json(task({ id: 7, title: 'Pay rent', ...(init.json as object) }), { status: 201 });
+    });
+    const { onCreated, input, type } = setup();
+    type(text);
+    const chips = await screen.findByRole('list', { name: 'Understood' });
+    expect(within(chips).getByRole('button', { name: /^Repeats: every month on the 1st\. Remove: keep “every month on the 1st” in the title$/ })).toBeTruthy();
+    expect(within(chips).getByRole('button', { name: /^Reminder: 2 days before\./ })).toBeTruthy();
+    fireEvent.submit(input.form!);
+    await waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1));
+    expect(creates(calls).map((c) => c.body)).toEqual([
+      { title: 'Pay rent', due_date: DUE, recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1', repeat_from: 'due', reminders: [{ before_minutes: 2880 }] },
+    ]);
+  });
+});

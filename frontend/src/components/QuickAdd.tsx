@@ -40,6 +40,7 @@ const FIELD_WORDS: Record<ParsedField, string> = {
   priority: 'the priority',
   tags: 'the tags',
   recurrence: 'the repetition',
+  reminders: 'the reminder',
   estimate_minutes: 'the estimate',
   description: 'the note',
 };
@@ -57,6 +58,9 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
     const rule = describeRule(parsed.recurrence);
     add('recurrence', `Repeats: ${rule}${parsed.repeat_from === 'completion' ? ' after each completion' : ''}`);
   }
+  for (const reminder of parsed.reminders ?? []) add('reminders', `Reminder: ${beforeWords(reminder.before_minutes)}`);
+  // "remind me an hour before" with no due date: nothing to be before; the chip says so (remove it to keep the words).
+  if (!parsed.reminders?.length && parsed.recognised.some((r) => r.field === 'reminders')) add('reminders', 'Reminder: needs a due date');
   if (parsed.priority) add('priority', `Priority: ${parsed.priority}`);
   if (parsed.tags.length) add('tags', parsed.tags.map((t) => `#${t}`).join(' '));
   if (parsed.estimate_minutes != null) add('estimate_minutes', `Estimate: ${formatMinutes(parsed.estimate_minutes)}`);
@@ -65,6 +69,14 @@ function chipsOf(parsed: ParsedTask, tz: string, now: number = Date.now()): Chip
     add('description', `Note: ${note}`);
   }
   return chips;
+}
+
+/** "30 min before", "1 h before", "2 days before", "at the due time". */
+function beforeWords(minutes: number): string {
+  if (minutes === 0) return 'at the due time';
+  const days = minutes / 1440;
+  if (Number.isInteger(days)) return `${days} day${days === 1 ? '' : 's'} before`;
+  return `${formatMinutes(minutes)} before`;
 }
 
 /** The POST /tasks body for what was read. */
@@ -79,6 +91,7 @@ function fieldsOf(parsed: ParsedTask): TaskPatch & { title: string } {
   }
   if (parsed.estimate_minutes != null) fields.estimate_minutes = parsed.estimate_minutes;
   if (parsed.description) fields.description = parsed.description;
+  if (parsed.due_date && parsed.reminders?.length) fields.reminders = parsed.reminders;
   return fields;
 }
 

@@ -6,6 +6,7 @@ import { PRIORITIES, STATUSES, type Reminder, type Task, type TaskPatch } from '
 import { isoToLocalInput, localInputToIso } from '../lib/dates';
 import { ParentPicker, parentErrorText, type ParentChoice } from './ParentPicker';
 import { ReminderField } from './ReminderField';
+import { RepeatField, repeatOf, ruleOf, type Repeat } from './RepeatField';
 
 interface FormState {
   title: string;
@@ -17,6 +18,7 @@ interface FormState {
   parent: ParentChoice | null;
   estimate: string;
   reminders: Reminder[];
+  repeat: Repeat;
 }
 
 function toForm(task: Task, tz: string): FormState {
@@ -30,6 +32,7 @@ function toForm(task: Task, tz: string): FormState {
     parent: task.parent_id == null ? null : { id: task.parent_id, title: '' },
     estimate: task.estimate_minutes == null ? '' : String(task.estimate_minutes),
     reminders: task.reminders ?? [],
+    repeat: repeatOf(task.recurrence, task.repeat_from),
   };
 }
 
@@ -79,6 +82,10 @@ export function diffForm(task: Task, form: FormState, tz: string): { patch: Task
     patch.estimate_minutes = Number(estimate);
   }
   if (JSON.stringify(form.reminders) !== JSON.stringify(task.reminders ?? [])) patch.reminders = form.reminders;
+  const { rule, error: ruleError } = ruleOf(form.repeat);
+  if (ruleError) errors.recurrence = ruleError;
+  else if (rule !== (task.recurrence ?? null)) patch.recurrence = rule;
+  if (rule && form.repeat.from !== (task.repeat_from ?? 'due')) patch.repeat_from = form.repeat.from;
   return { patch, errors };
 }
 
@@ -228,7 +235,7 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
     ) : null;
   const described = (name: string) => (errors[name] ? id(`${name}-error`) : undefined);
   const otherErrors = Object.entries(errors).filter(
-    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes', 'reminders', 'at', 'before_minutes'].includes(k),
+    ([k]) => !['title', 'description', 'status', 'priority', 'due_date', 'tags', 'parent_id', 'estimate_minutes', 'reminders', 'at', 'before_minutes', 'recurrence', 'repeat_from'].includes(k),
   );
 
   return (
@@ -312,6 +319,7 @@ export function TaskEditor({ taskId, tz, onSaved, onCancel, cancelLabel = 'Cance
         hasDue={form.due !== ''}
         error={errors.reminders ?? errors.at ?? errors.before_minutes}
       />
+      <RepeatField value={form.repeat} onChange={(next) => set('repeat', next)} hasDue={form.due !== ''} error={errors.recurrence ?? errors.repeat_from} />
       <div className="field">
         <label htmlFor={id('estimate')}>Estimate (minutes)</label>
         <input

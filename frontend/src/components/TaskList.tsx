@@ -5,7 +5,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEven
 import { ApiError, messageOf } from '../api/http';
 import { deleteTask, fetchTaskPage, getTask, taskListUrl, updateTask, type TaskQuery } from '../api/tasks';
 import { PRIORITIES, STATUSES, type Task, type TaskPatch } from '../api/types';
-import { dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
+import { describeRule, dueRange, formatWhen, formatMinutes, isOverdue, type TaskView } from '../lib/dates';
 import { readFolded, writeFolded } from '../lib/folded';
 import { Link } from '../lib/router';
 import { QuickAdd } from './QuickAdd';
@@ -181,6 +181,8 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
   // Parents whose subtasks are folded away (remembered in this browser), and the row adding a subtask.
   const [folded, setFolded] = useState<Set<number>>(() => readFolded(userId));
   const [addingUnder, setAddingUnder] = useState<number | null>(null);
+  // Deleting a repeating task first asks: this occurrence only, or the whole series.
+  const [choosingDelete, setChoosingDelete] = useState<number | null>(null);
   // Bulk "Move to…": the picker is open, and the parent chosen there (null: the top level).
   const [moving, setMoving] = useState(false);
   const [moveTarget, setMoveTarget] = useState<ParentChoice | null>(null);
@@ -302,7 +304,37 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
     };
   }, [commitDelete]);
 
+  const askDelete = (task: Task) => {
+    if (!task.recurrence) return requestDelete(task);
+    setChoosingDelete(task.id);
+    setTimeout(() => document.querySelector<HTMLButtonElement>(`[data-task-id="${task.id}"] .delete-choice button`)?.focus(), 0);
+  };
+
+  const closeDeleteChoice = (id: number) => {
+    setChoosingDelete(null);
+    setTimeout(() => document.querySelector<HTMLButtonElement>(`[data-task-id="${id}"] > .task-line .btn-danger`)?.focus(), 0);
+  };
+
+  // "This occurrence only": the series goes on without it. Completing makes the next occurrence; the
+  // skipped one is then deleted, so that nothing says it was done.
+  const skipOccurrence = async (task: Task) => {
+    setChoosingDelete(null);
+    if (focusedTaskId() === task.id) focusRow(neighbourOf(task.id));
+    const done = await setStatus(task, 'completed');
+    if (!done) return;
+    if (done.next_id != null) await addNext(done.next_id);
+    try {
+      await deleteTask(task.id);
+      setTasks((prev) => prev.filter((t) => t.id !== task.id));
+    } catch (err) {
+      setToast({ text: `Could not remove the skipped “${task.title}”: ${messageOf(err)}` });
+      return;
+    }
+    setToast({ text: done.next_id != null ? `Skipped this occurrence of “${task.title}”; the next one is in the list.` : `Skipped “${task.title}”: it was the last occurrence.` });
+  };
+
   const requestDelete = (task: Task) => {
+    setChoosingDelete(null);
     if (editing === task.id) setEditing(null);
     if (focusedTaskId() === task.id) focusRow(neighbourOf(task.id));
     const timer = setTimeout(() => void commitDelete(task.id), UNDO_MS);
@@ -687,7 +719,7 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
           return !!task;
         case 'Delete':
         case '#':
-          if (task) requestDelete(task);
+          if (task) askDelete(task);
           return !!task;
         case 'z':
           toast?.undo?.();
@@ -807,8 +839,9 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
               {overdue && <span className="badge badge-overdue">Overdue</span>}
               {t.estimate_minutes != null && <span className="muted">~{formatMinutes(t.estimate_minutes)}</span>}
               {t.recurrence && (
-                <span className="muted" title={`Repeats from the ${t.repeat_from === 'completion' ? 'completion' : 'due date'}`}>
-                  Repeats {t.recurrence}
+                <span className="muted repeats" title={t.recurrence}>
+                  Repeats {describeRule(t.recurrence)}
+                  {t.repeat_from === 'completion' ? ' after each completion' : ''}
                 </span>
               )}
               {(t.tags ?? []).map((tag) => (
@@ -838,11 +871,43 @@ export function TaskList({ tz, refreshKey = 0, userId = 0 }: TaskListProps) {
             >
               Add subtask
             </button>
-            <button type="button" className="btn btn-small btn-danger" onClick={() => requestDelete(t)} aria-label={`Delete: ${t.title}`}>
+            <button
+              type="button"
+              className="btn btn-small btn-danger"
+              onClick={() => askDelete(t)}
+              aria-label={`Delete: ${t.title}`}
+              aria-expanded={t.recurrence ? choosingDelete === t.id : undefined}
+            >
               Delete
             </button>
           </div>
         </div>
+        {choosingDelete === t.id && t.recurrence && (
+          <div
+            className="delete-choice"
+            role="group"
+            aria-labelledby={`${uid}-delete-${t.id}`}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.stopPropagation();
+                closeDeleteChoice(t.id);
+              }
+            }}
+          >
+            <p id={`${uid}-delete-${t.id}`}>
+              “{t.title}” repeats {describeRule(t.recurrence)}. Delete:
+            </p>
+            <button type="button" className="btn btn-small" onClick={() => void skipOccurrence(t)}>
+              This occurrence only
+            </button>
+            <button type="button" className="btn btn-small btn-danger" onClick={() => requestDelete(t)}>
+              The whole series
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => closeDeleteChoice(t.id)}>
+              Cancel
+            </button>
+          </div>
+        )}
         {editing === t.id && (
           <TaskEditor
             taskId={t.id}

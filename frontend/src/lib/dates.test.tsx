@@ -43,14 +43,18 @@ describe('times in the user’s zone and words', () => {
 });
 
 describe('describeRule', () => {
-  it('says the rules people type in words, and any other rule as written', () => {
+  it('says rules in the words the assistant uses, and any other rule as written', () => {
     expect(describeRule('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR')).toBe('every weekday');
-    expect(describeRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=FR')).toBe('every other Friday');
-    expect(describeRule('FREQ=WEEKLY;BYDAY=MO,TH')).toBe('every Monday, Thursday');
+    expect(describeRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=FR')).toBe('every other week on Friday');
+    expect(describeRule('FREQ=WEEKLY;BYDAY=MO,TH')).toBe('every Monday and Thursday');
     expect(describeRule('FREQ=DAILY;INTERVAL=3')).toBe('every 3 days');
     expect(describeRule('FREQ=MONTHLY')).toBe('every month');
     expect(describeRule('FREQ=WEEKLY;INTERVAL=3;BYDAY=SU')).toBe('every 3 weeks on Sunday');
-    expect(describeRule('FREQ=MONTHLY;BYMONTHDAY=-1')).toBe('FREQ=MONTHLY;BYMONTHDAY=-1');
-    expect(describeRule('FREQ=MONTHLY;BYDAY=1FR')).toBe('FREQ=MONTHLY;BYDAY=1FR');
+    expect(describeRule('FREQ=MONTHLY;BYMONTHDAY=-1')).toBe('on the last day of every month');
+    expect(describeRule('FREQ=MONTHLY;BYMONTHDAY=15')).toBe('every month on the 15th');
+    expect(describeRule('FREQ=MONTHLY;BYDAY=+3FR')).toBe('every month on the third Friday');
+    expect(describeRule('FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3')).toBe('every year on 3 March');
+    expect(describeRule('FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO')).toBe('FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO');
+    expect(describeRule('FREQ=WEEKLY;COUNT=3')).toBe('FREQ=WEEKLY;COUNT=3');
   });
 });

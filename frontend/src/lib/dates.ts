@@ -192,19 +192,55 @@ const RULE_DAYS: Record<string, string> = {
 };
 const RULE_UNITS: Record<string, string> = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
 
-/** An RRULE in words for the rules people type ("every weekday", "every 3 days", "every other Friday");
- * any other rule as it is written. */
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const ORDINAL_WORDS: Record<string, string> = { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '5': 'fifth', '-1': 'last' };
+
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 10 && n % 100 <= 20;
+  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** An RRULE in words, as the assistant says it (tasks.recurrence.describe on the server): "every weekday",
+ * "every 3 days", "every other week on Tuesday", "every month on the 15th", "on the last day of every
+ * month", "every month on the third Friday", "every year on 3 March"; any other rule as it is written. */
 export function describeRule(rule: string): string {
-  const parts = Object.fromEntries(rule.split(';').map((part) => part.split('=') as [string, string]));
+  const parts: Record<string, string> = Object.fromEntries(rule.split(';').map((part) => part.split('=') as [string, string]));
   const unit = RULE_UNITS[parts.FREQ];
   const n = Number(parts.INTERVAL ?? '1');
-  const other = Object.keys(parts).filter((key) => !['FREQ', 'INTERVAL', 'BYDAY'].includes(key));
+  const other = Object.keys(parts).filter((key) => !['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH'].includes(key));
   if (!unit || other.length || !Number.isInteger(n) || n < 1) return rule;
-  const every = (what: string, plural: string) => (n === 1 ? `every ${what}` : n === 2 ? `every other ${what}` : `every ${n} ${plural}`);
-  if (!parts.BYDAY) return every(unit, `${unit}s`);
-  const codes = parts.BYDAY.split(',');
-  if (parts.FREQ !== 'WEEKLY' || codes.some((code) => !RULE_DAYS[code])) return rule;
-  if (parts.BYDAY === 'MO,TU,WE,TH,FR' && n === 1) return 'every weekday';
-  const days = codes.map((code) => RULE_DAYS[code]).join(', ');
-  return n <= 2 ? every(days, '') : `every ${n} weeks on ${days}`;
+  const every = n === 1 ? `every ${unit}` : n === 2 ? `every other ${unit}` : `every ${n} ${unit}s`;
+  const codes = parts.BYDAY ? parts.BYDAY.split(',') : [];
+  const monthDays = parts.BYMONTHDAY ? parts.BYMONTHDAY.split(',') : [];
+  if (parts.FREQ === 'WEEKLY' && !monthDays.length && !parts.BYMONTH) {
+    if (!codes.length) return every;
+    if (codes.some((code) => !RULE_DAYS[code])) return rule;
+    const named = parts.BYDAY === 'MO,TU,WE,TH,FR' ? 'weekday' : parts.BYDAY === 'SA,SU' ? 'weekend' : andList(codes.map((code) => RULE_DAYS[code]));
+    return n === 1 ? `every ${named}` : `${every} on ${named}`;
+  }
+  if (parts.FREQ === 'MONTHLY' && !parts.BYMONTH) {
+    if (!codes.length && monthDays.length === 1) {
+      const day = Number(monthDays[0]);
+      if (day === -1) return `on the last day of ${n === 1 ? 'every month' : every}`;
+      if (Number.isInteger(day) && day >= 1 && day <= 31) return `${every} on the ${ordinal(day)}`;
+      return rule;
+    }
+    if (codes.length === 1 && !monthDays.length) {
+      const found = /^([+-]?\d)([A-Z]{2})$/.exec(codes[0]);
+      const nth = found ? ORDINAL_WORDS[String(Number(found[1]))] : undefined;
+      return found && nth && RULE_DAYS[found[2]] ? `${every} on the ${nth} ${RULE_DAYS[found[2]]}` : rule;
+    }
+  }
+  if (parts.FREQ === 'YEARLY' && !codes.length && monthDays.length === 1 && parts.BYMONTH) {
+    const month = MONTHS[Number(parts.BYMONTH) - 1];
+    const day = Number(monthDays[0]);
+    return month && day >= 1 && day <= 31 ? `${every} on ${day} ${month}` : rule;
+  }
+  if (codes.length || monthDays.length || parts.BYMONTH) return rule;
+  return every;
+}
+
+function andList(words: string[]): string {
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

@@ -358,6 +358,7 @@ async def update_task(
     estimate_minutes: int | None = None,
     recurrence: str | None = None,
     repeat_from: RepeatFromName | None = None,
+    reminders: list[NewReminder] | None = None,
 ) -> str:
     """Change fields of one of the user's tasks; omit a field to leave it. Returns {"task": task};
     completing a repeating task makes its next occurrence, named by the task's next_id.
@@ -373,6 +374,8 @@ async def update_task(
         estimate_minutes: Estimated effort in minutes; null clears it.
         recurrence: An RFC 5545 RRULE without the RRULE: prefix (FREQ=WEEKLY;BYDAY=FR); null stops repeating.
         repeat_from: due or completion: what the next occurrence's date follows.
+        reminders: The task's reminders (replaces the old list; [] removes them): each {at} or
+            {before_minutes} (before the due date, moving with each occurrence of a repeating task).
     """
     context = _context(ctx)
     given = _given(ctx)
@@ -390,6 +393,8 @@ async def update_task(
             changes["estimate_minutes"] = estimate_minutes
         if recurrence is not None or "recurrence" in given:
             changes["recurrence"] = recurrence
+        if reminders is not None:
+            changes["reminders"] = _reminders(reminders, context.zone)
         if due_date is not None:
             changes["due_date"] = parse_when(due_date, context.zone)
         elif "due_date" in given:
@@ -408,7 +413,9 @@ async def update_task(
 
 @contract_tool()
 async def delete_task(ctx: RunContextWrapper[AgentContext], task_id: int) -> str:
-    """Delete one of the user's tasks (its subtasks go with it). Returns {"deleted": {"id", "title"}}.
+    """Delete one of the user's tasks (its subtasks go with it). Returns {"deleted": {"id", "title"}},
+    with `recurrence`, `repeat_from` and `due_date` for a repeating task: its whole series goes (to skip
+    one occurrence, complete it instead).
 
     Args:
         task_id: The task's id.
@@ -418,7 +425,15 @@ async def delete_task(ctx: RunContextWrapper[AgentContext], task_id: int) -> str
     async def work() -> Any:
         async with context.tasks() as service:
             task = await service.delete(task_id)
-            return {"deleted": {"id": task.id, "title": task.title}}
+            deleted: dict[str, Any] = {"id": task.id, "title": task.title}
+            if task.recurrence is not None:
+                due = task.due_date.isoformat() if task.due_date is not None else None
+                deleted |= {
+                    "recurrence": task.recurrence,
+                    "repeat_from": str(task.repeat_from),
+                    "due_date": due,
+                }
+            return {"deleted": deleted}
 
     return await _guarded("delete_task", work)
 

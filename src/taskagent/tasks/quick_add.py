@@ -1,9 +1,9 @@
 """Quick add: one line of text read as a task, the way the assistant reads it, without creating anything.
 
 `POST /tasks/parse` answers what the words say (title, due date, priority, tags, repetition, estimate,
-description) and where each field was read, so that the web page can show it before the user adds the
-task with `POST /tasks`. The reading is the offline engine's own (`read_one_task`, also behind the chat's
-"create a task ..."): one set of language rules for both.
+description, reminders before the due date) and where each field was read, so that the web page can show
+it before the user adds the task with `POST /tasks`. The reading is the offline engine's own
+(`read_one_task`, also behind the chat's "create a task ..."): one set of language rules for both.
 """
 
 from __future__ import annotations
@@ -70,6 +70,10 @@ class TaskParsed(BaseModel):
     repeat_from: RepeatFrom | None = Field(description="Set when `recurrence` is")
     estimate_minutes: int | None
     description: str | None
+    reminders: list[dict[str, int]] = Field(
+        description='Reminders read relative to the due date ("remind me 30 minutes before"): '
+        "`[{before_minutes: N}]`; empty when none (or when there is no due date to be before)"
+    )
     recognised: list[ReadWords] = Field(description="What was read as each field, in the order typed")
 
 
@@ -92,6 +96,9 @@ def parse_task(body: TaskParse, zone: ZoneInfo, now: datetime) -> TaskParsed:
         repeat_from=RepeatFrom(task.repeat_from) if task.repeat_from else None,
         estimate_minutes=task.estimate_minutes,
         description=task.description,
+        reminders=[{"before_minutes": task.before.before_minutes(task.due)}]
+        if task.before and task.due
+        else [],
         recognised=[
             ReadWords(field=words.field, text=words.text, start=words.start, end=words.end)
             for words in reading.recognised

@@ -249,3 +249,103 @@ def calendar_rule(rule: Rule, zone: ZoneInfo) -> str:
 
 def shift(moment: datetime | None, by: timedelta | None) -> datetime | None:
     return None if moment is None or by is None else moment + by
+
+
+# --- a rule in words ---------------------------------------------------------------------------------------
+
+_DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday"}
+_DAY_NAMES |= {"SA": "Saturday", "SU": "Sunday"}
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def describe(rule_text: str, *, at: time | None = None, repeat_from: RepeatFrom = RepeatFrom.due) -> str:
+    """The rule said in words, as the chat answers and the page shows it: "every weekday at 09:30", "every
+    month on the 15th", "on the last day of every month", "every 3 days after each completion". `at` is
+    the due date's local time of day (none, or 23:59: no time said). A rule these words do not cover is
+    given as written ("FREQ=...")."""
+    try:
+        parts = parse_rule(rule_text).parts
+    except RuleError:
+        return rule_text
+    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "COUNT", "UNTIL", "WKST"}
+    freq, interval = parts["FREQ"], int(parts.get("INTERVAL", "1"))
+    unit = _UNITS.get(freq)
+    if unit is None or set(parts) - known:
+        return rule_text
+    every = (
+        f"every {unit}"
+        if interval == 1
+        else f"every other {unit}"
+        if interval == 2
+        else f"every {interval} {unit}s"
+    )
+    days = parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []
+    month_days = parts.get("BYMONTHDAY", "").split(",") if "BYMONTHDAY" in parts else []
+    words: str | None = None
+    if freq == "WEEKLY" and days and all(day in _DAY_NAMES for day in days):
+        if days == ["MO", "TU", "WE", "TH", "FR"]:
+            named = "weekday"
+        elif days == ["SA", "SU"]:
+            named = "weekend"
+        else:
+            named = _and([_DAY_NAMES[day] for day in days])
+        words = f"every {named}" if interval == 1 else f"{every} on {named}"
+    elif freq == "WEEKLY" and not days:
+        words = every
+    elif freq == "MONTHLY" and len(month_days) == 1 and not days:
+        day = int(month_days[0])
+        if day == -1:
+            words = "on the last day of " + ("every month" if interval == 1 else every)
+        elif day > 0:
+            words = f"{every} on the {_ordinal(day)}"
+    elif freq == "MONTHLY" and len(days) == 1 and not month_days:
+        found = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", days[0])
+        if (
+            found
+            and found.group(1)
+            and int(found.group(1)) in _ORDINAL_WORDS
+            and found.group(2) in _DAY_NAMES
+        ):
+            words = f"{every} on the {_ORDINAL_WORDS[int(found.group(1))]} {_DAY_NAMES[found.group(2)]}"
+    elif freq == "YEARLY" and len(month_days) == 1 and "BYMONTH" in parts and not days:
+        month = parts["BYMONTH"]
+        if month.isdigit() and 1 <= int(month) <= 12 and int(month_days[0]) > 0:
+            words = f"{every} on {int(month_days[0])} {_MONTH_NAMES[int(month) - 1]}"
+    elif freq in ("DAILY", "MONTHLY", "YEARLY") and not days and not month_days and "BYMONTH" not in parts:
+        words = every
+    if words is None:
+        return rule_text
+    if at is not None and at != time(23, 59):
+        words += f" at {at:%H:%M}"
+    if repeat_from == RepeatFrom.completion:
+        words += " after each completion"
+    if "COUNT" in parts:
+        words += f", {parts['COUNT']} times"
+    elif "UNTIL" in parts:
+        until = parts["UNTIL"]
+        words += f", until {until[:4]}-{until[4:6]}-{until[6:8]}" if len(until) >= 8 else ""
+    return words

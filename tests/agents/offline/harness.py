@@ -50,6 +50,9 @@ class Store:
             "tags": list(fields.get("tags") or []),
             "parent_id": fields.get("parent_id"),
             "estimate_minutes": fields.get("estimate_minutes"),
+            "recurrence": fields.get("recurrence"),
+            "repeat_from": fields.get("repeat_from") or "due",
+            "reminders": list(fields.get("reminders") or []),
             "owner_id": 1,
             "created_at": stamp,
             "updated_at": stamp,
@@ -124,6 +127,9 @@ class NewTaskArgs(BaseModel):
     tags: list[str] | None = None
     parent_id: int | None = None
     estimate_minutes: int | None = None
+    recurrence: str | None = None
+    repeat_from: str | None = None
+    reminders: list[dict[str, Any]] | None = None
 
 
 class StepArgs(BaseModel):
@@ -188,6 +194,9 @@ def update_task(
     due_date: str | None = None,
     tags: list[str] | None = None,
     estimate_minutes: int | None = None,
+    recurrence: str | None = None,
+    repeat_from: str | None = None,
+    reminders: list[dict[str, Any]] | None = None,
 ) -> str:
     """Update a task."""
     context = _log(wrapper, "update_task")
@@ -207,6 +216,12 @@ def update_task(
         task["tags"] = tags
     if estimate_minutes is not None:
         task["estimate_minutes"] = estimate_minutes
+    if recurrence is not None or "recurrence" in given:
+        task["recurrence"] = recurrence
+    if repeat_from is not None:
+        task["repeat_from"] = repeat_from
+    if reminders is not None:
+        task["reminders"] = reminders
     if due_date is not None:
         task["due_date"] = parse_when(due_date, context.zone)
     elif "due_date" in given:
@@ -222,7 +237,11 @@ def delete_task(wrapper: RunContextWrapper[BenchContext], task_id: int) -> str:
     task = context.store.tasks.pop(task_id, None)
     if task is None:
         return json.dumps({"error": f"Task {task_id} not found"})
-    return json.dumps({"deleted": {"id": task_id, "title": task["title"]}})
+    deleted = {"id": task_id, "title": task["title"]}
+    if task.get("recurrence"):
+        deleted |= {"recurrence": task["recurrence"], "repeat_from": task["repeat_from"]}
+        deleted["due_date"] = task["due_date"]
+    return json.dumps({"deleted": deleted})
 
 
 @function_tool(strict_mode=False)
@@ -489,6 +508,32 @@ def check_task(
             problems.append(f"due {due.date()} != {spec} ({due_day(spec, today)})")
     if "due_time" in expect and (due is None or due.strftime("%H:%M") != expect["due_time"]):
         problems.append(f"due time {due and due.strftime('%H:%M')} != {expect['due_time']}")
+    return problems + repetition_mismatches(expect, task, due)
+
+
+def repetition_mismatches(expect: dict[str, Any], task: dict[str, Any], due: datetime | None) -> list[str]:
+    """The repo's own expectations beyond the eval README's: `recurrence` (the RRULE, or null),
+    `repeat_from`, and `reminder` ("30m": 30 minutes before the due date; "-1d 09:00": at 09:00 the day
+    before it, in the user's zone, whatever the minutes that takes across a DST change)."""
+    problems = []
+    if "recurrence" in expect and task.get("recurrence") != expect["recurrence"]:
+        problems.append(f"recurrence {task.get('recurrence')!r} != {expect['recurrence']!r}")
+    if "repeat_from" in expect and task.get("repeat_from") != expect["repeat_from"]:
+        problems.append(f"repeat_from {task.get('repeat_from')!r} != {expect['repeat_from']!r}")
+    if "reminder" in expect:
+        reminders = task.get("reminders") or []
+        spec = expect["reminder"]
+        minutes = [item.get("before_minutes") for item in reminders if "before_minutes" in item]
+        if due is None or len(minutes) != 1:
+            problems.append(f"reminders {reminders} (due {due}) are not one relative reminder ({spec})")
+        elif match := re.fullmatch(r"(\d+)m", spec):
+            if minutes[0] != int(match.group(1)):
+                problems.append(f"reminder {minutes[0]} minutes before, not {spec}")
+        elif match := re.fullmatch(r"-(\d+)d (\d\d:\d\d)", spec):
+            at = (due.astimezone(UTC) - timedelta(minutes=minutes[0])).astimezone(due.tzinfo)
+            wanted = (due.date() - timedelta(days=int(match.group(1))), match.group(2))
+            if (at.date(), at.strftime("%H:%M")) != wanted:
+                problems.append(f"reminder at {at}, not {spec} (due {due})")
     return problems
 
 
@@ -498,7 +543,8 @@ def _setup(
     made = []
     today = now.astimezone(zone).date()
     for spec in setup:
-        fields: dict[str, Any] = {key: spec[key] for key in ("title", "priority", "status") if key in spec}
+        keys = ("title", "priority", "status", "recurrence")
+        fields: dict[str, Any] = {key: spec[key] for key in keys if key in spec}
         if spec.get("due"):
             day = due_day(spec["due"], today)
             assert day is not None

@@ -307,12 +307,18 @@ class TestCreate:
     @pytest.mark.parametrize(
         ("text", "title", "rule", "due"),
         [
-            ("Water the plants every 3 days", "Water the plants", "FREQ=DAILY;INTERVAL=3", None),
+            # No day named: the series starts today (its end) and counts from its due dates.
+            (
+                "Water the plants every 3 days",
+                "Water the plants",
+                "FREQ=DAILY;INTERVAL=3",
+                end_of(NOW.date()),
+            ),
             (
                 "Add a task to back up the laptop every two weeks",
                 "Back up the laptop",
                 "FREQ=WEEKLY;INTERVAL=2",
-                None,
+                end_of(NOW.date()),
             ),
             (
                 "Every Friday review the budget",
@@ -342,7 +348,74 @@ class TestCreate:
         assert command is not None
         [task] = command.tasks
         assert (task.title, task.recurrence, task.due) == (title, rule, due)
-        assert task.repeat_from == ("completion" if due is None else "due")
+        assert task.repeat_from == "due"
+
+    @pytest.mark.parametrize(
+        ("text", "title", "rule", "due"),
+        [
+            (
+                "Team sync every 2 weeks on Tuesday",
+                "Team sync",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+                date(2026, 12, 1),
+            ),
+            ("Book club every 3rd Friday", "Book club", "FREQ=MONTHLY;BYDAY=+3FR", date(2026, 12, 18)),
+            (
+                "Invoice on the last day of every month",
+                "Invoice",
+                "FREQ=MONTHLY;BYMONTHDAY=-1",
+                date(2026, 11, 30),
+            ),
+            ("Pay rent every month on the 1st", "Pay rent", "FREQ=MONTHLY;BYMONTHDAY=1", date(2026, 12, 1)),
+            (
+                "Call grandma every year on March 3",
+                "Call grandma",
+                "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3",
+                date(2027, 3, 3),
+            ),
+            ("Gym every Monday and Thursday", "Gym", "FREQ=WEEKLY;BYDAY=MO,TH", date(2026, 11, 26)),
+            (
+                "Review the accounts every last Friday of the month",
+                "Review the accounts",
+                "FREQ=MONTHLY;BYDAY=-1FR",
+                date(2026, 11, 27),
+            ),
+            (
+                "Send the report weekly on Friday",
+                "Send the report",
+                "FREQ=WEEKLY;BYDAY=FR",
+                date(2026, 11, 27),
+            ),
+        ],
+    )
+    def test_repetition_on_days_starts_on_the_first_of_them(
+        self, text: str, title: str, rule: str, due: date
+    ) -> None:
+        [task] = parse_create(text, NOW).tasks  # type: ignore[union-attr]
+        assert (task.title, task.recurrence, task.due) == (title, rule, end_of(due))
+
+    def test_a_time_of_day_with_daily_is_the_due_dates(self) -> None:
+        [task] = parse_create("Take vitamins daily at 7am", NOW).tasks  # type: ignore[union-attr]
+        assert (task.title, task.recurrence) == ("Take vitamins", "FREQ=DAILY")
+        assert task.due == datetime(2026, 11, 26, 7, 0, tzinfo=ZoneInfo("UTC"))  # 07:00 today is past
+
+    def test_after_i_do_it_repeats_from_completion(self) -> None:
+        [task] = parse_create("Water the plants every 3 days after I do it", NOW).tasks  # type: ignore[union-attr]
+        assert (task.title, task.recurrence, task.repeat_from) == (
+            "Water the plants",
+            "FREQ=DAILY;INTERVAL=3",
+            "completion",
+        )
+
+    def test_relative_reminders(self) -> None:
+        [task] = parse_create("Dentist on Friday at 3pm, remind me 30 minutes before", NOW).tasks  # type: ignore[union-attr]
+        assert (task.title, task.arguments()["reminders"]) == ("Dentist", [{"before_minutes": 30}])
+        [rent] = parse_create(  # type: ignore[union-attr]
+            "Pay rent every month on the 1st with a reminder the day before at 9", NOW
+        ).tasks
+        assert rent.arguments()["reminders"] == [{"before_minutes": 24 * 60 + (23 * 60 + 59) - 9 * 60}]
+        [call] = parse_create("remind me to call mom at 5pm", NOW).tasks  # type: ignore[union-attr]
+        assert (call.title, call.arguments()["reminders"]) == ("Call mom", [{"before_minutes": 0}])
 
 
 class TestUpdate:

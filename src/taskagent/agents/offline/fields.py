@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import NUMBER_WORDS, remove_spans
+from .dates import remove_spans
 
 Span = tuple[int, int]
 
@@ -293,63 +293,3 @@ def quoted_strings(text: str) -> list[tuple[str, Span]]:
         if value.strip():
             found.append((value.strip(), match.span()))
     return found
-
-
-_RECURRENCE = re.compile(
-    r"(?:,\s*|\s+|^)(?:(?:that\s+)?(?:repeats?|recurs?|recurring)\s+)?(?:due\s+)?(?:every|each)\s+"
-    r"(?:other\s+|(?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)?"
-    r"(?:day|weekday|week|month|year|morning|evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"
-    # "daily" only at the end of a clause: "the weekly report" is a name.
-    r"|(?:,\s*|\s+)(?:daily|weekly|monthly|yearly|annually|fortnightly)\b(?=\s*(?:[,.;!?]|$))",
-    re.IGNORECASE,
-)
-
-
-_WEEKDAYS = {
-    "monday": "MO",
-    "tuesday": "TU",
-    "wednesday": "WE",
-    "thursday": "TH",
-    "friday": "FR",
-    "saturday": "SA",
-    "sunday": "SU",
-}
-_PERIODS = {"day": "DAILY", "morning": "DAILY", "evening": "DAILY", "night": "DAILY", "week": "WEEKLY"}
-_PERIODS |= {"month": "MONTHLY", "year": "YEARLY", "daily": "DAILY", "weekly": "WEEKLY"}
-_PERIODS |= {"monthly": "MONTHLY", "yearly": "YEARLY", "annually": "YEARLY"}
-
-
-def recurrence_rule(phrase: str) -> str | None:
-    """The RRULE of a phrase `find_recurrence` found ("every other Friday": WEEKLY, INTERVAL=2, BYDAY=FR)."""
-    words = re.sub(r"s\b", "", phrase.lower()).split()
-    words = [word for word in words if word not in ("every", "each")]
-    interval = ""
-    if words and words[0] == "other":
-        interval, words = ";INTERVAL=2", words[1:]
-    elif words and (words[0].isdigit() or words[0] in NUMBER_WORDS):
-        # "every 3 days"; "every 1 week" is every week
-        count = int(words[0]) if words[0].isdigit() else NUMBER_WORDS[words[0]]
-        if count < 1:
-            return None
-        interval, words = (f";INTERVAL={count}" if count > 1 else ""), words[1:]
-    if words == ["fortnightly"]:
-        return "FREQ=WEEKLY;INTERVAL=2"
-    if len(words) != 1:
-        return None
-    word = words[0]
-    if word == "weekday":
-        return f"FREQ=WEEKLY{interval};BYDAY=MO,TU,WE,TH,FR"
-    if word in _WEEKDAYS:
-        return f"FREQ=WEEKLY{interval};BYDAY={_WEEKDAYS[word]}"
-    return f"FREQ={_PERIODS[word]}{interval}" if word in _PERIODS else None
-
-
-def find_recurrence(text: str) -> tuple[str, Span] | None:
-    """A repetition ("every Friday", "weekly"): its words leave the title and become the task's rule."""
-    match = _RECURRENCE.search(text)
-    if not match:
-        return None
-    phrase = re.sub(
-        r"^(?:due|that\s+repeats?|repeats?|recurs?|recurring)\s+", "", match.group(0).strip(" ,"), flags=re.I
-    )
-    return phrase, match.span()

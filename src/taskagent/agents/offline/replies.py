@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from .commands import Changes, ListCommand
 from .conversation import Conversation
-from .dates import describe_day
+from .dates import describe_date, describe_day
 from .tasks import PRIORITY_RANK, TaskInfo
 
 # The engine recognises its own question on the next turn by this phrase.
@@ -195,6 +195,10 @@ def _change_words(changes: Changes, task: TaskInfo, now: datetime) -> list[str]:
         words.append("tags: " + (", ".join(f"#{tag}" for tag in task.tags) or "none"))
     if changes.estimate_minutes:
         words.append(f"estimate {task.estimate_minutes} min")
+    if changes.reminder:
+        words.append(f"I'll remind you {changes.reminder.describe()}")
+        if task.recurrence:
+            words[-1] += " each time"
     return words
 
 
@@ -206,11 +210,42 @@ def updated(tasks: Sequence[TaskInfo], changes: Changes, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def deleted(items: Sequence[tuple[int, str]]) -> str:
-    if len(items) == 1:
-        task_id, title = items[0]
-        return f"Deleted task #{task_id} {title}."
-    return "Deleted:\n" + "\n".join(f"{n}. #{task_id} {title}" for n, (task_id, title) in enumerate(items, 1))
+def no_due_date_to_remind(task: TaskInfo) -> str:
+    return (
+        f"{task.label} has no due date, so there is nothing to remind you before. Give it one first, "
+        "such as “move it to Friday at 5pm”, or ask for a reminder at a time: “remind me at 5pm tomorrow”."
+    )
+
+
+def repeats(task: TaskInfo, now: datetime) -> str:
+    """ "It repeats every weekday at 09:30, next on Mon 7 Dec: completing it makes the next one." """
+    words = task.repetition(now) or task.recurrence
+    if task.due_date is None:
+        return f"It repeats {words}: completing it makes the next one."
+    day = describe_date(task.due_date.astimezone(now.tzinfo).date(), now.date())
+    return f"It repeats {words}, next on {day}: completing it makes the next one."
+
+
+def deleted(items: Sequence[TaskInfo], now: datetime) -> str:
+    """A repeating task goes with its whole series (the next occurrences are made only when one is
+    completed, so none is left): the answer says so, and how to skip one occurrence instead."""
+    lines = []
+    for task in items:
+        line = f"#{task.id} {task.title}"
+        if task.recurrence:
+            line += f" and its repetition ({task.repetition(now) or task.recurrence}): no more occurrences"
+        lines.append(line)
+    text = (
+        f"Deleted {lines[0]}."
+        if len(lines) == 1
+        else "Deleted:\n" + "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
+    )
+    if any(task.recurrence for task in items):
+        text += (
+            "\nTo skip a single occurrence of a repeating task instead, mark it done: the next one is "
+            "made and the series goes on."
+        )
+    return text
 
 
 def failed(errors: Sequence[str]) -> str:

@@ -41,6 +41,7 @@ from .references import (
     parse_reference,
     titles_from_history,
 )
+from .repetition import find_reminder
 from .tasks import TaskInfo, tasks_in
 from .triage import ExampleTriage, triage_for
 from .understanding import mend_typos
@@ -124,6 +125,13 @@ def _act(
     if intent == "summary":
         whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
         return Reply(replies.summary(conversation, whole=whole))
+    if intent in ("create", "find", "update", "clarify", None) and find_reminder(request) is not None:
+        # "remind me about the rent task the day before at 9" reads like a search or a new task.
+        new = parse_create(request, now)
+        if _reminds_about_a_task(request, new):
+            return _update(conversation, toolbox, parse_update(request, now))
+        if intent != "update":
+            return _create(conversation, toolbox, new)
     if intent == "create" and classification.tentative:
         return _statement(conversation, toolbox, request)
     if intent == "create":
@@ -177,20 +185,43 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
         return Calls([Call("create_tasks", {"tasks": [task.arguments() for task in command.tasks]})])
     if result.error:
         return Reply(replies.failed([result.error]))
-    text = replies.created(tasks_in(result.output, "created"), conversation.now)
-    repeats = [task.repeats for task in command.tasks if task.repeats] if command else []
-    if repeats and _repeating(result.output):
-        text += f"\nIt repeats {repeats[0]}: completing it makes the next one."
-    elif repeats:
-        text += f"\n(I could not turn “{repeats[0]}” into a repetition, so it has only the first due date.)"
-    reminded = [task for task in command.tasks if task.remind] if command else []
+    created = tasks_in(result.output, "created")
+    text = replies.created(created, conversation.now)
+    asked = command.tasks if command else []
+    repeating = [task for task in created if task.recurrence]
+    if repeating:
+        text += "\n" + replies.repeats(repeating[0], conversation.now)
+    elif any(task.repeats for task in asked):
+        phrase = next(task.repeats for task in asked if task.repeats)
+        text += f"\n(I could not turn “{phrase}” into a repetition, so it has only the first due date.)"
+    reminded = [task for task in asked if task.remind or task.before]
     if reminded and _reminding(result.output):
+        before = reminded[0].before
         reminder = reminded[0].reminder()
-        when = "at the due time" if reminder and "before_minutes" in reminder else "that morning at 9:00"
+        if before is not None:
+            when = before.describe()
+        elif reminder and reminder.get("before_minutes") == 0:
+            when = "at the due time"
+        else:
+            when = "that morning at 9:00" if not repeating else "each time at 9:00 that morning"
         text += f"\nI'll remind you {when}."
+    elif any(task.before for task in reminded):
+        text += (
+            "\n(There is no due date, so there is no reminder before it: say when it is due, such as "
+            "“on Friday at 5pm”.)"
+        )
     elif reminded:
         text += "\n(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
     return Reply(text)
+
+
+def _reminds_about_a_task(request: str, command: CreateCommand | None) -> bool:
+    """ "Remind me about the rent task the day before at 9": a reminder relative to a due date that the
+    request does not give is one for a task that exists."""
+    reminder = find_reminder(request)
+    if reminder is None:
+        return False
+    return command is None or all(task.due is None for task in command.tasks)
 
 
 def _reminding(output: object) -> bool:
@@ -198,14 +229,6 @@ def _reminding(output: object) -> bool:
     created = output.get("created") if isinstance(output, Mapping) else None
     return isinstance(created, list) and any(
         isinstance(task, Mapping) and task.get("reminders") for task in created
-    )
-
-
-def _repeating(output: object) -> bool:
-    """Whether a create_tasks result holds a task with a rule."""
-    created = output.get("created") if isinstance(output, Mapping) else None
-    return isinstance(created, list) and any(
-        isinstance(task, Mapping) and task.get("recurrence") for task in created
     )
 
 
@@ -387,6 +410,11 @@ def _update(conversation: Conversation, toolbox: Toolbox, command: UpdateCommand
                 return Calls([Call("list_tasks", {"limit": 200})])
             for task in tasks_in(listing.output, "tasks"):
                 targets.known.setdefault(task.id, task)
+    if changes.reminder is not None:
+        undated = [targets.known[task_id] for task_id in targets.ids if task_id in targets.known]
+        undated = [task for task in undated if task.due_date is None and changes.due is None]
+        if undated:
+            return Reply(replies.no_due_date_to_remind(undated[0]))
     calls = [
         Call("update_task", _update_arguments(task_id, changes, targets.known.get(task_id), conversation))
         for task_id in targets.ids
@@ -422,6 +450,12 @@ def _update_arguments(
         args["tags"] = tags
     if changes.estimate_minutes:
         args["estimate_minutes"] = changes.estimate_minutes
+    due = changes.due or (current.due_date if current is not None else None)
+    if changes.reminder is not None and current is not None and due is not None:
+        due = due.astimezone(conversation.now.tzinfo)
+        added = {"before_minutes": changes.reminder.before_minutes(due)}
+        kept = [reminder for reminder in current.reminders if reminder != added]
+        args["reminders"] = [*kept, added]
     return args
 
 
@@ -439,17 +473,19 @@ def _delete(conversation: Conversation, toolbox: Toolbox, command: DeleteCommand
         return Reply(replies.missing_tool("delete_task"))
     done = conversation.results("delete_task")
     if done:
-        removed: list[tuple[int, str]] = []
+        removed: list[TaskInfo] = []
         errors = []
         for result in done:
             if result.error:
                 errors.append(result.error)
             elif isinstance(result.output, dict) and isinstance(result.output.get("deleted"), dict):
                 info = result.output["deleted"]
-                removed.append(
-                    (int(info.get("id", result.call.arguments.get("task_id", 0))), str(info.get("title", "")))
+                task = TaskInfo.from_json(
+                    {"id": result.call.arguments.get("task_id", 0), "title": "", **info}
                 )
-        text = replies.deleted(removed) if removed else ""
+                if task is not None:
+                    removed.append(task)
+        text = replies.deleted(removed, conversation.now) if removed else ""
         if errors:
             text = (text + "\n" if text else "") + replies.failed(errors)
         return Reply(text or "Done.")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from taskagent.tasks.recurrence import RepeatFrom, describe
+
 from .dates import describe_day, parse_iso
 
 PRIORITY_RANK = {"urgent": 3, "high": 2, "normal": 1, "low": 0}
@@ -23,6 +25,9 @@ class TaskInfo:
     tags: tuple[str, ...] = field(default_factory=tuple)
     estimate_minutes: int | None = None
     parent_id: int | None = None
+    recurrence: str | None = None
+    repeat_from: str = "due"
+    reminders: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_json(cls, data: object) -> TaskInfo | None:
@@ -36,6 +41,7 @@ class TaskInfo:
         estimate = data.get("estimate_minutes")
         parent = data.get("parent_id")
         description = data.get("description")
+        recurrence, reminders = data.get("recurrence"), data.get("reminders")
         return cls(
             id=task_id,
             title=title,
@@ -48,6 +54,11 @@ class TaskInfo:
             if isinstance(estimate, int) and not isinstance(estimate, bool)
             else None,
             parent_id=parent if isinstance(parent, int) and not isinstance(parent, bool) else None,
+            recurrence=recurrence if isinstance(recurrence, str) and recurrence else None,
+            repeat_from=str(data.get("repeat_from") or "due"),
+            reminders=tuple(dict(item) for item in reminders if isinstance(item, Mapping))
+            if isinstance(reminders, list)
+            else (),
         )
 
     @property
@@ -74,6 +85,14 @@ class TaskInfo:
         if self.tags:
             parts.append(" ".join(f"#{tag}" for tag in self.tags))
         return ", ".join(parts)
+
+    def repetition(self, now: datetime) -> str | None:
+        """The task's rule in words, at the due date's time in the user's zone ("every weekday at 09:30")."""
+        if self.recurrence is None:
+            return None
+        at = self.due_date.astimezone(now.tzinfo).time() if self.due_date else None
+        mode = RepeatFrom.completion if self.repeat_from == "completion" else RepeatFrom.due
+        return describe(self.recurrence, at=at, repeat_from=mode)
 
     def line(self, now: datetime) -> str:
         details = self.details(now)

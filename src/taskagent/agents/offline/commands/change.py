@@ -15,6 +15,7 @@ from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
 from ..fields import cut, find_estimate, find_priority, find_status, strip_quotes
 from ..intents import strip_politeness
 from ..references import Reference, parse_reference
+from ..repetition import RelativeReminder, find_reminder
 from .create import clean_title
 from .query import ListCommand, Status, parse_list
 
@@ -32,6 +33,8 @@ class Changes:
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
     estimate_minutes: int | None = None
+    # "remind me about the rent task the day before at 9": one more reminder, relative to the due date.
+    reminder: RelativeReminder | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -47,12 +50,13 @@ class Changes:
             or self.add_tags
             or self.remove_tags
             or self.estimate_minutes
+            or self.reminder
         )
 
     @property
     def needs_current_task(self) -> bool:
         """Changes relative to what the task holds now (its tags, its due date)."""
-        return bool(self.add_tags or self.remove_tags or self.shift_days)
+        return bool(self.add_tags or self.remove_tags or self.shift_days or self.reminder)
 
 
 @dataclass
@@ -291,6 +295,12 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         return whole
 
     changes = Changes()
+    reminder = find_reminder(text)
+    if reminder is not None:
+        changes.reminder = reminder
+        text = cut(text, [reminder.span])
+        if reminder.ref:  # "remind me about <the task> ...": the reference is in the reminder's words
+            text = f"{reminder.ref} {text}".strip()
     changes.shift_days, rest = _take_shift(text)
     estimate = find_estimate(rest)
     if estimate:

@@ -11,22 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal, get_args
 
-from ..dates import NUMBER_WORDS, DateMatch, Traced, find_dates, local_moment, remove_spans, tidy, zone_of
+from ..dates import END_OF_DAY, NUMBER_WORDS, Traced, find_dates, remove_spans, tidy
 from ..fields import (
     Span,
     find_description,
     find_estimate,
     find_priority,
-    find_recurrence,
     find_tags,
     quoted_strings,
-    recurrence_rule,
     strip_quotes,
 )
 from ..intents import strip_politeness
+from ..repetition import RelativeReminder, Repetition, find_reminder, find_repetition, first_due
 
 # "Remind me to pay rent on Friday" (no time): the reminder comes that morning at this hour.
 REMINDER_HOUR = 9
@@ -43,30 +42,49 @@ class NewTask:
     tags: list[str] = field(default_factory=list)
     description: str | None = None
     estimate_minutes: int | None = None
-    # "every Friday": the due date is the first occurrence, the phrase the rule (fields.recurrence_rule).
-    repeats: str | None = None
+    # "every Friday": the due date is the first occurrence (repetition.first_due), the words the rule.
+    repetition: Repetition | None = None
     # "remind me to ...": a reminder at the due time, or at 09:00 that day when only a day was named.
     remind: bool = False
     due_has_time: bool = False
+    # "remind me 30 minutes before", "with a reminder the day before at 9": relative to the due date.
+    before: RelativeReminder | None = None
+
+    @property
+    def repeats(self) -> str | None:
+        """The words that said the repetition ("every weekday")."""
+        return self.repetition.phrase if self.repetition else None
 
     def reminder(self) -> dict[str, object] | None:
-        if not self.remind or self.due is None:
+        if self.due is None:
+            return None
+        if self.before is not None:
+            return {"before_minutes": self.before.before_minutes(self.due)}
+        if not self.remind:
             return None
         if self.due_has_time:
             return {"before_minutes": 0}
         morning = self.due.replace(hour=REMINDER_HOUR, minute=0, second=0, microsecond=0)
+        if self.recurrence is not None:
+            # Relative, so that it moves with each occurrence: 09:00 on each one's day.
+            return {
+                "before_minutes": RelativeReminder("", (0, 0), days=0, at=morning.time()).before_minutes(
+                    self.due
+                )
+            }
         return {"at": morning.isoformat(timespec="seconds")}
 
     @property
     def recurrence(self) -> str | None:
-        return recurrence_rule(self.repeats) if self.repeats else None
+        return self.repetition.rule if self.repetition else None
 
     @property
     def repeat_from(self) -> str | None:
-        """`due`, or `completion` when there is no first date ("water the plants every day")."""
-        if self.recurrence is None:
+        """`due`, or `completion` when the words say so ("every 3 days after I do it") or there is no
+        first date."""
+        if self.recurrence is None or self.repetition is None:
             return None
-        return "due" if self.due is not None else "completion"
+        return "completion" if self.repetition.from_completion or self.due is None else "due"
 
     def arguments(self) -> dict[str, object]:
         """The `create_tasks` item for this task (ISO 8601 with offset for the due date)."""
@@ -138,7 +156,9 @@ _PLURAL = re.compile(
 
 
 # The fields a sentence can set, as the task API names them, in the order they are read.
-FieldName = Literal["recurrence", "tags", "description", "estimate_minutes", "priority", "due_date"]
+FieldName = Literal[
+    "reminders", "recurrence", "tags", "description", "estimate_minutes", "priority", "due_date"
+]
 FIELDS: tuple[FieldName, ...] = get_args(FieldName)
 
 
@@ -159,7 +179,8 @@ class _Modifiers:
     tags: list[str] = field(default_factory=list)
     description: str | None = None
     estimate: int | None = None
-    repeats: str | None = None
+    repetition: Repetition | None = None
+    before: RelativeReminder | None = None
     recognised: list[Recognised] = field(default_factory=list)
     due_has_time: bool = False
 
@@ -174,8 +195,9 @@ class _Modifiers:
             tags=self.tags or list(defaults.tags),
             description=self.description or defaults.description,
             estimate_minutes=self.estimate or defaults.estimate,
-            repeats=self.repeats or defaults.repeats,
+            repetition=self.repetition or defaults.repetition,
             due_has_time=self.due_has_time if own_due else defaults.due_has_time,
+            before=self.before or defaults.before,
         )
 
 
@@ -203,13 +225,14 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
         text = text.cut(spans)
         return True
 
-    repeat = find_recurrence(text.text)
-    if repeat and take("recurrence", [repeat[1]]):
-        phrase = repeat[0]
-        found.repeats = phrase
-        first = find_dates(phrase.replace("every", "").replace("each", ""), now)
-        found.due = first[0].when if first else None
-        found.due_has_time = bool(first) and first[0].has_time
+    before = find_reminder(text.text, bare=bool(_REMIND_ME.match(text.text)))
+    if before and take("reminders", [before.span]):
+        found.before = before
+    repetition = find_repetition(text.text)
+    if repetition and take("recurrence", [repetition.span]):
+        found.repetition = repetition
+        if repetition.rule is not None:
+            found.due = first_due(repetition.rule, now, END_OF_DAY)
     tags, tag_spans = find_tags(text.text)
     if tag_spans and take("tags", tag_spans):
         found.tags = tags
@@ -224,29 +247,14 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
         found.priority = priority.value
     dates = find_dates(text.text, now)
     if dates and take("due_date", [(match.start, match.end) for match in dates]):
-        found.due = _first_due(dates[0], found.repeats, now)
-        found.due_has_time = dates[0].has_time
+        match = dates[0]
+        rule = found.repetition.rule if found.repetition else None
+        # A time alone with a rule ("every weekday at 9:30", "daily at 7am") is the rule's first date
+        # still to come at that time, not the next 9:30 whatever the day.
+        at = match.when.timetz().replace(tzinfo=None)
+        found.due = match.when if match.has_day or rule is None else first_due(rule, now, at)
+        found.due_has_time = match.has_time
     return text, found
-
-
-_RULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def _first_due(match: DateMatch, repeats: str | None, now: datetime) -> datetime:
-    """A time alone with a rule on named days ("every weekday at 9:30") is the first of those days still
-    to come at that time, not the next 9:30 whatever the day."""
-    rule = recurrence_rule(repeats) if repeats else None
-    days = re.search(r"BYDAY=([A-Z,]+)", rule or "")
-    if match.has_day or days is None:
-        return match.when
-    weekdays = {_RULE_DAYS.index(code) for code in days.group(1).split(",")}
-    at, zone = match.when.timetz().replace(tzinfo=None), zone_of(now)
-    for ahead in range(8):
-        day = now.date() + timedelta(days=ahead)
-        moment = local_moment(day, at, zone)
-        if day.weekday() in weekdays and moment > now:
-            return moment
-    return match.when
 
 
 def clean_title(text: str) -> str:
