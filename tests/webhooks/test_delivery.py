@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -236,12 +237,12 @@ async def test_a_worker_that_dies_mid_send_leaves_its_claim_to_the_next_after_th
     hook = await register(client, alice, receiver.url)
     await create(client, alice)
 
-    def crash(_: httpx.Request) -> httpx.Response:
+    def crash(_: httpx2.Request) -> httpx2.Response:
         raise RuntimeError("the worker died")
 
     resources = app_resources(app)
     moment = later(seconds=1)
-    async with httpx.AsyncClient(transport=httpx.MockTransport(crash)) as dying:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(crash)) as dying:
         with pytest.raises(RuntimeError):
             await send_due(resources.session_factory, dying, resources.settings, moment)
     assert (await send(app, moment + timedelta(seconds=30))).succeeded == 0  # still claimed

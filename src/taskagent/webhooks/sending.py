@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,11 +54,11 @@ CONCURRENCY = 10  # POSTs in flight at once per pass
 MAX_ERROR = 200  # characters of an error (or of a response) kept in the log
 
 
-def new_http_client() -> httpx.AsyncClient:
+def new_http_client() -> httpx2.AsyncClient:
     """The client deliveries go out through: no redirects followed (a 3xx is a failure), no proxies from
     the environment (they would bypass the address check), bounded time."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(TIMEOUT_SECONDS),
+    return httpx2.AsyncClient(
+        timeout=httpx2.Timeout(TIMEOUT_SECONDS),
         follow_redirects=False,
         trust_env=False,
         headers={"user-agent": "TaskAgent-Webhooks"},
@@ -137,7 +137,7 @@ def _claimed(row: Any) -> Claimed:  # a row of _claim's select
     return Claimed(id=row.id, payload=row.payload, attempts=row.attempts, url=row.url, secret=row.secret)
 
 
-async def _attempt(http: httpx.AsyncClient, settings: Settings, row: Claimed) -> Outcome:
+async def _attempt(http: httpx2.AsyncClient, settings: Settings, row: Claimed) -> Outcome:
     try:
         destination = await check_destination(
             row.url, allow_private=settings.webhook_allow_private, must_resolve=True
@@ -154,7 +154,7 @@ async def _attempt(http: httpx.AsyncClient, settings: Settings, row: Claimed) ->
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(row.secret, msg_id, timestamp, row.payload),
     }
-    url = httpx.URL(row.url)
+    url = httpx2.URL(row.url)
     extensions: dict[str, Any] = {}
     if destination.address is not None and url.host != str(destination.address):
         # Connect to the address that was checked; the name stays in Host and in TLS (SNI, certificate).
@@ -164,7 +164,7 @@ async def _attempt(http: httpx.AsyncClient, settings: Settings, row: Claimed) ->
         url = url.copy_with(host=str(destination.address))
     try:
         response = await http.post(url, content=row.payload.encode(), headers=headers, extensions=extensions)
-    except httpx.HTTPError as failure:
+    except httpx2.HTTPError as failure:
         name = type(failure).__name__
         return Outcome(ok=False, error=_clip(f"{name}: {failure}" if str(failure) else name))
     if 200 <= response.status_code < 300:
@@ -197,7 +197,7 @@ async def _record(session: AsyncSession, row: Claimed, outcome: Outcome, now: da
 
 async def send_due(
     session_factory: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    http_client: httpx2.AsyncClient,
     settings: Settings,
     now: datetime | None = None,
 ) -> Pass:
