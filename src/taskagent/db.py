@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -15,9 +17,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
+from sqlalchemy.util.queue import Empty, Full, QueueCommon
 
 from taskagent.config import Settings
 
@@ -86,6 +89,79 @@ def make_private_sqlite_file(url: str) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
+class FairQueue(QueueCommon[ConnectionPoolEntry]):
+    """The pool's idle connections, handed to waiting requests strictly in the order they came.
+
+    SQLAlchemy's asyncio queue wakes the first waiter when a connection comes back but leaves the
+    connection in the queue until that waiter runs; a request arriving in between takes it, and the
+    woken waiter queues again at the back. Under load (256 connections for a pool of 30) a few
+    requests waited 5-10 s while the median waited 0.2 s. Here a returned connection goes straight
+    into the first waiter's hands, and one is idle only when nobody waits.
+    """
+
+    def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
+        self.maxsize = maxsize
+        self.use_lifo = use_lifo
+        self._idle: deque[ConnectionPoolEntry] = deque()
+        self._waiters: deque[asyncio.Future[ConnectionPoolEntry]] = deque()
+
+    def empty(self) -> bool:
+        return not self._idle
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= len(self._idle)
+
+    def qsize(self) -> int:
+        return len(self._idle)
+
+    def put_nowait(self, item: ConnectionPoolEntry) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # skips those that gave up (timed out or cancelled)
+                waiter.set_result(item)
+                return
+        if self.full():
+            raise Full()
+        self._idle.append(item)
+
+    def put(self, item: ConnectionPoolEntry, block: bool = True, timeout: float | None = None) -> None:
+        self.put_nowait(item)  # never blocks: the pool never returns more than it holds
+
+    def get_nowait(self) -> ConnectionPoolEntry:
+        if not self._idle:
+            raise Empty()
+        return self._idle.pop() if self.use_lifo else self._idle.popleft()
+
+    def get(self, block: bool = True, timeout: float | None = None) -> ConnectionPoolEntry:
+        if self._idle or not block:  # a connection is idle only when nobody waits: no one is passed
+            return self.get_nowait()
+        return await_(self._wait(give_up_after=timeout))
+
+    async def _wait(self, give_up_after: float | None) -> ConnectionPoolEntry:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[ConnectionPoolEntry] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = None if give_up_after is None else loop.call_later(give_up_after, _give_up, waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.put_nowait(waiter.result())  # handed over just as the request was cancelled
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
+def _give_up(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(Empty())  # the pool turns it into its TimeoutError (then a 503)
+
+
+class FairAsyncQueuePool(AsyncAdaptedQueuePool):
+    _queue_class = FairQueue
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.async_database_url
     if settings.is_sqlite:
@@ -104,6 +180,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     engine = create_async_engine(
         url,
+        poolclass=FairAsyncQueuePool,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
