@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,21 +64,42 @@ def settings_overrides() -> dict[str, Any]:
     return {"agent_rate_limit": 10_000}
 
 
+@dataclass
+class Score:
+    """Cases done right per kind of request, and what went wrong in the others."""
+
+    right: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    mistakes: list[str] = field(default_factory=list)
+
+    def share(self, of_help: bool) -> tuple[int, int]:
+        oks = [ok for kind, oks in self.right.items() if kind.startswith("help") == of_help for ok in oks]
+        return sum(oks), len(oks)
+
+    def report(self) -> str:
+        (chat, chats), (helps, all_help) = self.share(of_help=False), self.share(of_help=True)
+        lines = [f"{kind:<16} {sum(ok)}/{len(ok)}" for kind, ok in sorted(self.right.items())]
+        return "\n".join([f"chat {chat}/{chats}, help {helps}/{all_help}", *lines, *self.mistakes])
+
+
+async def score(client: httpx.AsyncClient, make_user: UserFactory, cases: list[dict[str, Any]]) -> Score:
+    result = Score()
+    for case in cases:
+        problems = await run_case(client, await make_user(), case)
+        result.right[kind_of(case)].append(not problems)
+        if problems:
+            said = case["help"]["query"] if "help" in case else " / ".join(case["say"])
+            result.mistakes.append(f"{case['id']}: {said!r}: {'; '.join(problems)}")
+    return result
+
+
+def meets(result: Score, chat_threshold: float, help_threshold: float) -> bool:
+    (chat, chats), (helps, all_help) = result.share(of_help=False), result.share(of_help=True)
+    return chat >= chat_threshold * chats and helps >= help_threshold * all_help
+
+
 async def test_held_out_phrasings(
     client: httpx.AsyncClient, make_user: UserFactory, record_property: Callable[[str, object], None]
 ) -> None:
-    right: dict[str, list[bool]] = defaultdict(list)
-    mistakes: list[str] = []
-    for case in HELD_OUT:
-        problems = await run_case(client, await make_user(), case)
-        right[kind_of(case)].append(not problems)
-        if problems:
-            said = case["help"]["query"] if "help" in case else " / ".join(case["say"])
-            mistakes.append(f"{case['id']}: {said!r}: {'; '.join(problems)}")
-    lines = [f"{kind:<16} {sum(ok)}/{len(ok)}" for kind, ok in sorted(right.items())]
-    chat = [ok for kind, oks in right.items() if not kind.startswith("help") for ok in oks]
-    helps = [ok for kind, oks in right.items() if kind.startswith("help") for ok in oks]
-    summary = f"chat {sum(chat)}/{len(chat)}, help {sum(helps)}/{len(helps)}"
-    record_property("held_out", "\n".join([summary, *lines]))  # in the JUnit report (pytest --junitxml)
-    assert sum(chat) >= CHAT_THRESHOLD * len(chat), "\n".join([summary, *lines, *mistakes])
-    assert sum(helps) >= HELP_THRESHOLD * len(helps), "\n".join([summary, *lines, *mistakes])
+    result = await score(client, make_user, HELD_OUT)
+    record_property("held_out", result.report())  # in the JUnit report (pytest --junitxml)
+    assert meets(result, CHAT_THRESHOLD, HELP_THRESHOLD), result.report()
