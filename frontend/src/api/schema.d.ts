@@ -1232,9 +1232,7 @@ export interface components {
              * Reminders
              * @description Reminders read relative to the due date ("remind me 30 minutes before"): `[{before_minutes: N}]`; empty when none (or when there is no due date to be before)
              */
-            reminders: {
-                [key: string]: number;
-            }[];
+            reminders: components["schemas"]["ReminderBefore"][];
             /** @description Set when `recurrence` is */
             repeat_from: components["schemas"]["RepeatFrom"] | null;
             /** Tags */
