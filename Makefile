@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 WEB := src/taskagent/web/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: setup run test lint typecheck pytest frontend frontend-test e2e bench clean image image-local podman train
+.PHONY: setup run test lint typecheck pytest frontend frontend-test api-types e2e bench clean image image-local podman train
 
 setup: $(VENV)/.synced $(WEB)
 
@@ -41,6 +41,15 @@ pytest: setup podman
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npm test
+
+# The page's API types, generated from the server's OpenAPI document (`taskagent openapi`) by openapi-typescript:
+# run after changing a request or response schema and commit the file; tests/test_api_types.py fails while the
+# committed file differs. Defaults do not make a field required (they would, in request bodies).
+API_TYPES ?= frontend/src/api/schema.d.ts
+api-types: $(VENV)/.synced frontend/node_modules/.installed
+	@document=$$(mktemp --suffix=.json) && trap 'rm -f "$$document"' EXIT && \
+	$(VENV)/bin/taskagent openapi >"$$document" && \
+	frontend/node_modules/.bin/openapi-typescript "$$document" --default-non-nullable false --output $(API_TYPES)
 
 # Debian's Chromium drives the end-to-end tests (tools that download their own browser can't run here).
 CHROMIUM := /usr/bin/chromium

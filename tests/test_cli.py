@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from taskagent.cli import openapi_document
 from tests.conftest import TEST_SECRET, _admin, drop_postgres_database, require_service
 from tests.services import POSTGRES_AVAILABLE, POSTGRES_URL
 
@@ -226,6 +228,20 @@ def test_an_unsupported_database_url_is_one_line_naming_the_forms_that_work(tmp_
         assert "mysql:// is unsupported" in result.stderr and "postgresql://" in result.stderr
         assert "sqlite:////absolute/path.db" in result.stderr
         assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_openapi_prints_the_document_whatever_the_environment_says(tmp_path: Path) -> None:
+    # METRICS_TOKEN would add /metrics; production without SECRET_KEY refuses to serve. Neither matters here.
+    (tmp_path / ".env").write_text("TASKAGENT_ENV=production\nTASKAGENT_DATA_DIR=d\n")
+    env = cli_env(METRICS_TOKEN="a-metrics-token-that-is-long-enough")
+    result = run_cli("openapi", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == openapi_document()
+    document = json.loads(result.stdout)
+    assert document["info"]["title"] == "TaskAgent" and "/tasks" in document["paths"]
+    assert "/metrics" not in document["paths"]
+    assert list(document) == sorted(document)
+    assert not (tmp_path / "d").exists() and not (tmp_path / "data").exists()
 
 
 def test_dotenv_in_the_working_directory_is_read(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""`taskagent serve`, `taskagent migrate`, `taskagent mcp`, `taskagent plan` (users' monthly agent limits) and
-`taskagent specialists check FILE`.
+"""`taskagent serve`, `taskagent migrate`, `taskagent mcp`, `taskagent plan` (users' monthly agent limits),
+`taskagent specialists check FILE` and `taskagent openapi` (the API's OpenAPI document, for `make api-types`).
 
 Start-up rules: SQLite applies pending migrations by itself (a trial needs no extra step); PostgreSQL is
 migrated on purpose with `taskagent migrate`, and `serve` refuses to start on a schema that is behind,
@@ -20,7 +20,8 @@ import sys
 from typing import Any
 
 import uvicorn
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy.engine import make_url
 from uvicorn.config import LOGGING_CONFIG
 
@@ -148,6 +149,9 @@ def _parser() -> argparse.ArgumentParser:
     specialist_commands.add_parser(
         "check", help="check a specialists file without starting the service"
     ).add_argument("file")
+    commands.add_parser(
+        "openapi", help="print the API's OpenAPI document (JSON; no database or server needed)"
+    )
     return parser
 
 
@@ -201,10 +205,38 @@ def check_specialists(path: str) -> int:
     return 0
 
 
+class _DocumentSettings(Settings):
+    """The defaults alone: neither the environment nor `.env` changes the document (METRICS_TOKEN would add
+    `/metrics`), and the fixed key keeps a development key from being made in the data folder."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def openapi_document() -> str:
+    """The app's OpenAPI document as JSON, keys sorted: the same text on every machine for the same code.
+    The app is built, never started: no database, no server."""
+    from taskagent.app import create_app  # the whole app (agents SDK, MCP ...): only this command needs it
+
+    app = create_app(_DocumentSettings(secret_key=SecretStr("openapi-document-only")))
+    return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "specialists":
         return check_specialists(args.file)
+    if args.command == "openapi":
+        sys.stdout.write(openapi_document())
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     if args.command == "serve" and args.workers < 1:
         return _fail("--workers must be at least 1")

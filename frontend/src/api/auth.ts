@@ -1,12 +1,12 @@
 import { apiFetch, apiJson, CSRF_COOKIE, readCookie } from './http';
-import type { User } from './types';
+import type { Session, User } from './types';
 
 export function signup(email: string, password: string): Promise<User> {
   return apiJson<User>('/users/signup', { json: { email, password }, quiet401: true });
 }
 
 export async function login(email: string, password: string): Promise<User> {
-  const body = await apiJson<{ user: User }>('/auth/login', { json: { email, password }, quiet401: true });
+  const body = await apiJson<Session>('/auth/login', { json: { email, password }, quiet401: true });
   return body.user;
 }
 

@@ -1,6 +1,9 @@
 // POST /tasks/{id}/help and /schedule answer text/event-stream with named events.
 import { apiFetch, apiJson } from './http';
 import { readSSE } from '../lib/sse';
+import type { AgentStatus, Specialist } from './types';
+
+export type { Specialist } from './types';
 
 export type HelpEvent =
   | { type: 'agent'; id: string; name: string }
@@ -10,18 +13,6 @@ export type HelpEvent =
   | { type: 'error'; message: string };
 
 const KNOWN = new Set(['agent', 'delta', 'tool', 'done', 'error']);
-
-/** A specialist the service is configured with (GET /agents/status; the operator's SPECIALISTS_FILE). */
-export interface Specialist {
-  id: string;
-  name: string;
-  description: string;
-}
-
-interface AgentStatus {
-  agents?: Specialist[];
-  specialists?: string[];
-}
 
 let specialistsOnce: Promise<Specialist[]> | null = null;
 

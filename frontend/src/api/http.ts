@@ -1,6 +1,10 @@
 // The one place the page talks HTTP: same-origin cookies, the CSRF header on every unsafe method,
 // and errors turned into something a form can show.
 
+import type { ValidationIssue } from './types';
+
+export type { ValidationIssue } from './types';
+
 export const CSRF_COOKIE = 'taskagent_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 export const UNAUTHORIZED_EVENT = 'taskagent:unauthorized';
@@ -15,13 +19,6 @@ export function readCookie(name: string): string | null {
     if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return null;
-}
-
-/** A FastAPI validation problem: `{loc: ["body", "title"], msg: "..."}`. */
-export interface ValidationIssue {
-  loc: (string | number)[];
-  msg: string;
-  type?: string;
 }
 
 export class ApiError extends Error {

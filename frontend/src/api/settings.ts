@@ -1,7 +1,8 @@
 // Settings: personal access tokens, the calendar feed's address, export and import.
 import { apiFetch, apiJson } from './http';
+import type { AccessToken, CalendarFeed, CreatedToken, ImportFormat, ImportResult, Scope, TokenCreate } from './types';
 
-export type Scope = 'tasks:read' | 'tasks:write' | 'mcp' | 'calendar';
+export type { AccessToken, CreatedToken, ImportFormat, ImportResult, Scope } from './types';
 
 export const SCOPES: { value: Scope; label: string }[] = [
   { value: 'tasks:read', label: 'Read tasks' },
@@ -10,27 +11,13 @@ export const SCOPES: { value: Scope; label: string }[] = [
   { value: 'calendar', label: 'Read the calendar feed' },
 ];
 
-export interface AccessToken {
-  id: number;
-  name: string;
-  scopes: Scope[];
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
-
-/** A new token: `token` is shown this once. */
-export interface CreatedToken extends AccessToken {
-  token: string;
-}
-
 export function listTokens(): Promise<AccessToken[]> {
   return apiJson<AccessToken[]>('/users/me/tokens');
 }
 
 export function createToken(name: string, scopes: Scope[], expiresInDays: number | null): Promise<CreatedToken> {
-  return apiJson<CreatedToken>('/users/me/tokens', { json: { name, scopes, expires_in_days: expiresInDays } });
+  const body: TokenCreate = { name, scopes, expires_in_days: expiresInDays };
+  return apiJson<CreatedToken>('/users/me/tokens', { json: body });
 }
 
 export async function revokeToken(id: number): Promise<void> {
@@ -38,21 +25,11 @@ export async function revokeToken(id: number): Promise<void> {
 }
 
 export async function calendarUrl(): Promise<string> {
-  return (await apiJson<{ url: string }>('/users/me/calendar')).url;
+  return (await apiJson<CalendarFeed>('/users/me/calendar')).url;
 }
 
 export async function rotateCalendarUrl(): Promise<string> {
-  return (await apiJson<{ url: string }>('/users/me/calendar/rotate', { method: 'POST' })).url;
-}
-
-export type ImportFormat = 'json' | 'todoist';
-
-export interface ImportResult {
-  dry_run: boolean;
-  format: ImportFormat;
-  created: { tasks: number; subtasks: number; completed: number };
-  skipped: { conversations: number; notes: number };
-  task_ids: number[] | null;
+  return (await apiJson<CalendarFeed>('/users/me/calendar/rotate', { method: 'POST' })).url;
 }
 
 /** POST /users/me/import: the file as the body; a dry run stores nothing. */

@@ -1,5 +1,7 @@
 import { apiFetch, apiJson, nextLink } from './http';
-import type { HelpHistory, HistoryEntry, Task, TaskPatch, Usage } from './types';
+import type { HelpHistory, HistoryEntry, ParsedField, ParsedTask, Task, TaskCreate, TaskPatch, Usage } from './types';
+
+export type { ParsedField, ParsedTask } from './types';
 
 export interface TaskQuery {
   status?: string;
@@ -70,32 +72,12 @@ export async function getTask(id: number, signal?: AbortSignal): Promise<TaskWit
   return { task, etag: res.headers.get('ETag') };
 }
 
-/** The fields POST /tasks/parse reads, by their task field names. */
-export type ParsedField = 'reminders' | 'recurrence' | 'tags' | 'description' | 'estimate_minutes' | 'priority' | 'due_date';
-
-/** One line read as a task, as the assistant reads it; nothing is created. `title` is null when only
- * fields were typed ("tomorrow"). */
-export interface ParsedTask {
-  title: string | null;
-  due_date: string | null;
-  priority: Task['priority'] | null;
-  tags: string[];
-  recurrence: string | null;
-  repeat_from: 'due' | 'completion' | null;
-  estimate_minutes: number | null;
-  description: string | null;
-  /** Reminders read before the due date ("remind me 30 minutes before"); absent from older servers. */
-  reminders?: { before_minutes: number }[];
-  /** The words read as each field, with where they sit in the text. */
-  recognised: { field: ParsedField; text: string; start: number; end: number }[];
-}
-
 /** Read `text` as a task; fields in `ignore` keep their words in the title. */
 export function parseTask(text: string, ignore: ParsedField[], signal?: AbortSignal): Promise<ParsedTask> {
   return apiJson<ParsedTask>('/tasks/parse', { method: 'POST', json: { text, ignore }, signal });
 }
 
-export function createTask(fields: TaskPatch & { title: string }): Promise<Task> {
+export function createTask(fields: TaskCreate): Promise<Task> {
   return apiJson<Task>('/tasks', { method: 'POST', json: fields });
 }
 

@@ -1,5 +1,12 @@
-export type TaskStatus = 'pending' | 'in_progress' | 'completed';
-export type TaskPriority = 'low' | 'normal' | 'high' | 'urgent';
+// The API's request and response shapes, as the server declares them: aliases of the types `make api-types`
+// generates from its OpenAPI document (schema.d.ts), so that tsc checks the page against the server's schema.
+// Only what the page adds (labels, UI-only shapes) is written here by hand.
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type TaskStatus = Schemas['TaskStatus'];
+export type TaskPriority = Schemas['TaskPriority'];
 
 export const STATUSES: { value: TaskStatus; label: string }[] = [
   { value: 'pending', label: 'Pending' },
@@ -14,95 +21,66 @@ export const PRIORITIES: { value: TaskPriority; label: string }[] = [
   { value: 'urgent', label: 'Urgent' },
 ];
 
-export interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  status: TaskStatus;
-  priority: TaskPriority;
-  due_date: string | null;
-  tags: string[];
-  parent_id: number | null;
-  estimate_minutes: number | null;
-  /** The manual order: lower first. */
-  position: number;
-  owner_id?: number;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  /** An RFC 5545 RRULE without the RRULE: prefix (FREQ=WEEKLY;BYDAY=FR), or null. */
-  recurrence?: string | null;
-  repeat_from?: 'due' | 'completion';
-  /** In the answer to completing a repeating task: the next occurrence it made. */
-  next_id?: number | null;
-  reminders?: Reminder[];
-}
+/** GET /tasks/{id} and the list. `next_id`: in the answer to completing a repeating task, the next
+ * occurrence it made; `recurrence`: an RFC 5545 RRULE without the RRULE: prefix, or null. */
+export type Task = Schemas['TaskRead'];
 
-/** A reminder at a time, or a number of minutes before the due date. */
-export type Reminder = { at: string } | { before_minutes: number };
-
-/** A reminder that came due (GET /notifications). */
-export interface AppNotification {
-  id: number;
-  task_id: number;
-  title: string;
-  due_date: string | null;
-  remind_at: string;
-  created_at: string;
-  late: boolean;
-  read: boolean;
-}
-
-export interface NotificationList {
-  notifications: AppNotification[];
-  unread: number;
-}
+/** POST /tasks. */
+export type TaskCreate = Schemas['TaskCreate'];
 
 /** The fields a person may change (PATCH /tasks/{id}). */
-export type TaskPatch = Partial<
-  Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'due_date' | 'tags' | 'parent_id' | 'estimate_minutes' | 'position' | 'recurrence' | 'repeat_from' | 'reminders'>
->;
+export type TaskPatch = Schemas['TaskUpdate'];
 
-export interface User {
-  id: number;
-  email: string;
-  timezone: string;
-  created_at: string;
-}
+/** A reminder at a time, or a number of minutes before the due date. */
+export type Reminder = Schemas['ReminderAt'] | Schemas['ReminderBefore'];
 
-export interface HelpHistoryItem {
-  id: string;
-  role: 'user' | 'assistant';
-  text: string;
-  agent?: string | null;
-  created_at: string;
-}
+/** A reminder that came due (GET /notifications). */
+export type AppNotification = Schemas['NotificationRead'];
 
-export interface HelpHistory {
-  thread_id: string | null;
-  items: HelpHistoryItem[];
-}
+export type NotificationList = Schemas['NotificationList'];
 
-export type Channel = 'rest' | 'web' | 'chat' | 'help' | 'mcp' | 'system';
+export type User = Schemas['UserRead'];
+
+/** POST /auth/login: the signed-in user (the session cookie comes with it). */
+export type Session = Schemas['Session'];
+
+export type HelpHistoryItem = Schemas['HelpItem'];
+
+export type HelpHistory = Schemas['HelpHistory'];
+
+export type Channel = Schemas['Channel'];
 
 /** One change of a task (GET /tasks/{id}/history), oldest first. */
-export interface HistoryEntry {
-  at: string;
-  actor: { id: number; email: string | null } | null;
-  channel: Channel;
-  action: 'created' | 'updated' | 'deleted';
-  changes: Record<string, { from: unknown; to: unknown }>;
-}
+export type HistoryEntry = Schemas['HistoryEntry'];
 
 /** GET /users/me/usage: this month's agent use and the plan's limits (null: unlimited). */
-export interface Usage {
-  period: string;
-  plan: string;
-  runs: number;
-  model_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  limits: { runs: number | null; tokens: number | null };
-  resets_at: string;
-  by_model: { model: string; model_calls: number; input_tokens: number; output_tokens: number }[];
-}
+export type Usage = Schemas['Usage'];
+
+/** POST /tasks/parse: one line read as a task; `title` is null when only fields were typed ("tomorrow"). */
+export type ParsedTask = Schemas['TaskParsed'];
+
+/** The fields POST /tasks/parse reads, by their task field names. */
+export type ParsedField = Schemas['ReadWords']['field'];
+
+/** GET /agents/status. */
+export type AgentStatus = Schemas['AgentStatus'];
+
+/** A specialist the service is configured with (GET /agents/status; the operator's SPECIALISTS_FILE). */
+export type Specialist = Schemas['AgentInfo'];
+
+/** Personal access tokens (/users/me/tokens); a new one's `token` is shown this once. */
+export type AccessToken = Schemas['TokenRead'];
+export type CreatedToken = Schemas['TokenCreated'];
+export type TokenCreate = Schemas['TokenCreate'];
+export type Scope = TokenCreate['scopes'][number];
+
+export type CalendarFeed = Schemas['CalendarFeedURL'];
+
+/** POST /users/me/import. */
+export type ImportResult = Schemas['ImportResult'];
+export type ImportFormat = ImportResult['format'];
+
+/** Error bodies: `{detail}`, and a 422's list of problems (`{loc: ["body", "title"], msg, type}`). */
+export type ErrorBody = Schemas['ErrorResponse'];
+export type ValidationErrorBody = Schemas['ValidationErrorResponse'];
+export type ValidationIssue = Schemas['ValidationIssue'];

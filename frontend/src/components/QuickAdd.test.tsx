@@ -20,6 +20,7 @@ function parsed(overrides: Partial<ParsedTask> = {}): ParsedTask {
     repeat_from: null,
     estimate_minutes: null,
     description: null,
+    reminders: [],
     recognised: [],
     ...overrides,
   };

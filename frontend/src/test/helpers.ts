@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
+import type { Task } from '../api/types';
 
 export type Handler = (url: string, init: RequestInit & { json?: unknown }) => Response | Promise<Response>;
 
@@ -72,9 +73,11 @@ export function chatkitChunks(events: unknown[], size = 17): string[] {
   return out;
 }
 
-export function task(overrides: Record<string, unknown> = {}) {
+/** A task as the API answers it (TaskRead), with these fields changed. */
+export function task(overrides: Partial<Task> = {}): Task {
   return {
     id: 1,
+    owner_id: 1,
     title: 'A task',
     description: null,
     status: 'pending',

@@ -18,7 +18,7 @@ from taskagent.agents.offline.commands.create import FIELDS, FieldName, read_one
 from taskagent.errors import InvalidRequest
 from taskagent.tasks.models import TaskPriority
 from taskagent.tasks.recurrence import RepeatFrom
-from taskagent.tasks.schemas import TaskCreate, storable_text
+from taskagent.tasks.schemas import ReminderBefore, TaskCreate, storable_text
 
 # Long enough for a title, its fields and a short note; the engine's patterns stay fast at this size.
 MAX_TEXT = 2_000
@@ -70,7 +70,7 @@ class TaskParsed(BaseModel):
     repeat_from: RepeatFrom | None = Field(description="Set when `recurrence` is")
     estimate_minutes: int | None
     description: str | None
-    reminders: list[dict[str, int]] = Field(
+    reminders: list[ReminderBefore] = Field(
         description='Reminders read relative to the due date ("remind me 30 minutes before"): '
         "`[{before_minutes: N}]`; empty when none (or when there is no due date to be before)"
     )
@@ -96,7 +96,8 @@ def parse_task(body: TaskParse, zone: ZoneInfo, now: datetime) -> TaskParsed:
         repeat_from=RepeatFrom(task.repeat_from) if task.repeat_from else None,
         estimate_minutes=task.estimate_minutes,
         description=task.description,
-        reminders=[{"before_minutes": task.before.before_minutes(task.due)}]
+        # Not checked here: a reminder TaskCreate refuses (over a year before) is _check_creatable's 422.
+        reminders=[ReminderBefore.model_construct(before_minutes=task.before.before_minutes(task.due))]
         if task.before and task.due
         else [],
         recognised=[
