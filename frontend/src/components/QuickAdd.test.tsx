@@ -405,6 +405,23 @@ describe('QuickAdd: chips edited in place', () => {
     expect(creates(calls)[0].body).toEqual({ title: 'Pay rent !high', due_date: DUE });
   });
 
+  it('an open editor closes when its words are typed out of the line, and does not come back with them', async () => {
+    mockFetch((_url, init) => {
+      const text = (init.json as { text: string }).text;
+      return json(text.includes('tomorrow') ? parsed({ title: 'Call', due_date: DUE, recognised: [{ field: 'due_date', text: 'tomorrow', start: 5, end: 13 }] }) : parsed({ title: text }));
+    });
+    const { type } = setup();
+    type('Call tomorrow');
+    fireEvent.click(await screen.findByRole('button', { name: /^Due: .*\. Change$/ }));
+    expect(screen.getByRole('group', { name: 'Change the due date' })).toBeTruthy();
+    type('Call');
+    await screen.findByText('Call', { selector: 'strong' });
+    await waitFor(() => expect(screen.queryByRole('group', { name: 'Change the due date' })).toBeNull());
+    type('Call tomorrow');
+    await screen.findByRole('button', { name: /^Due: .*\. Change$/ });
+    expect(screen.queryByRole('group', { name: 'Change the due date' })).toBeNull();
+  });
+
   it('has no axe violations with an editor open', async () => {
     mockFetch(() => json(PAY_RENT_READ));
     const { type } = setup();

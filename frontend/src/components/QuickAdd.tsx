@@ -366,6 +366,12 @@ export function QuickAdd({ tz, inputId, onCreated }: QuickAddProps) {
   const shown = reading?.parsed && text.trim() ? withEdits(reading.parsed, edits) : null;
   const chips = shown ? chipsOf(shown, tz) : [];
 
+  // An editor whose chip went away (its words typed out of the line) closes, rather than reopen later.
+  const editingShown = editing !== null && chips.some((c) => chipKey(c) === editing);
+  useEffect(() => {
+    if (editing !== null && !editingShown) setEditing(null);
+  }, [editing, editingShown]);
+
   useEffect(() => {
     if (editing !== null || focusAfter.current === null) return;
     const target = chipButtons.current.get(focusAfter.current) ?? document.getElementById(inputId);
