@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 WEB := src/taskagent/web/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: setup run test lint typecheck pytest frontend frontend-test api-types e2e bench clean image image-local podman train
+.PHONY: setup run test lint typecheck pytest frontend frontend-test api-types e2e lighthouse bench clean image image-local podman train
 
 setup: $(VENV)/.synced $(WEB)
 
@@ -62,6 +62,11 @@ e2e: setup $(CHROMIUM)
 	$(VENV)/bin/python tests/e2e/run.py
 
 test: lint typecheck frontend-test pytest e2e
+
+# Lighthouse's phone profile on the sign-in page and a signed-in task list, in Debian's Chromium, offline
+# (frontend/scripts/lighthouse.mjs). A measurement like bench/, not part of `make test`.
+lighthouse: setup $(CHROMIUM)
+	cd frontend && CHROME_PATH=$(CHROMIUM) node scripts/lighthouse.mjs
 
 # --- The container image ----------------------------------------------------------------------------
 # `make image` builds it from the public base images (podman, or CONTAINER=docker).

@@ -392,7 +392,7 @@ try {
     await input.pressSequentially(QUICK_ADD, { delay: 10 });
     check((await input.inputValue()) === QUICK_ADD, `the input holds ${await input.inputValue()}`);
     const chips = pane.getByRole('list', { name: 'Understood' });
-    await chips.getByRole('button', { name: /^Due: tomorrow, 5:00\sPM\. Remove: keep “tomorrow 5pm” in the title$/ }).waitFor();
+    await chips.getByRole('button', { name: /^Remove “Due: tomorrow, 5:00\sPM”: keep “tomorrow 5pm” in the title$/ }).waitFor();
     await chips.getByRole('button', { name: /^Priority: high\./ }).waitFor();
     await chips.getByRole('button', { name: /^#home\./ }).waitFor();
     const title = () => pane.locator('.quick-add-preview strong').innerText();
@@ -402,7 +402,7 @@ try {
     await shot(pageA, `${String(stepNo).padStart(2, '0')}a-quick-add-chips`);
     await axe(pageA, 'with quick add chips at 1280×800');
     // Removing the priority chip keeps "!high" in the title; the other fields stay.
-    await chips.getByRole('button', { name: /^Priority: high\./ }).click();
+    await chips.getByRole('button', { name: /^Remove “Priority: high”/ }).click();
     await pageA.waitForFunction(() => document.querySelector('.quick-add-preview strong')?.textContent === 'Pay rent !high');
     check((await chips.getByRole('button', { name: /^Priority:/ }).count()) === 0, 'the priority chip is still there');
     await input.press('Enter');
@@ -421,6 +421,69 @@ try {
     check(JSON.stringify(made.tags) === '["home"]', `tags are ${JSON.stringify(made.tags)}`);
     check(Date.parse(made.due_date) === expected, `due ${made.due_date}, expected ${new Date(expected).toISOString()}`);
     state.quickAddId = made.id;
+  });
+
+  await step('quick add: chips edited in place (due date by Enter, priority by keyboard with Escape first, a tag) make the task with the changes', () => pageA, async () => {
+    const pane = pageA.locator('.pane-tasks');
+    const input = pane.getByLabel('New task title');
+    await input.fill('Water the plants tomorrow 5pm !low #home');
+    const chips = pane.getByRole('list', { name: 'Understood' });
+    // The due chip opens a date and time input (focused); Enter keeps the change and adds nothing yet.
+    await chips.getByRole('button', { name: /^Due: tomorrow, 5:00\sPM\. Change$/ }).click();
+    const due = chips.getByLabel('Due', { exact: true });
+    check(await due.evaluate((el) => el === document.activeElement), 'the due editor did not take focus');
+    const local = await pageA.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + 2);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T08:15`;
+    });
+    await due.fill(local);
+    await due.press('Enter');
+    const dueChip = chips.getByRole('button', { name: /^Due: .*8:15\sAM\. Change$/ });
+    await dueChip.waitFor();
+    check(await dueChip.evaluate((el) => el === document.activeElement), 'focus did not come back to the due chip');
+    // The priority chip by keyboard: Enter opens a select; Escape drops the change and returns to the chip.
+    const priority = chips.getByRole('button', { name: 'Priority: low. Change' });
+    await priority.focus();
+    await pageA.keyboard.press('Enter');
+    await chips.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await chips.getByLabel('Priority', { exact: true }).press('Escape');
+    await priority.waitFor();
+    check(await priority.evaluate((el) => el === document.activeElement), 'focus did not come back to the priority chip');
+    await pageA.keyboard.press('Enter');
+    await chips.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await axe(pageA, 'with a quick add chip editor open at 1280×800');
+    await chips.getByRole('button', { name: 'Done' }).click();
+    await chips.getByRole('button', { name: 'Priority: urgent. Change' }).waitFor();
+    // The tag: text.
+    await chips.getByRole('button', { name: '#home. Change' }).click();
+    await chips.getByLabel('Tags', { exact: true }).fill('#garden weekend');
+    await chips.getByLabel('Tags', { exact: true }).press('Enter');
+    await chips.getByRole('button', { name: '#garden #weekend. Change' }).waitFor();
+    check((await pane.locator('.quick-add-preview strong').innerText()) === 'Water the plants', 'the title changed');
+    check((await apiGet(pageA, '/tasks?q=Water')).body.length === 0, 'Enter in a chip editor added the task');
+    await input.press('Enter');
+    await pane.getByRole('link', { name: 'Water the plants', exact: true }).waitFor();
+    const made = (await apiGet(pageA, '/tasks?q=Water')).body.find((t) => t.title === 'Water the plants');
+    check(made, 'no task "Water the plants" through the API');
+    const expected = await pageA.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + 2);
+      d.setHours(8, 15, 0, 0);
+      return d.getTime();
+    });
+    check(made.priority === 'urgent', `priority is ${made.priority}`);
+    check(JSON.stringify(made.tags) === '["garden","weekend"]', `tags are ${JSON.stringify(made.tags)}`);
+    check(Date.parse(made.due_date) === expected, `due ${made.due_date}, expected ${new Date(expected).toISOString()}`);
+    // Leave the list as the later steps expect it.
+    const gone = await pageA.evaluate(async (id) => {
+      const csrf = /(?:^|; )taskagent_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      return (await fetch(`/tasks/${id}`, { method: 'DELETE', credentials: 'same-origin', headers: { 'X-CSRF-Token': decodeURIComponent(csrf) } })).status;
+    }, made.id);
+    check(gone === 204, `DELETE answered ${gone}`);
+    await pageA.reload();
+    await pane.getByRole('link', { name: 'Pay rent !high', exact: true }).waitFor();
   });
 
   await step('keyboard: shortcuts on ?, add, move, complete, delete, undo, chat; focus is never lost; the toast leaves Send visible', () => pageA, async () => {
@@ -745,9 +808,17 @@ try {
     const chips = pane.getByRole('list', { name: 'Understood' });
     await chips.getByRole('button', { name: /^#home\./ }).waitFor();
     const sizes = await chips.getByRole('button').evaluateAll((els) => els.map((el) => [el.textContent, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)]));
-    check(sizes.length === 3 && sizes.every(([, h, w]) => h >= 44 && w >= 44), `chips: ${JSON.stringify(sizes)}`);
+    // Each chip is its words (to change it) and ✕ (to remove it).
+    check(sizes.length === 6 && sizes.every(([, h, w]) => h >= 44 && w >= 44), `chips: ${JSON.stringify(sizes)}`);
     await shot(pageB, `${String(stepNo).padStart(2, '0')}a-quick-add-chips-phone`);
     await axe(pageB, 'with quick add chips at 390×844');
+    // An open editor: its control and buttons are 44 px too, and it passes axe.
+    await chips.getByRole('button', { name: /^Due: .*\. Change$/ }).click();
+    const editor = chips.getByRole('group', { name: 'Change the due date' });
+    const editorSizes = await editor.locator('input, select, button').evaluateAll((els) => els.map((el) => [el.textContent || el.tagName, Math.round(el.getBoundingClientRect().height), Math.round(el.getBoundingClientRect().width)]));
+    check(editorSizes.length === 3 && editorSizes.every(([, h, w]) => h >= 44 && w >= 44), `editor: ${JSON.stringify(editorSizes)}`);
+    await axe(pageB, 'with a quick add chip editor open at 390×844');
+    await editor.getByRole('button', { name: 'Cancel' }).click();
     await input.fill('');
     await chips.waitFor({ state: 'detached' });
     check((await apiGet(pageB, '/tasks')).body.every((t) => !t.title.startsWith('Pay rent')), 'reading the line created a task');
