@@ -254,17 +254,20 @@ async def drive(
     warmup: float,
     duration: float,
     request_timeout: float = 30.0,
-) -> tuple[dict[str, list[float]], dict[str, int], dict[str, int], float]:
+) -> tuple[dict[str, list[float]], dict[str, int], dict[str, int], dict[str, int], float]:
     """`concurrency` connections, each sending the next request as soon as the last answer is read.
 
-    Returns (latencies in seconds per kind of requests completed inside the measured window, statuses,
-    errors per kind, measured seconds).
+    Returns (latencies in seconds per kind of requests sent and answered inside the measured window,
+    requests answered inside it per kind, statuses, errors per kind, measured seconds). The rates count
+    every answer inside the window; the latencies leave out requests sent during the warm-up, which
+    include opening the connection while all the others open theirs (a cold start, not the steady state).
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + warmup
     stop_at = measure_from + duration
     latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
+    completed: dict[str, int] = {kind: 0 for kind in kinds}
     statuses: dict[str, int] = {}
     errors: dict[str, int] = {kind: 0 for kind in kinds}
 
@@ -279,6 +282,7 @@ async def drive(
                 kind = kinds[position % len(kinds)]
                 position += 1
                 raw = requests.make(kind)
+                sent_in_window = now >= measure_from
                 began = time.perf_counter()
                 try:
                     status, body = await asyncio.wait_for(connection.request(raw), request_timeout)
@@ -290,7 +294,9 @@ async def drive(
                 elapsed = time.perf_counter() - began
                 requests.answered(kind, status, body)
                 if measure_from <= loop.time() <= stop_at:
-                    latencies[kind].append(elapsed)
+                    completed[kind] += 1
+                    if sent_in_window:
+                        latencies[kind].append(elapsed)
                     statuses[str(status)] = statuses.get(str(status), 0) + 1
                     if not 200 <= status < 300:
                         errors[kind] += 1
@@ -298,7 +304,7 @@ async def drive(
             connection.close()
 
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return latencies, statuses, errors, duration
+    return latencies, completed, statuses, errors, duration
 
 
 @dataclass
@@ -327,7 +333,7 @@ async def measure(
     # Sample CPU at the start of the measured window (after the warm-up), not before it.
     loop.call_later(warmup, lambda: cpu_before.append(cpu_seconds(target.pid, target.database)))
     try:
-        by_kind, statuses, errors, seconds = await drive(
+        by_kind, completed, statuses, errors, seconds = await drive(
             target.host, target.port, requests, schedule(name), concurrency, warmup, duration
         )
     finally:
@@ -335,7 +341,7 @@ async def measure(
     cpu_after = cpu_seconds(target.pid, target.database)
     side_result = await side if side is not None else {}
     latencies = sorted(value for values in by_kind.values() for value in values)
-    handled = len(latencies)  # with logins alongside, their CPU is charged to the reads
+    handled = sum(completed.values())  # with logins alongside, their CPU is charged to the reads
     server_us = postgres_us = float("nan")
     if cpu_before and handled:
         server_us = (cpu_after[0] - cpu_before[0][0]) / handled * 1e6
@@ -346,7 +352,7 @@ async def measure(
         for kind, values in by_kind.items():
             values.sort()
             kinds[kind] = {
-                "requests": len(values),
+                "requests": completed[kind],
                 "errors": errors[kind],
                 "p50_ms": round(percentile(values, 0.50) * 1000, 1),
                 "p99_ms": round(percentile(values, 0.99) * 1000, 1),
