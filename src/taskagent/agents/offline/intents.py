@@ -149,8 +149,8 @@ def classify_chat(text: str) -> ChatClassification:
         label = "create"  # "todo: fix the faucet"
     elif _ENDS_DELETE_IT.search(raw):
         label = "delete"  # "..., so delete it": whatever comes first names the task
-    elif _CHECK_MARK.search(raw) and label in ("none", "create", "find", "help:blocker"):
-        label = "update"  # "passport renewal ✅"
+    elif _CHECK_MARK.search(raw):
+        label = "update"  # "passport renewal ✅": a status, never a deletion
     if label == "none":
         return ChatClassification(None, None, probabilities)
     if label.startswith("help:"):
