@@ -143,7 +143,9 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "in_progress",
         re.compile(
-            r"(?:\b(?:as|to|is|be)\s+)*\b(?:in[\s-]+progress|ongoing|under\s+way|underway|started|doing|wip)\b",
+            r"(?:\b(?:as|to|is|be|i'?m|i\s+am|we'?re|we\s+are)\s+)*\b(?:in[\s-]+progress|ongoing|under\s+way|underway|started|doing|wip"
+            r"|(?:about\s+)?(?:half\s*way|part\s*way|midway)\s+(?:done\s+)?(?:through|with|into)|in\s+the\s+middle\s+of"
+            r"|made\s+a\s+start\s+on|chipping\s+away\s+at)\b",
             re.IGNORECASE,
         ),
     ),
@@ -155,6 +157,8 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    # A check mark said as a status: "passport renewal ✅".
+    ("completed", re.compile(r"\s*(?:\u2705|\u2714\ufe0f?|\u2611\ufe0f?)")),
 ]
 # Verbs that set a status when they lead the sentence ("finish the report", "start working on X").
 _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [

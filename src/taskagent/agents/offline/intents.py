@@ -58,7 +58,10 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
-    r"|actually|sorry|oops|wait|um+|uh+|hmm+|no|nope|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that"
+    r"|could\s+we|can\s+we|shall\s+we"
+    r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+|no|nope"
+    r"|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that|quick\s+(?:question|thing)|one\s+more\s+thing"
+    r"|by\s+the\s+way|btw|fyi|i\s+was\s+wondering\s+if\s+you\s+could|do\s+you\s+mind|any\s+chance\s+you\s+could"
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just)\b[\s,!.:]*)+",
@@ -70,7 +73,9 @@ def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
     stripped = _POLITE.sub("", text.strip()).strip()
     stripped = re.sub(
-        r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|for\s+me|instead|then)"
+        r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|plz|for\s+me|instead|then"
+        r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
+        r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can)"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
         "",
         stripped,
@@ -106,6 +111,24 @@ _EXPLICIT_CREATE = re.compile(
 )
 
 
+_BULLET_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
+_EXPLICIT_CHANGE = re.compile(
+    r"\b(?:move|moved|change|set|mark|make|bump|push|update|rename|re-?schedule|postpone|delay|raise|lower|shift"
+    r"|switch|turn|put|wait|slide|slip|bring|pull|drop|knock|upgrade|downgrade|it|that|this\s+one|task\s*#?\d+|#\d+)\b",
+    re.IGNORECASE,
+)
+_TODO_PREFIX = re.compile(
+    r"^(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w", re.IGNORECASE
+)
+_ENDS_DELETE_IT = re.compile(
+    r"\w.*[,;.-]\s*(?:so\s+|and\s+|just\s+|please\s+)*(?:delete|remove|get\s+rid\s+of|scrap|ditch|bin|trash|toss)"
+    r"\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?[\s.!]*$",
+    re.IGNORECASE,
+)
+_CHECK_MARK = re.compile("[\u2705\u2714\u2611]")
+_STATUS_SAID = re.compile(r"\b(?:done|finished|complete|completed|started|progress)\b", re.IGNORECASE)
+
+
 def classify_chat(text: str) -> ChatClassification:
     """The action a chat message asks for, or a specialist it should go to, or nothing understood.
 
@@ -118,13 +141,31 @@ def classify_chat(text: str) -> ChatClassification:
         raw = raw[greeting.end() :].strip()  # "Hi there, what can you do?": the greeting carries nothing
     probabilities = understanding().chat.probabilities(raw)
     label = max(probabilities, key=probabilities.__getitem__)
-    if probabilities[label] < _CONFIDENT or label == "none":
+    if probabilities[label] < _CONFIDENT:
+        label = "none"
+    if len(_BULLET_LINE.findall(raw)) >= 2 and label not in ("update", "delete"):
+        label = "create"  # a bulleted list is a list of things to do
+    elif _TODO_PREFIX.match(raw) and label not in ("update", "delete", "list"):
+        label = "create"  # "todo: fix the faucet"
+    elif _ENDS_DELETE_IT.search(raw):
+        label = "delete"  # "..., so delete it": whatever comes first names the task
+    elif _CHECK_MARK.search(raw):
+        label = "update"  # "passport renewal ✅": a status, never a deletion
+    if label == "none":
         return ChatClassification(None, None, probabilities)
     if label.startswith("help:"):
         kind = label.removeprefix("help:")
         return ChatClassification(None, kind if kind in HELP_KINDS else "breakdown", probabilities)
     intent: ChatIntent = label  # type: ignore[assignment]
     tentative = intent == "create" and not _EXPLICIT_CREATE.search(raw) and _names_a_field(raw)
+    # A statement read as a change that names no change verb ("low priority - sort the photos"): a change
+    # only when it names a task that exists, else a new task (the engine checks, see task_manager).
+    tentative = tentative or (
+        intent == "update"
+        and not _EXPLICIT_CHANGE.search(raw)
+        and not _STATUS_SAID.search(raw)
+        and _names_a_field(raw)
+    )
     return ChatClassification(intent, None, probabilities, tentative=tentative)
 
 

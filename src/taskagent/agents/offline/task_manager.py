@@ -132,7 +132,7 @@ def _act(
             return _update(conversation, toolbox, parse_update(request, now))
         if intent != "update":
             return _create(conversation, toolbox, new)
-    if intent == "create" and classification.tentative:
+    if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
     if intent == "create":
         return _create(conversation, toolbox, parse_create(request, now))

@@ -328,18 +328,68 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     if dates:
         changes.due = dates[0].when
         rest = cut(rest, [(match.start, match.end) for match in dates])
+    if changes.due is not None or changes.shift_days:
+        rest = _CAN_WAIT.sub(" ", rest)
+    if changes.is_empty:
+        done = _DONE_STATEMENT.match(rest)
+        if done:
+            # "i bought the printer paper", "finally called the insurance people": a task said as done.
+            changes.status = "completed"
+            rest = rest[done.end("lead") :]
     ref = _reference_from(rest)
     return UpdateCommand(ref, changes, _every(ref.phrase, now))
 
 
+# "the invoice can wait till Friday": the words around a new date that are not the task's name.
+_CAN_WAIT = re.compile(
+    r"\b(?:can|could|will|should|may|might)\s+(?:wait|slide|slip|hold)(?:\s+(?:un)?till?|\s+until)?\b", re.I
+)
+
+# A statement that something was done: a subject or adverb, then a verb in the past tense (not one that
+# wishes, plans or changes something: those are requests of their own).
+_NOT_DONE_VERBS = (
+    "need|want|decid|plann|hop|wonder|tri|wish|intend|us|expect|delay|postpon|mov|push|chang|renam|updat"
+    "|schedul|reschedul|add|creat|delet|remov|forgott|forget|start|mark|set|bump|rais|lower|ask|mention"
+)
+_DONE_STATEMENT = re.compile(
+    r"^(?P<lead>(?:(?:i|we)(?:'ve|\s+have)?\s+)?(?:(?:just|finally|already|now|also|actually|totally)\s+)*)"
+    rf"(?:(?!(?:{_NOT_DONE_VERBS})(?:ed|d)\b|[a-z]*eed\b)[a-z]{{2,}}ed|bought|paid|sent|got|did|made|took|wrote|went|met|gave"
+    r"|sold|found|brought|fed|told|spoke|built|caught|drove|swept|hung|ran|threw|dropped)\b",
+    re.IGNORECASE,
+)
+
+
 _DELETE_VERBS = re.compile(
-    r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|forget(?:\s+about)?)\s+",
+    r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
+    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?)\s+",
+    re.I,
+)
+
+
+# "the plumber isn't needed anymore, get rid of it": the task is named before the words that delete "it".
+_DELETE_IT = re.compile(
+    r"^(?P<before>.+?)[\s,;.!-]+(?:so\s+|and\s+|just\s+)*(?:please\s+)?(?:delete|remove|drop|get\s+rid\s+of|scrap"
+    r"|ditch|bin|trash|nuke|toss|cancel|erase)\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?$",
+    re.I,
+)
+_NO_LONGER = re.compile(
+    r"\b(?:(?:i|we)\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+need(?:\s+to)?(?:\s+do)?|\b(?:any\s*more|no\s+longer)\b"
+    r"|\b(?:is|are|'s)\s+(?:now\s+)?(?:moot|pointless|off|cancel+ed|not\s+happening|irrelevant|unnecessary)\b"
+    r"|\b(?:isn'?t|aren'?t)\s+(?:happening|needed|necessary)\b",
     re.I,
 )
 
 
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
+    named_before = _DELETE_IT.match(text)
+    if named_before and not _DELETE_VERBS.match(text):
+        # The clause that names the task: the last one that still has words once "no longer needed" goes.
+        clauses = re.split(r"\s*[,;]\s*|\s+(?:so|because|since)\s+", named_before.group("before"))
+        named = [_NO_LONGER.sub(" ", clause).strip() for clause in clauses]
+        named = [clause for clause in named if re.search(r"\w", clause)]
+        if named:
+            text = named[-1]
     text = _DELETE_VERBS.sub("", text)
     text = re.sub(
         r"\s+(?:from|off)\s+(?:my|the)\s+(?:task\s+)?(?:list|tasks|to-?dos?)$", "", text, flags=re.I

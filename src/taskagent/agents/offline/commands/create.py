@@ -325,6 +325,8 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
     text = strip_politeness(text)
     tasks = _quoted_titles(text, now) or _listed_titles(text, now)
     if tasks is None:
+        tasks = _joined_tasks(text, now)
+    if tasks is None:
         single = _new_task(text, now)
         tasks = [single] if single else []
     if _REMIND_ME.match(text):
@@ -355,9 +357,43 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
     return [task for task in tasks if task]
 
 
+# Lines that start with a bullet or a number: items of a list.
+_BULLETS = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
+# Two tasks in one sentence: "email the landlord and also pay the bill", "X, then Y".
+_AND_ALSO = re.compile(r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*", re.I)
+_AND = re.compile(r"\s*,?\s+and\s+", re.I)
+
+
+def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
+    """Two or more tasks joined in one sentence: by "and also", "then", "as well as", ";", or by "and"
+    when each side has a date of its own ("tomorrow buy eggs and on Saturday clean the car")."""
+    parts = [part for part in _AND_ALSO.split(text) if part.strip()]
+    if len(parts) < 2:
+        halves = [part for part in _AND.split(text) if part.strip()]
+        if len(halves) < 2 or not all(find_dates(half, now) for half in halves):
+            return None
+        parts = halves
+    if any(len(part.split()) < 2 for part in parts):
+        return None
+    # The first part keeps the command words ("add", "I need to"), the others read as titles alone.
+    first = _new_task(parts[0], now)
+    rest = [_new_task(_CREATE_PREFIX.sub("", part, count=1), now) for part in parts[1:]]
+    tasks = [task for task in (first, *rest) if task]
+    return tasks if len(tasks) >= 2 else None
+
+
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list."""
-    plural = _PLURAL.search(text.split(":")[0])
+    head_words = text.split(":")[0] + (":" if ":" in text else "")
+    plural = _PLURAL.search(head_words)
+    if not plural and len(_BULLETS.findall(text)) >= 2:
+        # "a few errands for the week:" then bullets: the lines are the tasks, whatever the head says.
+        head, _, body = text.partition("\n")
+        items = _split_items(body, None)
+        _, shared = _take_modifiers(Traced.of(head), now)
+        tasks = [_new_task(item, now, shared) for item in items]
+        found = [task for task in tasks if task]
+        return found if len(found) >= 2 else None
     if not plural:
         return None
     count = None

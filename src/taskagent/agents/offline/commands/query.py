@@ -9,7 +9,7 @@ from typing import Literal
 
 from taskagent.tasks.matching import clean_phrase
 
-from ..dates import find_period
+from ..dates import describe_day, find_dates, find_period
 from ..fields import cut, find_priority, find_tags
 from ..intents import strip_politeness
 
@@ -106,9 +106,14 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     )
     if including:
         command.open_only = False
-    elif re.search(r"\b(?:completed|done|finished|closed|accomplished)\b", lowered) and not re.search(
-        r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered
+    elif re.search(
+        r"\b(?:haven'?t|have\s+not|hasn'?t|not\s+yet|yet\s+to)\s+(?:been\s+)?(?:start(?:ed)?|begun|begin|touch(?:ed)?)\b",
+        lowered,
     ):
+        command.status = "pending"
+    elif re.search(
+        r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off)\b", lowered
+    ) and not re.search(r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered):
         command.status = "completed"
     elif re.search(r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b", lowered):
         command.status = "in_progress"
@@ -119,7 +124,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     priority = find_priority(text)
     if priority:
         command.priority = priority.value
-    if re.search(r"\boverdue\b|\bpast\s+due\b|\blate\b|\bmissed\b|\bbehind\b", lowered):
+    if re.search(r"\boverdue\b|\bpast\s+(?:the\s+)?(?:due|deadline)|\blate\b|\bmissed\b|\bbehind\b", lowered):
         command.overdue = True
     elif re.search(
         r"\bno\s+(?:due\s+)?dates?\b|\bwithout\s+(?:a\s+)?(?:due\s+date|deadline)|\bundated\b", lowered
@@ -132,10 +137,18 @@ def parse_list(text: str, now: datetime) -> ListCommand:
             command.due_after = window.first
             command.due_before = window.last
             command.window = window.label
-        elif re.search(r"\bdue\s+soon\b|\bupcoming\b|\bcoming\s+up\b|\bnext\s+few\s+days\b", lowered):
+        elif re.search(
+            r"\bdue\s+soon\b|\bupcoming\b|\bcoming\s+up\b|\bnext\s+(?:few|couple(?:\s+of)?)\s+days\b|\bsoon\b",
+            lowered,
+        ):
             command.due_after = now
             command.due_before = now.date() + timedelta(days=7)
             command.window = "in the next 7 days"
+        elif (days := find_dates(text, now)) and len(days) == 1:
+            # "what's due Friday?": that one day.
+            day = days[0].when.astimezone(now.tzinfo)
+            command.due_after = command.due_before = day.date()
+            command.window = describe_day(day, now)
     query = _QUERY.search(text)
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
         # "what about my overdue stuff?": the filter words are not a text search.
