@@ -28,7 +28,7 @@ from taskagent.calendar.router import router as calendar_router
 from taskagent.chat.router import router as chat_router
 from taskagent.chat.server import TaskAgentChatServer
 from taskagent.config import Settings
-from taskagent.db import create_engine, create_session_factory
+from taskagent.db import create_engine, create_read_session_factory, create_session_factory
 from taskagent.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -102,6 +102,7 @@ async def open_resources(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
+        read_session_factory=create_read_session_factory(engine),
         rate_limiter=RateLimiter(settings),
         password_hasher=PasswordHasher(settings.password_hash_concurrency),
         agent_runtime=AgentRuntime(settings, metrics=request_metrics),

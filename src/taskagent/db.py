@@ -246,6 +246,17 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read. On PostgreSQL their statements run without BEGIN/COMMIT
+    (each statement is its own snapshot), two round trips fewer for every GET. Set on the engine, not by
+    taking the session's connection up front: a session holds no connection until its first statement,
+    so the caller check before it may use a short session of its own without a request ever holding one
+    connection while it waits for a second (with every connection so held, the pool deadlocks)."""
+    if engine.dialect.name != "postgresql":
+        return create_session_factory(engine)
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 @asynccontextmanager
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A unit of work outside a request (agent tools during a stream, the CLI): commit or roll back."""

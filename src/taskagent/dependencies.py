@@ -68,17 +68,16 @@ ChatServerDep = Annotated[TaskAgentChatServer, Depends(get_chat_server)]
 
 # --- the request's session -----------------------------------------------------------------------------
 
-# Requests that only read: on PostgreSQL their statements run without BEGIN/COMMIT (each statement is its
-# own snapshot), two round trips fewer for every GET.
+# Requests that only read get sessions without BEGIN/COMMIT on PostgreSQL (db.create_read_session_factory).
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: committed once when the endpoint succeeds, rolled back otherwise."""
-    async with session_scope(request_resources(request).session_factory) as session:
-        bind = session.bind
-        if request.method in READ_METHODS and bind is not None and bind.dialect.name == "postgresql":
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    resources = request_resources(request)
+    reads_only = request.method in READ_METHODS
+    factory = resources.read_session_factory if reads_only else resources.session_factory
+    async with session_scope(factory) as session:
         yield session
 
 

@@ -40,6 +40,7 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession]  # GET and HEAD requests' sessions
     rate_limiter: RateLimiter
     password_hasher: PasswordHasher
     agent_runtime: AgentRuntime  # the agents, their run slots and the runs in flight
