@@ -111,7 +111,15 @@ _EXPLICIT_CREATE = re.compile(
 )
 
 
+# Lines that start with a bullet or a number: items of a list.
 _BULLET_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
+
+
+def is_bulleted_list(text: str) -> bool:
+    """Two or more lines that start with a bullet or a number: a list of things to do."""
+    return len(_BULLET_LINE.findall(text)) >= 2
+
+
 _EXPLICIT_CHANGE = re.compile(
     r"\b(?:move|moved|change|set|mark|make|bump|push|update|rename|re-?schedule|postpone|delay|raise|lower|shift"
     r"|switch|turn|put|wait|slide|slip|bring|pull|drop|knock|upgrade|downgrade|it|that|this\s+one|task\s*#?\d+|#\d+)\b",
@@ -143,7 +151,7 @@ def classify_chat(text: str) -> ChatClassification:
     label = max(probabilities, key=probabilities.__getitem__)
     if probabilities[label] < _CONFIDENT:
         label = "none"
-    if len(_BULLET_LINE.findall(raw)) >= 2 and label not in ("update", "delete"):
+    if is_bulleted_list(raw) and label not in ("update", "delete"):
         label = "create"  # a bulleted list is a list of things to do
     elif _TODO_PREFIX.match(raw) and label not in ("update", "delete", "list"):
         label = "create"  # "todo: fix the faucet"

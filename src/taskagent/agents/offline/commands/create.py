@@ -24,7 +24,7 @@ from ..fields import (
     quoted_strings,
     strip_quotes,
 )
-from ..intents import strip_politeness
+from ..intents import is_bulleted_list, strip_politeness
 from ..repetition import RelativeReminder, Repetition, find_reminder, find_repetition, first_due
 
 # "Remind me to pay rent on Friday" (no time): the reminder comes that morning at this hour.
@@ -357,8 +357,6 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
     return [task for task in tasks if task]
 
 
-# Lines that start with a bullet or a number: items of a list.
-_BULLETS = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
 # Two tasks in one sentence: "email the landlord and also pay the bill", "X, then Y".
 _AND_ALSO = re.compile(r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*", re.I)
 _AND = re.compile(r"\s*,?\s+and\s+", re.I)
@@ -386,7 +384,7 @@ def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list."""
     head_words = text.split(":")[0] + (":" if ":" in text else "")
     plural = _PLURAL.search(head_words)
-    if not plural and len(_BULLETS.findall(text)) >= 2:
+    if not plural and is_bulleted_list(text):
         # "a few errands for the week:" then bullets: the lines are the tasks, whatever the head says.
         head, _, body = text.partition("\n")
         items = _split_items(body, None)
