@@ -10,7 +10,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, update
@@ -56,6 +56,12 @@ class PollingWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+def retry_at(schedule: Sequence[timedelta], attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failed attempts (the first waits `schedule[0]`), or None when
+    the schedule is spent and the work has failed for good."""
+    return now + schedule[attempts - 1] if attempts <= len(schedule) else None
 
 
 async def lease_due(

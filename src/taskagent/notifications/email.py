@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from taskagent.auth.models import User
-from taskagent.background import lease_due
+from taskagent.background import lease_due, retry_at
 from taskagent.db import utcnow
 from taskagent.notifications.models import EmailState, Notification
 from taskagent.notifications.smtp import SmtpTarget
@@ -132,16 +132,17 @@ async def _settle(
     session_factory: async_sessionmaker[AsyncSession], reminder: Reminder, error: str | None, now: datetime
 ) -> None:
     attempts = reminder.attempts + 1
+    retry = None if error is None else retry_at(RETRY_AFTER, attempts, now)
     if error is None:
         values: dict[str, object] = {
             "email_state": EmailState.sent,
             "email_next_at": None,
             "email_error": None,
         }
-    elif attempts > len(RETRY_AFTER):
+    elif retry is None:
         values = {"email_state": EmailState.failed, "email_next_at": None, "email_error": error}
     else:
-        values = {"email_next_at": now + RETRY_AFTER[attempts - 1], "email_error": error}
+        values = {"email_next_at": retry, "email_error": error}
     async with session_factory() as session:
         await session.execute(
             update(Notification)

@@ -27,7 +27,7 @@ import httpx2
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from taskagent.background import PollingWorker, lease_due
+from taskagent.background import PollingWorker, lease_due, retry_at
 from taskagent.config import Settings
 from taskagent.db import utcnow
 from taskagent.webhooks.addresses import RefusedAddressError, ResolveError, check_destination
@@ -181,12 +181,13 @@ async def _record(session: AsyncSession, row: Claimed, outcome: Outcome, now: da
         "last_response_status": outcome.status,
         "last_error": outcome.error,
     }
+    retry = None if outcome.ok or outcome.final else retry_at(RETRY_SCHEDULE, attempts, now)
     if outcome.ok:
         values |= {"status": DeliveryStatus.succeeded.value, "next_attempt_at": None, "delivered_at": now}
-    elif outcome.final or attempts >= MAX_ATTEMPTS:
+    elif retry is None:
         values |= {"status": DeliveryStatus.failed.value, "next_attempt_at": None}
     else:
-        values["next_attempt_at"] = now + RETRY_SCHEDULE[attempts - 1]
+        values["next_attempt_at"] = retry
     await session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == row.id, WebhookDelivery.status == DeliveryStatus.pending.value)
