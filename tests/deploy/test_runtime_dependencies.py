@@ -68,17 +68,17 @@ def _runtime_closure() -> set[str]:
         if name in seen or name not in packages:
             continue
         seen.add(name)
-        package = packages[name]
-        dependencies = list(package.get("dependencies", []))
-        for dependency in dependencies:
+        for dependency in packages[name].get("dependencies", []):
             wanted.append(_normalise(dependency["name"]))
             for extra in dependency.get("extra", []):
-                for optional in package_optional(packages, dependency["name"], extra):
+                for optional in _optional_dependencies(packages, dependency["name"], extra):
                     wanted.append(_normalise(optional["name"]))
     return seen
 
 
-def package_optional(packages: dict[str, dict[str, object]], name: str, extra: str) -> list[dict[str, str]]:
+def _optional_dependencies(
+    packages: dict[str, dict[str, object]], name: str, extra: str
+) -> list[dict[str, str]]:
     optional = packages[_normalise(name)].get("optional-dependencies", {})
     assert isinstance(optional, dict)
     found = optional.get(extra, [])
