@@ -76,6 +76,7 @@ NOISE = frozenset(
         "in",
         "from",
         "and",
+        "both",
         "to",
         "due",
         "date",
@@ -106,8 +107,52 @@ class Matchable(Protocol):
 T = TypeVar("T", bound=Matchable)
 
 
+# Past tenses that no suffix rule undoes: "paid the water bill" names "Pay water bill".
+IRREGULAR = {
+    "paid": "pay",
+    "bought": "buy",
+    "sent": "send",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "wrote": "write",
+    "written": "write",
+    "met": "meet",
+    "gave": "give",
+    "given": "give",
+    "sold": "sell",
+    "brought": "bring",
+    "fed": "feed",
+    "told": "tell",
+    "spoke": "speak",
+    "built": "build",
+    "caught": "catch",
+    "drove": "drive",
+    "swept": "sweep",
+    "hung": "hang",
+    "threw": "throw",
+    "went": "go",
+    "rang": "ring",
+    "sang": "sing",
+    "ate": "eat",
+    "chose": "choose",
+    "began": "begin",
+    "begun": "begin",
+    "fought": "fight",
+    "thought": "think",
+    "taught": "teach",
+    "kept": "keep",
+    "lent": "lend",
+    "spent": "spend",
+    "sewn": "sew",
+    "mown": "mow",
+}
+
+
 def stem(word: str) -> str:
     word = word.lower().strip("'-")
+    if word in IRREGULAR:
+        return IRREGULAR[word]
     if word.endswith("'s"):
         word = word[:-2]
     if word.endswith("ies") and len(word) > 4:

@@ -173,7 +173,7 @@ def nothing_to_change(task_label: str) -> str:
 
 def _change_words(changes: Changes, task: TaskInfo, now: datetime) -> list[str]:
     words = []
-    if changes.title:
+    if changes.title or changes.respell:
         words.append(f"renamed to “{task.title}”")
     if changes.status == "completed":
         words.append("marked completed")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from taskagent.agents.catalog import SpecialistCatalog
-from taskagent.tasks.matching import match_score
+from taskagent.tasks.matching import clean_phrase, match_score
 
 from . import replies
 from .commands import (
@@ -29,8 +30,11 @@ from .commands import (
     parse_find,
     parse_list,
     parse_update,
+    respelled,
 )
 from .conversation import Conversation, ToolResult, tasks_in_output
+from .dates import find_dates
+from .fields import cut
 from .intents import ChatClassification, classify_chat
 from .plan import Call, Calls, Reply, Step, Toolbox
 from .references import (
@@ -136,6 +140,8 @@ def _act(
         return _statement(conversation, toolbox, request)
     if intent == "create":
         return _create(conversation, toolbox, parse_create(request, now))
+    if intent == "find" and _only_a_day(parse_find(request), now):
+        intent = "list"  # "is there anything on for Friday?": what is due that day, not a text search
     if intent == "list":
         command = parse_list(request, now)
         if not toolbox.has("list_tasks"):
@@ -213,6 +219,12 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     elif reminded:
         text += "\n(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
     return Reply(text)
+
+
+def _only_a_day(description: str, now: datetime) -> bool:
+    """Whether a search's words are a day and nothing else ("friday", "next monday")."""
+    days = find_dates(description, now)
+    return bool(days) and not cut(description, [(day.start, day.end) for day in days]).strip(" ,.?!")
 
 
 def _reminds_about_a_task(request: str, command: CreateCommand | None) -> bool:
@@ -308,11 +320,39 @@ def resolve(
     if search.error:
         return Reply(replies.failed([search.error]))
     chosen = best_matches(ref.description, tasks_in(search.output, "matches"), prefer_open=prefer_open)
+    if len(chosen) != 1 and len(parts := _parts(ref)) > 1:
+        each = _each_part(conversation, parts, prefer_open=prefer_open)
+        if each is not None:
+            return each
     if not chosen:
         return Reply(replies.not_found(ref.description or ref.phrase))
     if len(chosen) > 1:
         return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
     return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+def _parts(ref: Reference) -> list[str]:
+    """ "calling grandma and washing the car": the tasks a reference names one by one."""
+    pieces = re.split(r"\s*(?:,|&|\band\b)\s*", ref.phrase)
+    return [part for part in (clean_phrase(piece) for piece in pieces) if part]
+
+
+def _each_part(conversation: Conversation, parts: list[str], *, prefer_open: bool) -> Targets | Step | None:
+    """Each part of a reference searched on its own: the tasks when every part names one task of its own,
+    None when they do not (the whole reference's answer stands)."""
+    searches = [(part, _search_for(conversation, part)) for part in parts]
+    missing = [part for part, search in searches if search is None]
+    if missing:
+        return Calls([Call("find_tasks", {"description": part}) for part in missing])
+    found: dict[int, TaskInfo] = {}
+    for part, search in searches:
+        if search is None or search.error:
+            return None
+        chosen = best_matches(part, tasks_in(search.output, "matches"), prefer_open=prefer_open)
+        if len(chosen) != 1 or chosen[0].id in found:
+            return None
+        found[chosen[0].id] = chosen[0]
+    return Targets(list(found), found)
 
 
 MAX_BULK = 50
@@ -428,6 +468,10 @@ def _update_arguments(
     args: dict[str, Any] = {"task_id": task_id}
     if changes.title:
         args["title"] = changes.title
+    elif changes.respell and current is not None:
+        title = respelled(current.title, changes.respell)
+        if title:
+            args["title"] = title
     if changes.description:
         args["description"] = changes.description
     if changes.status:

@@ -1,6 +1,14 @@
 """Chat requests read into commands: what to create, list, find, change or delete."""
 
-from .change import Changes, DeleteCommand, UpdateCommand, day_after_shift, parse_delete, parse_update
+from .change import (
+    Changes,
+    DeleteCommand,
+    UpdateCommand,
+    day_after_shift,
+    parse_delete,
+    parse_update,
+    respelled,
+)
 from .create import CreateCommand, NewTask, parse_create
 from .query import ListCommand, Status, parse_find, parse_list
 
@@ -18,4 +26,5 @@ __all__ = [
     "parse_find",
     "parse_list",
     "parse_update",
+    "respelled",
 ]

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from difflib import SequenceMatcher
 
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
-from ..fields import cut, find_estimate, find_priority, find_status, strip_quotes
+from ..fields import PRIORITY_WORDS, cut, find_estimate, find_priority, find_status, strip_quotes
 from ..intents import strip_politeness
 from ..references import Reference, parse_reference
 from ..repetition import RelativeReminder, find_reminder
@@ -35,6 +36,8 @@ class Changes:
     estimate_minutes: int | None = None
     # "remind me about the rent task the day before at 9": one more reminder, relative to the due date.
     reminder: RelativeReminder | None = None
+    # "fix the typo …, it should be restaurant": the right spelling of one word of the current title.
+    respell: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -51,12 +54,13 @@ class Changes:
             or self.remove_tags
             or self.estimate_minutes
             or self.reminder
+            or self.respell
         )
 
     @property
     def needs_current_task(self) -> bool:
         """Changes relative to what the task holds now (its tags, its due date)."""
-        return bool(self.add_tags or self.remove_tags or self.shift_days or self.reminder)
+        return bool(self.add_tags or self.remove_tags or self.shift_days or self.reminder or self.respell)
 
 
 @dataclass
@@ -73,7 +77,11 @@ class DeleteCommand:
     every: ListCommand | None = None
 
 
-_EVERY = re.compile(r"^(?:all|every|everything|each)\b", re.IGNORECASE)
+_EVERY = re.compile(
+    r"^(?:all|every|everything|each)\b"
+    r"|^(?:the\s+|my\s+)?(?:finished|completed|done|ticked[\s-]off|checked[\s-]off)\s+(?:ones|tasks|items|stuff|to-?dos)$",
+    re.IGNORECASE,
+)
 
 
 def _every(phrase: str, now: datetime) -> ListCommand | None:
@@ -92,10 +100,27 @@ _RENAME = [
     re.compile(
         r"^(?:change|update|set|edit)\s+(?P<ref>.+?)(?:'s)?\s+(?:title|name)\s+to\s+(?P<title>.+)$", re.I
     ),
+    # "change the grandma task so it says …", "the bins task should say …"
+    re.compile(
+        r"^(?:change|update|edit|fix|alter|amend|reword)\s+(?P<ref>.+?)\s+(?:so\s+(?:that\s+)?it\s+(?:says|reads)"
+        r"|to\s+(?:say|read))\s+(?P<title>.+)$",
+        re.I,
+    ),
+    re.compile(
+        r"^(?P<ref>.+?)\s+(?:should|must|needs?\s+to|has\s+to|ought\s+to)\s+(?:say|read|be\s+(?:called|named|titled))"
+        r"\s+(?P<title>.+)$",
+        re.I,
+    ),
     re.compile(
         r"^call\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|task\s*#?\d+|#\d+)\s+(?P<title>.+)$", re.I
     ),
 ]
+# "fix the typo in the resturant task, it should be restaurant": one word of the title spelt right.
+_RESPELL = re.compile(
+    r"^(?:fix|correct|change)\s+(?:the\s+|a\s+)?(?:typo|spelling(?:\s+mistake)?|misspelling)\s+(?:in|on|of)\s+"
+    r"(?P<ref>.+?)\s*[,;:-]?\s*(?:it\s+)?(?:should\s+(?:be|say|read)|is\s+spelt|to)\s+['\"“]?(?P<word>[\w'-]+)['\"”]?$",
+    re.I,
+)
 _DESCRIBE = [
     re.compile(
         r"^(?:add|put|attach|write)\s+(?:a\s+|the\s+|this\s+)?(?:note|description|details?|comment)s?\s+(?:to|on|for)\s+"
@@ -162,11 +187,27 @@ _PRIORITY_VERBS = [
     ),
     (re.compile(r"^escalate\b", re.I), "urgent"),
 ]
+# "…, make it low", "bump it up to high": a level said for "it" decides, whatever the words before it say
+# ("the gym thing isn't that important, make it low").
+_LEVEL_FOR_IT = re.compile(
+    r"\b(?:make|set|bump|put|change|move|turn|raise|lower|drop|knock|mark)\s+(?:it|that|this)(?:\s+one)?"
+    r"(?:\s+(?:up|down|back))?(?:\s+(?:to|on|as|at|into))?\s+(?P<level>urgent|high|medium|normal|low)"
+    r"(?:\s+priority)?\b",
+    re.I,
+)
+# "the garage door is more important than i thought": the words from the verb on say something about the
+# task, they do not name it (a clause that starts with "the …" and goes on with "is", "isn't", "has"…).
+_REMARK = re.compile(
+    r"^(?P<named>(?:the|my|our|that|this)\s+(?:(?!(?:that|which|who)\b)[\w'-]+\s+){1,5}?)"
+    r"(?:is|isn'?t|isnt|are|aren'?t|arent|was|wasn'?t|wasnt|were|has|hasn'?t|needs|turned\s+out|got|seems|looks)\b.+$",
+    re.I,
+)
+
 # Words that carry the action rather than the reference, at the edges of each clause.
 _LEADING = re.compile(
     r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
     r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
-    r"|reopen|start|begin|i|we|also|then|please|now|so|the\s+(?:priority|status|due\s+date|deadline|date|state)"
+    r"|reopen|start|begin|i|we|also|then|please|now|so|both|the\s+(?:priority|status|due\s+date|deadline|date|state)"
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
     re.I,
 )
@@ -185,6 +226,8 @@ def _reference_from(rest: str) -> Reference:
         clause = _LEADING.sub("", clause.strip())
         clause = _TRAILING.sub("", clause).strip(" ,.!?")
         clause = re.sub(r"^(?:working|work)\s+on\s+", "", clause, flags=re.I)
+        if len(clauses) > 1:
+            clause = _REMARK.sub(lambda match: match.group("named"), clause).strip()
         if clause:
             kept.append(clause)
     # "it and it" (from "set it ... and mark it ...") is one pronoun.
@@ -203,6 +246,11 @@ def _tag_list(text: str) -> list[str]:
 def _rename(match: re.Match[str], changes: Changes) -> bool:
     changes.title = clean_title(match.group("title"))
     return bool(changes.title)
+
+
+def _respell(match: re.Match[str], changes: Changes) -> bool:
+    changes.respell = match.group("word")
+    return True
 
 
 def _describe(match: re.Match[str], changes: Changes) -> bool:
@@ -239,6 +287,7 @@ def _clear_due(match: re.Match[str], changes: Changes) -> bool:
 
 # Forms where the new value is the rest of the sentence, tried in order.
 _WHOLE_SENTENCE: list[tuple[list[re.Pattern[str]], Callable[[re.Match[str], Changes], bool]]] = [
+    ([_RESPELL], _respell),
     (_RENAME, _rename),
     (_DESCRIBE, _describe),
     (_TAG_UPDATE, _tag),
@@ -294,6 +343,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     if whole is not None:
         return whole
 
+    text = _status_clause(text)
     changes = Changes()
     reminder = find_reminder(text)
     if reminder is not None:
@@ -309,12 +359,19 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     deadline = _DEADLINE_PHRASE.search(rest)
     if deadline and find_dates(rest, now):
         rest = cut(rest, [deadline.span()])  # "should be done by Wednesday" is a deadline, not a status
+    for_it = _LEVEL_FOR_IT.search(rest)
+    if for_it:
+        changes.priority = PRIORITY_WORDS[for_it.group("level").lower()]
+        rest = cut(rest, [(for_it.start("level"), for_it.end())])
+        said = find_priority(rest)  # the remark's own priority words are not the task's name
+        if said:
+            rest = cut(rest, said.spans)
     status = find_status(rest)
     if status:
         changes.status = status.value  # type: ignore[assignment]
         rest = cut(rest, status.spans)
     priority = find_priority(rest)
-    if priority:
+    if priority and not changes.priority:
         changes.priority = priority.value
         rest = cut(rest, priority.spans)
     for pattern, level in _PRIORITY_VERBS:
@@ -332,12 +389,45 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         rest = _CAN_WAIT.sub(" ", rest)
     if changes.is_empty:
         done = _DONE_STATEMENT.match(rest)
+        passive = _DONE_PASSIVE.match(rest)
         if done:
             # "i bought the printer paper", "finally called the insurance people": a task said as done.
             changes.status = "completed"
             rest = rest[done.end("lead") :]
+        elif passive:
+            # "the shed is painted", "the letters are posted": the task's own verb, said as done.
+            changes.status = "completed"
+            rest = (
+                f"{passive.group('named')} {passive.group('verb')}"  # "shed painted": its verb tells it apart
+            )
     ref = _reference_from(rest)
     return UpdateCommand(ref, changes, _every(ref.phrase, now))
+
+
+# "the blood work is done": a status said of a task in a clause of its own.
+_STATUS_STATEMENT = re.compile(
+    r"\b(?:is|are|'s|was|were|been|now)\s+(?:(?:all|finally|now|just|already)\s+)*(?:done|finished|complete|completed"
+    r"|sorted|in\s+progress|underway|under\s+way|started)\b",
+    re.I,
+)
+_CHANGE_WORDS = re.compile(
+    r"\b(?:move|set|mark|make|bump|push|change|rename|postpone|reschedule|delay|due|deadline|priority|urgent|tag"
+    r"|it|that|this)\b",
+    re.I,
+)
+
+
+def _status_clause(text: str) -> str:
+    """ "blood work is done, results come back next week": the clause that says the status names the task;
+    the others only tell what happens next (their dates are not a new due date)."""
+    clauses = [clause for clause in re.split(r"\s*[,;]\s*|\s+-\s+|\s+but\s+", text) if clause.strip()]
+    if len(clauses) < 2:
+        return text
+    said = [clause for clause in clauses if _STATUS_STATEMENT.search(clause)]
+    others = [clause for clause in clauses if clause not in said]
+    if len(said) == 1 and not any(_CHANGE_WORDS.search(clause) for clause in others):
+        return said[0]
+    return text
 
 
 # "the invoice can wait till Friday": the words around a new date that are not the task's name.
@@ -356,6 +446,15 @@ _DONE_STATEMENT = re.compile(
     rf"(?:(?!(?:{_NOT_DONE_VERBS})(?:ed|d)\b|[a-z]*eed\b)[a-z]{{2,}}ed|bought|paid|sent|got|did|made|took|wrote|went|met|gave"
     r"|sold|found|brought|fed|told|spoke|built|caught|drove|swept|hung|ran|threw|dropped)\b",
     re.IGNORECASE,
+)
+
+
+_DONE_PASSIVE = re.compile(
+    r"^(?P<named>.+?)\s+(?:is|are|'s|has\s+been|have\s+been|was|were|got)\s+(?:(?:now|all|finally|just|already)\s+)*"
+    rf"(?P<verb>(?!(?:{_NOT_DONE_VERBS}|cancel+|block|suppos|requir|relat|involv|assign|overwhelm|worri|concern|interest"
+    r"|confus|stress|bor|tir|excit|lock|link|attach|overdu|due|need)(?:ed|d)\b)[a-z]{2,}ed|paid|sent|bought|built"
+    r"|sold|hung|swept|written|taken|given|sorted|fixed)\b[^\w]*$",
+    re.I,
 )
 
 
@@ -380,6 +479,15 @@ _NO_LONGER = re.compile(
 )
 
 
+# "scrap the holiday planning, we're not going": why it goes, after the task's name.
+_REASON = re.compile(
+    r"\s*(?:[,;:]|\s-)\s*(?:(?:we|i|they|he|she|it|that|this|there)(?:'re|'m|'s|'ve|'ll|'d|\s+(?:are|is|am|was|were"
+    r"|have|has|had|will|won'?t|don'?t|didn'?t|can'?t|aren'?t|isn'?t|wasn'?t|got|no\s+longer|never|already))"
+    r"|no\s+longer|not\s+needed|because|since|cause|as)\b.*$",
+    re.I,
+)
+
+
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
     named_before = _DELETE_IT.match(text)
@@ -391,11 +499,27 @@ def parse_delete(text: str, now: datetime) -> DeleteCommand:
         if named:
             text = named[-1]
     text = _DELETE_VERBS.sub("", text)
+    text = _REASON.sub("", text)
     text = re.sub(
         r"\s+(?:from|off)\s+(?:my|the)\s+(?:task\s+)?(?:list|tasks|to-?dos?)$", "", text, flags=re.I
     )
     ref = _reference_from(text)
     return DeleteCommand(ref, _every(ref.phrase, now))
+
+
+def respelled(title: str, word: str) -> str | None:
+    """The title with its word closest in spelling to `word` spelt as `word` ("Book resturant" ->
+    "Book restaurant"), or None when no word of the title is close enough to be that word mistyped."""
+    best: tuple[float, re.Match[str]] | None = None
+    for match in re.finditer(r"[\w'-]+", title):
+        ratio = SequenceMatcher(None, match.group(0).lower(), word.lower()).ratio()
+        if match.group(0).lower() != word.lower() and ratio >= 0.7 and (best is None or ratio > best[0]):
+            best = (ratio, match)
+    if best is None:
+        return None
+    found = best[1]
+    spelt = word.capitalize() if found.group(0)[:1].isupper() else word
+    return title[: found.start()] + spelt + title[found.end() :]
 
 
 def day_after_shift(due: datetime | None, days: int, now: datetime) -> datetime:

@@ -115,6 +115,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off)\b", lowered
     ) and not re.search(r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered):
         command.status = "completed"
+    elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
+        command.status = "pending"  # "what's not started yet"
     elif re.search(r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b", lowered):
         command.status = "in_progress"
     elif re.search(r"\bpending\b|\bnot\s+started\b|\bnot\s+begun\b", lowered):
@@ -174,7 +176,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
 
 _FIND_VERBS = re.compile(
     r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+tasks?\s+(?:is|are|mentions?|has|have)"
-    r"|where(?:'s|\s+is)|do\s+i\s+have\s+(?:a|any)|is\s+there\s+(?:a|any)|when(?:'s|\s+is|\s+was))\s+",
+    r"|where(?:'s|\s+is)|(?:do\s+i\s+have|have\s+i\s+got|is\s+there|are\s+there)\s+(?:a|an|any(?:thing)?|something)"
+    r"|any(?:thing)?|when(?:'s|\s+is|\s+was))\s+",
     re.IGNORECASE,
 )
 
@@ -186,6 +189,10 @@ def parse_find(text: str) -> str:
         return f"#{by_id.group(1)}"  # find_tasks reads "#12" as an id
     text = _FIND_VERBS.sub("", text)
     text = re.sub(
-        r"\b(?:due|about|called|named|titled|mentioning|related\s+to|regarding)\b", " ", text, flags=re.I
+        r"\b(?:due|about|called|named|titled|mentioning|related\s+to|regarding|(?:to\s+)?do\s+with"
+        r"|on\s+(?:my|the)\s+(?:list|to-?do\s+list))\b",
+        " ",
+        text,
+        flags=re.I,
     )
     return clean_phrase(text)
