@@ -262,8 +262,8 @@ def find_estimate(text: str) -> tuple[int, Span] | None:
 
 
 _DESCRIPTION = re.compile(
-    r"(?:[,;.]\s*|\s+-+\s*|\s+)(?:with\s+)?(?:(?:the|a)\s+)?(?:description|desc|notes?|details?|comment)"
-    r"\s*(?::|=|saying|that\s+says|reading|-)\s*(?P<text>.+)$",
+    r"(?:[,;.]\s*|\s+-+\s*|\s+)(?:and\s+)?(?:with\s+)?(?:(?:the|a)\s+)?(?:description|desc|notes?|details?|comment)"
+    r"\s*(?::|=|saying|that\s+says|reading|-|(?=[\"'\u201c\u2018]))\s*(?P<text>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
 

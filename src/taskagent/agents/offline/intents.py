@@ -134,6 +134,12 @@ _ENDS_DELETE_IT = re.compile(
     re.IGNORECASE,
 )
 _CHECK_MARK = re.compile("[\u2705\u2714\u2611]")
+# "add a note to the plumber visit: gate code is 4412": words for a task that exists, after a colon.
+_NOTE_ON_A_TASK = re.compile(
+    r"^(?:add|put|attach|write)\s+(?:a\s+|the\s+|some\s+|this\s+)?(?:note|description|details?|comment)s?\s+"
+    r"(?:to|on|for)\s+(?!(?:self|myself|me)\b)\S.*?\s*(?::|\bsaying\b|\bthat\s+says\b|\s-\s)",
+    re.IGNORECASE,
+)
 _STATUS_SAID = re.compile(r"\b(?:done|finished|complete|completed|started|progress)\b", re.IGNORECASE)
 
 
@@ -157,6 +163,8 @@ def classify_chat(text: str) -> ChatClassification:
         label = "create"  # "todo: fix the faucet"
     elif _ENDS_DELETE_IT.search(raw):
         label = "delete"  # "..., so delete it": whatever comes first names the task
+    elif _NOTE_ON_A_TASK.match(strip_politeness(raw)):
+        label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
     if label == "none":

@@ -7,7 +7,8 @@ bigrams and character 3- and 4-grams, trained by scikit-learn at build time and 
 `understanding.json`; scoring it is a few dictionary look-ups in pure Python (no numpy at run time).
 
 Typing mistakes in the words that carry meaning ("shwo", "delte", "priorty") are mended first, against the
-words the model weighs most (within one edit for short words, two for long ones).
+words the model weighs most (within one edit for short words, two for long ones; a three-letter word with no
+vowel, "tsk", by the one letter it misses).
 """
 
 from __future__ import annotations
@@ -122,7 +123,13 @@ class Speller:
 
     def mend(self, word: str) -> str:
         lowered = word.lower()
-        if len(lowered) < 4 or not lowered.isalpha() or lowered in self.known:
+        if not lowered.isalpha() or lowered in self.known:
+            return word
+        if len(lowered) == 3:
+            short = self._short(lowered)
+            if short is not None:
+                return short.capitalize() if word[:1].isupper() else short
+        if len(lowered) < 4:
             return word
         candidates: set[str] = set()
         for variant in _deletions(lowered, _reach(len(lowered))):
@@ -137,6 +144,21 @@ class Speller:
             return word
         target = min(scored)[2]
         return target.capitalize() if word[:1].isupper() else target
+
+    def _short(self, word: str) -> str | None:
+        """A three-letter word with no vowel (so no English word) missing an inner letter of a four-letter
+        meaning word: "tsk" -> "task", "shw" -> "show". A word that could be two targets is left alone."""
+        if len(word) != 3 or re.search("[aeiouy]", word):
+            return None
+        found = {
+            target
+            for target in self.targets
+            if len(target) == 4
+            and target[0] == word[0]
+            and target[-1] == word[-1]
+            and word in {target[:index] + target[index + 1 :] for index in (1, 2)}
+        }
+        return found.pop() if len(found) == 1 else None
 
     def mend_text(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda match: self.mend(match.group(0)), text)

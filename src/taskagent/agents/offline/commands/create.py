@@ -121,7 +121,8 @@ _CREATE_PREFIX = re.compile(
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
     r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
-    r"(?:\s+(?:called|named|titled|saying|that\s+says|for\s+me\s+to|for\s+me|for|to|about|so\s+i\s+can"
+    r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
+    r"|about|so\s+i\s+can"
     r"|so\s+that\s+i))?"
     r"\s*(?:[:,\u2013\u2014-]\s*)?"
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
@@ -364,11 +365,12 @@ _AND = re.compile(r"\s*,?\s+and\s+", re.I)
 
 def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
     """Two or more tasks joined in one sentence: by "and also", "then", "as well as", ";", or by "and"
-    when each side has a date of its own ("tomorrow buy eggs and on Saturday clean the car")."""
+    when each side has a date or a priority of its own ("tomorrow buy eggs and on Saturday clean the car",
+    "buy the gift (high priority) and RSVP by Monday")."""
     parts = [part for part in _AND_ALSO.split(text) if part.strip()]
     if len(parts) < 2:
         halves = [part for part in _AND.split(text) if part.strip()]
-        if len(halves) < 2 or not all(find_dates(half, now) for half in halves):
+        if len(halves) < 2 or not all(find_dates(half, now) or find_priority(half) for half in halves):
             return None
         parts = halves
     if any(len(part.split()) < 2 for part in parts):
