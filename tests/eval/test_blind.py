@@ -8,6 +8,10 @@ the one the README reports.
   14/15; test (run once) 33/49, 15/15.
 - `blind2` (tests/eval/utterances-blind2-*.jsonl, written 6 Dec 2026 by a second writer who also never saw
   the first set): 150 chat, 50 help requests. When it arrived: dev chat 58/76, help 25/26; test 51/74, 24/24.
+- Both dev halves after changes tuned on them (own-words corpus for the kinds missed, indirect renames,
+  status said as a statement, a task named before "it", two tasks in one reference, group deletions,
+  field words in creates): blind dev chat 50/51, help 15/15; blind2 dev chat 75/76, help 26/26. The test
+  halves were not run.
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -29,9 +33,9 @@ pytestmark = pytest.mark.backends("postgres")
 HERE = Path(__file__).parent
 # (chat, help) floors of each set's halves
 FLOORS = {
-    "blind-dev": (0.82, 0.93),
+    "blind-dev": (0.98, 1.0),
     "blind-test": (0.67, 1.0),
-    "blind2-dev": (0.76, 0.96),
+    "blind2-dev": (0.98, 1.0),
     "blind2-test": (0.68, 1.0),
 }
 
