@@ -143,9 +143,11 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "in_progress",
         re.compile(
-            r"(?:\b(?:as|to|is|be|i'?m|i\s+am|we'?re|we\s+are)\s+)*\b(?:in[\s-]+progress|ongoing|under\s+way|underway|started|doing|wip"
+            r"(?:\b(?:as|to|is|be|i'?m|i\s+am|we'?re|we\s+are|i'?ve|we'?ve|i\s+have|we\s+have)\s+)*\b(?:in[\s-]+progress"
+            r"|ongoing|under\s+way|underway|started|doing|wip"
             r"|(?:about\s+)?(?:half\s*way|part\s*way|midway)\s+(?:done\s+)?(?:through|with|into)|in\s+the\s+middle\s+of"
-            r"|made\s+a\s+start\s+on|chipping\s+away\s+at)\b",
+            r"|made\s+a\s+start\s+on|chipping\s+away\s+at|got\s+(?:going|started|stuck\s+in)\s+(?:on|with|into)"
+            r"|cracking\s+on\s+with)\b",
             re.IGNORECASE,
         ),
     ),

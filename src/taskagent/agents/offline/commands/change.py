@@ -450,10 +450,12 @@ _DONE_STATEMENT = re.compile(
 
 
 _DONE_PASSIVE = re.compile(
-    r"^(?P<named>.+?)\s+(?:is|are|'s|has\s+been|have\s+been|was|were|got)\s+(?:(?:now|all|finally|just|already)\s+)*"
+    r"^(?P<named>.+?)\s*(?:\s(?:is|are|has\s+been|have\s+been|was|were|got)|'s|'s\s+been|'ve\s+been|'re)\s+"
+    r"(?:(?:now|all|finally|just|already)\s+)*"
     rf"(?P<verb>(?!(?:{_NOT_DONE_VERBS}|cancel+|block|suppos|requir|relat|involv|assign|overwhelm|worri|concern|interest"
     r"|confus|stress|bor|tir|excit|lock|link|attach|overdu|due|need)(?:ed|d)\b)[a-z]{2,}ed|paid|sent|bought|built"
-    r"|sold|hung|swept|written|taken|given|sorted|fixed)\b[^\w]*$",
+    r"|sold|hung|swept|written|taken|given|sorted|fixed)\b"
+    r"(?:\s+(?:now|already|finally|at\s+last|too|as\s+well))?[^\w]*$",
     re.I,
 )
 
@@ -479,6 +481,12 @@ _NO_LONGER = re.compile(
 )
 
 
+# "delete the tennis lesson, coach is ill": a clause with a verb of its own after the task's name says why.
+_REASON_CLAUSE = re.compile(
+    r"\s*(?:[,;:]|\s-)\s*[^,;]*\b(?:is|are|was|were|isn'?t|aren'?t|wasn'?t|has|have|had|got|won'?t|can'?t|didn'?t"
+    r"|don'?t|doesn'?t|never)\b[^,;]*$",
+    re.I,
+)
 # "scrap the holiday planning, we're not going": why it goes, after the task's name.
 _REASON = re.compile(
     r"\s*(?:[,;:]|\s-)\s*(?:(?:we|i|they|he|she|it|that|this|there)(?:'re|'m|'s|'ve|'ll|'d|\s+(?:are|is|am|was|were"
@@ -499,7 +507,7 @@ def parse_delete(text: str, now: datetime) -> DeleteCommand:
         if named:
             text = named[-1]
     text = _DELETE_VERBS.sub("", text)
-    text = _REASON.sub("", text)
+    text = _REASON_CLAUSE.sub("", _REASON.sub("", text))
     text = re.sub(
         r"\s+(?:from|off)\s+(?:my|the)\s+(?:task\s+)?(?:list|tasks|to-?dos?)$", "", text, flags=re.I
     )
