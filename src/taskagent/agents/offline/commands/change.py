@@ -102,7 +102,7 @@ _RENAME = [
     ),
     # "change the grandma task so it says …", "the bins task should say …"
     re.compile(
-        r"^(?:change|update|edit|fix|alter|amend|reword)\s+(?P<ref>.+?)\s+(?:so\s+(?:that\s+)?it\s+(?:says|reads)"
+        r"^(?:change|update|edit|fix|alter|amend|reword|rename)\s+(?P<ref>.+?)\s+(?:so\s+(?:that\s+)?it\s+(?:says|reads)"
         r"|to\s+(?:say|read))\s+(?P<title>.+)$",
         re.I,
     ),
@@ -199,7 +199,7 @@ _LEVEL_FOR_IT = re.compile(
 # task, they do not name it (a clause that starts with "the …" and goes on with "is", "isn't", "has"…).
 _REMARK = re.compile(
     r"^(?P<named>(?:the|my|our|that|this)\s+(?:(?!(?:that|which|who)\b)[\w'-]+\s+){1,5}?)"
-    r"(?:is|isn'?t|isnt|are|aren'?t|arent|was|wasn'?t|wasnt|were|has|hasn'?t|needs|turned\s+out|got|seems|looks)\b.+$",
+    r"(?:is|isn'?t|isnt|are|aren'?t|arent|was|wasn'?t|wasnt|were|has|hasn'?t|needs|turned\s+out|got|seems|looks|matters|feels|became)\b.+$",
     re.I,
 )
 
@@ -481,10 +481,12 @@ _NO_LONGER = re.compile(
 )
 
 
-# "delete the tennis lesson, coach is ill": a clause with a verb of its own after the task's name says why.
+# "delete the tennis lesson, coach is ill", "…, the studio closed": a clause with a verb of its own after the
+# task's name says why.
 _REASON_CLAUSE = re.compile(
     r"\s*(?:[,;:]|\s-)\s*[^,;]*\b(?:is|are|was|were|isn'?t|aren'?t|wasn'?t|has|have|had|got|won'?t|can'?t|didn'?t"
-    r"|don'?t|doesn'?t|never)\b[^,;]*$",
+    r"|don'?t|doesn'?t|never)\b[^,;]*$"
+    r"|\s*(?:[,;:]|\s-)\s*(?:the\s+|my\s+|our\s+|his\s+|her\s+|their\s+)?\w+(?:\s+\w+)?\s+\w+ed$",
     re.I,
 )
 # "scrap the holiday planning, we're not going": why it goes, after the task's name.
