@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Enum,
     Integer,
     Select,
+    String,
     Table,
     and_,
     cast,
@@ -20,10 +22,12 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,6 +46,15 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
+# What a page of tasks reads: every column but the reminder worker's bookkeeping and the ETag, which no
+# page shows. Enumerations come as the stored strings: the page's schema validates them anyway, and
+# SQLAlchemy's conversion of every value cost more than the schema's.
+_PAGE_COLUMNS: tuple[ColumnElement[Any], ...] = tuple(
+    type_coerce(column, String()).label(column.name) if isinstance(column.type, Enum) else column
+    for column in _TASKS.c
+    if column.name not in {"next_reminder_at", "reminded_until", "version"}
+)
+_PAGE_SELECT = select(*_PAGE_COLUMNS)  # built once: each column's coercion cost more than the rest
 # Rows per INSERT of `add_many`.
 _INSERT_PAGE = 500
 
@@ -58,12 +71,23 @@ def _missing_due_date(sort: SortKey) -> datetime:
     return _NO_DUE_DATE_DESCENDING if sort.startswith("-") else _NO_DUE_DATE_ASCENDING
 
 
-def _sort_column(sort: SortKey) -> ColumnElement[Any]:
+def _sort_column(sort: SortKey, dialect: str) -> ColumnElement[Any]:
     field = sort.lstrip("-")
     if field == "due_date":
-        return func.coalesce(_TASKS.c.due_date, literal(_missing_due_date(sort), UTCDateTime()))
+        return func.coalesce(_TASKS.c.due_date, _missing_due_date_in_sql(sort, dialect))
     column: ColumnElement[Any] = _TASKS.c["priority_rank" if field == "priority" else field]
     return column
+
+
+def _missing_due_date_in_sql(sort: SortKey, dialect: str) -> ColumnElement[Any]:
+    missing = _missing_due_date(sort)
+    if dialect != "postgresql":
+        return literal(missing, UTCDateTime())
+    # A constant of the SQL text, not a parameter: the plan can then use the expression indexes on this
+    # order (ix_tasks_owner_due_up / _down); with a parameter every due-date page read and sorted all of
+    # the user's matching tasks. (Nor may a page compare it with a parameter: the driver sends the
+    # earliest date as -infinity.)
+    return literal_column(f"'{missing.isoformat()}'::timestamptz", UTCDateTime())
 
 
 def sort_value(task: Mapping[str, Any], sort: SortKey) -> SortValue:
@@ -213,15 +237,20 @@ class TaskRepository:
 
     async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
         """One page in `sort` order (ties broken by id), starting after `after`: keyset pagination."""
-        column = _sort_column(sort)
+        column = _sort_column(sort, self._dialect)
         descending = sort.startswith("-")
         # Core, not ORM: the page is shown, never changed, and ORM loading cost more than the rows.
-        statement = select(_TASKS).where(self._mine(), *self._conditions(filters))
+        statement = _PAGE_SELECT.where(self._mine(), *self._conditions(filters))
         task_id = _TASKS.c.id
         if after is not None:
-            position = tuple_(column, task_id)
-            bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
-            statement = statement.where(position < bound if descending else position > bound)
+            if sort.lstrip("-") == "due_date" and after.key == _missing_due_date(sort):
+                # After an undated task only undated ones follow (they sort last both ways), by id.
+                later = task_id < after.task_id if descending else task_id > after.task_id
+                statement = statement.where(column == _missing_due_date_in_sql(sort, self._dialect), later)
+            else:
+                position = tuple_(column, task_id)
+                bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
+                statement = statement.where(position < bound if descending else position > bound)
         order = (column.desc(), task_id.desc()) if descending else (column.asc(), task_id.asc())
         statement = statement.order_by(*order).limit(limit + 1)
         result = await self.session.execute(statement)
