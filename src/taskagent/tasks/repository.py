@@ -57,9 +57,20 @@ _SHOWN_COLUMNS: tuple[ColumnElement[Any], ...] = tuple(
     if column.name not in {"next_reminder_at", "reminded_until"}
 )
 _SHOWN = select(*_SHOWN_COLUMNS)  # built once: each column's coercion cost more than the rest of a query
-# One task: built once with its parameters named, so that SQLAlchemy computes its cache key once, not for
-# every read. The owner filter is the same as `TaskRepository._mine`'s, with the owner as a parameter.
-_SHOWN_ONE = _SHOWN.where(_TASKS.c.owner_id == bindparam("owner_id"), _TASKS.c.id == bindparam("task_id"))
+# The statements of every request are built once with their parameters named (`owner_id`, `task_id`...):
+# SQLAlchemy then computes each one's cache key once, where building and keying it for every request cost
+# as much as reading a task. `_OWNER` is `TaskRepository._mine` with the owner as a parameter.
+_OWNER = _TASKS.c.owner_id == bindparam("owner_id")
+_THE_TASK = _TASKS.c.id == bindparam("task_id")
+_SHOWN_ONE = _SHOWN.where(_OWNER, _THE_TASK)
+_ONE = select(Task).where(_OWNER, _THE_TASK)
+_ONE_FOR_UPDATE = _ONE.with_for_update()
+_CHILDREN = (
+    select(Task)
+    .where(_OWNER, _TASKS.c.parent_id.in_(bindparam("parents", expanding=True)))
+    .order_by(_TASKS.c.id)
+)
+_NEXT_POSITION = select(func.coalesce(func.max(_TASKS.c.position), 0.0)).where(_OWNER)
 # Rows per INSERT of `add_many`.
 _INSERT_PAGE = 500
 
@@ -128,12 +139,11 @@ class TaskRepository:
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
         if not is_row_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
             return None
-        statement = self._owned().where(Task.id == task_id)
-        if for_update:
-            if self._dialect == "sqlite":
-                await self._take_sqlite_write_lock(task_id)
-            statement = statement.with_for_update()
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        if for_update and self._dialect == "sqlite":
+            await self._take_sqlite_write_lock(task_id)
+        statement = _ONE_FOR_UPDATE if for_update else _ONE
+        params = {"owner_id": self.owner_id, "task_id": task_id}
+        return (await self.session.execute(statement, params)).scalar_one_or_none()
 
     @property
     def _dialect(self) -> str:
@@ -170,8 +180,7 @@ class TaskRepository:
 
     async def next_position(self) -> float:
         """A position after every task of the owner's (1 when they have none): where new tasks go."""
-        statement = select(func.coalesce(func.max(_TASKS.c.position), 0.0)).where(self._mine())
-        highest = (await self.session.execute(statement)).scalar_one()
+        highest = (await self.session.execute(_NEXT_POSITION, {"owner_id": self.owner_id})).scalar_one()
         return float(highest) + 1.0
 
     async def timezone(self) -> str:
@@ -203,8 +212,10 @@ class TaskRepository:
         level = [task_id]
         seen = {task_id}
         while level:
-            statement = self._owned().where(Task.parent_id.in_(level)).order_by(Task.id)
-            children = [t for t in (await self.session.execute(statement)).scalars() if t.id not in seen]
+            params = {"owner_id": self.owner_id, "parents": level}
+            children = [
+                t for t in (await self.session.execute(_CHILDREN, params)).scalars() if t.id not in seen
+            ]
             seen.update(child.id for child in children)
             found.extend(children)
             level = [child.id for child in children]
@@ -255,7 +266,6 @@ class TaskRepository:
 # (the parameters): each shape is built once, so SQLAlchemy neither builds it nor computes its cache key
 # for every request (that cost about as much as reading the page's 50 rows).
 
-_OWNER = _TASKS.c.owner_id == bindparam("owner_id")  # TaskRepository._mine, with the owner as a parameter
 _VALUE_FILTERS = ("status", "priority", "parent_id", "due_before", "due_after", "q", "tag")
 
 
