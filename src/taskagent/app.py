@@ -175,11 +175,12 @@ def create_app(
     if tracing is not None:
         tracing.instrument_app(app)  # outermost: the request span holds every other
 
+    # Routes are tried in order: the task API, which clients call most, right after the health probe.
     app.include_router(health_router)
-    app.include_router(auth_router)
     app.include_router(exports_router)  # before the tasks routes: `/tasks/export.csv` is not a task id
     app.include_router(imports_router)
     app.include_router(tasks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
+    app.include_router(auth_router)
     app.include_router(audit_router, dependencies=[Depends(TokenScope("tasks:read"))])
     app.include_router(notifications_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])
     app.include_router(webhooks_router, dependencies=[Depends(TokenScope("tasks:read", "tasks:write"))])

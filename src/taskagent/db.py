@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTCDateTime column")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        # asyncpg gives `timestamptz` values in UTC already: nothing to do for every row read.
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -180,6 +187,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     engine = create_async_engine(
         url,
+        json_deserializer=_loads_json,
         poolclass=FairAsyncQueuePool,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -188,6 +196,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     _check_connections_before_use(engine)
     return engine
+
+
+def _loads_json(text: str) -> Any:
+    """The driver's JSON decoder. Most JSON columns hold an empty list (a task's reminders, often its
+    tags): answered without the parser, which cost about a tenth of a 50-task page's CPU."""
+    return [] if text == "[]" else json.loads(text)
 
 
 # A checked-out connection must answer within this long, else the pool is treated as dead.

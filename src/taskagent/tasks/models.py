@@ -68,8 +68,9 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (
-        # One per sort order of `GET /tasks` (keyset pagination in (column, id) order); due_date sorts on
-        # an expression (undated last) and is served by the status and due indexes.
+        # One per sort order of `GET /tasks` (keyset pagination in (column, id) order). On PostgreSQL the
+        # due-date orders (an expression: undated last) and the tag filter have indexes of their own
+        # (migration 0013: ix_tasks_owner_due_up, ix_tasks_owner_due_down, ix_tasks_tags).
         Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
         Index("ix_tasks_owner_updated", "owner_id", "updated_at", "id"),
         Index("ix_tasks_owner_priority", "owner_id", "priority_rank", "id"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,20 +11,25 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Enum,
     Integer,
     Select,
+    String,
     Table,
     and_,
+    bindparam,
     cast,
     exists,
     false,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,6 +48,29 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
+# What is shown of a task (a page, `GET /tasks/{id}`): every column but the reminder worker's bookkeeping.
+# Enumerations come as the stored strings: the response's schema validates them anyway, and SQLAlchemy's
+# conversion of every value cost more than the schema's.
+_SHOWN_COLUMNS: tuple[ColumnElement[Any], ...] = tuple(
+    type_coerce(column, String()).label(column.name) if isinstance(column.type, Enum) else column
+    for column in _TASKS.c
+    if column.name not in {"next_reminder_at", "reminded_until"}
+)
+_SHOWN = select(*_SHOWN_COLUMNS)  # built once: each column's coercion cost more than the rest of a query
+# The statements of every request are built once with their parameters named (`owner_id`, `task_id`...):
+# SQLAlchemy then computes each one's cache key once, where building and keying it for every request cost
+# as much as reading a task. `_OWNER` is `TaskRepository._mine` with the owner as a parameter.
+_OWNER = _TASKS.c.owner_id == bindparam("owner_id")
+_THE_TASK = _TASKS.c.id == bindparam("task_id")
+_SHOWN_ONE = _SHOWN.where(_OWNER, _THE_TASK)
+_ONE = select(Task).where(_OWNER, _THE_TASK)
+_ONE_FOR_UPDATE = _ONE.with_for_update()
+_CHILDREN = (
+    select(Task)
+    .where(_OWNER, _TASKS.c.parent_id.in_(bindparam("parents", expanding=True)))
+    .order_by(_TASKS.c.id)
+)
+_NEXT_POSITION = select(func.coalesce(func.max(_TASKS.c.position), 0.0)).where(_OWNER)
 # Rows per INSERT of `add_many`.
 _INSERT_PAGE = 500
 
@@ -58,12 +87,23 @@ def _missing_due_date(sort: SortKey) -> datetime:
     return _NO_DUE_DATE_DESCENDING if sort.startswith("-") else _NO_DUE_DATE_ASCENDING
 
 
-def _sort_column(sort: SortKey) -> ColumnElement[Any]:
+def _sort_column(sort: SortKey, dialect: str) -> ColumnElement[Any]:
     field = sort.lstrip("-")
     if field == "due_date":
-        return func.coalesce(_TASKS.c.due_date, literal(_missing_due_date(sort), UTCDateTime()))
+        return func.coalesce(_TASKS.c.due_date, _missing_due_date_in_sql(sort, dialect))
     column: ColumnElement[Any] = _TASKS.c["priority_rank" if field == "priority" else field]
     return column
+
+
+def _missing_due_date_in_sql(sort: SortKey, dialect: str) -> ColumnElement[Any]:
+    missing = _missing_due_date(sort)
+    if dialect != "postgresql":
+        return literal(missing, UTCDateTime())
+    # A constant of the SQL text, not a parameter: the plan can then use the expression indexes on this
+    # order (ix_tasks_owner_due_up / _down); with a parameter every due-date page read and sorted all of
+    # the user's matching tasks. (Nor may a page compare it with a parameter: the driver sends the
+    # earliest date as -infinity.)
+    return literal_column(f"'{missing.isoformat()}'::timestamptz", UTCDateTime())
 
 
 def sort_value(task: Mapping[str, Any], sort: SortKey) -> SortValue:
@@ -88,15 +128,22 @@ class TaskRepository:
     def _owned(self) -> Select[Task]:
         return select(Task).where(self._mine())
 
+    async def shown(self, task_id: int) -> dict[str, Any] | None:
+        """One task as shown, by column name (a Core read: nothing of it will change), or None."""
+        if not is_row_id(task_id):
+            return None
+        result = await self.session.execute(_SHOWN_ONE, {"owner_id": self.owner_id, "task_id": task_id})
+        row = result.one_or_none()
+        return None if row is None else dict(zip(result.keys(), row, strict=True))
+
     async def get(self, task_id: int, *, for_update: bool = False) -> Task | None:
         if not is_row_id(task_id):  # no such row can exist; PostgreSQL would refuse the parameter
             return None
-        statement = self._owned().where(Task.id == task_id)
-        if for_update:
-            if self._dialect == "sqlite":
-                await self._take_sqlite_write_lock(task_id)
-            statement = statement.with_for_update()
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        if for_update and self._dialect == "sqlite":
+            await self._take_sqlite_write_lock(task_id)
+        statement = _ONE_FOR_UPDATE if for_update else _ONE
+        params = {"owner_id": self.owner_id, "task_id": task_id}
+        return (await self.session.execute(statement, params)).scalar_one_or_none()
 
     @property
     def _dialect(self) -> str:
@@ -133,8 +180,7 @@ class TaskRepository:
 
     async def next_position(self) -> float:
         """A position after every task of the owner's (1 when they have none): where new tasks go."""
-        statement = select(func.coalesce(func.max(_TASKS.c.position), 0.0)).where(self._mine())
-        highest = (await self.session.execute(statement)).scalar_one()
+        highest = (await self.session.execute(_NEXT_POSITION, {"owner_id": self.owner_id})).scalar_one()
         return float(highest) + 1.0
 
     async def timezone(self) -> str:
@@ -166,65 +212,28 @@ class TaskRepository:
         level = [task_id]
         seen = {task_id}
         while level:
-            statement = self._owned().where(Task.parent_id.in_(level)).order_by(Task.id)
-            children = [t for t in (await self.session.execute(statement)).scalars() if t.id not in seen]
+            params = {"owner_id": self.owner_id, "parents": level}
+            children = [
+                t for t in (await self.session.execute(_CHILDREN, params)).scalars() if t.id not in seen
+            ]
             seen.update(child.id for child in children)
             found.extend(children)
             level = [child.id for child in children]
         return found
 
     def _filtered(self, filters: TaskFilters) -> Select[Task]:
-        return self._owned().where(*self._conditions(filters))
-
-    def _conditions(self, filters: TaskFilters) -> list[ColumnElement[bool]]:
-        """The filters as conditions on the table's columns (usable in Core and ORM statements alike)."""
-        tasks = _TASKS.c
-        conditions: list[ColumnElement[bool]] = []
-        if filters.status is not None:
-            conditions.append(tasks.status == filters.status)
-        if filters.priority is not None:
-            conditions.append(tasks.priority == filters.priority)
-        if filters.parent_id is not None:
-            valid = is_row_id(filters.parent_id)
-            conditions.append(tasks.parent_id == filters.parent_id if valid else false())
-        if filters.due_before is not None:
-            conditions.append(tasks.due_date < filters.due_before)
-        if filters.due_after is not None:
-            conditions.append(tasks.due_date > filters.due_after)
-        if filters.q:
-            conditions.append(
-                or_(
-                    tasks.title.icontains(filters.q, autoescape=True),
-                    tasks.description.icontains(filters.q, autoescape=True),
-                )
-            )
-        if filters.tag is not None:
-            conditions.append(self._has_tag(filters.tag))
-        if filters.repeating is not None:
-            has_rule = tasks.recurrence.is_not(None)
-            conditions.append(has_rule if filters.repeating else tasks.recurrence.is_(None))
-        return conditions
-
-    def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        if self._dialect == "postgresql":
-            return cast(_TASKS.c.tags, JSONB).contains([tag])
-        each = func.json_each(_TASKS.c.tags).table_valued("value")
-        return exists(select(text("1")).select_from(each).where(each.c.value == tag))
+        return self._owned().where(*_conditions(_filter_shape(filters), self._dialect))
 
     async def page(self, filters: TaskFilters, sort: SortKey, limit: int, after: Position | None) -> Page:
         """One page in `sort` order (ties broken by id), starting after `after`: keyset pagination."""
-        column = _sort_column(sort)
-        descending = sort.startswith("-")
-        # Core, not ORM: the page is shown, never changed, and ORM loading cost more than the rows.
-        statement = select(_TASKS).where(self._mine(), *self._conditions(filters))
-        task_id = _TASKS.c.id
+        params = {**_filter_params(filters, self._dialect), "owner_id": self.owner_id, "limit": limit + 1}
+        start = "first"
         if after is not None:
-            position = tuple_(column, task_id)
-            bound = tuple_(literal(after.key, column.type), literal(after.task_id, Integer()))
-            statement = statement.where(position < bound if descending else position > bound)
-        order = (column.desc(), task_id.desc()) if descending else (column.asc(), task_id.asc())
-        statement = statement.order_by(*order).limit(limit + 1)
-        result = await self.session.execute(statement)
+            undated = sort.lstrip("-") == "due_date" and after.key == _missing_due_date(sort)
+            start = "after_undated" if undated else "after"
+            params |= {"after_key": after.key, "after_id": after.task_id}
+        statement = _page_statement(self._dialect, sort, _filter_shape(filters), start)
+        result = await self.session.execute(statement, params)
         names = list(result.keys())
         # Plain dicts: building them from the tuples costs half of what Row._asdict does.
         rows = [dict(zip(names, row, strict=True)) for row in result]
@@ -244,8 +253,91 @@ class TaskRepository:
                 and_(Task.due_date < overdue_before, Task.status != TaskStatus.completed)
             )
         statement = statement.order_by(Task.id).limit(limit)
-        return list((await self.session.execute(statement)).scalars().all())
+        params = {**_filter_params(filters, self._dialect), "owner_id": self.owner_id}
+        return list((await self.session.execute(statement, params)).scalars().all())
 
     async def open_tasks(self, limit: int = 200) -> list[Task]:
         statement = self._owned().where(Task.status != TaskStatus.completed).order_by(Task.id).limit(limit)
         return list((await self.session.execute(statement)).scalars().all())
+
+
+# --- the filters and pages of `GET /tasks` -------------------------------------------------------------
+# A statement's shape (which filters are given, the sort, where the page starts) is apart from its values
+# (the parameters): each shape is built once, so SQLAlchemy neither builds it nor computes its cache key
+# for every request (that cost about as much as reading the page's 50 rows).
+
+_VALUE_FILTERS = ("status", "priority", "parent_id", "due_before", "due_after", "q", "tag")
+
+
+def _filter_shape(filters: TaskFilters) -> tuple[str, ...]:
+    """Which filters are given (their names; a parent id that can name no row, and whether repeating
+    tasks are wanted or not, change the statement itself)."""
+    shape = [name for name in _VALUE_FILTERS if getattr(filters, name) not in (None, "")]
+    if filters.parent_id is not None and not is_row_id(filters.parent_id):
+        shape[shape.index("parent_id")] = "no_parent"
+    if filters.repeating is not None:
+        shape.append("repeating" if filters.repeating else "not_repeating")
+    return tuple(shape)
+
+
+def _filter_params(filters: TaskFilters, dialect: str) -> dict[str, Any]:
+    """The filters' values, by the names of the parameters `_conditions` gives them."""
+    params: dict[str, Any] = {
+        name: getattr(filters, name)
+        for name in ("status", "priority", "parent_id", "due_before", "due_after")
+    }
+    if filters.q:
+        # `q` anywhere in the title or description, its own % and _ meaning themselves.
+        escaped = filters.q.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        params["q"] = f"%{escaped}%"
+    if filters.tag is not None:
+        params["tag"] = [filters.tag] if dialect == "postgresql" else filters.tag
+    return params
+
+
+def _conditions(shape: tuple[str, ...], dialect: str) -> list[ColumnElement[bool]]:
+    """The filters of `shape` as conditions on the table's columns (Core and ORM statements alike), each
+    value a named parameter (`_filter_params`)."""
+    tasks = _TASKS.c
+    parameter = {
+        "status": tasks.status == bindparam("status"),
+        "priority": tasks.priority == bindparam("priority"),
+        "parent_id": tasks.parent_id == bindparam("parent_id"),
+        "no_parent": false(),
+        "due_before": tasks.due_date < bindparam("due_before"),
+        "due_after": tasks.due_date > bindparam("due_after"),
+        "q": or_(
+            tasks.title.ilike(bindparam("q"), escape="/"), tasks.description.ilike(bindparam("q"), escape="/")
+        ),
+        "repeating": tasks.recurrence.is_not(None),
+        "not_repeating": tasks.recurrence.is_(None),
+    }
+    return [_has_tag(dialect) if name == "tag" else parameter[name] for name in shape]
+
+
+def _has_tag(dialect: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        return cast(_TASKS.c.tags, JSONB).contains(bindparam("tag", type_=JSONB))
+    each = func.json_each(_TASKS.c.tags).table_valued("value")
+    return exists(select(text("1")).select_from(each).where(each.c.value == bindparam("tag")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_statement(dialect: str, sort: SortKey, shape: tuple[str, ...], start: str) -> Select[Any]:
+    """A page's statement; `start`: the first page, after a task, or after an undated task (due-date
+    orders, where only undated tasks follow, by id)."""
+    column = _sort_column(sort, dialect)
+    descending = sort.startswith("-")
+    task_id = _TASKS.c.id
+    # Core, not ORM: the page is shown, never changed, and ORM loading cost more than the rows.
+    statement = _SHOWN.where(_OWNER, *_conditions(shape, dialect))
+    if start == "after_undated":
+        after_id = bindparam("after_id", type_=Integer())
+        later = task_id < after_id if descending else task_id > after_id
+        statement = statement.where(column == _missing_due_date_in_sql(sort, dialect), later)
+    elif start == "after":
+        position = tuple_(column, task_id)
+        bound = tuple_(bindparam("after_key", type_=column.type), bindparam("after_id", type_=Integer()))
+        statement = statement.where(position < bound if descending else position > bound)
+    order = (column.desc(), task_id.desc()) if descending else (column.asc(), task_id.asc())
+    return statement.order_by(*order).limit(bindparam("limit", type_=Integer()))

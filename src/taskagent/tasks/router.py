@@ -28,6 +28,7 @@ from taskagent.tasks.service import (
     TaskNotFoundError,
     TaskService,
     etag,
+    etag_of,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -92,7 +93,9 @@ async def parse_task_text(body: TaskParse, user: CurrentUser) -> TaskParsed:
     return parse_task(body, user_zone(user.timezone), utcnow())
 
 
+_TASK_JSON = TypeAdapter(TaskRead)
 _TASK_LIST_JSON = TypeAdapter(list[TaskRead])
+JSON = "application/json"
 
 
 def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str:
@@ -170,7 +173,7 @@ async def list_tasks(
         headers["Link"] = f'<{request.url.path}?{next_query}>; rel="next"'
     # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
     body = _TASK_LIST_JSON.dump_json(_TASK_LIST_JSON.validate_python(page.tasks))
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, media_type=JSON, headers=headers)
 
 
 @router.get(
@@ -181,10 +184,11 @@ async def list_tasks(
         **error_responses(Unauthorized, TaskNotFoundError),
     },
 )
-async def get_task(task_id: int, tasks: TaskServiceDep, response: Response) -> Any:
-    task = await tasks.get(task_id)
-    response.headers["ETag"] = etag(task)
-    return task
+async def get_task(task_id: int, tasks: TaskServiceDep) -> Response:
+    task = await tasks.shown(task_id)
+    headers = {"ETag": etag_of(task["id"], task["version"])}
+    # Encoded here in one pass, as a page is (FastAPI would validate, convert to dicts, then encode).
+    return Response(_TASK_JSON.dump_json(_TASK_JSON.validate_python(task)), headers=headers, media_type=JSON)
 
 
 async def _update(

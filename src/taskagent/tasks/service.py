@@ -209,6 +209,13 @@ class TaskService:
             raise TaskNotFoundError(task_id)
         return task
 
+    async def shown(self, task_id: int) -> dict[str, Any]:
+        """The task as `GET /tasks/{id}` shows it (its columns by name, the version for the ETag)."""
+        task = await self.repository.shown(task_id)
+        if task is None:
+            raise TaskNotFoundError(task_id)
+        return task
+
     async def zone(self) -> ZoneInfo:
         """The user's time zone, in which repeating rules are read."""
         return ZoneInfo(await self.repository.timezone())

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.db import utcnow
@@ -39,6 +39,10 @@ def body(event: EventType, data: Mapping[str, Any], at: datetime) -> str:
     return json.dumps(document, default=_default, ensure_ascii=False, separators=(",", ":"))
 
 
+# Built once (it runs for every change of a task): SQLAlchemy computes its cache key once.
+_HOOKS = select(Webhook.id, Webhook.events).where(Webhook.owner_id == bindparam("owner_id"))
+
+
 async def enqueue(
     session: AsyncSession, owner_id: int, event: EventType, data: EventData, *, now: datetime | None = None
 ) -> int:
@@ -46,9 +50,7 @@ async def enqueue(
 
     `data` may be a function: it is called only when some webhook wants the event (a task's serialisation
     costs nothing for the users who have none). One indexed query when the user has no webhooks."""
-    hooks = (
-        await session.execute(select(Webhook.id, Webhook.events).where(Webhook.owner_id == owner_id))
-    ).all()
+    hooks = (await session.execute(_HOOKS, {"owner_id": owner_id})).all()
     wanted = [hook.id for hook in hooks if event.value in hook.events]
     if not wanted:
         return 0
