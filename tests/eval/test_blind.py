@@ -10,8 +10,8 @@ the one the README reports.
   the first set): 150 chat, 50 help requests. When it arrived: dev chat 58/76, help 25/26; test 51/74, 24/24.
 - Both dev halves after changes tuned on them (own-words corpus for the kinds missed, indirect renames,
   status said as a statement, a task named before "it", two tasks in one reference, group deletions,
-  field words in creates): blind dev chat 50/51, help 15/15; blind2 dev chat 75/76, help 26/26. The test
-  halves were not run.
+  field words in creates): blind dev chat 50/51, help 15/15; blind2 dev chat 75/76, help 26/26; then the
+  test halves, run once: blind test chat 35/49, help 15/15; blind2 test chat 52/74, help 24/24.
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -34,9 +34,9 @@ HERE = Path(__file__).parent
 # (chat, help) floors of each set's halves
 FLOORS = {
     "blind-dev": (0.98, 1.0),
-    "blind-test": (0.67, 1.0),
+    "blind-test": (0.71, 1.0),
     "blind2-dev": (0.98, 1.0),
-    "blind2-test": (0.68, 1.0),
+    "blind2-test": (0.70, 1.0),
 }
 
 
