@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskagent.audit.models import Channel, HistoryAction, TaskHistory
@@ -16,6 +17,7 @@ from taskagent.db import utcnow
 MAX_ENTRIES = 1000
 # Rows per INSERT of `add_many`.
 _INSERT_PAGE = 500
+_INSERT = insert(typing.cast(Table, TaskHistory.__table__))
 
 
 class HistoryRepository:
@@ -23,7 +25,7 @@ class HistoryRepository:
         self.session = session
         self.owner_id = owner_id
 
-    def add(
+    async def add(
         self,
         task_id: int,
         *,
@@ -32,18 +34,18 @@ class HistoryRepository:
         action: HistoryAction,
         changes: dict[str, Any],
     ) -> None:
-        """Record a change in the caller's unit of work (written with the change, or not at all)."""
-        self.session.add(
-            TaskHistory(
-                owner_id=self.owner_id,
-                task_id=task_id,
-                at=utcnow(),
-                actor_id=actor_id,
-                channel=channel,
-                action=action,
-                changes=changes,
-            )
-        )
+        """Record a change in the caller's transaction (written with the change, or not at all). A Core
+        INSERT, sent now: the unit of work's flush of one new row cost more than the statement."""
+        row = {
+            "owner_id": self.owner_id,
+            "task_id": task_id,
+            "at": utcnow(),
+            "actor_id": actor_id,
+            "channel": channel,
+            "action": action,
+            "changes": changes,
+        }
+        await self.session.execute(_INSERT, row)
 
     async def add_many(
         self,

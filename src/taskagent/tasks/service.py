@@ -198,7 +198,7 @@ class TaskService:
     ) -> None:
         """Every change to a task comes through here: its trail entry, and its webhook event in the same
         transaction (`task`: the task as shown, or a function making it, called if a webhook wants it)."""
-        self.history.add(
+        await self.history.add(
             task_id, actor_id=self.actor_id, channel=self.channel, action=action, changes=changes
         )
         await enqueue(self.session, self.user_id, _event(action, changes), task)
