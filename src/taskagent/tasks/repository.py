@@ -128,7 +128,7 @@ class TaskRepository:
     def _owned(self) -> Select[Task]:
         return select(Task).where(self._mine())
 
-    async def shown(self, task_id: int) -> dict[str, Any] | None:
+    async def view(self, task_id: int) -> dict[str, Any] | None:
         """One task as shown, by column name (a Core read: nothing of it will change), or None."""
         if not is_row_id(task_id):
             return None
@@ -253,7 +253,7 @@ class TaskRepository:
                 and_(Task.due_date < overdue_before, Task.status != TaskStatus.completed)
             )
         statement = statement.order_by(Task.id).limit(limit)
-        params = {**_filter_params(filters, self._dialect), "owner_id": self.owner_id}
+        params = _filter_params(filters, self._dialect)  # the owner is bound by `_owned`
         return list((await self.session.execute(statement, params)).scalars().all())
 
     async def open_tasks(self, limit: int = 200) -> list[Task]:
@@ -266,15 +266,17 @@ class TaskRepository:
 # (the parameters): each shape is built once, so SQLAlchemy neither builds it nor computes its cache key
 # for every request (that cost about as much as reading the page's 50 rows).
 
-_VALUE_FILTERS = ("status", "priority", "parent_id", "due_before", "due_after", "q", "tag")
+_VALUE_FILTERS = ("status", "priority", "parent_id", "due_before", "due_after", "tag")
 
 
 def _filter_shape(filters: TaskFilters) -> tuple[str, ...]:
     """Which filters are given (their names; a parent id that can name no row, and whether repeating
-    tasks are wanted or not, change the statement itself)."""
-    shape = [name for name in _VALUE_FILTERS if getattr(filters, name) not in (None, "")]
+    tasks are wanted or not, change the statement itself; an empty `q` is no filter)."""
+    shape = [name for name in _VALUE_FILTERS if getattr(filters, name) is not None]
     if filters.parent_id is not None and not is_row_id(filters.parent_id):
         shape[shape.index("parent_id")] = "no_parent"
+    if filters.q:
+        shape.append("q")
     if filters.repeating is not None:
         shape.append("repeating" if filters.repeating else "not_repeating")
     return tuple(shape)
@@ -282,10 +284,8 @@ def _filter_shape(filters: TaskFilters) -> tuple[str, ...]:
 
 def _filter_params(filters: TaskFilters, dialect: str) -> dict[str, Any]:
     """The filters' values, by the names of the parameters `_conditions` gives them."""
-    params: dict[str, Any] = {
-        name: getattr(filters, name)
-        for name in ("status", "priority", "parent_id", "due_before", "due_after")
-    }
+    plain = ("status", "priority", "parent_id", "due_before", "due_after")
+    params: dict[str, Any] = {name: getattr(filters, name) for name in plain}
     if filters.q:
         # `q` anywhere in the title or description, its own % and _ meaning themselves.
         escaped = filters.q.replace("/", "//").replace("%", "/%").replace("_", "/_")
@@ -295,24 +295,26 @@ def _filter_params(filters: TaskFilters, dialect: str) -> dict[str, Any]:
     return params
 
 
+# Each filter as a condition on the table's columns (Core and ORM statements alike), its value a named
+# parameter (`_filter_params`); the tag's depends on the dialect (`_has_tag`).
+_CONDITIONS: dict[str, ColumnElement[bool]] = {
+    "status": _TASKS.c.status == bindparam("status"),
+    "priority": _TASKS.c.priority == bindparam("priority"),
+    "parent_id": _TASKS.c.parent_id == bindparam("parent_id"),
+    "no_parent": false(),
+    "due_before": _TASKS.c.due_date < bindparam("due_before"),
+    "due_after": _TASKS.c.due_date > bindparam("due_after"),
+    "q": or_(
+        _TASKS.c.title.ilike(bindparam("q"), escape="/"),
+        _TASKS.c.description.ilike(bindparam("q"), escape="/"),
+    ),
+    "repeating": _TASKS.c.recurrence.is_not(None),
+    "not_repeating": _TASKS.c.recurrence.is_(None),
+}
+
+
 def _conditions(shape: tuple[str, ...], dialect: str) -> list[ColumnElement[bool]]:
-    """The filters of `shape` as conditions on the table's columns (Core and ORM statements alike), each
-    value a named parameter (`_filter_params`)."""
-    tasks = _TASKS.c
-    parameter = {
-        "status": tasks.status == bindparam("status"),
-        "priority": tasks.priority == bindparam("priority"),
-        "parent_id": tasks.parent_id == bindparam("parent_id"),
-        "no_parent": false(),
-        "due_before": tasks.due_date < bindparam("due_before"),
-        "due_after": tasks.due_date > bindparam("due_after"),
-        "q": or_(
-            tasks.title.ilike(bindparam("q"), escape="/"), tasks.description.ilike(bindparam("q"), escape="/")
-        ),
-        "repeating": tasks.recurrence.is_not(None),
-        "not_repeating": tasks.recurrence.is_(None),
-    }
-    return [_has_tag(dialect) if name == "tag" else parameter[name] for name in shape]
+    return [_has_tag(dialect) if name == "tag" else _CONDITIONS[name] for name in shape]
 
 
 def _has_tag(dialect: str) -> ColumnElement[bool]:

@@ -185,7 +185,7 @@ async def list_tasks(
     },
 )
 async def get_task(task_id: int, tasks: TaskServiceDep) -> Response:
-    task = await tasks.shown(task_id)
+    task = await tasks.view(task_id)
     headers = {"ETag": etag_of(task["id"], task["version"])}
     # Encoded here in one pass, as a page is (FastAPI would validate, convert to dicts, then encode).
     return Response(_TASK_JSON.dump_json(_TASK_JSON.validate_python(task)), headers=headers, media_type=JSON)

@@ -209,9 +209,9 @@ class TaskService:
             raise TaskNotFoundError(task_id)
         return task
 
-    async def shown(self, task_id: int) -> dict[str, Any]:
+    async def view(self, task_id: int) -> dict[str, Any]:
         """The task as `GET /tasks/{id}` shows it (its columns by name, the version for the ETag)."""
-        task = await self.repository.shown(task_id)
+        task = await self.repository.view(task_id)
         if task is None:
             raise TaskNotFoundError(task_id)
         return task
