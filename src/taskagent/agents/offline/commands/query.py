@@ -119,7 +119,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         command.status = "pending"  # "what's not started yet"
     elif re.search(r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b", lowered):
         command.status = "in_progress"
-    elif re.search(r"\bpending\b|\bnot\s+started\b|\bnot\s+begun\b", lowered):
+    elif re.search(r"\bpending\b", lowered):  # "not started" was read two branches up
         command.status = "pending"
     else:
         command.open_only = not re.search(r"\ball\b|\beverything\b|\bevery\b", lowered)
