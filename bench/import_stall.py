@@ -16,10 +16,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from profile_routes import DEFAULT_POSTGRES, asgi_caller, seed
-from support import admin_sql, reachable
+from support import own_database, reachable
 
 from taskagent.app import create_app
 from taskagent.auth import tokens
@@ -84,12 +83,8 @@ def main() -> int:
     if not reachable(args.postgres):
         print(f"PostgreSQL not reachable at {args.postgres}", file=sys.stderr)
         return 1
-    name = f"taskagent_import_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-    try:
-        asyncio.run(run(urlsplit(args.postgres)._replace(path=f"/{name}").geturl(), args.tasks))
-    finally:
-        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with own_database(args.postgres, "taskagent_import") as database_url:
+        asyncio.run(run(database_url, args.tasks))
     return 0
 
 

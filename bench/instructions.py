@@ -24,9 +24,8 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from support import admin_sql, reachable
+from support import own_database, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -127,15 +126,10 @@ def main() -> int:
     if not reachable(args.postgres):
         print(f"PostgreSQL not reachable at {args.postgres}", file=sys.stderr)
         return 1
-    name = f"taskagent_instructions_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-    try:
-        database_url = urlsplit(args.postgres)._replace(path=f"/{name}").geturl()
+    with own_database(args.postgres, "taskagent_instructions") as database_url:
         secret = "instructions-" + uuid.uuid4().hex * 2
         user_id = asyncio.run(seed(settings_for(database_url, secret), args.tasks))
         counts = {kind: measure(database_url, secret, user_id, kind, args.requests) for kind in kinds}
-    finally:
-        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     health = counts.get("health")
     for kind, count in counts.items():
         against = f"  ({health / count:.3f} of /health's count)" if health and kind != "health" else ""

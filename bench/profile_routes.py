@@ -23,9 +23,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from support import admin_sql, reachable
+from support import own_database, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -186,13 +185,8 @@ def main() -> int:
     if not reachable(args.postgres):
         print(f"PostgreSQL not reachable at {args.postgres}", file=sys.stderr)
         return 1
-    name = f"taskagent_profile_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-    try:
-        database_url = urlsplit(args.postgres)._replace(path=f"/{name}").geturl()
+    with own_database(args.postgres, "taskagent_profile") as database_url:
         asyncio.run(run(args, database_url))
-    finally:
-        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     return 0
 
 

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from support import admin_sql, free_port, reachable
+from support import admin_sql, free_port, own_database, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -483,18 +483,6 @@ def cpu_seconds(root_pid: int, database: str) -> tuple[float, float]:
 
 
 @contextlib.contextmanager
-def own_database(admin_url: str) -> Iterator[str]:
-    name = f"taskagent_bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(admin_url, f'CREATE DATABASE "{name}"'))
-    parts = urlsplit(admin_url)
-    url = parts._replace(path=f"/{name}").geturl()
-    try:
-        yield url
-    finally:
-        asyncio.run(admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@contextlib.contextmanager
 def server(env: dict[str, str], workers: int, log_dir: Path) -> Iterator[Target]:
     port = free_port()
     log_path = log_dir / f"serve-w{workers}-{port}.log"
@@ -778,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="taskagent-bench-"))
     started = datetime.now(UTC)
     try:
-        with own_database(args.postgres) as database_url:
+        with own_database(args.postgres, "taskagent_bench") as database_url:
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "HOME": os.environ.get("HOME", str(log_dir)),

@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from support import admin_sql, free_port, reachable
+from support import free_port, own_database, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -122,12 +121,8 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
-    name = f"taskagent_streams_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(DEFAULT_POSTGRES, f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlsplit(DEFAULT_POSTGRES)._replace(path=f"/{name}").geturl()
-    finally:
-        asyncio.run(admin_sql(DEFAULT_POSTGRES, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with own_database(DEFAULT_POSTGRES, "taskagent_streams") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -3,8 +3,11 @@ databases of their own."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import uuid
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"redis": 6379, "rediss": 6379}
@@ -49,8 +52,18 @@ async def new_database(url: str, prefix: str) -> tuple[str, str]:
     """A database of the bench's own on the server `url` names: (its name, its URL)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     await admin_sql(url, f'CREATE DATABASE "{name}"')
-    return name, url.rsplit("/", 1)[0] + f"/{name}"
+    return name, urlsplit(url)._replace(path=f"/{name}").geturl()
 
 
 async def drop_database(url: str, name: str) -> None:
     await admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def own_database(url: str, prefix: str) -> Iterator[str]:
+    """`new_database` for a script outside an event loop: yields its URL, drops it at the end."""
+    name, database_url = asyncio.run(new_database(url, prefix))
+    try:
+        yield database_url
+    finally:
+        asyncio.run(drop_database(url, name))
