@@ -204,6 +204,28 @@ async def test_find_tasks_ranks_fuzzy_matches(
     assert await found("tax") == [taxes["id"]]
 
 
+async def test_find_tasks_reads_a_whole_sentence_by_the_title_it_says(
+    client: httpx.AsyncClient, alice: UserHandle, paris: AgentContext
+) -> None:
+    hotel = await create_task(client, alice, title="Book the hotel")
+    tax = await create_task(client, alice, title="Pay the council tax")
+    await create_task(client, alice, title="Call mom")
+    await create_task(client, alice, title="Call the plumber")
+
+    async def found(description: str) -> list[int]:
+        return [
+            task["id"]
+            for task in (await call_tool(tools.find_tasks, paris, {"description": description}))["matches"]
+        ]
+
+    # Most of the words name no task; the title's words are all there.
+    assert await found("actually the hotel booking matters more than I thought") == [hotel["id"]]
+    assert await found("I payed the council tax, you can cross that off") == [tax["id"]]
+    # One title word in common is too little: "call" alone says neither "Call mom" nor "Call the plumber".
+    assert await found("the call with the bank about my mortgage got moved") == []
+    assert await found("nothing here names any of them at all") == []
+
+
 async def test_specialist_tools_default_to_the_focus_task(
     client: httpx.AsyncClient, app: FastAPI, alice: UserHandle
 ) -> None:

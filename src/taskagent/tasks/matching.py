@@ -224,10 +224,32 @@ def title_coverage(text: str, task: Matchable) -> float:
     return sum(1 for word in title if word_match(word, said) >= PREFIX_MATCH) / len(title)
 
 
+# A sentence names a task by its title when it says this share of the title's words, and at least two of
+# them (one word in common, "call", is too little to tell "call the bank" from "Call mom").
+SAID_TITLE = 0.6
+
+
+def said_title(text: str, task: Matchable) -> float:
+    """How surely a sentence names a task by saying its title's words, 0 when it does not: the share of the
+    title's words said (a typing mistake counts a little less), when that share is at least `SAID_TITLE`
+    and two or more words are said (all of them, for a title of one word)."""
+    title = words(task.title)
+    if not title:
+        return 0.0
+    said = words(text)
+    found = [word_match(word, said) for word in title]
+    hits = sum(1 for value in found if value >= (0.7 if len(title) > 1 else PREFIX_MATCH))
+    share = sum(found) / len(title)
+    if share < SAID_TITLE or hits < min(2, len(title)):
+        return 0.0
+    return share
+
+
 def rank_tasks(phrase: str, tasks: Sequence[T], *, limit: int = MAX_MATCHES) -> list[T]:
     """The tasks a phrase can mean, best first.
 
-    A candidate needs at least half of the phrase's words, and must be about as good as the best one
+    A candidate needs at least half of the phrase's words (or, when no task has that many, the phrase
+    says most of its title: `said_title`), and must be about as good as the best one
     (within `CLOSE_MATCH`): a clearly better match is returned alone, so several matches really mean the
     reference is ambiguous. A bare id ("12", "#12", "task 12") means that task only.
     """
@@ -238,6 +260,11 @@ def rank_tasks(phrase: str, tasks: Sequence[T], *, limit: int = MAX_MATCHES) -> 
         return [task for task in tasks if task.id == wanted_id]
     scored = [(match_score(text, task), task) for task in tasks]
     best = max((score for score, _ in scored), default=0.0)
+    if best < MIN_MATCH:
+        # A whole sentence rather than a name ("the hotel booking matters more than I thought"): most of
+        # its words name no task, so look for the task whose own title it says.
+        scored = [(said_title(text, task), task) for task in tasks]
+        best = max((score for score, _ in scored), default=0.0)
     kept = [(score, task) for score, task in scored if score >= max(MIN_MATCH, best - CLOSE_MATCH)]
     kept.sort(
         key=lambda pair: (

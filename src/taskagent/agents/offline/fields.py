@@ -58,6 +58,8 @@ _PRIORITY_PATTERNS = [
     ),
     # Todoist's p1..p4
     re.compile(r"\b[pP](?P<todoist>[1-4])\b"),
+    # a level alone as the last item of a comma list: "revise chapter 4, due tomorrow, high"
+    re.compile(r"(?<=,)\s*(?P<level>high|low|urgent|top)[\s.!]*$", re.IGNORECASE),
 ]
 _STANDALONE = re.compile(
     r"(?P<lead>\b(?:to|as|is|be|it'?s|very|super|really|marked|now)\s+)*"
@@ -69,7 +71,7 @@ _STANDALONE = re.compile(
     re.IGNORECASE,
 )
 _LEVEL_AFTER_PRIORITY = re.compile(rf"\b(?:to|as|at)\s+(?:be\s+)?{_LEVEL}\b(?!\s+prio)", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"^\s*(?:[,.;!?)]|$|and\b|but\b|please\b|now\b|too\b)", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"^\s*(?:[,.;:!?)]|$|and\b|but\b|please\b|now\b|too\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -130,6 +132,43 @@ def find_priority(text: str) -> Found | None:
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 
 
+# Words that make a task sound pressing or not, without naming a priority: the engine suggests one and asks
+# (the user's own priority word always wins). A clause of them ("it's time-sensitive", "at some point") is
+# no part of a title; an adjective inside one ("the overdue invoice") is.
+_SOON = (
+    r"time[\s-]sensitive|pressing|overdue|running\s+late|right\s+away|straight\s+away|immediately|quickly"
+    r"|as\s+soon\s+as\s+(?:possible|i\s+can|we\s+can|you\s+can)|before\s+it'?s\s+too\s+late"
+    r"|running\s+out\s+of\s+time|last\s+chance|can'?t\s+(?:miss|forget)\s+(?:it|this)"
+    r"|(?:the\s+)?deadline\s+is\s+(?:looming|close|near|tight|coming\s+up|approaching)"
+)
+_LATER = (
+    r"not\s+(?:pressing|time[\s-]sensitive)|at\s+some\s+point|eventually|one\s+of\s+these\s+days|one\s+day"
+    r"|some\s*time|if\s+i\s+(?:ever\s+)?get\s+(?:a)?round\s+to\s+it|nice\s+to\s+have|(?:no|not\s+a)\s+big\s+deal"
+    r"|low[\s-]key"
+)
+_CUE_CLAUSE = (
+    r"(?:[,;]\s*|\s+)(?:(?:and|so|but|because|as)\s+)?(?:(?:it'?s|it\s+is|this\s+is|that'?s|which\s+is)\s+)?"
+)
+_CUE_ADVERB = r"(?:(?:really|very|quite|kind\s+of|kinda|a\s+bit|pretty|super)\s+)?"
+_URGENCY_CUES = [
+    (level, re.compile(rf"(?P<clause>{_CUE_CLAUSE}{_CUE_ADVERB})?\b(?:{words})\b", re.IGNORECASE))
+    for level, words in (("low", _LATER), ("high", _SOON))
+]
+
+
+def find_urgency(text: str) -> Found | None:
+    """The priority the words of a task suggest (`high` or `low`), and the spans to cut from its title: the
+    cue when it ends a clause ("call the plumber, it's time-sensitive"), none when it is part of the title
+    ("pay the overdue invoice")."""
+    for level, pattern in _URGENCY_CUES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        at_end = _CLAUSE_END.match(text[match.end() :]) is not None
+        return Found(level, [match.span()] if at_end else [])
+    return None
+
+
 # Status words, by the status they set. The longer phrases come first so that "not done" is not "done".
 _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -170,7 +209,7 @@ _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"^(?:(?:i(?:\s+am|'m)\s+|i've\s+|we(?:\s+are|'re)\s+)?(?:start(?:ed)?|begin|began|begun|kick\s+off|kicked\s+off"
             r"|starting|beginning|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
-            r"|work\s+on|pick\s+up|picked\s+up)\b",
+            r"|work\s+on|(?:now\s+|currently\s+)?working\s+on|pick\s+up|picked\s+up)\b",
             re.IGNORECASE,
         ),
     ),

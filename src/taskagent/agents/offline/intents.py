@@ -59,7 +59,8 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
     r"|could\s+we|can\s+we|shall\s+we"
-    r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+|no|nope"
+    r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
+    r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"
     r"|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that|quick\s+(?:question|thing)|one\s+more\s+thing"
     r"|by\s+the\s+way|btw|fyi|i\s+was\s+wondering\s+if\s+you\s+could|do\s+you\s+mind|any\s+chance\s+you\s+could"
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
@@ -111,6 +112,32 @@ _EXPLICIT_CREATE = re.compile(
 )
 
 
+def explicit_create(text: str) -> bool:
+    """Whether a message says in so many words that something is to be added ("add", "remind", "need to")."""
+    return bool(_EXPLICIT_CREATE.search(text))
+
+
+_YES = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|yes\s+please|sure|ok(?:ay)?|please\s+do|do\s+it|go\s+ahead|sounds\s+good|perfect"
+    r"|great|good\s+idea|why\s+not|absolutely|definitely|of\s+course)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^\s*(?:no|nope|nah|no\s+thanks|leave\s+it|keep\s+it|don'?t|not\s+(?:really|now))\b(?!\s+(?:rush|hurry))",
+    re.IGNORECASE,
+)
+
+
+def said_yes(text: str) -> bool:
+    """Whether a message accepts what the assistant just offered ("yes", "ok do it", "sure")."""
+    return bool(_YES.search(text))
+
+
+def said_no(text: str) -> bool:
+    """Whether a message turns down what the assistant just offered ("no", "nah, leave it")."""
+    return bool(_NO.search(text))
+
+
 # Lines that start with a bullet or a number: items of a list.
 _BULLET_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
 
@@ -128,8 +155,17 @@ _EXPLICIT_CHANGE = re.compile(
 _TODO_PREFIX = re.compile(
     r"^(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w", re.IGNORECASE
 )
+# "..., put it on the list", "..., can you add that": the clause before says what to add.
+_ENDS_ADD_IT = re.compile(
+    r"\w.*[,;.-]\s*(?:so\s+|and\s+|just\s+|please\s+)*(?:(?:can|could|would)\s+you\s+|pls\s+|please\s+)?"
+    r"(?:put|add|stick|pop|jot|write)\s+(?:it|that|this)(?:\s+down)?(?:\s+(?:on|to|onto|in)\s+(?:my|the)\s+(?:to-?do\s+)?list)?"
+    r"(?:\s+(?:please|pls|thanks))?[\s.!?]*$",
+    re.IGNORECASE,
+)
 _ENDS_DELETE_IT = re.compile(
-    r"\w.*[,;.-]\s*(?:so\s+|and\s+|just\s+|please\s+)*(?:delete|remove|get\s+rid\s+of|scrap|ditch|bin|trash|toss)"
+    r"\w.*[,;.-]?\s*(?:so\s+|and\s+|just\s+|please\s+)*"
+    r"(?:(?:you\s+can|you\s+could|you\s+may|can\s+you|could\s+you|feel\s+free\s+to)\s+)?"
+    r"(?:delete|remove|get\s+rid\s+of|scrap|ditch|bin|trash|toss|drop)"
     r"\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?[\s.!]*$",
     re.IGNORECASE,
 )
@@ -163,6 +199,8 @@ def classify_chat(text: str) -> ChatClassification:
         label = "create"  # "todo: fix the faucet"
     elif _ENDS_DELETE_IT.search(raw):
         label = "delete"  # "..., so delete it": whatever comes first names the task
+    elif _ENDS_ADD_IT.search(raw):
+        label = "create"  # "..., put it on the list": whatever comes first is the task
     elif _NOTE_ON_A_TASK.match(strip_politeness(raw)):
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):

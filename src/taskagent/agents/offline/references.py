@@ -59,6 +59,12 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 
+PLURAL_PRONOUN = re.compile(
+    r"^(?:(?:all|each|both)\s+)?(?:of\s+)?(?:them|those|these)(?:\s+(?:all|both|two|three|four|tasks|ones))?$"
+    r"|^(?:both|all\s+(?:two|three|four))(?:\s+of\s+them)?$",
+    re.IGNORECASE,
+)
+
 
 @dataclass
 class Reference:
@@ -68,6 +74,8 @@ class Reference:
     pronoun: bool = False
     description: str = ""
     ordinal_or_id: bool = False
+    # "them all", "both of them": every task the last answer named, not one of them.
+    plural: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -93,6 +101,9 @@ def parse_reference(phrase: str) -> Reference:
     if ordinal and len(cleaned.split()) <= 1:
         word = ordinal.group("word").lower()
         ref.ordinal = ORDINALS.get(word) or int(re.sub(r"\D", "", word) or 0) or None
+        return ref
+    if PLURAL_PRONOUN.match(phrase):
+        ref.pronoun = ref.plural = True
         return ref
     pieces = [piece.strip() for piece in re.split(r"\s*(?:,|\band\b)\s*", phrase) if piece.strip()]
     if not cleaned or all(_PRONOUN.match(piece) for piece in pieces):

@@ -62,6 +62,20 @@ def ask_what_exactly(request: str) -> str:
     )
 
 
+# The offer a new task's answer ends with when its words suggest a priority the user did not say; the next
+# message accepts it ("yes", "ok do it") or turns it down.
+PRIORITY_OFFER = re.compile(r"Say “yes” and I'll make #(?P<id>\d+) (?P<level>low|high) priority\.")
+
+
+def priority_offer(task_id: int, level: str) -> str:
+    lead = "It sounds urgent: make it high?" if level == "high" else "It doesn't sound pressing: make it low?"
+    return f"{lead} Say “yes” and I'll make #{task_id} {level} priority."
+
+
+def offer_declined(task_id: int) -> str:
+    return f"OK, #{task_id} stays at normal priority."
+
+
 def ask_title() -> str:
     return "What should the task be called? For example: “Create a task to review the Q4 report”."
 

@@ -21,7 +21,7 @@ from .blockers import Diagnosis, advise, diagnose
 from .breakdown import Breakdown, Step, break_down, duration, steps_from_text
 from .conversation import Conversation, tasks_in_output
 from .dates import describe_date, describe_day, end_of_day, find_date, parse_iso, zone_of
-from .intents import HelpKind
+from .intents import HelpKind, said_yes
 from .plan import Call, Calls, Reply, Toolbox
 from .plan import Step as EngineStep
 from .references import ORDINALS, last_mentioned
@@ -188,17 +188,13 @@ _SET = re.compile(
     r"|\b(?:set|change|move)\s+the\s+(?:due\s+date|deadline)\b|\bdue\s+date\s+to\b",
     re.IGNORECASE,
 )
-_YES = re.compile(
-    r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|do\s+it|go\s+ahead|sounds\s+good|perfect|great)\b",
-    re.I,
-)
 
 
 def _asked_to_set(conversation: Conversation) -> bool:
     if _SET.search(conversation.request):
         return True
     offered = any(SET_OFFER in text for text in conversation.assistant_texts()[-1:])
-    return offered and bool(_YES.search(conversation.request))
+    return offered and said_yes(conversation.request)
 
 
 def _scheduler(
@@ -367,7 +363,7 @@ def _asked_to_create(conversation: Conversation) -> bool:
     if _CREATE.search(conversation.request):
         return True
     offered = any(CREATE_OFFER in text for text in conversation.assistant_texts()[-1:])
-    return offered and bool(_YES.search(conversation.request))
+    return offered and said_yes(conversation.request)
 
 
 def _earlier_steps(conversation: Conversation) -> list[Step]:

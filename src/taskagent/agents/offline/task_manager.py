@@ -35,7 +35,7 @@ from .commands import (
 from .conversation import Conversation, ToolResult, tasks_in_output
 from .dates import find_dates
 from .fields import cut
-from .intents import ChatClassification, classify_chat
+from .intents import ChatClassification, classify_chat, explicit_create, said_no, said_yes
 from .plan import Call, Calls, Reply, Step, Toolbox
 from .references import (
     Reference,
@@ -46,6 +46,7 @@ from .references import (
     titles_from_history,
 )
 from .repetition import find_reminder
+from .specialists import CREATE_OFFER, SET_OFFER, previous_specialist
 from .tasks import TaskInfo, tasks_in
 from .triage import ExampleTriage, triage_for
 from .understanding import mend_typos
@@ -64,6 +65,10 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     request = mend_typos(conversation.request.strip())
     if not request:
         return Reply(replies.greeting())
+
+    offered = _answer_to_our_offer(conversation, toolbox, catalog)
+    if offered is not None:
+        return offered
 
     follow_up = _answer_to_our_question(conversation)
     if follow_up is not None:
@@ -138,6 +143,18 @@ def _act(
             return _create(conversation, toolbox, new)
     if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
+    if intent == "create" and not explicit_create(request) and _says_a_status(request, now):
+        # "renewed my library card": said as done, of a task that may well exist
+        return _statement(conversation, toolbox, request)
+    if intent is None and _says_a_status(request, now):
+        # "i bought the printer paper", "got my flu jab booked, that's sorted": about a task, if one fits
+        return _statement(conversation, toolbox, request, otherwise=Reply(replies.not_understood(request)))
+    if intent == "update" and reference is None and _may_be_new(classification):
+        # "make an appointment with the eye doctor, low priority" reads nearly as well as a new task: it is
+        # one unless it names a task that exists.
+        created = _unless_it_exists(conversation, toolbox, request)
+        if created is not None:
+            return created
     if intent == "create":
         return _create(conversation, toolbox, parse_create(request, now))
     if intent == "find" and _only_a_day(parse_find(request), now):
@@ -200,6 +217,9 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     elif any(task.repeats for task in asked):
         phrase = next(task.repeats for task in asked if task.repeats)
         text += f"\n(I could not turn “{phrase}” into a repetition, so it has only the first due date.)"
+    suggested = asked[0].suggested_priority if len(asked) == len(created) == 1 else None
+    if suggested and created[0].priority == "normal":
+        text += "\n" + replies.priority_offer(created[0].id, suggested)
     reminded = [task for task in asked if task.remind or task.before]
     if reminded and _reminding(result.output):
         before = reminded[0].before
@@ -248,14 +268,44 @@ def _reminding(output: object) -> bool:
 STRONG_MATCH = 0.75
 
 
-def _statement(conversation: Conversation, toolbox: Toolbox, request: str) -> Step:
-    """A statement with a date or a priority and no action verb ("task 1 tomorrow", "the report is on Friday",
-    "that one is for Monday", "dentist on Thursday at 3pm"): a change when it points at a task that exists
-    (an id, a position, "it", or words that match a task's title well), otherwise a new task."""
+# A change read with this share of a new task's probability or more is nearly as likely to be a new task.
+NEARLY_AS_LIKELY = 0.5
+
+
+def _may_be_new(classification: ChatClassification) -> bool:
+    scores = classification.scores
+    return scores.get("create", 0.0) >= NEARLY_AS_LIKELY * scores.get("update", 0.0)
+
+
+def _says_a_status(request: str, now: datetime) -> bool:
+    return parse_update(request, now).changes.status is not None
+
+
+def _unless_it_exists(conversation: Conversation, toolbox: Toolbox, request: str) -> Step | None:
+    """The step that creates what a request read as a change names, when no task has those words (None when
+    one has: then it is a change)."""
+    ref = parse_update(request, conversation.now).ref
+    if not ref.description or not toolbox.has("find_tasks"):
+        return None
+    search = _search_for(conversation, ref.description)
+    if search is None:
+        return Calls([Call("find_tasks", {"description": ref.description})])
+    if search.error or tasks_in(search.output, "matches"):
+        return None
+    return _create(conversation, toolbox, parse_create(request, conversation.now))
+
+
+def _statement(
+    conversation: Conversation, toolbox: Toolbox, request: str, otherwise: Step | None = None
+) -> Step:
+    """A statement with a date, a priority or a status and no action verb ("task 1 tomorrow", "the report is
+    on Friday", "that one is for Monday", "renewed my library card"): a change when it points at a task that
+    exists (an id, a position, "it", or words that match a task's title well), otherwise a new task (or
+    `otherwise`, when a new task is not what it can mean)."""
     update = parse_update(request, conversation.now)
     ref = update.ref
     if update.changes.is_empty or update.every is not None:
-        return _create(conversation, toolbox, parse_create(request, conversation.now))
+        return otherwise or _create(conversation, toolbox, parse_create(request, conversation.now))
     if ref.ids or ref.ordinal is not None:
         return _update(conversation, toolbox, update)
     if ref.pronoun and ref.phrase and last_mentioned(conversation.history):
@@ -276,7 +326,7 @@ def _statement(conversation: Conversation, toolbox: Toolbox, request: str) -> St
             if chosen:
                 update.ref = Reference(phrase=ref.phrase, ids=[chosen[0].id])
                 return _update(conversation, toolbox, update)
-    return _create(conversation, toolbox, parse_create(request, conversation.now))
+    return otherwise or _create(conversation, toolbox, parse_create(request, conversation.now))
 
 
 # --- resolving which task is meant ----------------------------------------------------------------------
@@ -309,7 +359,7 @@ def resolve(
         mentioned = last_mentioned(history)
         if not mentioned:
             return Reply(replies.which_task())
-        if len(mentioned) > 1:
+        if len(mentioned) > 1 and not ref.plural:
             return Reply(replies.ambiguous_ids(mentioned, titles_from_history(history)))
         return Targets(mentioned)
     if not toolbox.has("find_tasks"):
@@ -376,6 +426,35 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
         if result.call.arguments.get("description") == description:
             return result
     return None
+
+
+def _answer_to_our_offer(
+    conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCatalog | None
+) -> Step | None:
+    """After "It sounds urgent: make it high?", a yes sets that priority and a no leaves it; after a
+    specialist's offer ("Say “create them”", "Say “set it”"), a yes goes back to that specialist."""
+    asked = conversation.last_assistant_text()
+    if asked and (CREATE_OFFER in asked or SET_OFFER in asked) and said_yes(conversation.request):
+        specialist = previous_specialist(conversation, catalog) if catalog is not None else None
+        target = toolbox.handoffs.get(specialist or ("breakdown" if CREATE_OFFER in asked else "scheduler"))
+        if target is not None:
+            return Calls([Call(target, {})])
+    offer = replies.PRIORITY_OFFER.search(asked) if asked else None
+    if offer is None:
+        return None
+    task_id, level = int(offer.group("id")), offer.group("level")
+    request = conversation.request
+    accepted = said_yes(request) or re.fullmatch(
+        rf"\W*(?:(?:yes|ok(?:ay)?|sure)\W+)?(?:make|set|mark)\s+it\s+{level}(?:\s+prio(?:rity)?)?\W*(?:please\W*)?",
+        request,
+        re.IGNORECASE,
+    )
+    if accepted:
+        update = UpdateCommand(Reference(phrase=request, ids=[task_id]), Changes(priority=level))
+        return _update(conversation, toolbox, update)
+    if said_no(request) and len(request.split()) <= 4:
+        return Reply(replies.offer_declined(task_id))
+    return None  # a new request of its own
 
 
 def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference] | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from taskagent.agents.catalog import load_catalog
 
-from .understanding import MODEL_FILE, features, words_of
+from .understanding import MODEL_FILE, Speller, features, words_of
 
 ROOT = Path(__file__).resolve().parents[4]
 CORPUS = ROOT / "corpus"
@@ -42,17 +42,26 @@ def chat_examples() -> list[tuple[str, str]]:
         if row["split"] == "train"
     ]
     # A help request said in chat goes to that specialist.
-    examples += [(text, f"help:{kind}") for text, kind in triage_examples()]
+    examples += [(text, f"help:{kind}") for text, kind in help_requests()]
+    return examples
+
+
+def help_requests() -> list[tuple[str, str]]:
+    """The help requests of corpus/help-requests.jsonl and the built-in specialists' descriptions, from the
+    built-in specialists file (its examples are in the corpus already)."""
+    examples = [(row["text"], row["specialist"]) for row in read_jsonl(CORPUS / "help-requests.jsonl")]
+    for spec in load_catalog().specialists:
+        examples += [(part, spec.id) for part in re.split(r"[:;,.]\s*", spec.description) if part.strip()]
     return examples
 
 
 def triage_examples() -> list[tuple[str, str]]:
-    examples = [(row["text"], row["specialist"]) for row in read_jsonl(CORPUS / "help-requests.jsonl")]
-    # The built-in specialists' descriptions, from the built-in specialists file (its examples are in the
-    # corpus already).
-    for spec in load_catalog().specialists:
-        examples += [(part, spec.id) for part in re.split(r"[:;,.]\s*", spec.description) if part.strip()]
-    return examples
+    # The help requests said in chat (labelled `help:<kind>` in utterances.jsonl) are help requests too.
+    return help_requests() + [
+        (row["text"], row["label"].removeprefix("help:"))
+        for row in read_jsonl(CORPUS / "utterances.jsonl")
+        if row["label"].startswith("help:")
+    ]
 
 
 def fit(examples: Sequence[tuple[str, str]], strength: float) -> dict[str, Any]:
@@ -100,6 +109,26 @@ def meaning_words(examples: Sequence[tuple[str, str]]) -> dict[str, int]:
     return {word: counts[word] + 1 for word in listed}
 
 
+def english_words() -> set[str]:
+    """corpus/english/words.txt: the 30,000 commonest English words, so that a title's own words ("stats",
+    "mower") are never taken for typing mistakes of the words that carry meaning."""
+    return set((CORPUS / "english" / "words.txt").read_text(encoding="utf-8").split())
+
+
+def known_words(examples: Sequence[tuple[str, str]], targets: dict[str, int]) -> set[str]:
+    """The words never taken for typing mistakes: common English, and the corpus's words seen in two
+    messages or more, except those that are one mistake away from a word that carries meaning: the corpus
+    holds typos on purpose ("taks", "delte"), and they must stay mendable."""
+    english = english_words()
+    speller = Speller(targets, english)
+    counts = Counter(word for text in {text for text, _ in examples} for word in set(words_of(text)))
+    return english | {
+        word
+        for word, count in counts.items()
+        if word.isalpha() and count >= 2 and (word in english or speller.mend(word) == word)
+    }
+
+
 def main(argv: Sequence[str] = ()) -> None:
     chat_data = chat_examples()
     triage_data = triage_examples()
@@ -107,13 +136,13 @@ def main(argv: Sequence[str] = ()) -> None:
     chat = fit(chat_data, strength=20.0)
     print("triage model:")
     triage = fit(triage_data, strength=20.0)
-    counts = Counter(word for text, _ in chat_data + triage_data for word in words_of(text))
+    targets = meaning_words(chat_data)
     model = {
         "version": 1,
         "chat": chat,
         "triage": triage,
-        "meaning_words": meaning_words(chat_data),
-        "known_words": sorted(word for word, count in counts.items() if word.isalpha() and count >= 2),
+        "meaning_words": targets,
+        "known_words": sorted(known_words(chat_data + triage_data, targets)),
     }
     MODEL_FILE.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {MODEL_FILE.relative_to(ROOT)} ({MODEL_FILE.stat().st_size // 1024} KiB)")

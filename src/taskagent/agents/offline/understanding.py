@@ -169,8 +169,8 @@ def _reach(length: int) -> int:
 
 
 def _plausible(word: str, target: str) -> bool:
-    if word.rstrip("s") == target.rstrip("s"):
-        return False  # a plural is not a typo
+    if word.rstrip("s") == target.rstrip("s") and not (word + target).endswith("ss"):
+        return False  # a plural is not a typo ("progres" is one of "progress")
     if len(word) == 4 or len(target) == 4:  # short words: only two neighbouring letters swapped
         return len(word) == len(target) and sorted(word) == sorted(target)
     return True

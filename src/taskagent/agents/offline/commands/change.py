@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
 from ..fields import PRIORITY_WORDS, cut, find_estimate, find_priority, find_status, strip_quotes
 from ..intents import strip_politeness
-from ..references import Reference, parse_reference
+from ..references import PLURAL_PRONOUN, Reference, parse_reference
 from ..repetition import RelativeReminder, find_reminder
 from .create import clean_title
 from .query import ListCommand, Status, parse_list
@@ -86,8 +86,8 @@ _EVERY = re.compile(
 
 def _every(phrase: str, now: datetime) -> ListCommand | None:
     """A filter when the reference is "all …" / "everything …", else None."""
-    if not _EVERY.match(phrase.strip()):
-        return None
+    if not _EVERY.match(phrase.strip()) or PLURAL_PRONOUN.match(phrase.strip()):
+        return None  # "all of them": the tasks just named, not a filter
     return parse_list(phrase, now)
 
 
@@ -337,6 +337,9 @@ _DEADLINE_PHRASE = re.compile(
 )
 
 
+_MOVED_TO = re.compile(r"(?:to|until|till|onto|into)\s", re.IGNORECASE)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(text).rstrip(" .!?")
     whole = _whole_sentence_change(text)
@@ -382,9 +385,24 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
             rest = cut(rest, [match.span()])
             break
     dates = find_dates(rest, now) if not changes.shift_days else []
-    if dates:
+    moved_to = [
+        index
+        for index, match in enumerate(dates)
+        if _MOVED_TO.match(rest[match.start : match.end])
+        or re.search(r"\s(?:to|until|till)\s+$", rest[: match.start])
+    ]
+    if len(dates) > 1 and moved_to:
+        # "move everything due today to tomorrow": the day after "to" is the new date; the other one says
+        # which tasks, unless it only says the day it had ("from tuesday to thursday").
+        target = dates[moved_to[0]]
+        changes.due = target.when
+        had = re.search(r"\bfrom\b", rest, re.IGNORECASE)
+        rest = cut(rest, [(match.start, match.end) for match in dates if had or match is target])
+    elif dates:
         changes.due = dates[0].when
         rest = cut(rest, [(match.start, match.end) for match in dates])
+    if changes.due is not None and changes.due.date() < now.date() and _DONE_STATEMENT.match(rest):
+        changes.due = None  # "renewed the passport yesterday": when it was done, not a new due date
     if changes.due is not None or changes.shift_days:
         rest = _CAN_WAIT.sub(" ", rest)
     if changes.is_empty:
@@ -426,6 +444,10 @@ def _status_clause(text: str) -> str:
     said = [clause for clause in clauses if _STATUS_STATEMENT.search(clause)]
     others = [clause for clause in clauses if clause not in said]
     if len(said) == 1 and not any(_CHANGE_WORDS.search(clause) for clause in others):
+        pronoun = re.match(r"(?:that|it|this|which)\b\s*", said[0], re.I)
+        if pronoun and others:
+            # "got my flu jab booked, that's sorted": the other clause names what "that" is.
+            return f"{' '.join(others)} {said[0][pronoun.end() :]}"
         return said[0]
     return text
 
@@ -469,13 +491,16 @@ _DELETE_VERBS = re.compile(
 
 # "the plumber isn't needed anymore, get rid of it": the task is named before the words that delete "it".
 _DELETE_IT = re.compile(
-    r"^(?P<before>.+?)[\s,;.!-]+(?:so\s+|and\s+|just\s+)*(?:please\s+)?(?:delete|remove|drop|get\s+rid\s+of|scrap"
+    r"^(?P<before>.+?)[\s,;.!-]+(?:so\s+|and\s+|just\s+)*(?:please\s+)?"
+    r"(?:(?:you\s+can|you\s+could|you\s+may|can\s+you|could\s+you|feel\s+free\s+to)\s+)?"
+    r"(?:delete|remove|drop|get\s+rid\s+of|scrap"
     r"|ditch|bin|trash|nuke|toss|cancel|erase)\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?$",
     re.I,
 )
 _NO_LONGER = re.compile(
     r"\b(?:(?:i|we)\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+need(?:\s+to)?(?:\s+do)?|\b(?:any\s*more|no\s+longer)\b"
-    r"|\b(?:is|are|'s)\s+(?:now\s+)?(?:moot|pointless|off|cancel+ed|not\s+happening|irrelevant|unnecessary)\b"
+    r"|\b(?:is|are|'s|was|were|got|has\s+been|have\s+been)\s+(?:now\s+)?(?:moot|pointless|off|cancel+ed|called\s+off"
+    r"|scrapped|not\s+happening|irrelevant|unnecessary)\b"
     r"|\b(?:isn'?t|aren'?t)\s+(?:happening|needed|necessary)\b",
     re.I,
 )

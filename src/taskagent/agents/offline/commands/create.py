@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from ..dates import END_OF_DAY, NUMBER_WORDS, Traced, find_dates, remove_spans, tidy
@@ -21,6 +21,7 @@ from ..fields import (
     find_estimate,
     find_priority,
     find_tags,
+    find_urgency,
     quoted_strings,
     strip_quotes,
 )
@@ -49,6 +50,9 @@ class NewTask:
     due_has_time: bool = False
     # "remind me 30 minutes before", "with a reminder the day before at 9": relative to the due date.
     before: RelativeReminder | None = None
+    # "submit the grant application, the deadline is tomorrow": no priority said, but words that suggest
+    # one; the answer offers it (the user's own priority word always wins).
+    suggested_priority: str | None = None
 
     @property
     def repeats(self) -> str | None:
@@ -119,7 +123,7 @@ _CREATE_PREFIX = re.compile(
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
     r"|open|start)\s+"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
-    r"|following|more)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
+    r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
     r"|about|so\s+i\s+can"
@@ -138,7 +142,8 @@ _CREATE_PREFIX = re.compile(
     r"|note\s+to\s+self\s*[:,\u2013\u2014-]?\s*"
     r"|(?:add|put)\s+(?:this\s+|these\s+)?(?:to|on|in|onto)\s+(?:my|the)\s+(?:task\s+|to-?do\s+)?"
     r"(?:list|tasks|to-?dos?|to-?do\s+list)\s*[:,\u2013\u2014-]?\s*"
-    r"|(?:create|add|make|new|jot\s+down|note\s+down|write\s+down|put\s+down|put)\s*:?\s+"
+    r"|(?:create|add|make(?!\s+(?:a|an|the|some|my|our|sure)\b)|new|jot\s+down|note\s+down|write\s+down|put\s+down"
+    r"|put)\s*:?\s+"
     r")",
     re.IGNORECASE,
 )
@@ -184,6 +189,7 @@ class _Modifiers:
     before: RelativeReminder | None = None
     recognised: list[Recognised] = field(default_factory=list)
     due_has_time: bool = False
+    suggested_priority: str | None = None
 
     def as_task(self, title: str, defaults: _Modifiers) -> NewTask:
         """The task these fields describe; a field not read here comes from `defaults` (the fields a list's
@@ -199,6 +205,9 @@ class _Modifiers:
             repetition=self.repetition or defaults.repetition,
             due_has_time=self.due_has_time if own_due else defaults.due_has_time,
             before=self.before or defaults.before,
+            suggested_priority=None
+            if self.priority or defaults.priority
+            else self.suggested_priority or defaults.suggested_priority,
         )
 
 
@@ -246,6 +255,10 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
     priority = find_priority(text.text)
     if priority and take("priority", priority.spans):
         found.priority = priority.value
+    urgency = None if priority else find_urgency(text.text)
+    if urgency and take("priority", urgency.spans):
+        found.suggested_priority = urgency.value
+    said_deadline = _DEADLINE.search(text.text) is not None
     dates = find_dates(text.text, now)
     if dates and take("due_date", [(match.start, match.end) for match in dates]):
         match = dates[0]
@@ -255,6 +268,8 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
         at = match.when.timetz().replace(tzinfo=None)
         found.due = match.when if match.has_day or rule is None else first_due(rule, now, at)
         found.due_has_time = match.has_time
+        if said_deadline and not priority and found.due.date() <= now.date() + timedelta(days=1):
+            found.suggested_priority = "high"  # "the deadline is tomorrow"
     return text, found
 
 
@@ -263,13 +278,72 @@ def clean_title(text: str) -> str:
     return _title_words(text)[:200].strip()
 
 
+# Words that talk to the assistant about the list, not about the task: a clause made of these alone ("can
+# you put that on my list", "this one's", "add it pls") is no part of a title.
+_ASIDE_WORDS = frozenset(
+    """i i'd i'm i'll we you u can could would will please pls plz add put it it's that that's this these them
+    one one's on onto to in into my the a an for me list task tasks todo to-do todos reminder item note thanks
+    thx thank ty cheers ok okay hey hi so just also and too as well new set up make create jot down write is
+    there quick ugh um uh lol haha maybe if possible mind do don't let remember real really very pretty thing
+    here now again oh hmm yeah yes sure""".split()  # noqa: SIM905  (a list of 100 words reads better so)
+)
+_CLAUSE_MARK = re.compile(r"\s*(?:[,;:!?]+|\.(?=\s)|\s[-\u2013\u2014]\s)\s*")
+# How people lead into what they have to do: "i keep forgetting to", "i should probably", "i've been meaning
+# to"; and the vague times that are no part of a title ("at some point", "one of these days").
+_HEDGE = re.compile(
+    r"^(?:(?:ugh+|argh+|hmm+|um+|oh|ok(?:ay)?|so|right|honestly)\W+)*"
+    r"(?:(?:i|we)(?:'ve|\s+have|'m|\s+am|'d|\s+would|'ll|\s+will)?\s+)"
+    r"(?:(?:really|probably|definitely|still|also|seriously|totally|prob|actually|finally|just|kinda)\s+)*"
+    r"(?:keep\s+forgetting\s+(?:to|about)|been\s+meaning\s+to|mean\s+to|meant\s+to|should|must|need\s+to"
+    r"|have\s+to|gotta|got\s+to|ought\s+to|want\s+to|wanna|like\s+to|better|going\s+to|gonna|can|could|might"
+    r"|plan\s+to|planning\s+to|hope\s+to|hoping\s+to|try\s+to|remember\s+to)\s+"
+    r"(?:(?:really|probably|definitely|still|also|actually|finally|maybe|prob|try\s+to|remember\s+to)\s+)*",
+    re.IGNORECASE,
+)
+_LEADING_ADVERB = re.compile(r"^(?:probably|definitely|really|maybe|actually|finally|still|also)\s+", re.I)
+_VAGUE_WHEN = re.compile(
+    r"[\s,]+(?:at\s+some\s+point|some\s*time|eventually|one\s+of\s+these\s+days|one\s+day|soon(?:ish)?"
+    r"|in\s+the\s+near\s+future)\b(?=[\s,.!?]*$)",
+    re.IGNORECASE,
+)
+# Words a cut can leave dangling at a title's end: "submit the grant application, the" (once "deadline is
+# tomorrow" went to the due date).
+_DANGLING = re.compile(
+    r"(?:[\s,;:]+(?:the|a|an|by|is|are|due|and|with|of|for|before|until|till|from|deadline|date|which|that"
+    r"|it\s+(?:runs\s+out|expires|ends|closes|is\s+due)|it'?s\s+due))+$",
+    re.IGNORECASE,
+)
+
+
+def _without_asides(text: str) -> str:
+    """The clauses of a title that say something about the task, when some only talk to the assistant."""
+    pieces = _CLAUSE_MARK.split(text)
+    if len(pieces) < 2:
+        return text
+    kept = [
+        piece
+        for piece in pieces
+        if not all(word in _ASIDE_WORDS for word in re.findall(r"[a-z][a-z'-]*", piece.lower()))
+    ]
+    if not kept or len(kept) == len(pieces):
+        return text
+    # From the first clause that stays to the last, as typed (an aside between two stays: it is rare).
+    first, last = text.find(kept[0]), text.rfind(kept[-1]) + len(kept[-1])
+    return text[first:last]
+
+
 def _title_words(text: str) -> str:
     """`clean_title` before it is cut to the 200 characters a title may have."""
     text = tidy(text).rstrip(".!?")
     text = _LIST_SUFFIX.sub("", text)
     text = strip_quotes(tidy(text))
+    text = _without_asides(text)
+    text = _HEDGE.sub("", text, count=1)
+    text = _LEADING_ADVERB.sub("", text)
+    text = _VAGUE_WHEN.sub("", text)
     text = re.sub(r"^(?:to|that|about|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+(?:task|to-?do|reminder|please)$", "", text, flags=re.IGNORECASE)
+    text = _DANGLING.sub("", tidy(text).rstrip(".!?"))
     text = tidy(text).rstrip(".!?")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -336,6 +410,8 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
     return CreateCommand(tasks) if tasks else None
 
 
+_DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
+
 # Words that may sit around quoted titles without being part of one: 'Create tasks "a" and "b"'.
 _AROUND_QUOTES = re.compile(
     r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
@@ -382,8 +458,40 @@ def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
     return tasks if len(tasks) >= 2 else None
 
 
+# A first line that only announces what follows ("please add:", "add these please", "to-do for today"):
+# the lines after it are the tasks.
+_HEADER_ONLY = re.compile(
+    r"\b(?:please|pls|plz|add|create|put|new|make|jot|note|write|down|these|this|the|following|things|stuff"
+    r"|items?|tasks?|to-?dos?|reminders?|to|on|onto|in|my|list|for|me|us|can|could|would|you|u|will|all|of"
+    r"|them|some|a|few|bunch|couple|quick|ones?|also|and|hey|hi|ok|okay|so|thanks|thx|here|are|is|i|need)\b"
+    r"|[\s,:;.!?\u2013\u2014-]+",
+    re.IGNORECASE,
+)
+_ANNOUNCES = re.compile(r"\b(?:add|create|put|jot|these|following|tasks|to-?dos?|list)\b|:\s*$", re.I)
+
+
+def _lines_after_a_header(text: str, now: datetime) -> list[NewTask] | None:
+    head, _, body = text.partition("\n")
+    if not _ANNOUNCES.search(head):
+        return None
+    rest, shared = _take_modifiers(Traced.of(head), now)
+    if _HEADER_ONLY.sub("", rest.text).strip():
+        return None
+    lines = [line for line in body.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    tasks = [_new_task(item, now, shared) for item in _split_items("\n".join(lines), None)]
+    found = [task for task in tasks if task]
+    return found if len(found) >= 2 else None
+
+
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
-    """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list."""
+    """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
+    first line that announces them."""
+    if "\n" in text.strip():
+        lined = _lines_after_a_header(text.strip(), now)
+        if lined:
+            return lined
     head_words = text.split(":")[0] + (":" if ":" in text else "")
     plural = _PLURAL.search(head_words)
     if not plural and is_bulleted_list(text):

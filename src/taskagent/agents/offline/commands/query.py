@@ -10,7 +10,7 @@ from typing import Literal
 from taskagent.tasks.matching import clean_phrase
 
 from ..dates import describe_day, find_dates, find_period
-from ..fields import cut, find_priority, find_tags
+from ..fields import PRIORITY_WORDS, cut, find_priority, find_tags
 from ..intents import strip_politeness
 
 Status = Literal["pending", "in_progress", "completed"]
@@ -94,6 +94,12 @@ _QUERY = re.compile(
 )
 
 
+_MARKED_LEVEL = re.compile(
+    r"\b(?:marked|flagged|set|labell?ed|tagged|rated)\s+(?:as\s+|to\s+|at\s+)?(?P<level>high|low|medium|normal|urgent)\b",
+    re.IGNORECASE,
+)
+
+
 def parse_list(text: str, now: datetime) -> ListCommand:
     text = strip_politeness(text)
     lowered = text.lower()
@@ -126,6 +132,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     priority = find_priority(text)
     if priority:
         command.priority = priority.value
+    elif said := _MARKED_LEVEL.search(text):  # "which tasks are marked high?"
+        command.priority = PRIORITY_WORDS[said.group("level").lower()]
     if re.search(r"\boverdue\b|\bpast\s+(?:the\s+)?(?:due|deadline)|\blate\b|\bmissed\b|\bbehind\b", lowered):
         command.overdue = True
     elif re.search(
