@@ -13,6 +13,16 @@ the one the README reports.
   field words in creates): blind dev chat 50/51, help 15/15; blind2 dev chat 75/76, help 26/26; then the
   test halves, run once: blind test chat 35/49, help 15/15; blind2 test chat 52/74, help 24/24.
 
+- A third round (6 Dec 2026): 600 more corpus utterances by a writer who saw no blind set, priority
+  suggestions, readers for lines after a header, "marked high", "them all", moves between two dates; the
+  dev and test halves of `blind` and `blind2` were both looked at, so they are dev data now: blind test chat
+  45/49, blind2 test 69/74.
+- `blind3` (tests/eval/utterances-blind3.jsonl, written 6 Dec 2026 by a third writer who saw only the eval
+  README and the product contract): 160 chat, 40 help requests, one file, run once when it arrived:
+  chat 126/160 (79 %), help 39/40. The fair figure of this round. After three general fixes made on
+  seeing its misses (a question never deletes, "…, take it off my list", typos of date units): chat
+  129/160, help 39/40; it is dev data from now on. docs/understanding-mistakes.md tabulates what is left.
+
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
 """
@@ -34,9 +44,10 @@ HERE = Path(__file__).parent
 # (chat, help) floors of each set's halves
 FLOORS = {
     "blind-dev": (0.98, 1.0),
-    "blind-test": (0.71, 1.0),
+    "blind-test": (0.91, 1.0),
     "blind2-dev": (0.98, 1.0),
-    "blind2-test": (0.70, 1.0),
+    "blind2-test": (0.93, 1.0),
+    "blind3": (0.80, 0.97),
 }
 
 

@@ -155,6 +155,15 @@ _EXPLICIT_CHANGE = re.compile(
 _TODO_PREFIX = re.compile(
     r"^(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w", re.IGNORECASE
 )
+_QUESTION = re.compile(
+    r"^\W*(?:where|what|which|when|who|how|is|are|do|does|did|have|has|any|anything)(?:'s|'re)?\b|\?\s*$",
+    re.IGNORECASE,
+)
+_DELETE_WORDS = re.compile(
+    r"\b(?:delet\w*|remov\w*|drop\w*|scrap\w*|cancel\w*|bin|trash\w*|toss\w*|rid|off|out|forget|never\s*mind"
+    r"|clear\w*|ditch\w*|kill|nuke|erase|axe|wipe|purge|dump|scratch|strike|discard|nix|zap|undo|cut|throw)\b",
+    re.IGNORECASE,
+)
 # "..., put it on the list", "..., can you add that": the clause before says what to add.
 _ENDS_ADD_IT = re.compile(
     r"\w.*[,;.-]\s*(?:so\s+|and\s+|just\s+|please\s+)*(?:(?:can|could|would)\s+you\s+|pls\s+|please\s+)?"
@@ -162,11 +171,17 @@ _ENDS_ADD_IT = re.compile(
     r"(?:\s+(?:please|pls|thanks))?[\s.!?]*$",
     re.IGNORECASE,
 )
+# The words that end a message deleting the task its first words name ("..., so delete it", "..., take it off
+# my list"); commands/change.py reads the name out of what comes before.
+DELETE_IT = (
+    r"(?:(?:delete|remove|drop|get\s+rid\s+of|scrap|ditch|bin|trash|nuke|toss|cancel|erase)\s+(?:it|that|this)"
+    r"(?:\s+one|\s+task)?"
+    r"|(?:take|cross|strike)\s+(?:it|that|this)(?:\s+one|\s+task)?\s+off(?:\s+(?:my|the)\s+(?:to-?do\s+)?list)?)"
+)
 _ENDS_DELETE_IT = re.compile(
     r"\w.*[,;.-]?\s*(?:so\s+|and\s+|just\s+|please\s+)*"
     r"(?:(?:you\s+can|you\s+could|you\s+may|can\s+you|could\s+you|feel\s+free\s+to)\s+)?"
-    r"(?:delete|remove|get\s+rid\s+of|scrap|ditch|bin|trash|toss|drop)"
-    r"\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?[\s.!]*$",
+    rf"{DELETE_IT}(?:\s+please)?[\s.!]*$",
     re.IGNORECASE,
 )
 _CHECK_MARK = re.compile("[\u2705\u2714\u2611]")
@@ -205,6 +220,12 @@ def classify_chat(text: str) -> ChatClassification:
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
+    if label == "delete" and _QUESTION.search(raw) and not _DELETE_WORDS.search(raw):
+        # "where is that task about mom's birthday": a question only deletes when it asks to; nor changes
+        label = max(
+            (other for other in probabilities if other not in ("delete", "update")),
+            key=probabilities.__getitem__,
+        )
     if label == "none":
         return ChatClassification(None, None, probabilities)
     if label.startswith("help:"):

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
 from ..fields import PRIORITY_WORDS, cut, find_estimate, find_priority, find_status, strip_quotes
-from ..intents import strip_politeness
+from ..intents import DELETE_IT, strip_politeness
 from ..references import PLURAL_PRONOUN, Reference, parse_reference
 from ..repetition import RelativeReminder, find_reminder
 from .create import clean_title
@@ -493,8 +493,7 @@ _DELETE_VERBS = re.compile(
 _DELETE_IT = re.compile(
     r"^(?P<before>.+?)[\s,;.!-]+(?:so\s+|and\s+|just\s+)*(?:please\s+)?"
     r"(?:(?:you\s+can|you\s+could|you\s+may|can\s+you|could\s+you|feel\s+free\s+to)\s+)?"
-    r"(?:delete|remove|drop|get\s+rid\s+of|scrap"
-    r"|ditch|bin|trash|nuke|toss|cancel|erase)\s+(?:it|that|this)(?:\s+one|\s+task)?(?:\s+please)?$",
+    rf"{DELETE_IT}(?:\s+please)?$",
     re.I,
 )
 _NO_LONGER = re.compile(
