@@ -126,7 +126,7 @@ def listed(command: ListCommand, tasks: Sequence[TaskInfo], now: datetime) -> st
     elif command.sort == "due":
         head = f"Your {noun}, soonest due first:"
     else:
-        head = f"You have {count} {noun if count != 1 else noun.removesuffix('tasks') + 'task'}:"
+        head = f"You have {count} {command.describe(count)}:"
     text = f"{head.replace('  ', ' ')}\n{numbered(shown, now)}"
     if hidden_completed:
         text += f"\n({hidden_completed} completed task{'s' if hidden_completed != 1 else ''} not shown.)"

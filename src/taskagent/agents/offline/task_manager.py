@@ -70,12 +70,19 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     if offered is not None:
         return offered
 
-    follow_up = _answer_to_our_question(conversation)
+    follow_up = _answer_to_our_question(conversation) or _same_for_another(conversation)
     if follow_up is not None:
         original, reference = follow_up
         return _act(conversation, toolbox, original, classify_chat(original), reference)
 
     classification = classify_chat(request)
+    if (
+        classification.intent is None
+        and _after_a_list(conversation)
+        and parse_list(request, conversation.now).filters
+    ):
+        # "and what about this week?" after a list: the same question with another filter
+        classification = ChatClassification("list", None, classification.scores)
     own = _own_specialist(request, classification, toolbox, catalog)
     if own is not None:
         return Calls([Call(own, {})])
@@ -142,6 +149,9 @@ def _act(
         if intent != "update":
             return _create(conversation, toolbox, new)
     if intent in ("create", "update") and classification.tentative:
+        return _statement(conversation, toolbox, request)
+    if intent == "create" and not explicit_create(request) and re.search(r"\binstead\b", request, re.I):
+        # "rent needs to go out tomorrow instead": a new date for a task that exists, if one fits
         return _statement(conversation, toolbox, request)
     if intent == "create" and not explicit_create(request) and _says_a_status(request, now):
         # "renewed my library card": said as done, of a task that may well exist
@@ -239,6 +249,12 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     elif reminded:
         text += "\n(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
     return Reply(text)
+
+
+def _after_a_list(conversation: Conversation) -> bool:
+    """Whether the last answer was a list of tasks (or said there were none of some kind)."""
+    asked = conversation.last_assistant_text() or ""
+    return bool(re.match(r"You have (?:no |\d+ )", asked)) and len(conversation.request.split()) <= 8
 
 
 def _only_a_day(description: str, now: datetime) -> bool:
@@ -490,6 +506,38 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
         index = reference.ordinal - 1 if reference.ordinal > 0 else len(options) + reference.ordinal
         if 0 <= index < len(options):
             reference = Reference(phrase=answer, ids=[options[index].id])
+    if reference.is_empty or reference.pronoun:
+        return None
+    return original, reference
+
+
+# "and the receipts one too", "same for the gym task", "the yoga one as well": the last change, another task.
+_ALSO = re.compile(
+    r"^\W*(?:and|also|plus|same\s+(?:for|with|goes\s+for)|ditto(?:\s+for)?)\b|\b(?:too|as\s+well)\W*$",
+    re.IGNORECASE,
+)
+
+
+_ACTION_FIRST = re.compile(
+    r"^(?:please\s+)?(?:delete|remove|drop|mark|set|move|push|change|rename|add|create|make|show|list|complete"
+    r"|finish|start|cancel|update|edit|put|schedule|tick|check|close|reopen|bump|clear)\b",
+    re.IGNORECASE,
+)
+
+
+def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | None:
+    """A follow-up that names another task for the change or deletion just made (and nothing else)."""
+    request = conversation.request
+    exchange = conversation.previous_exchange()
+    if exchange is None or not _ALSO.search(request) or len(request.split()) > 8:
+        return None
+    original = exchange[0]
+    if classify_chat(original).intent not in ("update", "delete"):
+        return None
+    named = _ALSO.sub(" ", _ALSO.sub(" ", request)).strip(" ,.!?")
+    if _ACTION_FIRST.match(named) or not parse_update(named, conversation.now).changes.is_empty:
+        return None  # a request of its own ("and delete the last one", "and make it urgent")
+    reference = parse_reference(named)
     if reference.is_empty or reference.pronoun:
         return None
     return original, reference

@@ -166,8 +166,11 @@ _CLEAR_DUE = [
 ]
 _SHIFT = re.compile(
     r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
-    r"\b(?:by|back|out|forward)\s+(?:by\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of"
-    r"|a\s+few)\s+(?P<unit>days?|weeks?)\b",
+    r"\b(?P<way>by|back|out|forward|up)\s+(?:by\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven"
+    r"|a\s+couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?)\b"
+    # "two more days on the essay": that much later
+    r"|\b(?P<more>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of|a\s+few)\s+(?:more|extra)\s+"
+    r"(?P<more_unit>days?|weeks?)\b",
     re.I,
 )
 _PRIORITY_VERBS = [
@@ -214,7 +217,7 @@ _LEADING = re.compile(
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
     r"|was|were|gets?|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
-    r"|forward|later|earlier|please|again|with)\b\s*|'s\b)+$",
+    r"|forward|later|earlier|please|again|with|too|also|as\s+well)\b\s*|'s\b)+$",
     re.I,
 )
 
@@ -314,18 +317,20 @@ def _take_shift(rest: str) -> tuple[int | None, str]:
     shift = _SHIFT.search(rest)
     if not shift:
         return None, rest
-    amount = shift.group("amount").lower()
+    more = shift.group("more") is not None
+    amount = (shift.group("more") or shift.group("amount")).lower()
     days = (
         int(amount) if amount.isdigit() else NUMBER_WORDS.get(amount.replace("a couple of", "couple of"), 1)
     )
-    if shift.group("unit").lower().startswith("week"):
+    if (shift.group("more_unit") or shift.group("unit")).lower().startswith("week"):
         days *= 7
-    earlier = shift.group("verb").lower() in {"bring", "pull"} or (
-        shift.group("direction") or ""
-    ).lower() in {
-        "forward",
-        "earlier",
-    }
+    if more:
+        return days, cut(rest, [shift.span()])
+    earlier = (
+        shift.group("verb").lower() in {"bring", "pull"}
+        or (shift.group("direction") or "").lower() in {"forward", "earlier"}
+        or shift.group("way").lower() == "up"
+    )
     start = shift.end("verb") if shift.group("direction") else shift.start("amount")
     rest = re.sub(r"\s+(?:by|back|out|forward)\s*$", "", cut(rest, [(start, shift.end())]), flags=re.I)
     return (-days if earlier else days), rest

@@ -34,6 +34,13 @@ class ListCommand:
     # "my 5 most urgent tasks", "what's next": an order rather than a filter, applied to the reply.
     sort: Literal["priority", "due"] | None = None
 
+    @property
+    def filters(self) -> bool:
+        """Whether it narrows the list down (a status, priority, window, tag...), not only "my tasks"."""
+        return bool(
+            self.status or self.priority or self.overdue or self.window or self.tags or self.without_due_date
+        )
+
     def arguments(self) -> dict[str, object]:
         args: dict[str, object] = {}
         if self.status:
@@ -53,8 +60,8 @@ class ListCommand:
             args["limit"] = self.limit
         return args
 
-    def describe(self) -> str:
-        """The filter in words, for the reply: "high priority tasks due this week"."""
+    def describe(self, count: int = 2) -> str:
+        """The filter in words, for the reply: "high priority tasks due this week" ("task" for one)."""
         words = []
         if self.status == "completed":
             words.append("completed")
@@ -66,7 +73,7 @@ class ListCommand:
             words.append("overdue")
         if self.priority:
             words.append(f"{self.priority} priority")
-        noun = " ".join([*words, "tasks"])
+        noun = " ".join([*words, "task" if count == 1 else "tasks"])
         if self.window:
             noun += f" due {self.window}"
         if self.query:
@@ -94,6 +101,12 @@ _QUERY = re.compile(
 )
 
 
+# A level said alone in a question about the list: "the urgent stuff", "what's urgent", "anything important".
+_LEVEL_ASKED = re.compile(
+    r"(?<!not\s)(?<!\bmost\s)(?<!\bless\s)\b(?P<level>urgent|important|high|low)(?=\s+(?:stuff|things?|ones?|items?|tasks?"
+    r"|to-?dos?|due|right|now|at|for|on|this|today|tomorrow)\b|[\s?!.]*$)",
+    re.IGNORECASE,
+)
 _MARKED_LEVEL = re.compile(
     r"\b(?:marked|flagged|set|labell?ed|tagged|rated)\s+(?:as\s+|to\s+|at\s+)?(?P<level>high|low|medium|normal|urgent)\b",
     re.IGNORECASE,
@@ -113,7 +126,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     if including:
         command.open_only = False
     elif re.search(
-        r"\b(?:haven'?t|have\s+not|hasn'?t|not\s+yet|yet\s+to)\s+(?:been\s+)?(?:start(?:ed)?|begun|begin|touch(?:ed)?)\b",
+        r"\b(?:haven'?t|have\s+not|hasn'?t|didn'?t|not\s+yet|yet\s+to)\s+(?:(?:i|we|you|been|even|really)\s+)*"
+        r"(?:start(?:ed)?|begun|begin|touch(?:ed)?)\b",
         lowered,
     ):
         command.status = "pending"
@@ -132,17 +146,26 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     priority = find_priority(text)
     if priority:
         command.priority = priority.value
-    elif said := _MARKED_LEVEL.search(text):  # "which tasks are marked high?"
+    elif said := _MARKED_LEVEL.search(text) or _LEVEL_ASKED.search(text):
+        # "which tasks are marked high?", "show me the urgent stuff", "anything urgent due this week?"
         command.priority = PRIORITY_WORDS[said.group("level").lower()]
     if re.search(r"\boverdue\b|\bpast\s+(?:the\s+)?(?:due|deadline)|\blate\b|\bmissed\b|\bbehind\b", lowered):
         command.overdue = True
     elif re.search(
-        r"\bno\s+(?:due\s+)?dates?\b|\bwithout\s+(?:a\s+)?(?:due\s+date|deadline)|\bundated\b", lowered
+        r"\bno\s+(?:due\s+)?(?:dates?|deadlines?)\b|\bwithout\s+(?:a\s+)?(?:due\s+)?(?:dates?|deadlines?)|\bundated\b"
+        r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|haven'?t|hasn'?t)\s+(?:have|got)\s+(?:a\s+|any\s+)?(?:due\s+)?(?:dates?|deadlines?)",
+        lowered,
     ):
         command.without_due_date = True
     else:
+        days = find_dates(text, now)
         period = find_period(text, now)
-        if period:
+        if len(days) == 2 and re.search(r"\b(?:or|and|to|through)\s*$|-\s*$", text[: days[1].start]):
+            # "due today or tomorrow": both days and those between.
+            first, last = sorted(day.when.astimezone(now.tzinfo) for day in days)
+            command.due_after, command.due_before = first.date(), last.date()
+            command.window = f"{describe_day(first, now)} to {describe_day(last, now)}"
+        elif period:
             window, _ = period
             command.due_after = window.first
             command.due_before = window.last
@@ -154,11 +177,14 @@ def parse_list(text: str, now: datetime) -> ListCommand:
             command.due_after = now
             command.due_before = now.date() + timedelta(days=7)
             command.window = "in the next 7 days"
-        elif (days := find_dates(text, now)) and len(days) == 1:
-            # "what's due Friday?": that one day.
+        elif len(days) == 1:
+            # "what's due Friday?": that one day; "due by Friday": up to it.
             day = days[0].when.astimezone(now.tzinfo)
-            command.due_after = command.due_before = day.date()
-            command.window = describe_day(day, now)
+            by = re.match(r"(?:due\s+)?(?:by|before|until|till)\b", text[days[0].start : days[0].end], re.I)
+            by = by or re.search(r"\b(?:by|before|until|till)\s+$", text[: days[0].start], re.I)
+            command.due_after = None if by else day.date()
+            command.due_before = day.date()
+            command.window = f"by {describe_day(day, now)}" if by else describe_day(day, now)
     query = _QUERY.search(text)
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
         # "what about my overdue stuff?": the filter words are not a text search.
