@@ -174,7 +174,8 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "pending",
         re.compile(
-            r"(?:\b(?:as|to|back\s+to|is|be)\s+)*\b(?:not\s+(?:done|finished|complete|completed|started)|undone"
+            r"(?:\b(?:as|to|back\s+to|is|be)\s+)*\b(?:(?:not|isn'?t|aren'?t|wasn'?t|not\s+yet|isn'?t\s+yet)\s+(?:really\s+|actually\s+)?"
+            r"(?:done|finished|complete|completed|started)|undone|re-?open(?:ed)?"
             r"|incomplete|unfinished|pending|to-?do|open|not\s+started)\b",
             re.IGNORECASE,
         ),
@@ -194,7 +195,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "completed",
         re.compile(
             r"(?:\b(?:as|to|is|be|now|all)\s+)*\b(?:done|complete|completed|finished|closed|resolved|sorted|handled"
-            r"|taken\s+care\s+of)\b(?:\s+with\b)?",
+            r"|taken\s+care\s+of|(?:tick|check)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off)\b(?:\s+with\b)?",
             re.IGNORECASE,
         ),
     ),

@@ -176,7 +176,7 @@ _ENDS_ADD_IT = re.compile(
 DELETE_IT = (
     r"(?:(?:delete|remove|drop|get\s+rid\s+of|scrap|ditch|bin|trash|nuke|toss|cancel|erase)\s+(?:it|that|this)"
     r"(?:\s+one|\s+task)?"
-    r"|(?:take|cross|strike)\s+(?:it|that|this)(?:\s+one|\s+task)?\s+off(?:\s+(?:my|the)\s+(?:to-?do\s+)?list)?)"
+    r"|(?:take|strike)\s+(?:it|that|this)(?:\s+one|\s+task)?\s+off(?:\s+(?:my|the)\s+(?:to-?do\s+)?list)?)"
 )
 _ENDS_DELETE_IT = re.compile(
     r"\w.*[,;.-]?\s*(?:so\s+|and\s+|just\s+|please\s+)*"

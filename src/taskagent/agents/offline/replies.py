@@ -57,9 +57,12 @@ def ask_what_exactly(request: str) -> str:
             "should go? Give me its id or a few words of its title."
         )
     return (
-        "Sure, what should it be about? Tell me what to do and when, for example “remind me to call the "
-        "bank on Friday”. I haven't added anything yet."
+        f"{ASK_ABOUT} Tell me what to do and when, for example “remind me to call the bank on Friday”. I haven't "
+        "added anything yet."
     )
+
+
+ASK_ABOUT = "Sure, what should it be about?"
 
 
 # The offer a new task's answer ends with when its words suggest a priority the user did not say; the next
@@ -76,8 +79,11 @@ def offer_declined(task_id: int) -> str:
     return f"OK, #{task_id} stays at normal priority."
 
 
+ASK_TITLE = "What should the task be called?"
+
+
 def ask_title() -> str:
-    return "What should the task be called? For example: “Create a task to review the Q4 report”."
+    return f"{ASK_TITLE} For example: “Create a task to review the Q4 report”."
 
 
 def created(tasks: Sequence[TaskInfo], now: datetime) -> str:

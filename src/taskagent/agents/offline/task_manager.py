@@ -70,6 +70,10 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     if offered is not None:
         return offered
 
+    named = _answer_to_our_title_question(conversation, request)
+    if named is not None:
+        return _create(conversation, toolbox, named)
+
     follow_up = _answer_to_our_question(conversation) or _same_for_another(conversation)
     if follow_up is not None:
         original, reference = follow_up
@@ -442,6 +446,26 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
         if result.call.arguments.get("description") == description:
             return result
     return None
+
+
+def _answer_to_our_title_question(conversation: Conversation, request: str) -> CreateCommand | None:
+    """After "What should the task be called?" or "what should it be about?", the answer is the task, or the tasks ("clean the fridge, sort
+    the recycling"), unless it is a request of its own."""
+    asked = conversation.last_assistant_text()
+    if not asked or not asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT)):
+        return None
+    if classify_chat(request).intent in (
+        "list",
+        "delete",
+        "greet",
+        "thanks",
+        "summary",
+        "capabilities",
+        "find",
+    ):
+        return None
+    several = bool(re.search(r"[,;\n]", request))
+    return parse_create(f"add these: {request}" if several else f"add {request}", conversation.now)
 
 
 def _answer_to_our_offer(

@@ -505,7 +505,8 @@ _NO_LONGER = re.compile(
     r"\b(?:(?:i|we)\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+need(?:\s+to)?(?:\s+do)?|\b(?:any\s*more|no\s+longer)\b"
     r"|\b(?:is|are|'s|was|were|got|has\s+been|have\s+been)\s+(?:now\s+)?(?:moot|pointless|off|cancel+ed|called\s+off"
     r"|scrapped|not\s+happening|irrelevant|unnecessary)\b"
-    r"|\b(?:isn'?t|aren'?t)\s+(?:happening|needed|necessary)\b",
+    r"|\b(?:isn'?t|aren'?t)\s+(?:happening|needed|necessary)\b|\bnot\s+(?:happening|needed|necessary)\b"
+    r"|\bno\s+need(?:\s+for\s+(?:it|that|this)(?:\s+(?:one|task))?)?\b",
     re.I,
 )
 

@@ -463,24 +463,49 @@ def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
 _HEADER_ONLY = re.compile(
     r"\b(?:please|pls|plz|add|create|put|new|make|jot|note|write|down|these|this|the|following|things|stuff"
     r"|items?|tasks?|to-?dos?|reminders?|to|on|onto|in|my|list|for|me|us|can|could|would|you|u|will|all|of"
-    r"|them|some|a|few|bunch|couple|quick|ones?|also|and|hey|hi|ok|okay|so|thanks|thx|here|are|is|i|need)\b"
+    r"|them|those|that|some|a|few|bunch|couple|quick|ones?|also|and|hey|hi|ok|okay|so|thanks|thx|here|are|is|i"
+    r"|need)\b"
     r"|[\s,:;.!?\u2013\u2014-]+",
     re.IGNORECASE,
 )
 _ANNOUNCES = re.compile(r"\b(?:add|create|put|jot|these|following|tasks|to-?dos?|list)\b|:\s*$", re.I)
 
 
+def _only_announces(line: str, now: datetime) -> _Modifiers | None:
+    """The fields a line gives every task, when all it says is that tasks follow ("for tomorrow, add:")."""
+    if not _ANNOUNCES.search(line):
+        return None
+    rest, shared = _take_modifiers(Traced.of(line), now)
+    return None if _HEADER_ONLY.sub("", rest.text).strip() else shared
+
+
 def _lines_after_a_header(text: str, now: datetime) -> list[NewTask] | None:
-    head, _, body = text.partition("\n")
-    if not _ANNOUNCES.search(head):
-        return None
-    rest, shared = _take_modifiers(Traced.of(head), now)
-    if _HEADER_ONLY.sub("", rest.text).strip():
-        return None
-    lines = [line for line in body.splitlines() if line.strip()]
-    if len(lines) < 2:
+    """One task a line after a line that announces them ("please add:"), or before one ("add all of those")."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    shared = _only_announces(lines[0], now)
+    if shared is not None:
+        lines = lines[1:]
+    elif (shared := _only_announces(lines[-1], now)) is not None:
+        lines = lines[:-1]
+    if shared is None or len(lines) < 2:
         return None
     tasks = [_new_task(item, now, shared) for item in _split_items("\n".join(lines), None)]
+    found = [task for task in tasks if task]
+    return found if len(found) >= 2 else None
+
+
+def _items_after_a_colon(text: str, now: datetime) -> list[NewTask] | None:
+    """ "for tomorrow, add: dentist appointment, pick up kids shoes, fix the bike tire": several tasks when
+    each comma item has two words or more ("add: milk, eggs and bread" stays one)."""
+    head, colon, body = text.partition(":")
+    one = re.search(r"\b(?:task|to-?do|reminder|item|note|entry)\b", head, re.IGNORECASE)  # "add a task: ..."
+    shared = _only_announces(head + colon, now) if colon and not one else None
+    if shared is None:
+        return None
+    items = _split_items(body, None)
+    if len(items) < 2 or any(len(item.split()) < 2 for item in items):
+        return None
+    tasks = [_new_task(item, now, shared) for item in items]
     found = [task for task in tasks if task]
     return found if len(found) >= 2 else None
 
@@ -488,10 +513,11 @@ def _lines_after_a_header(text: str, now: datetime) -> list[NewTask] | None:
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
     first line that announces them."""
-    if "\n" in text.strip():
-        lined = _lines_after_a_header(text.strip(), now)
-        if lined:
-            return lined
+    lined = (
+        _lines_after_a_header(text.strip(), now) if "\n" in text.strip() else _items_after_a_colon(text, now)
+    )
+    if lined:
+        return lined
     head_words = text.split(":")[0] + (":" if ":" in text else "")
     plural = _PLURAL.search(head_words)
     if not plural and is_bulleted_list(text):
