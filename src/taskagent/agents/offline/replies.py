@@ -57,8 +57,8 @@ def ask_what_exactly(request: str) -> str:
             "should go? Give me its id or a few words of its title."
         )
     return (
-        f"{ASK_ABOUT} Tell me what to do and when, for example “remind me to call the bank on Friday”. I haven't "
-        "added anything yet."
+        f"{ASK_ABOUT} Tell me what to do and when, for example “remind me to call the bank on Friday”. "
+        "I haven't added anything yet."
     )
 
 

@@ -449,8 +449,8 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
 
 
 def _answer_to_our_title_question(conversation: Conversation, request: str) -> CreateCommand | None:
-    """After "What should the task be called?" or "what should it be about?", the answer is the task, or the tasks ("clean the fridge, sort
-    the recycling"), unless it is a request of its own."""
+    """After "What should the task be called?" or "what should it be about?", the answer is the task, or
+    the tasks ("clean the fridge, sort the recycling"), unless it is a request of its own."""
     asked = conversation.last_assistant_text()
     if not asked or not asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT)):
         return None

@@ -480,7 +480,7 @@ def _only_announces(line: str, now: datetime) -> _Modifiers | None:
 
 
 def _lines_after_a_header(text: str, now: datetime) -> list[NewTask] | None:
-    """One task a line after a line that announces them ("please add:"), or before one ("add all of those")."""
+    """One task a line after a line that announces them ("please add:") or before one ("add all of those")."""
     lines = [line for line in text.splitlines() if line.strip()]
     shared = _only_announces(lines[0], now)
     if shared is not None:
