@@ -21,7 +21,12 @@ the one the README reports.
   README and the product contract): 160 chat, 40 help requests, one file, run once when it arrived:
   chat 126/160 (79 %), help 39/40. The fair figure of this round. After three general fixes made on
   seeing its misses (a question never deletes, "…, take it off my list", typos of date units): chat
-  129/160, help 39/40; it is dev data from now on. docs/understanding-mistakes.md tabulates what is left.
+  129/160, help 39/40; it is dev data from now on.
+- `blind4` (tests/eval/utterances-blind4.jsonl, written 6 Dec 2026 by a fourth writer, same brief, after the
+  round tuned on blind3): 120 chat, 30 help requests, run once when it arrived: chat 92/120 (77 %), help
+  28/30. After a round tuned on both (answers to the engine's own questions, lists before a footer line,
+  a numbered list in one line, vague titles asked about, done statements with a time, ...): blind3 chat
+  146/160, blind4 chat 106/120, help 29/30. docs/understanding-mistakes.md tabulates what is left.
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -47,7 +52,8 @@ FLOORS = {
     "blind-test": (0.91, 1.0),
     "blind2-dev": (0.98, 1.0),
     "blind2-test": (0.93, 1.0),
-    "blind3": (0.80, 0.97),
+    "blind3": (0.91, 0.97),
+    "blind4": (0.88, 0.96),
 }
 
 

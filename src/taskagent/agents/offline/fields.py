@@ -58,6 +58,8 @@ _PRIORITY_PATTERNS = [
     ),
     # Todoist's p1..p4
     re.compile(r"\b[pP](?P<todoist>[1-4])\b"),
+    # "normal is fine", "low is ok"
+    re.compile(rf"\b{_LEVEL}\s+(?:is|'s)\s+(?:fine|ok|okay|good|enough)\b", re.IGNORECASE),
     # a level alone as the last item of a comma list: "revise chapter 4, due tomorrow, high"
     re.compile(r"(?<=,)\s*(?P<level>high|low|urgent|top)[\s.!]*$", re.IGNORECASE),
 ]
@@ -176,6 +178,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?:\b(?:as|to|back\s+to|is|be)\s+)*\b(?:(?:not|isn'?t|aren'?t|wasn'?t|not\s+yet|isn'?t\s+yet)\s+(?:really\s+|actually\s+)?"
             r"(?:done|finished|complete|completed|started)|undone|re-?open(?:ed)?"
+            r"|(?:haven'?t|hasn'?t|have\s+not|has\s+not)\s+(?:even\s+|yet\s+|actually\s+)?(?:started|begun)"
             r"|incomplete|unfinished|pending|to-?do|open|not\s+started)\b",
             re.IGNORECASE,
         ),

@@ -51,11 +51,17 @@ def not_understood(request: str) -> str:
 
 def ask_what_exactly(request: str) -> str:
     """A request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
-    if re.search(r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|list)\b", request, re.IGNORECASE):
+    if re.search(
+        r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|list|delete|remove|drop|get\s+rid)\b",
+        request,
+        re.IGNORECASE,
+    ):
         return (
-            "I haven't changed anything: I remove tasks one at a time so nothing goes by mistake. Which task "
-            "should go? Give me its id or a few words of its title."
+            "I haven't changed anything: I remove tasks one at a time so nothing goes by mistake. "
+            f"{WHICH_GOES} Give me its id or a few words of its title."
         )
+    if re.search(r"\b(?:change|update|edit|modify|move|rename|fix|adjust|tweak)\b", request, re.IGNORECASE):
+        return f"{WHICH_CHANGES} Give me its id or a few words of its title, and what to change."
     return (
         f"{ASK_ABOUT} Tell me what to do and when, for example “remind me to call the bank on Friday”. "
         "I haven't added anything yet."
@@ -63,6 +69,8 @@ def ask_what_exactly(request: str) -> str:
 
 
 ASK_ABOUT = "Sure, what should it be about?"
+WHICH_GOES = "Which task should go?"
+WHICH_CHANGES = "Which task should I change, and how?"
 
 
 # The offer a new task's answer ends with when its words suggest a priority the user did not say; the next

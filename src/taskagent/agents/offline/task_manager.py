@@ -73,6 +73,9 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     named = _answer_to_our_title_question(conversation, request)
     if named is not None:
         return _create(conversation, toolbox, named)
+    which = _answer_to_which_task(conversation, toolbox, request)
+    if which is not None:
+        return which
 
     follow_up = _answer_to_our_question(conversation) or _same_for_another(conversation)
     if follow_up is not None:
@@ -212,6 +215,14 @@ def _act(
 # --- create ---------------------------------------------------------------------------------------------
 
 
+# A title that names nothing to do: "sort something out", "do stuff", "a thing".
+_VAGUE_TITLE = re.compile(
+    r"^(?:(?:sort|do|handle|deal\s+with|take\s+care\s+of|get|fix|check|look\s+into|figure|work\s+on)\s+)?(?:out\s+)?"
+    r"(?:something|some\s+stuff|stuff|some\s+things?|things?|a\s+thing|it|that|this)(?:\s+(?:out|up|done))?$",
+    re.IGNORECASE,
+)
+
+
 def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand | None) -> Step:
     if not toolbox.has("create_tasks"):
         return Reply(replies.missing_tool("create_tasks"))
@@ -219,6 +230,8 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     if result is None:
         if command is None or not command.tasks:
             return Reply(replies.ask_title())
+        if all(_VAGUE_TITLE.match(task.title) for task in command.tasks):
+            return Reply(replies.ask_what_exactly(conversation.request))  # "i need to sort something out"
         return Calls([Call("create_tasks", {"tasks": [task.arguments() for task in command.tasks]})])
     if result.error:
         return Reply(replies.failed([result.error]))
@@ -466,6 +479,27 @@ def _answer_to_our_title_question(conversation: Conversation, request: str) -> C
         return None
     several = bool(re.search(r"[,;\n]", request))
     return parse_create(f"add these: {request}" if several else f"add {request}", conversation.now)
+
+
+def _answer_to_which_task(conversation: Conversation, toolbox: Toolbox, request: str) -> Step | None:
+    """After "Which task should go?" or "Which task should I change, and how?", the answer names it (and, for
+    a change, says what), unless it is a request of its own."""
+    asked = conversation.last_assistant_text() or ""
+    intent = classify_chat(request).intent
+    if intent in ("create", "list", "greet", "thanks", "summary", "capabilities"):
+        return None
+    now = conversation.now
+    if replies.WHICH_GOES in asked and parse_update(request, now).changes.is_empty:
+        delete = parse_delete(request if intent == "delete" else f"delete {request}", now)
+        if delete.ref.is_empty or delete.every is not None:
+            return None
+        return _delete(conversation, toolbox, delete)
+    if replies.WHICH_CHANGES in asked:
+        update = parse_update(request, now)
+        if update.ref.is_empty or update.changes.is_empty:
+            return None
+        return _update(conversation, toolbox, update)
+    return None
 
 
 def _answer_to_our_offer(

@@ -160,6 +160,11 @@ _CLEAR_DUE = [
         re.I,
     ),
     re.compile(r"^(?P<ref>.+?)\s+(?:has|have|needs?)\s+no\s+(?:due\s+date|deadline)$", re.I),
+    # "take the deadline off the photo album", "take the date off it"
+    re.compile(
+        r"^(?:take|remove|drop|clear)\s+(?:the\s+)?(?:due\s+date|deadline|date)\s+off\s*(?P<ref>.*?)(?:,.*)?$",
+        re.I,
+    ),
     re.compile(
         r"^(?:make|set)\s+(?P<ref>.+?)\s+(?:undated|without\s+(?:a\s+)?(?:due\s+date|deadline))$", re.I
     ),
@@ -217,7 +222,7 @@ _LEADING = re.compile(
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
     r"|was|were|gets?|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
-    r"|forward|later|earlier|please|again|with|too|also|as\s+well)\b\s*|'s\b)+$",
+    r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though)\b\s*|'s\b)+$",
     re.I,
 )
 
@@ -406,7 +411,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     elif dates:
         changes.due = dates[0].when
         rest = cut(rest, [(match.start, match.end) for match in dates])
-    if changes.due is not None and changes.due.date() < now.date() and _DONE_STATEMENT.match(rest):
+    if changes.due is not None and changes.due < now and (status or _DONE_STATEMENT.match(rest)):
         changes.due = None  # "renewed the passport yesterday": when it was done, not a new due date
     if changes.due is not None or changes.shift_days:
         rest = _CAN_WAIT.sub(" ", rest)

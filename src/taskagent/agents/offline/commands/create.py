@@ -281,11 +281,11 @@ def clean_title(text: str) -> str:
 # Words that talk to the assistant about the list, not about the task: a clause made of these alone ("can
 # you put that on my list", "this one's", "add it pls") is no part of a title.
 _ASIDE_WORDS = frozenset(
-    """i i'd i'm i'll we you u can could would will please pls plz add put it it's that that's this these them
-    one one's on onto to in into my the a an for me list task tasks todo to-do todos reminder item note thanks
-    thx thank ty cheers ok okay hey hi so just also and too as well new set up make create jot down write is
-    there quick ugh um uh lol haha maybe if possible mind do don't let remember real really very pretty thing
-    here now again oh hmm yeah yes sure""".split()  # noqa: SIM905  (a list of 100 words reads better so)
+    """i i'd i'm i'll we you u can could would will please pls plz add put stick pop bung chuck it it's that
+    that's this these them one one's on onto to in into my the a an for me list task tasks todo to-do todos
+    reminder item note thanks thx thank ty cheers ok okay hey hi so just also and too as well new set up make
+    create jot down write is there quick ugh um uh lol haha maybe if possible mind do don't let remember real
+    really very pretty thing here now again oh hmm yeah yes sure""".split()  # noqa: SIM905  (a list of 100 words reads better so)
 )
 _CLAUSE_MARK = re.compile(r"\s*(?:[,;:!?]+|\.(?=\s)|\s[-\u2013\u2014]\s)\s*")
 # How people lead into what they have to do: "i keep forgetting to", "i should probably", "i've been meaning
@@ -298,6 +298,12 @@ _HEDGE = re.compile(
     r"|have\s+to|gotta|got\s+to|ought\s+to|want\s+to|wanna|like\s+to|better|going\s+to|gonna|can|could|might"
     r"|plan\s+to|planning\s+to|hope\s+to|hoping\s+to|try\s+to|remember\s+to)\s+"
     r"(?:(?:really|probably|definitely|still|also|actually|finally|maybe|prob|try\s+to|remember\s+to)\s+)*",
+    re.IGNORECASE,
+)
+# What a cut can leave at a title's start: "[low priority] but at some point i should sort out the loft",
+# "[put down] that i have to prepare the handover notes".
+_LEADING_JOINT = re.compile(
+    r"^(?:(?:but|and|so|also|that)\s+|(?:at\s+some\s+point|some\s*time|eventually|one\s+of\s+these\s+days)\b[\s,]*)+",
     re.IGNORECASE,
 )
 _LEADING_ADVERB = re.compile(r"^(?:probably|definitely|really|maybe|actually|finally|still|also)\s+", re.I)
@@ -338,6 +344,7 @@ def _title_words(text: str) -> str:
     text = _LIST_SUFFIX.sub("", text)
     text = strip_quotes(tidy(text))
     text = _without_asides(text)
+    text = _LEADING_JOINT.sub("", text)
     text = _HEDGE.sub("", text, count=1)
     text = _LEADING_ADVERB.sub("", text)
     text = _VAGUE_WHEN.sub("", text)
@@ -435,7 +442,9 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
 
 
 # Two tasks in one sentence: "email the landlord and also pay the bill", "X, then Y".
-_AND_ALSO = re.compile(r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*", re.I)
+_AND_ALSO = re.compile(
+    r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*|,\s*(?:also|plus)\s+", re.I
+)
 _AND = re.compile(r"\s*,?\s+and\s+", re.I)
 
 
@@ -513,6 +522,15 @@ def _items_after_a_colon(text: str, now: datetime) -> list[NewTask] | None:
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
     first line that announces them."""
+    if (
+        "\n" not in text.strip()
+        and len(re.findall(r"(?:^|\s)\d+[.)]\s", text)) >= 2
+        and re.match(r"\s*1[.)]\s", text)
+    ):
+        # "1. revise organic chem 2. finish stats worksheet 3. reply to the housing email"
+        numbered = [_new_task(item, now) for item in _split_items(text, None)]
+        if len([task for task in numbered if task]) >= 2:
+            return [task for task in numbered if task]
     lined = (
         _lines_after_a_header(text.strip(), now) if "\n" in text.strip() else _items_after_a_colon(text, now)
     )

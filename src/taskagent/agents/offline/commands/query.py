@@ -137,7 +137,10 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         command.status = "completed"
     elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
         command.status = "pending"  # "what's not started yet"
-    elif re.search(r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b", lowered):
+    elif re.search(
+        r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b",
+        lowered,
+    ):
         command.status = "in_progress"
     elif re.search(r"\bpending\b", lowered):  # "not started" was read two branches up
         command.status = "pending"
@@ -149,7 +152,10 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     elif said := _MARKED_LEVEL.search(text) or _LEVEL_ASKED.search(text):
         # "which tasks are marked high?", "show me the urgent stuff", "anything urgent due this week?"
         command.priority = PRIORITY_WORDS[said.group("level").lower()]
-    if re.search(r"\boverdue\b|\bpast\s+(?:the\s+)?(?:due|deadline)|\blate\b|\bmissed\b|\bbehind\b", lowered):
+    if re.search(
+        r"\boverdue\b|\bpast\s+(?:the\s+|its\s+|their\s+)?(?:due|deadline|date)|\blate\b|\bmissed\b|\bbehind\b",
+        lowered,
+    ):
         command.overdue = True
     elif re.search(
         r"\bno\s+(?:due\s+)?(?:dates?|deadlines?)\b|\bwithout\s+(?:a\s+)?(?:due\s+)?(?:dates?|deadlines?)|\bundated\b"
@@ -211,7 +217,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
 _FIND_VERBS = re.compile(
     r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+tasks?\s+(?:is|are|mentions?|has|have)"
     r"|where(?:'s|\s+is)|(?:do\s+i\s+have|have\s+i\s+got|is\s+there|are\s+there)\s+(?:a|an|any(?:thing)?|something)"
-    r"|(?:did|have)\s+i\s+(?:add(?:ed)?|put(?:\s+in|\s+down)?|made?|create(?:d)?|save(?:d)?)"
+    r"|(?:did|have)\s+i\s+(?:already\s+|ever\s+)?(?:add(?:ed)?|put(?:\s+in|\s+down)?|made?|create(?:d)?|save(?:d)?)"
     r"(?:\s+(?:a\s+task|an?|any(?:thing)?|something))?"
     r"|any(?:thing)?|when(?:'s|\s+is|\s+was))\s+",
     re.IGNORECASE,
