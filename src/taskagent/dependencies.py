@@ -73,7 +73,8 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session: committed once when the endpoint succeeds, rolled back otherwise."""
+    """The request's session: committed once when the endpoint succeeds (a read session only if it holds
+    a change: `db.session_scope`), rolled back otherwise."""
     resources = request_resources(request)
     reads_only = request.method in READ_METHODS
     factory = resources.read_session_factory if reads_only else resources.session_factory

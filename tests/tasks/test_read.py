@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from taskagent.auth.dependencies import SESSION_COOKIE
 from taskagent.config import Settings
+from taskagent.resources import app_resources
 from tests.conftest import UserHandle, signed_in_session
 from tests.tasks.conftest import create, fetch
 
@@ -112,3 +114,24 @@ async def test_every_form_of_the_callers_credentials_reads_the_same_task(
     assert all(response.json() == task for response in answers)
     assert len({response.headers["etag"] for response in answers}) == 1
     assert all(response.headers["content-type"] == "application/json" for response in answers)
+
+
+async def test_json_columns_read_the_same_whatever_their_spacing(
+    app: FastAPI, client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    """Tags and reminders are JSON text: as this service stores them, or spaced as another writer (a
+    restore, psql) may have left them, they read the same, in a task and in a page."""
+    task = await create(client, alice, title="Spaced", tags=["a", "b"])
+    reminder = {"before_minutes": 30}
+    stored = {"tags": ' \n[ "a" , "b" ]\t', "reminders": ' [{"before_minutes": 30}] '}
+    async with app_resources(app).engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE tasks SET tags = :tags, reminders = :reminders WHERE id = :id"),
+            {**stored, "id": task["id"]},
+        )
+    read = await fetch(client, alice, task["id"])
+    assert read.status_code == 200, read.text
+    assert (read.json()["tags"], read.json()["reminders"]) == (["a", "b"], [reminder])
+    page = await client.get("/tasks", headers=alice.headers)
+    assert page.status_code == 200, page.text
+    assert [(t["tags"], t["reminders"]) for t in page.json()] == [(["a", "b"], [reminder])]

@@ -235,8 +235,9 @@ class TaskRepository:
         statement = _page_statement(self._dialect, sort, _filter_shape(filters), start)
         result = await self.session.execute(statement, params)
         names = list(result.keys())
-        # Plain dicts: building them from the tuples costs half of what Row._asdict does.
-        rows = [dict(zip(names, row, strict=True)) for row in result]
+        # Plain dicts: building them from the tuples costs half of what Row._asdict does. The rows are
+        # fetched at once (`all`): iterating the result fetched each through several calls.
+        rows = [dict(zip(names, row, strict=True)) for row in result.all()]
         tasks = rows[:limit]
         next_position = None
         if len(rows) > limit:
