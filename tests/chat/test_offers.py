@@ -18,8 +18,11 @@ from tests.agents.support import ask_events, create_task, text_of
 from tests.chat.conftest import ChatClient
 from tests.conftest import UserHandle
 
+# The engine's behaviour, the same on either database: PostgreSQL only, to keep the suite short.
+pytestmark = pytest.mark.backends("postgres")
+
 Chat = Callable[[UserHandle], ChatClient]
-YES = ["yes", "ok do it", "sure", "Yes please"]
+YES = ["yes", "ok do it", "sure", "Yes please"]  # every offer reads them alike (intents.said_yes)
 
 
 async def tasks_of(client: httpx.AsyncClient, user: UserHandle) -> list[dict[str, Any]]:
@@ -92,7 +95,7 @@ async def test_a_new_request_after_an_offer_is_read_as_itself(
     assert titles == {"Pay the council tax": "normal", "Water the plants": "normal"}
 
 
-@pytest.mark.parametrize("answer", YES)
+@pytest.mark.parametrize("answer", ["yes", "sure"])
 async def test_a_breakdown_in_chat_creates_its_steps_on_yes(
     chat: Chat, client: httpx.AsyncClient, alice: UserHandle, answer: str
 ) -> None:
@@ -108,7 +111,7 @@ async def test_a_breakdown_in_chat_creates_its_steps_on_yes(
     assert len(subtasks) >= 3
 
 
-@pytest.mark.parametrize("answer", YES)
+@pytest.mark.parametrize("answer", ["ok do it", "Yes please"])
 async def test_the_schedulers_offer_in_a_help_thread_is_set_on_yes(
     client: httpx.AsyncClient, alice: UserHandle, answer: str
 ) -> None:
@@ -134,7 +137,7 @@ async def test_schedule_it_for_a_day_in_a_help_thread(client: httpx.AsyncClient,
     assert datetime.fromisoformat(after["due_date"].replace("Z", "+00:00")).weekday() == 4
 
 
-@pytest.mark.parametrize("answer", ["yes", "create them", "sure"])
+@pytest.mark.parametrize("answer", ["yes", "create them"])
 async def test_a_breakdown_in_a_help_thread_creates_its_steps_on_yes(
     client: httpx.AsyncClient, alice: UserHandle, answer: str
 ) -> None:
