@@ -143,9 +143,11 @@ _SOON = (
     r"|running\s+out\s+of\s+time|last\s+chance|can'?t\s+(?:miss|forget)\s+(?:it|this)"
     r"|(?:the\s+)?deadline\s+is\s+(?:looming|close|near|tight|coming\s+up|approaching)"
 )
+# Vague times ("at some point"): no due date, no part of a title, and a hint that the task is not pressing.
+VAGUE_TIME = r"at\s+some\s+point|some\s*time|eventually|one\s+of\s+these\s+days"
 _LATER = (
-    r"not\s+(?:pressing|time[\s-]sensitive)|at\s+some\s+point|eventually|one\s+of\s+these\s+days|one\s+day"
-    r"|some\s*time|if\s+i\s+(?:ever\s+)?get\s+(?:a)?round\s+to\s+it|nice\s+to\s+have|(?:no|not\s+a)\s+big\s+deal"
+    rf"not\s+(?:pressing|time[\s-]sensitive)|{VAGUE_TIME}|one\s+day"
+    r"|if\s+i\s+(?:ever\s+)?get\s+(?:a)?round\s+to\s+it|nice\s+to\s+have|(?:no|not\s+a)\s+big\s+deal"
     r"|low[\s-]key"
 )
 _CUE_CLAUSE = (

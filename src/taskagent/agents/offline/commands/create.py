@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 from ..dates import END_OF_DAY, NUMBER_WORDS, Traced, find_dates, remove_spans, tidy
 from ..fields import (
+    VAGUE_TIME,
     Span,
     find_description,
     find_estimate,
@@ -303,13 +304,12 @@ _HEDGE = re.compile(
 # What a cut can leave at a title's start: "[low priority] but at some point i should sort out the loft",
 # "[put down] that i have to prepare the handover notes".
 _LEADING_JOINT = re.compile(
-    r"^(?:(?:but|and|so|also|that)\s+|(?:at\s+some\s+point|some\s*time|eventually|one\s+of\s+these\s+days)\b[\s,]*)+",
+    rf"^(?:(?:but|and|so|also|that)\s+|(?:{VAGUE_TIME})\b[\s,]*)+",
     re.IGNORECASE,
 )
 _LEADING_ADVERB = re.compile(r"^(?:probably|definitely|really|maybe|actually|finally|still|also)\s+", re.I)
 _VAGUE_WHEN = re.compile(
-    r"[\s,]+(?:at\s+some\s+point|some\s*time|eventually|one\s+of\s+these\s+days|one\s+day|soon(?:ish)?"
-    r"|in\s+the\s+near\s+future)\b(?=[\s,.!?]*$)",
+    rf"[\s,]+(?:{VAGUE_TIME}|one\s+day|soon(?:ish)?|in\s+the\s+near\s+future)\b(?=[\s,.!?]*$)",
     re.IGNORECASE,
 )
 # Words a cut can leave dangling at a title's end: "submit the grant application, the" (once "deadline is
