@@ -27,6 +27,12 @@ the one the README reports.
   28/30. After a round tuned on both (answers to the engine's own questions, lists before a footer line,
   a numbered list in one line, vague titles asked about, done statements with a time, ...): blind3 chat
   146/160, blind4 chat 106/120, help 29/30. docs/understanding-mistakes.md tabulates what is left.
+- `blind5` (tests/eval/utterances-blind5.jsonl, written 7 Dec 2026 by a fifth writer, same brief, a third
+  of its chat cases in two or three turns): 150 chat, 30 help requests, run once when it arrived: chat
+  119/150 (79 %), help 29/30. A reader of follow-ups that only add fields to the task just created or
+  changed ("sunday would be good", "both urgent", "sorry, friday at 9am"), "never mind" after a question,
+  and deadlines no longer read as done ("needs to be finished by Friday"), all made from blind3/blind4's
+  mistakes, then: blind3 149/160, blind4 109/120, blind5 130/150.
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -51,9 +57,10 @@ FLOORS = {
     "blind-dev": (0.98, 1.0),
     "blind-test": (0.91, 1.0),
     "blind2-dev": (0.98, 1.0),
-    "blind2-test": (0.93, 1.0),
-    "blind3": (0.91, 0.97),
-    "blind4": (0.88, 0.96),
+    "blind2-test": (0.97, 1.0),
+    "blind3": (0.93, 0.97),
+    "blind4": (0.90, 0.96),
+    "blind5": (0.86, 0.96),
 }
 
 

@@ -64,7 +64,8 @@ _PRIORITY_PATTERNS = [
     re.compile(r"(?<=,)\s*(?P<level>high|low|urgent|top)[\s.!]*$", re.IGNORECASE),
 ]
 _STANDALONE = re.compile(
-    r"(?P<lead>\b(?:to|as|is|be|it'?s|very|super|really|marked|now)\s+)*"
+    r"(?P<lead>\b(?:to|as|is|be|it'?s|that'?s|this'?s|very|super|really|marked|now|pretty|quite|kinda|fairly"
+    r"|rather|so|extremely|actually|kind\s+of|a\s+bit)\s+)*"
     r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
     r"|not\s+(?:urgent|important)|unimportant|low\s+importance|no\s+rush|no\s+hurry|not\s+a\s+priority"
     r"|(?:a\s+)?whenever(?:\s+thing)?|when(?:ever)?\s+i\s+(?:have|get|find)\s+(?:the\s+|some\s+)?(?:time|a\s+(?:chance|moment))"
@@ -73,7 +74,10 @@ _STANDALONE = re.compile(
     re.IGNORECASE,
 )
 _LEVEL_AFTER_PRIORITY = re.compile(rf"\b(?:to|as|at)\s+(?:be\s+)?{_LEVEL}\b(?!\s+prio)", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"^\s*(?:[,.;:!?)]|$|and\b|but\b|please\b|now\b|too\b)", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"^\s*(?:[,.;:!?)]|$|and\b|but\b|please\b|now\b|too\b|actually\b|though\b|btw\b|tbh\b|i\s+think\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -230,6 +234,29 @@ _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# What is still to be done, said before a status word: "it needs to be done by Friday", "needs doing",
+# "I want it sorted this week", "get it finished": a deadline or a wish, not the task's state.
+_OBLIGED = re.compile(
+    r"\b(?:needs?|must|should|gotta|ought\s+to|(?:has|have|had)\s+to|want(?:s|ed)?|wanna|would\s+like|get|gets"
+    r"|getting|hop(?:e|ing)\s+to|going\s+to|gonna|will|'ll|can|could)"
+    r"(?:\s+(?:it|this|that|them|these|those|all))?(?:\s+to)?(?:\s+(?:be|get|have))?\s*$",
+    re.IGNORECASE,
+)
+
+
+_LEAD = re.compile(r"(?:\b(?:as|to|is|be|now|all|back\s+to|i'?m|i\s+am|we'?re|we\s+are)\s+)*", re.IGNORECASE)
+
+
+def _obliged(text: str, match: re.Match[str], status: str) -> bool:
+    """Whether a status phrase is said as what must still happen ("has to be finished", "needs doing");
+    "it should be in progress" still sets one."""
+    if status != "completed" and not match.group().lower().endswith("doing"):
+        return False
+    lead = _LEAD.match(match.group())
+    word_start = match.start() + (lead.end() if lead else 0)
+    return _OBLIGED.search(text[:word_start]) is not None
+
+
 def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
     """The status a sentence sets (`pending`, `in_progress`, `completed`), if any.
 
@@ -247,9 +274,10 @@ def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
                 break
     for status, pattern in _STATUS_PHRASES:
         for match in pattern.finditer(text):
-            if not _overlaps(match.span(), taken):
-                value = value or status
-                taken.append(match.span())
+            if _overlaps(match.span(), taken) or _obliged(text, match, status):
+                continue
+            value = value or status
+            taken.append(match.span())
     return Found(value, taken) if value else None
 
 

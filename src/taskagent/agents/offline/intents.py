@@ -128,6 +128,19 @@ _NO = re.compile(
 )
 
 
+_NEVER_MIND = re.compile(
+    r"\b(?:never\s*mind|nvm|forget\s+(?:it|that|about\s+it)|scratch\s+that|cancel\s+that|skip\s+it|leave\s+it"
+    r"|i'?ll\s+(?:think\s+about\s+it|(?:do|sort|add)\s+it)\s+later|not\s+(?:now|right\s+now|important)"
+    r"|don'?t\s+(?:worry|bother)(?:\s+about\s+it)?|it\s+doesn'?t\s+matter|no\s+worries)\b",
+    re.IGNORECASE,
+)
+
+
+def said_never_mind(text: str) -> bool:
+    """Whether a message drops what it was asked about ("never mind", "forget it, not important")."""
+    return bool(_NEVER_MIND.search(text)) and len(text.split()) <= 10
+
+
 def said_yes(text: str) -> bool:
     """Whether a message accepts what the assistant just offered ("yes", "ok do it", "sure")."""
     return bool(_YES.search(text))

@@ -302,8 +302,12 @@ class RelativeReminder:
         return max(0, round((due.astimezone(UTC) - moment.astimezone(UTC)).total_seconds() / 60))
 
     def describe(self) -> str:
+        if self.minutes == 0:
+            return "at the due time"
         if self.minutes is not None:
             return _describe_minutes(self.minutes) + " before"
+        if self.days == 0:
+            return f"that day at {self.at:%H:%M}" if self.at else "that day"
         when = "the day before" if self.days == 1 else f"{self.days} days before"
         return f"{when} at {self.at:%H:%M}" if self.at else when
 

@@ -90,6 +90,10 @@ def offer_declined(task_id: int) -> str:
 ASK_TITLE = "What should the task be called?"
 
 
+def dropped() -> str:
+    return "OK, I've left everything as it was."
+
+
 def ask_title() -> str:
     return f"{ASK_TITLE} For example: “Create a task to review the Q4 report”."
 

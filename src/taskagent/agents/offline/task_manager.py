@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from taskagent.agents.catalog import SpecialistCatalog
@@ -32,10 +32,11 @@ from .commands import (
     parse_update,
     respelled,
 )
-from .conversation import Conversation, ToolResult, tasks_in_output
-from .dates import find_dates
+from .commands.create import REMINDER_HOUR
+from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
+from .dates import end_of_day, find_dates, zone_of
 from .fields import cut
-from .intents import ChatClassification, classify_chat, explicit_create, said_no, said_yes
+from .intents import ChatClassification, classify_chat, explicit_create, said_never_mind, said_no, said_yes
 from .plan import Call, Calls, Reply, Step, Toolbox
 from .references import (
     Reference,
@@ -45,7 +46,7 @@ from .references import (
     parse_reference,
     titles_from_history,
 )
-from .repetition import find_reminder
+from .repetition import RelativeReminder, find_reminder
 from .specialists import CREATE_OFFER, SET_OFFER, previous_specialist
 from .tasks import TaskInfo, tasks_in
 from .triage import ExampleTriage, triage_for
@@ -70,12 +71,18 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     if offered is not None:
         return offered
 
+    if said_never_mind(request) and _we_asked(conversation):
+        return Reply(replies.dropped())  # "add a task" / "What should the task be called?" / "never mind"
     named = _answer_to_our_title_question(conversation, request)
     if named is not None:
         return _create(conversation, toolbox, named)
     which = _answer_to_which_task(conversation, toolbox, request)
     if which is not None:
         return which
+
+    added = _fields_for_the_last_tasks(conversation, request)
+    if added is not None:
+        return _update(conversation, toolbox, added)
 
     follow_up = _answer_to_our_question(conversation) or _same_for_another(conversation)
     if follow_up is not None:
@@ -264,8 +271,13 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
             "“on Friday at 5pm”.)"
         )
     elif reminded:
-        text += "\n(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
+        text += "\n" + NO_TIME_FOR_THE_REMINDER
     return Reply(text)
+
+
+NO_TIME_FOR_THE_REMINDER = (
+    "(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
+)
 
 
 def _after_a_list(conversation: Conversation) -> bool:
@@ -461,6 +473,14 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
     return None
 
 
+def _we_asked(conversation: Conversation) -> bool:
+    """Whether the last answer was a question back that waits for the user's answer."""
+    asked = conversation.last_assistant_text() or ""
+    return asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT, "What should I change on")) or any(
+        question in asked for question in (replies.WHICH_ONE, replies.WHICH_GOES, replies.WHICH_CHANGES)
+    )
+
+
 def _answer_to_our_title_question(conversation: Conversation, request: str) -> CreateCommand | None:
     """After "What should the task be called?" or "what should it be about?", the answer is the task, or
     the tasks ("clean the fridge, sort the recycling"), unless it is a request of its own."""
@@ -599,6 +619,48 @@ def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | Non
     if reference.is_empty or reference.pronoun:
         return None
     return original, reference
+
+
+# What a follow-up that only adds fields may say besides them ("sunday would be good", "sorry, friday at 9am",
+# "and it's due tomorrow, pretty urgent actually", "both urgent"): none of these words names a task.
+_FOLLOW_UP_WORDS = frozenset(
+    """a actually ah all also and as at be best better both btw by can could date deadline do doing done due
+    each fine for good great i i'd if in is it it'd it's its just let's lets make mean meant ment need needs
+    now oh ok okay on one ones please pls plus poss possible prefer pretty probably put quite rather really
+    say set should so sorry that that's the them then these they this those to too um umm well will work
+    works would yeah yes yep""".split()  # noqa: SIM905  (a list of 90 words reads better so)
+)
+_PLURAL_WORDS = frozenset({"both", "all", "them", "they", "these", "those", "each"})
+
+
+def _fields_for_the_last_tasks(conversation: Conversation, request: str) -> UpdateCommand | None:
+    """A follow-up that only adds fields ("friday at 9am", "it's urgent actually", "both urgent") is for the
+    task the last answer created, changed or asked about (or all of them, when it says "both")."""
+    answer = conversation.last_assistant_text()
+    if not answer or answer.startswith("You have") or replies.WHICH_ONE in answer:
+        return None  # a list's follow-up filters it; a question's answer is read by its own reader
+    ids = mentioned_ids(Entry("assistant", answer))
+    if not ids:
+        return None
+    update = parse_update(request, conversation.now)
+    ref = update.ref
+    if update.changes.is_empty or update.every is not None or ref.ids or ref.ordinal is not None:
+        return None
+    words = re.findall(r"[a-z']+", ref.phrase.lower())
+    if any(word not in _FOLLOW_UP_WORDS for word in words):
+        return None
+    plural = bool(_PLURAL_WORDS.intersection(re.findall(r"[a-z']+", request.lower())))
+    if len(ids) > 1 and not plural:
+        return None
+    update.ref = Reference(phrase=request, ids=ids)
+    due = update.changes.due
+    if NO_TIME_FOR_THE_REMINDER in answer and due is not None and update.changes.reminder is None:
+        # "remind me to call grandad" / "sunday at 5": the time asked for, so the reminder it was for
+        timed = due != end_of_day(due.date(), zone_of(due))
+        update.changes.reminder = RelativeReminder(
+            "", (0, 0), minutes=0 if timed else None, at=None if timed else time(REMINDER_HOUR, 0)
+        )
+    return update
 
 
 def _listed_in(text: str) -> list[TaskInfo]:

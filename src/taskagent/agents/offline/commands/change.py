@@ -350,6 +350,9 @@ _DEADLINE_PHRASE = re.compile(
 _MOVED_TO = re.compile(r"(?:to|until|till|onto|into)\s", re.IGNORECASE)
 
 
+_NOT_THAT_DAY = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:on\s+|for\s+|by\s+)?$", re.IGNORECASE)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(text).rstrip(" .!?")
     whole = _whole_sentence_change(text)
@@ -395,6 +398,13 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
             rest = cut(rest, [match.span()])
             break
     dates = find_dates(rest, now) if not changes.shift_days else []
+    negated = [
+        (no.start(), match.end) for match in dates if (no := _NOT_THAT_DAY.search(rest[: match.start]))
+    ]
+    if negated and len(negated) < len(dates):
+        # "thursday, not tomorrow", "friday instead of monday": the day said no to is not the new date
+        rest = cut(rest, negated)
+        dates = find_dates(rest, now)
     moved_to = [
         index
         for index, match in enumerate(dates)
