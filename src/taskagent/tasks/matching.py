@@ -27,6 +27,8 @@ NOISE = frozenset(
         "a",
         "an",
         "the",
+        "teh",  # "the" mistyped: a task is never named by it
+        "hte",
         "my",
         "our",
         "your",

@@ -67,7 +67,7 @@ _STANDALONE = re.compile(
     r"(?P<lead>\b(?:to|as|is|be|it'?s|that'?s|this'?s|very|super|really|marked|now|pretty|quite|kinda|fairly"
     r"|rather|so|extremely|actually|kind\s+of|a\s+bit)\s+)*"
     r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
-    r"|not\s+(?:urgent|important)|unimportant|low\s+importance|no\s+rush|no\s+hurry|not\s+a\s+priority"
+    r"|not\s+(?:(?:that|very|so|too|really|super|all\s+that|massively|hugely)\s+)?(?:urgent|important)|unimportant|low\s+importance|no\s+rush|no\s+hurry|not\s+a\s+priority"
     r"|(?:a\s+)?whenever(?:\s+thing)?|when(?:ever)?\s+i\s+(?:have|get|find)\s+(?:the\s+|some\s+)?(?:time|a\s+(?:chance|moment))"
     r"|someday|some\s+day)"
     r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",
@@ -237,9 +237,11 @@ _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
 # What is still to be done, said before a status word: "it needs to be done by Friday", "needs doing",
 # "I want it sorted this week", "get it finished": a deadline or a wish, not the task's state.
 _OBLIGED = re.compile(
-    r"\b(?:needs?|must|should|gotta|ought\s+to|(?:has|have|had)\s+to|want(?:s|ed)?|wanna|would\s+like|get|gets"
-    r"|getting|hop(?:e|ing)\s+to|going\s+to|gonna|will|'ll|can|could)"
-    r"(?:\s+(?:it|this|that|them|these|those|all))?(?:\s+to)?(?:\s+(?:be|get|have))?\s*$",
+    r"(?:\b(?:needs?|must|should|gotta|ought\s+to|(?:has|have|had)\s+to|want(?:s|ed)?|wanna|would\s+like|get|gets"
+    r"|getting|hop(?:e|ing)\s+to|going\s+to|gonna)(?:\s+(?:it|this|that|them|these|those|all))?(?:\s+to)?"
+    r"|\b(?:will|can|could|'ll))(?:\s+(?:be|get|have))\s*$"
+    r"|\b(?:needs?|must|should|gotta|want(?:s|ed)?|wanna|would\s+like|get|gets|getting)"
+    r"(?:\s+(?:it|this|that|them|these|those|all))?\s*$",
     re.IGNORECASE,
 )
 

@@ -168,6 +168,16 @@ _EXPLICIT_CHANGE = re.compile(
 _TODO_PREFIX = re.compile(
     r"^(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w", re.IGNORECASE
 )
+_FIELD_FOR_A_TASK = re.compile(
+    r"^(?:add|put|set|attach|stick)\s+(?:a\s+|the\s+)?(?:due\s+date|deadline|priority(?:\s+level)?)\s+(?:to|for|on)\s",
+    re.IGNORECASE,
+)
+# "task: mark the report done": a change after the prefix, not a new task.
+_CHANGE_AFTER_PREFIX = re.compile(
+    r"^\w+(?:\s+to\s+self)?\s*[:\u2013\u2014-]\s*(?:please\s+)?(?:delete|remove|mark|move|set|change|rename|push"
+    r"|postpone|update|show|list|what|which)\b",
+    re.IGNORECASE,
+)
 _QUESTION = re.compile(
     r"^\W*(?:where|what|which|when|who|how|is|are|do|does|did|have|has|any|anything)(?:'s|'re)?\b|\?\s*$",
     re.IGNORECASE,
@@ -223,8 +233,10 @@ def classify_chat(text: str) -> ChatClassification:
         label = "none"
     if is_bulleted_list(raw) and label not in ("update", "delete"):
         label = "create"  # a bulleted list is a list of things to do
-    elif _TODO_PREFIX.match(raw) and label not in ("update", "delete", "list"):
-        label = "create"  # "todo: fix the faucet"
+    elif _TODO_PREFIX.match(raw) and (
+        label not in ("update", "delete", "list") or not _CHANGE_AFTER_PREFIX.match(raw)
+    ):
+        label = "create"  # "todo: fix the faucet", "todo: clear out the garage"
     elif _ENDS_DELETE_IT.search(raw):
         label = "delete"  # "..., so delete it": whatever comes first names the task
     elif _ENDS_ADD_IT.search(raw):
@@ -233,6 +245,8 @@ def classify_chat(text: str) -> ChatClassification:
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
+    elif _FIELD_FOR_A_TASK.match(strip_politeness(raw)):
+        label = "update"  # "add a due date to the spare room task: sunday": a field for a task, not a task
     if label == "delete" and _QUESTION.search(raw) and not _DELETE_WORDS.search(raw):
         # "where is that task about mom's birthday": a question only deletes when it asks to; nor changes
         label = max(

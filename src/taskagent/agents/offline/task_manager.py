@@ -73,6 +73,9 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
 
     if said_never_mind(request) and _we_asked(conversation):
         return Reply(replies.dropped())  # "add a task" / "What should the task be called?" / "never mind"
+    said_before = _add_what_was_said(conversation, request)
+    if said_before is not None:
+        return _create(conversation, toolbox, said_before)
     named = _answer_to_our_title_question(conversation, request)
     if named is not None:
         return _create(conversation, toolbox, named)
@@ -90,13 +93,13 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
         return _act(conversation, toolbox, original, classify_chat(original), reference)
 
     classification = classify_chat(request)
-    if (
-        classification.intent is None
-        and _after_a_list(conversation)
-        and parse_list(request, conversation.now).filters
-    ):
-        # "and what about this week?" after a list: the same question with another filter
-        classification = ChatClassification("list", None, classification.scores)
+    if _after_a_list(conversation):
+        again = _the_list_again(conversation, request, classification)
+        if again is not None:
+            return _act(conversation, toolbox, again, classify_chat(again), None)
+        if _another_filter(request, classification, conversation.now):
+            # "and what about this week?", "just the high priority ones": the same question, another filter
+            classification = ChatClassification("list", None, classification.scores)
     own = _own_specialist(request, classification, toolbox, catalog)
     if own is not None:
         return Calls([Call(own, {})])
@@ -225,7 +228,11 @@ def _act(
 # A title that names nothing to do: "sort something out", "do stuff", "a thing".
 _VAGUE_TITLE = re.compile(
     r"^(?:(?:sort|do|handle|deal\s+with|take\s+care\s+of|get|fix|check|look\s+into|figure|work\s+on)\s+)?(?:out\s+)?"
-    r"(?:something|some\s+stuff|stuff|some\s+things?|things?|a\s+thing|it|that|this)(?:\s+(?:out|up|done))?$",
+    r"(?:something|some\s+stuff|stuff|some\s+things?|things?|a\s+thing|it|that|this)(?:\s+(?:out|up|done))?$"
+    # "add a few things before the trip": several tasks announced, none named yet
+    r"|^(?:add\s+)?(?:a\s+few|some|several|a\s+couple(?:\s+of)?|a\s+bunch\s+of|a\s+load\s+of|loads\s+of|a\s+few\s+more)"
+    r"\s+(?:things|stuff|bits|tasks|items|jobs|errands|chores)"
+    r"(?:\s+(?:before|for|after|ahead\s+of|from|to\s+do(?:\s+(?:before|for))?)(?:\s+\S+){1,4})?$",
     re.IGNORECASE,
 )
 
@@ -284,6 +291,42 @@ def _after_a_list(conversation: Conversation) -> bool:
     """Whether the last answer was a list of tasks (or said there were none of some kind)."""
     asked = conversation.last_assistant_text() or ""
     return bool(re.match(r"You have (?:no |\d+ )", asked)) and len(conversation.request.split()) <= 8
+
+
+# Words that say a message is about the tasks just listed ("which ones?", "just the urgent ones").
+_OF_THE_LIST = re.compile(r"\b(?:which|what|them|they|those|ones|just|only)\b", re.IGNORECASE)
+
+
+def _the_list_again(
+    conversation: Conversation, request: str, classification: ChatClassification
+) -> str | None:
+    """ "which ones?", "what are they?" after a list: the question that list answered, to be answered again
+    (None when the request narrows or widens it, or is a request of its own)."""
+    if classification.intent != "list" or not _OF_THE_LIST.search(request):
+        return None
+    if parse_list(request, conversation.now).filters or re.search(r"(?:all|every\w*)", request, re.I):
+        return None
+    exchange = conversation.previous_exchange()
+    return exchange[0] if exchange is not None else None
+
+
+def _another_filter(request: str, classification: ChatClassification, now: datetime) -> bool:
+    """Whether a short message after a list only narrows it again: "and what about this week?", "just the
+    high priority ones please" (not "dentist friday", a new task; not "mark them done", a change)."""
+    if not parse_list(request, now).filters or _ACTION_FIRST.match(request):
+        return False
+    if classification.intent is None:
+        return True
+    ref = parse_update(request, now).ref
+    if ref.ids or ref.ordinal is not None or ref.pronoun:
+        return False  # "ok i just finished that": a change of the task meant
+    if classification.intent == "update":
+        return bool(re.search(r"\b(?:ones|which|what|those)\b", request, re.IGNORECASE))
+    return (
+        classification.intent in ("create", "find")
+        and not explicit_create(request)
+        and bool(_OF_THE_LIST.search(request))
+    )
 
 
 def _only_a_day(description: str, now: datetime) -> bool:
@@ -473,6 +516,37 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
     return None
 
 
+_ADD_IT = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|go\s+on|please|pls)\W+)*(?:(?:can|could)\s+you\s+)?(?:just\s+)?"
+    r"(?:add|put|stick|pop|create|make|log|save|jot)\s+(?:it|that|this|one)(?:\s+down)?"
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?(?:\s+(?:as\s+a\s+)?(?:task|to-?do|reminder))?\b",
+    re.IGNORECASE,
+)
+
+
+def _add_what_was_said(conversation: Conversation, request: str) -> CreateCommand | None:
+    """ "yeah add it, friday if poss" after a message that did not become a task ("I really need to get my
+    eyes tested"): that message is the task, with the fields the request adds."""
+    added = _ADD_IT.match(request)
+    exchange = conversation.previous_exchange()
+    if added is None or exchange is None or conversation.last_result("create_tasks") is not None:
+        return None
+    said, answers = exchange
+    if any(mentioned_ids(Entry("assistant", answer)) for answer in answers):
+        return None  # the answer was about a task ("it" is that one)
+    command = parse_create(said if explicit_create(said) else f"add {said}", conversation.now)
+    if command is None or len(command.tasks) != 1:
+        return None
+    extra = parse_create(f"add x {request[added.end() :]}", conversation.now)
+    if extra is not None and len(extra.tasks) == 1:
+        task, fields = command.tasks[0], extra.tasks[0]
+        task.due, task.due_has_time = (
+            (fields.due, fields.due_has_time) if fields.due else (task.due, task.due_has_time)
+        )
+        task.priority = fields.priority or task.priority
+    return command
+
+
 def _we_asked(conversation: Conversation) -> bool:
     """Whether the last answer was a question back that waits for the user's answer."""
     asked = conversation.last_assistant_text() or ""
@@ -561,6 +635,13 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
         return None
     original = exchange[0]
     answer = conversation.request
+    if (
+        re.search(r"\b(?:both|all)(?:\s+of\s+them)?\b|\beach\s+of\s+them\b", answer, re.I)
+        and len(answer.split()) <= 5
+    ):
+        listed = [task.id for task in _listed_in(asked) if task]
+        if len(listed) > 1:
+            return original, Reference(phrase=answer, ids=listed, plural=True)  # "both of them actually"
     reference = parse_reference(
         re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", answer, flags=re.I)
     )
@@ -630,6 +711,10 @@ _FOLLOW_UP_WORDS = frozenset(
     say set should so sorry that that's the them then these they this those to too um umm well will work
     works would yeah yes yep""".split()  # noqa: SIM905  (a list of 90 words reads better so)
 )
+_BARE_LEVEL = re.compile(
+    r"^\W*(?P<level>urgent|high|low|normal|medium)\W*(?:prio(?:rity)?)?\W*(?:please|pls|thanks)?\W*$",
+    re.IGNORECASE,
+)
 _PLURAL_WORDS = frozenset({"both", "all", "them", "they", "these", "those", "each"})
 
 
@@ -642,7 +727,8 @@ def _fields_for_the_last_tasks(conversation: Conversation, request: str) -> Upda
     ids = mentioned_ids(Entry("assistant", answer))
     if not ids:
         return None
-    update = parse_update(request, conversation.now)
+    bare = _BARE_LEVEL.match(request)  # "high", the answer to "What should I change on #3?"
+    update = parse_update(f"{bare.group('level')} priority" if bare else request, conversation.now)
     ref = update.ref
     if update.changes.is_empty or update.every is not None or ref.ids or ref.ordinal is not None:
         return None

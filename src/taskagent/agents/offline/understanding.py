@@ -36,9 +36,15 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
+# A quoted title ("erase 'follow up with Ana'") says which task, never what to do with it: the model sees a
+# placeholder, so that the title's own words ("follow up", "add", "delete") cannot decide the action.
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d\n]+[\"\u201d]|(?<!\w)['\u2018][^'\u2019\n]{2,}?['\u2019](?!\w)")
+
+
 def features(text: str) -> dict[str, float]:
     """The features of a message, L2-normalised; the training script uses this very function."""
-    words = words_of(text)
+    quoted = _QUOTED.search(text) is not None
+    words = words_of(_QUOTED.sub(" quotedtitle ", text))
     found: set[str] = set()
     tokens = ["<num>" if word.isdigit() else word for word in words]
     for index, token in enumerate(tokens):
@@ -59,7 +65,7 @@ def features(text: str) -> dict[str, float]:
         found.add("has:priority")
     if re.search(r"#\d+|\btasks?\s*#?\d+", text, re.IGNORECASE):
         found.add("has:id")
-    if re.search(r"[\"\u201c][^\"\u201d]+[\"\u201d]", text):
+    if quoted:
         found.add("has:quote")
     if "\n" in text.strip() or re.search(r"(?:,[^,]+){2,}", text):
         found.add("has:list")
@@ -135,14 +141,16 @@ class Speller:
         for variant in _deletions(lowered, _reach(len(lowered))):
             candidates |= self.index.get(variant, set())
         scored = [
-            (distance, -self.targets[target], target)
+            # Among equally close words, one that ends as the typed word does ("startd" is "started", not
+            # "start"), then the one the corpus uses most.
+            (distance, target[-1] != lowered[-1], -self.targets[target], target)
             for target in candidates
             if _plausible(lowered, target)
             and (distance := _osa_distance(lowered, target)) <= _reach(min(len(lowered), len(target)))
         ]
         if not scored:
             return word
-        target = min(scored)[2]
+        target = min(scored)[3]
         return target.capitalize() if word[:1].isupper() else target
 
     def _short(self, word: str) -> str | None:

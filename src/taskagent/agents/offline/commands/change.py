@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 
+from taskagent.tasks.matching import clean_phrase
+
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
 from ..fields import PRIORITY_WORDS, cut, find_estimate, find_priority, find_status, strip_quotes
 from ..intents import DELETE_IT, strip_politeness
@@ -93,6 +95,12 @@ def _every(phrase: str, now: datetime) -> ListCommand | None:
 
 _RENAME = [
     re.compile(r"^(?:rename|retitle|re-?name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)$", re.I),
+    # "change 'call bob' to 'call bob about the van'": one quoted title for another
+    re.compile(
+        r"^(?:change|update|edit|switch|turn|make)\s+(?P<ref>[\"\u201c'\u2018][^\"\u201d'\u2019]+[\"\u201d'\u2019])\s+"
+        r"(?:to|into)\s+(?P<title>[\"\u201c'\u2018].+[\"\u201d'\u2019])$",
+        re.I,
+    ),
     re.compile(
         r"^(?:change|update|set|edit)\s+the\s+(?:title|name)\s+(?:of|for)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)$",
         re.I,
@@ -215,7 +223,9 @@ _REMARK = re.compile(
 _LEADING = re.compile(
     r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
     r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
-    r"|reopen|start|begin|i|we|also|then|please|now|so|both|the\s+(?:priority|status|due\s+date|deadline|date|state)"
+    r"|reopen|start|begin|i|we|also|then|please|now|so|both|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
+    r"|go\s+ahead\s+and|turns\s+out(?:\s+that)?|apparently|it\s+seems(?:\s+that)?"
+    r"|the\s+(?:priority|status|due\s+date|deadline|date|state)"
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
     re.I,
 )
@@ -228,7 +238,11 @@ _TRAILING = re.compile(
 
 
 def _reference_from(rest: str) -> Reference:
-    clauses = [clause for clause in re.split(r"\s*(?:,|;|\band\b|\bthen\b)\s*", rest) if clause.strip()]
+    clauses = [
+        clause
+        for clause in re.split(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\band\b|\bthen\b)\s*", rest)
+        if clause.strip()
+    ]
     kept = []
     for clause in clauses:
         clause = _LEADING.sub("", clause.strip())
@@ -353,8 +367,21 @@ _MOVED_TO = re.compile(r"(?:to|until|till|onto|into)\s", re.IGNORECASE)
 _NOT_THAT_DAY = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:on\s+|for\s+|by\s+)?$", re.IGNORECASE)
 
 
+# "add a due date to the spare room task: sunday", "give the essay a deadline of friday": a new due date.
+_GIVE_A_DEADLINE = re.compile(
+    r"^(?:add|put|set|attach|stick)\s+(?:a\s+|the\s+)?(?:due\s+date|deadline)\s+(?:to|for|on)\s+(?P<ref>.+?)"
+    r"\s*(?:[:,\u2013\u2014-]|\s(?:of|for|as|to|on)\s)\s*(?P<when>[^:,]+)$"
+    r"|^give\s+(?P<ref2>.+?)\s+a\s+(?:due\s+date|deadline)\s*(?:[:,\u2013\u2014-]|\s(?:of|for|on)\s)\s*(?P<when2>[^:,]+)$",
+    re.I,
+)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(text).rstrip(" .!?")
+    deadline_for = _GIVE_A_DEADLINE.match(text)
+    if deadline_for and find_dates(deadline_for.group("when") or deadline_for.group("when2"), now):
+        ref = deadline_for.group("ref") or deadline_for.group("ref2")
+        text = f"move {ref} to {deadline_for.group('when') or deadline_for.group('when2')}"
     whole = _whole_sentence_change(text)
     if whole is not None:
         return whole
@@ -518,6 +545,7 @@ _DELETE_IT = re.compile(
 )
 _NO_LONGER = re.compile(
     r"\b(?:(?:i|we)\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+need(?:\s+to)?(?:\s+do)?|\b(?:any\s*more|no\s+longer)\b"
+    r"|\bno\s+need\s+(?:for|to\s+do)\b"
     r"|\b(?:is|are|'s|was|were|got|has\s+been|have\s+been)\s+(?:now\s+)?(?:moot|pointless|off|cancel+ed|called\s+off"
     r"|scrapped|not\s+happening|irrelevant|unnecessary)\b"
     r"|\b(?:isn'?t|aren'?t)\s+(?:happening|needed|necessary)\b|\bnot\s+(?:happening|needed|necessary)\b"
@@ -538,19 +566,25 @@ _REASON_CLAUSE = re.compile(
 _REASON = re.compile(
     r"\s*(?:[,;:]|\s-)\s*(?:(?:we|i|they|he|she|it|that|this|there)(?:'re|'m|'s|'ve|'ll|'d|\s+(?:are|is|am|was|were"
     r"|have|has|had|will|won'?t|don'?t|didn'?t|can'?t|aren'?t|isn'?t|wasn'?t|got|no\s+longer|never|already))"
-    r"|no\s+longer|not\s+needed|because|since|cause|as)\b.*$",
+    r"|(?:we|they|he|she)\s+(?!(?:is|are|was|were)\b)\w+|no\s+longer|not\s+needed|because|since|cause|as|being|not\s+(?:happening|going|needed|necessary)|no\s+point"
+    r"|changed\s+my\s+mind|turns\s+out|apparently|(?:her|his|their|my|our)\s+\w+(?:'s|\s+(?:is|are|has|have|did)))\b.*$",
     re.I,
 )
 
 
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
+    text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
     named_before = _DELETE_IT.match(text)
     if named_before and not _DELETE_VERBS.match(text):
         # The clause that names the task: the last one that still has words once "no longer needed" goes.
         clauses = re.split(r"\s*[,;]\s*|\s+(?:so|because|since)\s+", named_before.group("before"))
         named = [_NO_LONGER.sub(" ", clause).strip() for clause in clauses]
         named = [clause for clause in named if re.search(r"\w", clause)]
+        # "no need for the cake task anymore, her mum's making one, can you take it off": not the reason
+        named = [clause for clause in named if not _REASON.match(f", {clause}")] or named
+        # "sold the bike already, no need for that task, remove it": "that task" names nothing by itself
+        named = [clause for clause in named if clean_phrase(clause)] or named
         if named:
             text = named[-1]
     text = _DELETE_VERBS.sub("", text)

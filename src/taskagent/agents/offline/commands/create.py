@@ -148,6 +148,12 @@ _CREATE_PREFIX = re.compile(
     r")",
     re.IGNORECASE,
 )
+# What a lead into a request can leave before the task: "make sure I [don't forget to] send the contract".
+_SECOND_LEAD = re.compile(
+    r"^(?:(?:do\s+not|don'?t|not)\s+(?:let\s+me\s+)?forget|remember|i\s+remember|i\s+don'?t\s+forget)"
+    r"\s+(?:to|about)\s+",
+    re.IGNORECASE,
+)
 _LIST_SUFFIX = re.compile(
     r"[\s,]+(?:(?:to\s+be\s+)?(?:put|added|placed)\s+)?(?:to|on|in|onto|into)\s+(?:my|the|our)?\s*(?:\w+\s+){0,3}?"
     r"(?:list|tasks|to-?\s?dos?'?s?)(?:\s+(?:of|for)\s+(?:\w+\s+){0,2}?(?:things|tasks|stuff|chores|reminders|to-?dos?)"
@@ -293,6 +299,7 @@ _CLAUSE_MARK = re.compile(r"\s*(?:[,;:!?]+|\.(?=\s)|\s[-\u2013\u2014]\s)\s*")
 # to"; and the vague times that are no part of a title ("at some point", "one of these days").
 _HEDGE = re.compile(
     r"^(?:(?:ugh+|argh+|hmm+|um+|oh|ok(?:ay)?|so|right|honestly)\W+)*"
+    r"(?:(?:i'?m\s+|i\s+am\s+|was\s+)?thinking\s+|i\s+think\s+|i\s+reckon\s+)?"
     r"(?:(?:i|we)(?:'ve|\s+have|'m|\s+am|'d|\s+would|'ll|\s+will)?\s+)"
     r"(?:(?:really|probably|definitely|still|also|seriously|totally|prob|actually|finally|just|kinda)\s+)*"
     r"(?:keep\s+forgetting\s+(?:to|about)|been\s+meaning\s+to|mean\s+to|meant\s+to|should|must|need\s+to"
@@ -341,8 +348,16 @@ def _without_asides(text: str) -> str:
 def _title_words(text: str) -> str:
     """`clean_title` before it is cut to the 200 characters a title may have."""
     text = tidy(text).rstrip(".!?")
-    text = _LIST_SUFFIX.sub("", text)
-    text = strip_quotes(tidy(text))
+    listed = _LIST_SUFFIX.sub("", text)
+    if listed != text:
+        # "stick 'cancel the old phone plan' on my todo list": the verb only puts it there
+        listed = re.sub(
+            r"^(?:stick|pop|bung|chuck|put|add|jot(?:\s+down)?|write(?:\s+down)?)\s+(?=[\"'\u201c\u2018])",
+            "",
+            listed,
+            flags=re.I,
+        )
+    text = strip_quotes(tidy(listed))
     text = _without_asides(text)
     text = _LEADING_JOINT.sub("", text)
     text = _HEDGE.sub("", text, count=1)
@@ -364,7 +379,9 @@ def _read(
     to ...") loses its command words; otherwise the title is the words left as typed."""
     rest, found = _take_modifiers(Traced.of(fragment), now, ignore)
     left = tidy(rest.unmask(fragment))
-    return (_title_words(_CREATE_PREFIX.sub("", left, count=1)) if command else left), found
+    if command:
+        left = _SECOND_LEAD.sub("", _CREATE_PREFIX.sub("", left, count=1), count=1)
+    return (_title_words(left) if command else left), found
 
 
 def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
@@ -519,6 +536,16 @@ def _items_after_a_colon(text: str, now: datetime) -> list[NewTask] | None:
     return found if len(found) >= 2 else None
 
 
+def _plain_lines(text: str, now: datetime) -> list[NewTask] | None:
+    """Short lines with nothing before them ("pack the suitcase" / "charge the camera"): a task each."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2 or any(not 2 <= len(line.split()) <= 12 or line.endswith("?") for line in lines):
+        return None
+    tasks = [_new_task(line, now) for line in lines]
+    found = [task for task in tasks if task]
+    return found if len(found) == len(lines) else None
+
+
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
     first line that announces them."""
@@ -547,7 +574,7 @@ def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
         found = [task for task in tasks if task]
         return found if len(found) >= 2 else None
     if not plural:
-        return None
+        return _plain_lines(text, now)
     count = None
     if plural.group("count"):
         word = plural.group("count").lower()

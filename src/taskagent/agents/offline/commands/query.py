@@ -216,7 +216,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
 
 _FIND_VERBS = re.compile(
     r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+tasks?\s+(?:is|are|mentions?|has|have)"
-    r"|where(?:'s|\s+is)|(?:do\s+i\s+have|have\s+i\s+got|is\s+there|are\s+there)\s+(?:a|an|any(?:thing)?|something)"
+    r"|where(?:'s|\s+is)|(?:do\s+i\s+have|have\s+i\s+got|(?:i\s+|you\s+)?got|is\s+there|are\s+there)\s+"
+    r"(?:a|an|any(?:thing)?|something)"
     r"|(?:did|have)\s+i\s+(?:already\s+|ever\s+)?(?:add(?:ed)?|put(?:\s+in|\s+down)?|made?|create(?:d)?|save(?:d)?)"
     r"(?:\s+(?:a\s+task|an?|any(?:thing)?|something))?"
     r"|any(?:thing)?|when(?:'s|\s+is|\s+was))\s+",
