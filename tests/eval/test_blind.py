@@ -36,6 +36,12 @@ the one the README reports.
   follow-up narrows or repeats it, "both of them" after a question, "yeah add it" after a statement, quoted
   titles hidden from the chat model, "add a deadline to X: friday", plain lines as tasks, reasons after a
   deletion, "X - make that tomorrow"): blind3 153/160, blind4 110/120, blind5 147/150, help 30/30.
+- `blind6` (tests/eval/utterances-blind6.jsonl, written 7 Dec 2026 by a sixth writer, same brief, asked
+  for British, American and Australian English, non-native speakers and dictated run-on sentences): 150 chat,
+  30 help requests, run once when it arrived (after the round tuned on blind5): chat 107/150 (71 %), help
+  30/30. After a round tuned on it (remarks after a follow-up's fields, a time alone keeps the task's day,
+  "tonight at 8", "another week on", "the Bali tasks" as all of them, "not the shed one", "but now ...",
+  "set X to high", "on the go", "next fortnight", one-word searches list every fit): chat 134/150.
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -64,6 +70,7 @@ FLOORS = {
     "blind3": (0.95, 0.97),
     "blind4": (0.91, 0.96),
     "blind5": (0.97, 1.0),
+    "blind6": (0.89, 1.0),
 }
 
 

@@ -79,6 +79,13 @@ NOISE = frozenset(
         "from",
         "and",
         "both",
+        # hedges and particles said around a task's name ("not actually working on the bathroom anymore")
+        "actually",
+        "anymore",
+        "finally",
+        "really",
+        "just",
+        "again",
         "to",
         "due",
         "date",
@@ -206,7 +213,9 @@ def match_score(phrase: str, task: Matchable) -> float:
     total = sum(max(word_match(word, title), 0.5 * word_match(word, body)) for word in wanted)
     score = total / len(wanted)
     said = " ".join(_WORD.findall(phrase.lower()))
-    if said and said in " ".join(_WORD.findall(task.title.lower())):
+    # A phrase said whole in the title is a closer match; one word said as typed is not ("invoices" fits
+    # "Send invoice to Acme" as well as "Chase unpaid invoices").
+    if " " in said and said in " ".join(_WORD.findall(task.title.lower())):
         score += PHRASE_BONUS
     return score
 

@@ -481,6 +481,8 @@ def _merge(group: list[_Piece], now: datetime, zone: ZoneInfo) -> tuple[datetime
             candidate = _localize(now.date() + timedelta(days=1), at, zone)
         return candidate, True
     if at is not None:
+        if implied is not None and implied.hour >= 17 and at.hour < 12:
+            at = at.replace(hour=at.hour + 12)  # "tonight at 8", "this evening at 7:30"
         return _localize(day, at, zone), True
     if implied is not None:
         return _localize(day, implied, zone), True

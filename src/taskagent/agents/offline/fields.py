@@ -73,6 +73,8 @@ _STANDALONE = re.compile(
     r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",
     re.IGNORECASE,
 )
+_SET_VERB = re.compile(r"^(?:please\s+)?(?:set|make|change|put|mark|bump|move|switch|turn)\b", re.IGNORECASE)
+_LEVEL_AT_END = re.compile(rf"\s(?:to|as)\s+{_LEVEL}[\s.!]*$", re.IGNORECASE)
 _LEVEL_AFTER_PRIORITY = re.compile(rf"\b(?:to|as|at)\s+(?:be\s+)?{_LEVEL}\b(?!\s+prio)", re.IGNORECASE)
 _CLAUSE_END = re.compile(
     r"^\s*(?:[,.;:!?)]|$|and\b|but\b|please\b|now\b|too\b|actually\b|though\b|btw\b|tbh\b|i\s+think\b)",
@@ -107,6 +109,12 @@ def find_priority(text: str) -> Found | None:
             value = _TODOIST_LEVELS[todoist] if todoist else PRIORITY_WORDS[match.group("level").lower()]
             found.append((value, match.span()))
             taken.append(match.span())
+    if _SET_VERB.match(text):
+        # "set the linkedin task to high": a level at the end of a change is a priority
+        for match in _LEVEL_AT_END.finditer(text):
+            if not _overlaps(match.span(), taken):
+                found.append((PRIORITY_WORDS[match.group("level").lower()], match.span()))
+                taken.append(match.span())
     if re.search(r"\bprio(?:rity)?\b", text, re.IGNORECASE):
         # "change the priority of task 3 to low": the level comes after the task.
         for match in _LEVEL_AFTER_PRIORITY.finditer(text):
@@ -196,7 +204,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
             r"|ongoing|under\s+way|underway|started|doing|wip"
             r"|(?:about\s+)?(?:half\s*way|part\s*way|midway)\s+(?:done\s+)?(?:through|with|into)|in\s+the\s+middle\s+of"
             r"|made\s+a\s+start\s+on|chipping\s+away\s+at|got\s+(?:going|started|stuck\s+in)\s+(?:on|with|into)"
-            r"|cracking\s+on\s+with)\b",
+            r"|cracking\s+on\s+with|on\s+the\s+go)\b",
             re.IGNORECASE,
         ),
     ),
@@ -204,7 +212,8 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "completed",
         re.compile(
             r"(?:\b(?:as|to|is|be|now|all)\s+)*\b(?:done|complete|completed|finished|closed|resolved|sorted|handled"
-            r"|taken\s+care\s+of|(?:tick|check)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off)\b(?:\s+with\b)?",
+            r"|taken\s+care\s+of|(?:tick|check)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off"
+            r"|(?:(?<=\bi\s)|(?<=\bwe\s))(?:did|finished|completed|sorted)\s+(?:it|that|this)(?:\s+one)?)\b(?:\s+with\b)?",
             re.IGNORECASE,
         ),
     ),
@@ -217,8 +226,8 @@ _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
     (
         "in_progress",
         re.compile(
-            r"^(?:(?:i(?:\s+am|'m)\s+|i've\s+|we(?:\s+are|'re)\s+)?(?:start(?:ed)?|begin|began|begun|kick\s+off|kicked\s+off"
-            r"|starting|beginning|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
+            r"^(?:(?:i(?:\s+am|'?m)\s+|i've\s+|we(?:\s+are|'re)\s+)?(?:start(?:ed)?|begin|began|begun|kick\s+off|kicked\s+off"
+            r"|starting|beginning|commence)(?:\s+(?:working|work)\s+on|\s+on|\s+with)?|(?:i(?:\s+am|'?m)\s+|we(?:\s+are|'re)\s+)(?:now\s+|currently\s+)?(?:working\s+on|on)"
             r"|work\s+on|(?:now\s+|currently\s+)?working\s+on|pick\s+up|picked\s+up)\b",
             re.IGNORECASE,
         ),
@@ -267,6 +276,14 @@ def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
     """
     value: str | None = None
     taken: list[Span] = []
+    contrast = re.search(r"\bbut\s+(?:nope|no|now|actually)?\W*", text, re.IGNORECASE)
+    if contrast:
+        # "I thought I was done with the verbs but nope, I'm working on them again": what is true now
+        after = find_status(text[contrast.end() :], allow_verbs=allow_verbs)
+        if after is not None:
+            shifted = [(start + contrast.end(), end + contrast.end()) for start, end in after.spans]
+            before = find_status(text[: contrast.start()], allow_verbs=allow_verbs)
+            return Found(after.value, (before.spans if before else []) + shifted)
     if allow_verbs:
         for status, pattern in _STATUS_VERBS:
             match = pattern.search(text)

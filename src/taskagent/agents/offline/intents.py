@@ -131,7 +131,9 @@ _NO = re.compile(
 _NEVER_MIND = re.compile(
     r"\b(?:never\s*mind|nvm|forget\s+(?:it|that|about\s+it)|scratch\s+that|cancel\s+that|skip\s+it|leave\s+it"
     r"|i'?ll\s+(?:think\s+about\s+it|(?:do|sort|add)\s+it)\s+later|not\s+(?:now|right\s+now|important)"
-    r"|don'?t\s+(?:worry|bother)(?:\s+about\s+it)?|it\s+doesn'?t\s+matter|no\s+worries)\b",
+    r"|don'?t\s+(?:worry|bother)(?:\s+about\s+it)?|it\s+doesn'?t\s+matter|no\s+worries|ignore\s+(?:that|me|this)"
+    r"|(?:that\s+)?was\s+(?:a\s+)?(?:mistake|typo|an\s+accident|my\s+(?:cat|dog|kid|son|daughter|toddler|baby))"
+    r"|wrong\s+(?:chat|window|button|person)|(?:sent|pressed|hit)\s+(?:that\s+|it\s+)?by\s+(?:mistake|accident))\b",
     re.IGNORECASE,
 )
 
@@ -166,7 +168,8 @@ _EXPLICIT_CHANGE = re.compile(
     re.IGNORECASE,
 )
 _TODO_PREFIX = re.compile(
-    r"^(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w", re.IGNORECASE
+    r"^(?:(?:new|add|quick)\s+(?:a\s+)?)?(?:to-?\s?do|task|reminder|note\s+to\s+self)\s*[:\u2013\u2014-]\s*\w",
+    re.IGNORECASE,
 )
 _FIELD_FOR_A_TASK = re.compile(
     r"^(?:add|put|set|attach|stick)\s+(?:a\s+|the\s+)?(?:due\s+date|deadline|priority(?:\s+level)?)\s+(?:to|for|on)\s",
@@ -190,7 +193,8 @@ _DELETE_WORDS = re.compile(
 # "..., put it on the list", "..., can you add that": the clause before says what to add.
 _ENDS_ADD_IT = re.compile(
     r"\w.*[,;.-]\s*(?:so\s+|and\s+|just\s+|please\s+)*(?:(?:can|could|would)\s+you\s+|pls\s+|please\s+)?"
-    r"(?:put|add|stick|pop|jot|write)\s+(?:it|that|this)(?:\s+down)?(?:\s+(?:on|to|onto|in)\s+(?:my|the)\s+(?:to-?do\s+)?list)?"
+    r"(?:(?:put|add|stick|pop|jot|write)\s+(?:it|that|this)(?:\s+down)?|keep\s+(?:track|a\s+note)\s+of\s+(?:it|that|this))"
+    r"(?:\s+(?:for\s+me|on|to|onto|in)\s+(?:my|the)?\s*(?:to-?do\s+)?(?:list)?)?"
     r"(?:\s+(?:please|pls|thanks))?[\s.!?]*$",
     re.IGNORECASE,
 )

@@ -110,6 +110,8 @@ def parse_reference(phrase: str) -> Reference:
         ref.pronoun = True
         return ref
     ref.description = cleaned
+    # "(both of) the Bali tasks", "all the gym ones": every task the words fit
+    ref.plural = bool(re.search(r"\b(?:tasks|ones|reminders|to-?dos)\b", phrase, re.IGNORECASE))
     return ref
 
 

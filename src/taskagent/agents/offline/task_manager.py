@@ -464,9 +464,15 @@ def resolve(
             return each
     if not chosen:
         return Reply(replies.not_found(ref.description or ref.phrase))
+    if 1 < len(chosen) <= MAX_NAMED_TOGETHER and ref.plural:
+        return Targets([task.id for task in chosen], {task.id: task for task in chosen})  # "both Bali tasks"
     if len(chosen) > 1:
         return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
     return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+# "delete the Bali tasks" names every task it fits, up to this many; more get a question.
+MAX_NAMED_TOGETHER = 5
 
 
 def _parts(ref: Reference) -> list[str]:
@@ -550,7 +556,8 @@ def _add_what_was_said(conversation: Conversation, request: str) -> CreateComman
 def _we_asked(conversation: Conversation) -> bool:
     """Whether the last answer was a question back that waits for the user's answer."""
     asked = conversation.last_assistant_text() or ""
-    return asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT, "What should I change on")) or any(
+    asked_first = (replies.ASK_TITLE, replies.ASK_ABOUT, "What should I change on", replies.which_task())
+    return asked.startswith(asked_first) or any(
         question in asked for question in (replies.WHICH_ONE, replies.WHICH_GOES, replies.WHICH_CHANGES)
     )
 
@@ -637,11 +644,17 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
     answer = conversation.request
     if (
         re.search(r"\b(?:both|all)(?:\s+of\s+them)?\b|\beach\s+of\s+them\b", answer, re.I)
-        and len(answer.split()) <= 5
+        and len(answer.split()) <= 7
     ):
-        listed = [task.id for task in _listed_in(asked) if task]
-        if len(listed) > 1:
-            return original, Reference(phrase=answer, ids=listed, plural=True)  # "both of them actually"
+        listed = [task for task in _listed_in(asked) if task]
+        # "both the fix ones" among three: the ones its words fit; "both of them", "all of them": every one
+        words = clean_phrase(
+            re.sub(r"\b(?:both|all|each|of|them|ones?|actually|oh|yes|yeah|please)\b", " ", answer)
+        )
+        if words:
+            listed = [task for task in listed if match_score(words, task) >= STRONG_MATCH]
+        if len(listed) > 1 and (len(listed) == 2 or not re.search(r"\bboth\b", answer, re.I)):
+            return original, Reference(phrase=answer, ids=[task.id for task in listed], plural=True)
     reference = parse_reference(
         re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", answer, flags=re.I)
     )
@@ -709,8 +722,30 @@ _FOLLOW_UP_WORDS = frozenset(
     each fine for good great i i'd if in is it it'd it's its just let's lets make mean meant ment need needs
     now oh ok okay on one ones please pls plus poss possible prefer pretty probably put quite rather really
     say set should so sorry that that's the them then these they this those to too um umm well will work
-    works would yeah yes yep""".split()  # noqa: SIM905  (a list of 90 words reads better so)
+    works would yeah yes yep you morning evening afternoon night arvo tonight""".split()  # noqa: SIM905  (a list of 90 words reads better so)
 )
+
+
+def _without_remarks(request: str, now: datetime) -> str:
+    """A follow-up without the clauses that only say why ("actually make it 8:30, the lines only open at
+    half 8"): when one clause only sets fields, those with two words or more of their own are remarks."""
+    clauses = re.split(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+", request)
+    if len(clauses) < 2:
+        return request
+    left = [_words_left(parse_update(clause, now)) for clause in clauses]
+    if not any(words == [] for words in left):
+        return request  # no clause only sets fields
+    return ", ".join(clause for clause, words in zip(clauses, left, strict=True) if len(words or ()) < 2)
+
+
+def _words_left(update: UpdateCommand) -> list[str] | None:
+    """The words of a clause that are neither its fields nor filler (None when it sets no field)."""
+    words = [
+        word for word in re.findall(r"[a-z']+", update.ref.phrase.lower()) if word not in _FOLLOW_UP_WORDS
+    ]
+    return None if update.changes.is_empty and not words else words
+
+
 _BARE_LEVEL = re.compile(
     r"^\W*(?P<level>urgent|high|low|normal|medium)\W*(?:prio(?:rity)?)?\W*(?:please|pls|thanks)?\W*$",
     re.IGNORECASE,
@@ -728,7 +763,8 @@ def _fields_for_the_last_tasks(conversation: Conversation, request: str) -> Upda
     if not ids:
         return None
     bare = _BARE_LEVEL.match(request)  # "high", the answer to "What should I change on #3?"
-    update = parse_update(f"{bare.group('level')} priority" if bare else request, conversation.now)
+    said = f"{bare.group('level')} priority" if bare else _without_remarks(request, conversation.now)
+    update = parse_update(said, conversation.now)
     ref = update.ref
     if update.changes.is_empty or update.every is not None or ref.ids or ref.ordinal is not None:
         return None
@@ -815,6 +851,12 @@ def _update_arguments(
         args["description"] = None
     if changes.clear_due:
         args["due_date"] = None
+    elif (
+        changes.due is not None and changes.time_only and current is not None and current.due_date is not None
+    ):
+        day = current.due_date.astimezone(conversation.now.tzinfo).date()
+        moved = datetime.combine(day, changes.due.time(), tzinfo=zone_of(changes.due))  # that day's offset
+        args["due_date"] = moved.isoformat(timespec="seconds")
     elif changes.due is not None:
         args["due_date"] = changes.due.isoformat(timespec="seconds")
     elif changes.shift_days:

@@ -226,5 +226,20 @@ def understanding() -> Understanding:
     )
 
 
+# The commonest slips of the little words, which the speller leaves alone (too short to mend by distance):
+# "by teh end of the month" must still read as a date.
+_LITTLE_WORDS = {
+    "teh": "the",
+    "hte": "the",
+    "adn": "and",
+    "nad": "and",
+    "taht": "that",
+    "wiht": "with",
+    "jsut": "just",
+}
+_LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
+
+
 def mend_typos(text: str) -> str:
+    text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     return understanding().speller.mend_text(text)

@@ -40,6 +40,8 @@ class Changes:
     reminder: RelativeReminder | None = None
     # "fix the typo …, it should be restaurant": the right spelling of one word of the current title.
     respell: str | None = None
+    # "no wait, 6:45": a time alone keeps the day the task is due, when it has one.
+    time_only: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -62,7 +64,14 @@ class Changes:
     @property
     def needs_current_task(self) -> bool:
         """Changes relative to what the task holds now (its tags, its due date)."""
-        return bool(self.add_tags or self.remove_tags or self.shift_days or self.reminder or self.respell)
+        return bool(
+            self.add_tags
+            or self.remove_tags
+            or self.shift_days
+            or self.reminder
+            or self.respell
+            or self.time_only
+        )
 
 
 @dataclass
@@ -94,6 +103,10 @@ def _every(phrase: str, now: datetime) -> ListCommand | None:
 
 
 _RENAME = [
+    # "change buy groceries to buy groceries for the barbie": the new title starts as the old one does
+    re.compile(
+        r"^(?:change|update|edit)\s+(?P<ref>(?P<verb>[a-z]+)\s.+?)\s+to\s+(?P<title>(?P=verb)\s.+)$", re.I
+    ),
     re.compile(r"^(?:rename|retitle|re-?name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)$", re.I),
     # "change 'call bob' to 'call bob about the van'": one quoted title for another
     re.compile(
@@ -179,11 +192,13 @@ _CLEAR_DUE = [
 ]
 _SHIFT = re.compile(
     r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
-    r"\b(?P<way>by|back|out|forward|up)\s+(?:by\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven"
+    r"\b(?P<way>by|back|out|forward|up)\s+(?:by\s+)?(?:another\s+|an\s+extra\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven"
     r"|a\s+couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?)\b"
     # "two more days on the essay": that much later
     r"|\b(?P<more>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of|a\s+few)\s+(?:more|extra)\s+"
-    r"(?P<more_unit>days?|weeks?)\b",
+    r"(?P<more_unit>days?|weeks?)\b"
+    # "give me another week on the speech", "another 3 days for the quote"
+    r"|\banother\s+(?P<another>\d+|one|two|three|four|five|six|seven|couple\s+of|few)?\s*(?P<another_unit>days?|weeks?)\b",
     re.I,
 )
 _PRIORITY_VERBS = [
@@ -214,8 +229,10 @@ _LEVEL_FOR_IT = re.compile(
 # "the garage door is more important than i thought": the words from the verb on say something about the
 # task, they do not name it (a clause that starts with "the …" and goes on with "is", "isn't", "has"…).
 _REMARK = re.compile(
-    r"^(?P<named>(?:the|my|our|that|this)\s+(?:(?!(?:that|which|who)\b)[\w'-]+\s+){1,5}?)"
-    r"(?:is|isn'?t|isnt|are|aren'?t|arent|was|wasn'?t|wasnt|were|has|hasn'?t|needs|turned\s+out|got|seems|looks|matters|feels|became)\b.+$",
+    r"^(?P<named>(?:(?:the|my|our|that|this)\s+|(?!(?:i|you|we|it|he|she|they|there)\b))"
+    r"(?:(?!(?:that|which|who)\b)[\w'-]+\s+){1,5}?)"
+    r"(?:is|isn'?t|isnt|are|aren'?t|arent|was|wasn'?t|wasnt|were|has|hasn'?t|needs|turned\s+out|got|seems|looks|matters|feels|became"
+    r"|can|could|will|won'?t|should|must|runs?)\b.+$",
     re.I,
 )
 
@@ -223,7 +240,8 @@ _REMARK = re.compile(
 _LEADING = re.compile(
     r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
     r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
-    r"|reopen|start|begin|i|we|also|then|please|now|so|both|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
+    r"|reopen|start|begin|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|give\s+(?:me|us)"
+    r"|i|we|also|then|please|now|so|both|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
     r"|go\s+ahead\s+and|turns\s+out(?:\s+that)?|apparently|it\s+seems(?:\s+that)?"
     r"|the\s+(?:priority|status|due\s+date|deadline|date|state)"
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
@@ -243,6 +261,9 @@ def _reference_from(rest: str) -> Reference:
         for clause in re.split(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\band\b|\bthen\b)\s*", rest)
         if clause.strip()
     ]
+    if len(clauses) > 1:
+        # "move the smoke alarm to tomorrow, it's been beeping all night": why, not which
+        clauses = [clauses[0], *(clause for clause in clauses[1:] if not _REASON.match(f", {clause}"))]
     kept = []
     for clause in clauses:
         clause = _LEADING.sub("", clause.strip())
@@ -336,12 +357,13 @@ def _take_shift(rest: str) -> tuple[int | None, str]:
     shift = _SHIFT.search(rest)
     if not shift:
         return None, rest
-    more = shift.group("more") is not None
-    amount = (shift.group("more") or shift.group("amount")).lower()
+    more = shift.group("more") is not None or shift.group("another_unit") is not None
+    amount = (shift.group("more") or shift.group("amount") or shift.group("another") or "a").lower()
     days = (
         int(amount) if amount.isdigit() else NUMBER_WORDS.get(amount.replace("a couple of", "couple of"), 1)
     )
-    if (shift.group("more_unit") or shift.group("unit")).lower().startswith("week"):
+    unit = shift.group("more_unit") or shift.group("unit") or shift.group("another_unit")
+    if unit.lower().startswith("week"):
         days *= 7
     if more:
         return days, cut(rest, [shift.span()])
@@ -350,7 +372,7 @@ def _take_shift(rest: str) -> tuple[int | None, str]:
         or (shift.group("direction") or "").lower() in {"forward", "earlier"}
         or shift.group("way").lower() == "up"
     )
-    start = shift.end("verb") if shift.group("direction") else shift.start("amount")
+    start = shift.end("verb") if shift.group("direction") else shift.start("way")
     rest = re.sub(r"\s+(?:by|back|out|forward)\s*$", "", cut(rest, [(start, shift.end())]), flags=re.I)
     return (-days if earlier else days), rest
 
@@ -447,6 +469,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         rest = cut(rest, [(match.start, match.end) for match in dates if had or match is target])
     elif dates:
         changes.due = dates[0].when
+        changes.time_only = not dates[0].has_day
         rest = cut(rest, [(match.start, match.end) for match in dates])
     if changes.due is not None and changes.due < now and (status or _DONE_STATEMENT.match(rest)):
         changes.due = None  # "renewed the passport yesterday": when it was done, not a new due date
@@ -488,6 +511,11 @@ def _status_clause(text: str) -> str:
     clauses = [clause for clause in re.split(r"\s*[,;]\s*|\s+-\s+|\s+but\s+", text) if clause.strip()]
     if len(clauses) < 2:
         return text
+    contrast = re.search(r"\bbut\b", text, re.I)
+    if contrast and find_status(
+        re.sub(r"^\W*(?:nope|no|now|actually)?\W*", "", text[contrast.end() :], flags=re.I)
+    ):
+        return text  # "I thought it was done but no, I'm on it again": find_status reads what is true now
     said = [clause for clause in clauses if _STATUS_STATEMENT.search(clause)]
     others = [clause for clause in clauses if clause not in said]
     if len(said) == 1 and not any(_CHANGE_WORDS.search(clause) for clause in others):
@@ -531,7 +559,7 @@ _DONE_PASSIVE = re.compile(
 
 _DELETE_VERBS = re.compile(
     r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
-    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?)\s+",
+    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?)(?:\s+|$)",
     re.I,
 )
 
@@ -567,7 +595,20 @@ _REASON = re.compile(
     r"\s*(?:[,;:]|\s-)\s*(?:(?:we|i|they|he|she|it|that|this|there)(?:'re|'m|'s|'ve|'ll|'d|\s+(?:are|is|am|was|were"
     r"|have|has|had|will|won'?t|don'?t|didn'?t|can'?t|aren'?t|isn'?t|wasn'?t|got|no\s+longer|never|already))"
     r"|(?:we|they|he|she)\s+(?!(?:is|are|was|were)\b)\w+|no\s+longer|not\s+needed|because|since|cause|as|being|not\s+(?:happening|going|needed|necessary)|no\s+point"
-    r"|changed\s+my\s+mind|turns\s+out|apparently|(?:her|his|their|my|our)\s+\w+(?:'s|\s+(?:is|are|has|have|did)))\b.*$",
+    r"|changed\s+my\s+mind|turns\s+out|apparently|(?:her|his|their|my|our)\s+\w+(?:'s|\s+\w+))\b.*$",
+    re.I,
+)
+
+
+# "delete the gate task, not the shed one": the task left alone is no part of the reference.
+_NOT_THAT_ONE = re.compile(
+    r"[\s,;]+(?:but\s+)?not\s+the\s+(?:\w+\s+){0,3}?(?:one|task|reminder)s?\b(?:\s+(?:though|please))?", re.I
+)
+_LEAD_IN = re.compile(r"^(?:please|pls|can\s+you|just)\s+", re.I)
+# A delete verb that starts a new sentence after something said first ("we've cancelled Bali :( delete ...").
+_VERB_AFTER_A_REMARK = re.compile(
+    r"(?:[.!?;]+|:\(|:\)|:/|\s[-\u2013\u2014]|\bso)\s+(?=(?:please\s+|pls\s+|can\s+you\s+|just\s+)?"
+    r"(?:delete|remove|drop|trash|erase|scrap|bin|ditch|get\s+rid\s+of)\b)",
     re.I,
 )
 
@@ -575,16 +616,20 @@ _REASON = re.compile(
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
     text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
+    text = _NOT_THAT_ONE.sub("", text)
+    told = _VERB_AFTER_A_REMARK.search(text)
+    if told and clean_phrase(_DELETE_VERBS.sub("", _LEAD_IN.sub("", text[told.end() :]))):
+        text = text[told.end() :]  # "we've cancelled Bali :( delete both of the Bali tasks"
     named_before = _DELETE_IT.match(text)
     if named_before and not _DELETE_VERBS.match(text):
         # The clause that names the task: the last one that still has words once "no longer needed" goes.
         clauses = re.split(r"\s*[,;]\s*|\s+(?:so|because|since)\s+", named_before.group("before"))
         named = [_NO_LONGER.sub(" ", clause).strip() for clause in clauses]
         named = [clause for clause in named if re.search(r"\w", clause)]
-        # "no need for the cake task anymore, her mum's making one, can you take it off": not the reason
-        named = [clause for clause in named if not _REASON.match(f", {clause}")] or named
         # "sold the bike already, no need for that task, remove it": "that task" names nothing by itself
         named = [clause for clause in named if clean_phrase(clause)] or named
+        # "no need for the cake task anymore, her mum's making one, can you take it off": not the reason
+        named = [clause for clause in named if not _REASON.match(f", {clause}")] or named
         if named:
             text = named[-1]
     text = _DELETE_VERBS.sub("", text)

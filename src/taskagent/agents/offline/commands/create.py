@@ -133,6 +133,8 @@ _CREATE_PREFIX = re.compile(
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
     r"|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?\s+"
     r"|make\s+sure\s+(?:i|we)\s+"
+    r"|(?:(?:i|we)\s+(?:want|would\s+like|'d\s+like|wanna)\s+to\s+(?:add|create|make|set\s+up)\s+)"
+    r"(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)\s+(?:to|for|about|called|named|titled)\s+"
     r"|(?:(?:i|we)\s+(?:want|would\s+like|'d\s+like|need)\s+)?(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)"
     r"\s+(?:to|for|about|called|named|titled)\s+"
     r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"

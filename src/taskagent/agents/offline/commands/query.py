@@ -115,6 +115,8 @@ _MARKED_LEVEL = re.compile(
 
 def parse_list(text: str, now: datetime) -> ListCommand:
     text = strip_politeness(text)
+    # "... for tomorrow because I'm trying to work out if I can go to the beach with the kids": the why
+    text = re.sub(r"[\s,]+(?:because|cos|coz|since|as)\s+(?:i|we)\b.*$", "", text, flags=re.IGNORECASE)
     lowered = text.lower()
     command = ListCommand()
     tags, tag_spans = find_tags(text)
@@ -138,7 +140,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
         command.status = "pending"  # "what's not started yet"
     elif re.search(
-        r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b",
+        r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b"
+        r"|\bon\s+the\s+go\b",
         lowered,
     ):
         command.status = "in_progress"
@@ -176,6 +179,10 @@ def parse_list(text: str, now: datetime) -> ListCommand:
             command.due_after = window.first
             command.due_before = window.last
             command.window = window.label
+        elif re.search(r"\b(?:next|coming|this)\s+(?:fortnight|two\s+weeks|2\s+weeks)\b", lowered):
+            command.due_after = now
+            command.due_before = now.date() + timedelta(days=14)
+            command.window = "in the next 14 days"
         elif re.search(
             r"\bdue\s+soon\b|\bupcoming\b|\bcoming\s+up\b|\bnext\s+(?:few|couple(?:\s+of)?)\s+days\b|\bsoon\b",
             lowered,
@@ -194,7 +201,11 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     query = _QUERY.search(text)
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
         # "what about my overdue stuff?": the filter words are not a text search.
-        words = " ".join(word for word in clean_phrase(query.group("q")).split() if word not in _LIST_WORDS)
+        words = " ".join(
+            word
+            for word in clean_phrase(query.group("q")).split()
+            if word not in _LIST_WORDS and word != "ones"
+        )
         if words:
             command.query = words
     limit = re.search(
