@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AfterValidator, TypeAdapter
@@ -14,10 +14,12 @@ from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec
 from taskagent.tasks.quick_add import TaskParse, TaskParsed, parse_task
 from taskagent.tasks.schemas import (
+    Reminder,
     SortKey,
     TaskCreate,
     TaskFilters,
     TaskRead,
+    TaskShown,
     TaskUpdate,
     UTCDatetime,
     storable_text,
@@ -93,9 +95,19 @@ async def parse_task_text(body: TaskParse, user: CurrentUser) -> TaskParsed:
     return parse_task(body, user_zone(user.timezone), utcnow())
 
 
-_TASK_JSON = TypeAdapter(TaskRead)
-_TASK_LIST_JSON = TypeAdapter(list[TaskRead])
+# Rows as the repository reads them for display (`TaskShown`), encoded without validating them first.
+_TASK_JSON = TypeAdapter(TaskShown)
+_TASK_LIST_JSON = TypeAdapter(list[TaskShown])
+_REMINDERS = TypeAdapter(list[Reminder])
 JSON = "application/json"
+
+
+def _shown(task: dict[str, Any]) -> TaskShown:
+    """A row of the repository's made ready for `TaskShown`: its reminders (rarely any) as models, as
+    `TaskRead` validates them (stored values it would refuse are refused alike)."""
+    if task["reminders"]:
+        task["reminders"] = _REMINDERS.validate_python(task["reminders"])
+    return cast(TaskShown, task)
 
 
 def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str:
@@ -171,8 +183,8 @@ async def list_tasks(
         # A relative reference (RFC 8288): nothing of the request's Host header is reflected.
         next_query = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint)).query
         headers["Link"] = f'<{request.url.path}?{next_query}>; rel="next"'
-    # Serialised here in one pass (FastAPI would validate, convert to dicts, then encode).
-    body = _TASK_LIST_JSON.dump_json(_TASK_LIST_JSON.validate_python(page.tasks))
+    # Encoded here in one pass (FastAPI would validate, convert to dicts, then encode).
+    body = _TASK_LIST_JSON.dump_json([_shown(task) for task in page.tasks])
     return Response(body, media_type=JSON, headers=headers)
 
 
@@ -188,7 +200,7 @@ async def get_task(task_id: int, tasks: TaskServiceDep) -> Response:
     task = await tasks.view(task_id)
     headers = {"ETag": etag_of(task["id"], task["version"])}
     # Encoded here in one pass, as a page is (FastAPI would validate, convert to dicts, then encode).
-    return Response(_TASK_JSON.dump_json(_TASK_JSON.validate_python(task)), headers=headers, media_type=JSON)
+    return Response(_TASK_JSON.dump_json(_shown(task)), headers=headers, media_type=JSON)
 
 
 async def _update(
