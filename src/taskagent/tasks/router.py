@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -8,8 +9,9 @@ from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
 from taskagent.access_tokens.dependencies import TokenScope
 from taskagent.agents.context import user_zone
 from taskagent.db import utcnow
-from taskagent.dependencies import CurrentUser, CurrentUserId, SettingsDep, TaskServiceDep
+from taskagent.dependencies import CurrentUser, CurrentUserId, TaskServiceDep
 from taskagent.errors import Forbidden, InvalidRequest, Unauthorized, error_responses
+from taskagent.resources import request_resources
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.pagination import CursorCodec
 from taskagent.tasks.quick_add import TaskParse, TaskParsed, parse_task
@@ -110,6 +112,11 @@ def _shown(task: dict[str, Any]) -> TaskShown:
     return cast(TaskShown, task)
 
 
+@functools.lru_cache(maxsize=4)
+def _cursor_codec(secret: str) -> CursorCodec:
+    return CursorCodec(secret)
+
+
 def _query_fingerprint(user_id: int, sort: SortKey, filters: TaskFilters) -> str:
     """What a cursor is bound to: the caller, the sort and the filters."""
     return f"{user_id}|{sort}|{filters.model_dump_json()}"
@@ -167,7 +174,6 @@ class TaskListQuery(BaseModel):
 async def list_tasks(
     tasks: TaskServiceDep,
     user_id: CurrentUserId,
-    settings: SettingsDep,
     request: Request,
     query: Annotated[TaskListQuery, Query()],
 ) -> Response:
@@ -182,7 +188,9 @@ async def list_tasks(
         repeating=query.repeating,
     )
     sort, limit, cursor = query.sort, query.limit, query.cursor
-    codec = CursorCodec(settings.jwt_secret)
+    # The settings from the request, not a dependency of their own: FastAPI's solving of one cost more than
+    # the rest of the cursor's work. The codec is made once per secret (its key is derived from it).
+    codec = _cursor_codec(request_resources(request).settings.jwt_secret)
     fingerprint = _query_fingerprint(user_id, sort, filters)
     after = None if cursor is None else codec.decode(cursor, fingerprint, sort)
     page = await tasks.page(filters, sort, limit, after)
