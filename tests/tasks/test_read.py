@@ -56,6 +56,35 @@ async def test_a_task_reads_as_it_was_created_listed_and_changed(
     assert reread.json()["completed_at"] is not None and reread.json()["tags"] == []
 
 
+async def test_a_task_with_every_field_reads_and_lists_as_created(
+    client: httpx.AsyncClient, alice: UserHandle
+) -> None:
+    """A read and a page encode the rows they read without validating them first (`schemas.TaskShown`):
+    the same fields in the same order as the create's answer (`TaskRead`), reminders of both kinds too."""
+    created = await create(
+        client,
+        alice,
+        title="Every field",
+        description="All of them",
+        status="in_progress",
+        priority="high",
+        due_date="2026-12-04T17:30:00.250000+01:00",
+        tags=["x", "y"],
+        estimate_minutes=15,
+        position=2.5,
+        recurrence="FREQ=WEEKLY;BYDAY=FR",
+        repeat_from="completion",
+        reminders=[{"at": "2026-12-03T09:00:00+01:00"}, {"before_minutes": 30}],
+    )
+    read = await fetch(client, alice, created["id"])
+    page = await client.get("/tasks", headers=alice.headers)
+    assert read.status_code == page.status_code == 200, (read.text, page.text)
+    assert list(read.json().items()) == list(created.items())
+    assert [list(task.items()) for task in page.json()] == [list(created.items())]
+    assert created["reminders"] == [{"at": "2026-12-03T08:00:00Z"}, {"before_minutes": 30}]
+    assert created["next_id"] is None
+
+
 async def test_what_is_not_the_callers_task_is_404(
     client: httpx.AsyncClient, alice: UserHandle, bob: UserHandle
 ) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    null,
     or_,
     select,
     text,
@@ -39,7 +40,7 @@ from taskagent.auth.models import User
 from taskagent.db import UTCDateTime, is_row_id
 from taskagent.tasks.models import Task, TaskStatus
 from taskagent.tasks.pagination import Position, SortValue
-from taskagent.tasks.schemas import SortKey, TaskFilters
+from taskagent.tasks.schemas import SortKey, TaskFilters, TaskRead
 
 # Tasks with no due date sort after every dated one, in both directions: the stand-in for a missing due
 # date is past the latest allowed date when sorting up, and before the earliest when sorting down.
@@ -48,13 +49,25 @@ _NO_DUE_DATE_DESCENDING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 _TASKS = typing.cast(Table, Task.__table__)
-# What is shown of a task (a page, `GET /tasks/{id}`): every column but the reminder worker's bookkeeping.
-# Enumerations come as the stored strings: the response's schema validates them anyway, and SQLAlchemy's
-# conversion of every value cost more than the schema's.
+# What is shown of a task (a page, `GET /tasks/{id}`): every column but the reminder worker's bookkeeping,
+# in the response's order (`SHOWN_FIELDS`; `next_id`, a field of an update's answer, as NULL), then those
+# it leaves out (`version`, `priority_rank`): the router encodes the rows as they are (`schemas.TaskShown`).
+# Enumerations come as the stored strings, which the JSON shows (SQLAlchemy's conversion of every value
+# cost more than the encoding).
+SHOWN_FIELDS = tuple(TaskRead.model_fields)
+_NOT_SHOWN = {"next_reminder_at", "reminded_until"}
+
+
+def _shown_column(name: str) -> ColumnElement[Any]:
+    if name not in _TASKS.c:
+        return null().label(name)
+    column = _TASKS.c[name]
+    return type_coerce(column, String()).label(name) if isinstance(column.type, Enum) else column
+
+
 _SHOWN_COLUMNS: tuple[ColumnElement[Any], ...] = tuple(
-    type_coerce(column, String()).label(column.name) if isinstance(column.type, Enum) else column
-    for column in _TASKS.c
-    if column.name not in {"next_reminder_at", "reminded_until"}
+    _shown_column(name)
+    for name in (*SHOWN_FIELDS, *(c.name for c in _TASKS.c if c.name not in {*SHOWN_FIELDS, *_NOT_SHOWN}))
 )
 _SHOWN = select(*_SHOWN_COLUMNS)  # built once: each column's coercion cost more than the rest of a query
 # The statements of every request are built once with their parameters named (`owner_id`, `task_id`...):

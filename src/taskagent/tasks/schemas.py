@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
 
 from taskagent.tasks.models import TaskPriority, TaskStatus
 from taskagent.tasks.recurrence import RepeatFrom, RuleError, parse_rule
@@ -232,6 +233,32 @@ class TaskRead(BaseModel):
         default=None,
         description="In the answer to the completion of a repeating task: the next occurrence's id",
     )
+
+
+class TaskShown(TypedDict):
+    """`TaskRead` as encoding only, for rows the database gave (`repository.SHOWN_FIELDS`: these fields in
+    this order, then others this leaves out): the JSON is `TaskRead`'s, without validating every value of
+    every row first, which cost as much as the encoding. The enumerations come as the stored strings;
+    reminders, a list of models, must be validated (`router._shown`)."""
+
+    id: int
+    title: str
+    description: str | None
+    status: str
+    priority: str
+    due_date: datetime | None
+    tags: list[str]
+    parent_id: int | None
+    estimate_minutes: int | None
+    position: float
+    owner_id: int
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    recurrence: str | None
+    repeat_from: str
+    reminders: list[Reminder]
+    next_id: int | None
 
 
 SortKey = Literal[
