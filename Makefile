@@ -111,7 +111,7 @@ train: $(VENV)/.synced
 	$(VENV)/bin/python -m taskagent.agents.offline.training
 
 bench: setup
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/taskagent/web

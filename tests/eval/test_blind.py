@@ -41,10 +41,12 @@ the one the README reports.
   30 help requests, run once when it arrived (after the round tuned on blind5): chat 107/150 (71 %), help
   30/30. After a round tuned on it (remarks after a follow-up's fields, a time alone keeps the task's day,
   "tonight at 8", "another week on", "the Bali tasks" as all of them, "not the shed one", "but now ...",
-  "set X to high", "on the go", "next fortnight", one-word searches list every fit): chat 134/150.
+  "set X to high", "on the go", "next fortnight", one-word searches list every fit): chat 134/150; then
+  (two errands joined by "and", "sorry I meant X not Y", "needs ordering by", "any more"): 141/150.
 - `blind7` (tests/eval/utterances-blind7.jsonl, written 7 Dec 2026 by a seventh writer, same brief, as a
   cast of different users typing on a phone), run once after the rounds tuned on blind5 and blind6, not
-  tuned on since: chat 112/150 (75 %), help 28/30 (93 %). The fair figure of this session.
+  tuned on since: chat 112/150 (75 %), help 28/30 (93 %). The fair figure of this session (113/150 after
+  the last fixes made on blind6's mistakes).
 
 The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -73,7 +75,7 @@ FLOORS = {
     "blind3": (0.95, 0.97),
     "blind4": (0.91, 0.96),
     "blind5": (0.97, 1.0),
-    "blind6": (0.89, 1.0),
+    "blind6": (0.94, 1.0),
     "blind7": (0.74, 0.93),
 }
 

@@ -86,6 +86,8 @@ NOISE = frozenset(
         "really",
         "just",
         "again",
+        "out",
+        "up",
         "to",
         "due",
         "date",

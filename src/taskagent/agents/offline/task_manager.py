@@ -83,7 +83,7 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     if which is not None:
         return which
 
-    added = _fields_for_the_last_tasks(conversation, request)
+    added = _fields_for_the_last_tasks(conversation, request) or _title_corrected(conversation, request)
     if added is not None:
         return _update(conversation, toolbox, added)
 
@@ -724,6 +724,36 @@ _FOLLOW_UP_WORDS = frozenset(
     say set should so sorry that that's the them then these they this those to too um umm well will work
     works would yeah yes yep you morning evening afternoon night arvo tonight""".split()  # noqa: SIM905  (a list of 90 words reads better so)
 )
+
+
+_I_MEANT = re.compile(
+    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*(?:i\s+)?(?:meant|mean|ment)\s+(?P<new>.+?),?\s+not\s+(?P<old>[^,.!?]+)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand | None:
+    """ "sorry I meant printer paper not ink" after "Created task #4: Buy printer ink": the title, mended."""
+    said = _I_MEANT.match(request)
+    answer = conversation.last_assistant_text()
+    ids = mentioned_ids(Entry("assistant", answer)) if answer and said else []
+    if said is None or len(ids) != 1:
+        return None
+    title = titles_from_history(conversation.history).get(ids[0], "")
+    old, new = said.group("old").strip(), said.group("new").strip()
+    if not re.search(rf"\b{re.escape(old)}\b", title, re.IGNORECASE):
+        return None
+    mended = re.sub(rf"\b{re.escape(old)}\b", new, title, count=1, flags=re.IGNORECASE).split()
+    for size in (3, 2, 1):  # "Buy printer printer paper": the words the new ones repeat go
+        index = 0
+        while index + 2 * size <= len(mended):
+            if [w.lower() for w in mended[index : index + size]] == [
+                w.lower() for w in mended[index + size : index + 2 * size]
+            ]:
+                del mended[index : index + size]
+            else:
+                index += 1
+    return UpdateCommand(Reference(phrase=request, ids=ids), Changes(title=" ".join(mended)))
 
 
 def _without_remarks(request: str, now: datetime) -> str:

@@ -250,9 +250,12 @@ _LEADING = re.compile(
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
     r"|was|were|gets?|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
-    r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though)\b\s*|'s\b)+$",
+    r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though|any\s*more)\b\s*|'s\b)+$",
     re.I,
 )
+
+
+_NEEDS_DOING = re.compile(r"\s*\b(?:it\s+)?needs?\s+(?:doing|sorting|[a-z]+ing)$", re.I)
 
 
 def _reference_from(rest: str) -> Reference:
@@ -268,7 +271,10 @@ def _reference_from(rest: str) -> Reference:
     for clause in clauses:
         clause = _LEADING.sub("", clause.strip())
         clause = _TRAILING.sub("", clause).strip(" ,.!?")
-        clause = re.sub(r"^(?:working|work)\s+on\s+", "", clause, flags=re.I)
+        clause = re.sub(
+            r"^(?:not\s+)?(?:actually\s+|really\s+)?(?:working|work)\s+on\s+", "", clause, flags=re.I
+        )
+        clause = _NEEDS_DOING.sub("", clause).strip()  # "the school uniform needs ordering by Friday"
         if len(clauses) > 1:
             clause = _REMARK.sub(lambda match: match.group("named"), clause).strip()
         if clause:

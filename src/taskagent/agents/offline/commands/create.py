@@ -467,6 +467,26 @@ _AND_ALSO = re.compile(
 _AND = re.compile(r"\s*,?\s+and\s+", re.I)
 
 
+# The verbs of everyday errands: two of them joined by "and", each with its own object, are two tasks
+# ("call the electrician and email the school"), unlike "research and write the report", "buy milk and
+# eggs", or anything said to be "a task".
+_ERRAND_VERBS = frozenset(
+    """call ring phone text email message buy get order book pay pick drop send post return collect renew
+    cancel fix clean wash tidy water feed walk print sign submit file prepare write finish check schedule
+    reply defrost iron vacuum hoover mow sweep empty take bring charge pack sort chase update
+    arrange""".split()  # noqa: SIM905  (a list of 60 words reads better so)
+)
+_PARTICLES = frozenset({"up", "off", "out", "down", "in", "back", "over", "away"})
+
+
+def _each_an_errand(halves: list[str]) -> bool:
+    for half in halves:
+        words = re.findall(r"[a-z']+", _CREATE_PREFIX.sub("", half.strip(), count=1).lower())
+        if not words or words[0] not in _ERRAND_VERBS or not [w for w in words[1:] if w not in _PARTICLES]:
+            return False
+    return True
+
+
 def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
     """Two or more tasks joined in one sentence: by "and also", "then", "as well as", ";", or by "and"
     when each side has a date or a priority of its own ("tomorrow buy eggs and on Saturday clean the car",
@@ -474,7 +494,9 @@ def _joined_tasks(text: str, now: datetime) -> list[NewTask] | None:
     parts = [part for part in _AND_ALSO.split(text) if part.strip()]
     if len(parts) < 2:
         halves = [part for part in _AND.split(text) if part.strip()]
-        if len(halves) < 2 or not all(find_dates(half, now) or find_priority(half) for half in halves):
+        fielded = all(find_dates(half, now) or find_priority(half) for half in halves)
+        one = re.search(r"\b(?:a|one|single)\s+(?:new\s+)?(?:task|to-?do|reminder)\b", text, re.IGNORECASE)
+        if len(halves) < 2 or not (fielded or (not one and _each_an_errand(halves))):
             return None
         parts = halves
     if any(len(part.split()) < 2 for part in parts):
