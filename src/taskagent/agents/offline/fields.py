@@ -268,6 +268,23 @@ def _obliged(text: str, match: re.Match[str], status: str) -> bool:
     return _OBLIGED.search(text[:word_start]) is not None
 
 
+_CONTRAST = re.compile(r"\bbut\s+(?:nope|no|now|actually)?\W*", re.IGNORECASE)
+
+
+def status_after_but(text: str, *, allow_verbs: bool = True) -> tuple[int, Found] | None:
+    """The status said after "but" ("I thought I was done with the verbs but nope, I'm working on them
+    again"): where "but" starts, and what is true now with its spans in `text`'s positions; None when
+    nothing after "but" says one."""
+    contrast = _CONTRAST.search(text)
+    if contrast is None:
+        return None
+    after = find_status(text[contrast.end() :], allow_verbs=allow_verbs)
+    if after is None:
+        return None
+    shifted = [(start + contrast.end(), end + contrast.end()) for start, end in after.spans]
+    return contrast.start(), Found(after.value, shifted)
+
+
 def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
     """The status a sentence sets (`pending`, `in_progress`, `completed`), if any.
 
@@ -276,14 +293,11 @@ def find_status(text: str, *, allow_verbs: bool = True) -> Found | None:
     """
     value: str | None = None
     taken: list[Span] = []
-    contrast = re.search(r"\bbut\s+(?:nope|no|now|actually)?\W*", text, re.IGNORECASE)
-    if contrast:
-        # "I thought I was done with the verbs but nope, I'm working on them again": what is true now
-        after = find_status(text[contrast.end() :], allow_verbs=allow_verbs)
-        if after is not None:
-            shifted = [(start + contrast.end(), end + contrast.end()) for start, end in after.spans]
-            before = find_status(text[: contrast.start()], allow_verbs=allow_verbs)
-            return Found(after.value, (before.spans if before else []) + shifted)
+    contrast = status_after_but(text, allow_verbs=allow_verbs)
+    if contrast is not None:
+        but, now_true = contrast
+        before = find_status(text[:but], allow_verbs=allow_verbs)
+        return Found(now_true.value, (before.spans if before else []) + now_true.spans)
     if allow_verbs:
         for status, pattern in _STATUS_VERBS:
             match = pattern.search(text)

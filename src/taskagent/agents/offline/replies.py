@@ -196,9 +196,12 @@ def no_list_to_count() -> str:
     return "I don't have a list to count from. Say “show my tasks” first, or give me the task's id."
 
 
+WHAT_TO_CHANGE = "What should I change on"
+
+
 def nothing_to_change(task_label: str) -> str:
     return (
-        f"What should I change on {task_label}? For example: “mark it done”, “make it urgent”, "
+        f"{WHAT_TO_CHANGE} {task_label}? For example: “mark it done”, “make it urgent”, "
         "“move it to Friday” or “rename it to …”."
     )
 

@@ -546,9 +546,8 @@ def _add_what_was_said(conversation: Conversation, request: str) -> CreateComman
     extra = parse_create(f"add x {request[added.end() :]}", conversation.now)
     if extra is not None and len(extra.tasks) == 1:
         task, fields = command.tasks[0], extra.tasks[0]
-        task.due, task.due_has_time = (
-            (fields.due, fields.due_has_time) if fields.due else (task.due, task.due_has_time)
-        )
+        if fields.due:
+            task.due, task.due_has_time = fields.due, fields.due_has_time
         task.priority = fields.priority or task.priority
     return command
 
@@ -556,7 +555,7 @@ def _add_what_was_said(conversation: Conversation, request: str) -> CreateComman
 def _we_asked(conversation: Conversation) -> bool:
     """Whether the last answer was a question back that waits for the user's answer."""
     asked = conversation.last_assistant_text() or ""
-    asked_first = (replies.ASK_TITLE, replies.ASK_ABOUT, "What should I change on", replies.which_task())
+    asked_first = (replies.ASK_TITLE, replies.ASK_ABOUT, replies.WHAT_TO_CHANGE, replies.which_task())
     return asked.startswith(asked_first) or any(
         question in asked for question in (replies.WHICH_ONE, replies.WHICH_GOES, replies.WHICH_CHANGES)
     )
@@ -798,9 +797,8 @@ def _fields_for_the_last_tasks(conversation: Conversation, request: str) -> Upda
     ref = update.ref
     if update.changes.is_empty or update.every is not None or ref.ids or ref.ordinal is not None:
         return None
-    words = re.findall(r"[a-z']+", ref.phrase.lower())
-    if any(word not in _FOLLOW_UP_WORDS for word in words):
-        return None
+    if _words_left(update):
+        return None  # words that name something else ("dentist friday")
     plural = bool(_PLURAL_WORDS.intersection(re.findall(r"[a-z']+", request.lower())))
     if len(ids) > 1 and not plural:
         return None

@@ -15,7 +15,15 @@ from difflib import SequenceMatcher
 from taskagent.tasks.matching import clean_phrase
 
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
-from ..fields import PRIORITY_WORDS, cut, find_estimate, find_priority, find_status, strip_quotes
+from ..fields import (
+    PRIORITY_WORDS,
+    cut,
+    find_estimate,
+    find_priority,
+    find_status,
+    status_after_but,
+    strip_quotes,
+)
 from ..intents import DELETE_IT, strip_politeness
 from ..references import PLURAL_PRONOUN, Reference, parse_reference
 from ..repetition import RelativeReminder, find_reminder
@@ -517,10 +525,7 @@ def _status_clause(text: str) -> str:
     clauses = [clause for clause in re.split(r"\s*[,;]\s*|\s+-\s+|\s+but\s+", text) if clause.strip()]
     if len(clauses) < 2:
         return text
-    contrast = re.search(r"\bbut\b", text, re.I)
-    if contrast and find_status(
-        re.sub(r"^\W*(?:nope|no|now|actually)?\W*", "", text[contrast.end() :], flags=re.I)
-    ):
+    if status_after_but(text):
         return text  # "I thought it was done but no, I'm on it again": find_status reads what is true now
     said = [clause for clause in clauses if _STATUS_STATEMENT.search(clause)]
     others = [clause for clause in clauses if clause not in said]
