@@ -54,10 +54,11 @@ def _b64decode(text: str) -> bytes:
 class CursorCodec:
     def __init__(self, secret: str) -> None:
         # A key of its own, so a cursor's MAC can never stand in for anything signed with the secret itself.
-        self._key = hmac.new(secret.encode(), b"taskagent tasks cursor v1", hashlib.sha256).digest()
+        self._key = hmac.digest(secret.encode(), b"taskagent tasks cursor v1", hashlib.sha256)
 
     def _mac(self, query: str, payload: bytes) -> bytes:
-        return hmac.new(self._key, query.encode() + b"\n" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
+        # hmac.digest: OpenSSL's one-shot HMAC, the same MAC as hmac.new(...).digest() at a third of its cost
+        return hmac.digest(self._key, query.encode() + b"\n" + payload, "sha256")[:_MAC_BYTES]
 
     def encode(self, position: Position, query: str) -> str:
         key: Any = position.key

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 from typing import Annotated, Any, cast
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
@@ -197,7 +198,10 @@ async def list_tasks(
     headers: dict[str, str] = {}
     if page.next is not None:
         # A relative reference (RFC 8288): nothing of the request's Host header is reflected.
-        next_query = request.url.include_query_params(cursor=codec.encode(page.next, fingerprint)).query
+        # The request's parameters with the cursor replaced (last), as `URL.include_query_params` would
+        # give, without parsing the query string and the URL again.
+        params = [(name, value) for name, value in request.query_params.multi_items() if name != "cursor"]
+        next_query = urlencode([*params, ("cursor", codec.encode(page.next, fingerprint))])
         headers["Link"] = f'<{request.url.path}?{next_query}>; rel="next"'
     # Encoded here in one pass (FastAPI would validate, convert to dicts, then encode).
     body = _TASK_LIST_JSON.dump_json([_shown(task) for task in page.tasks])
