@@ -160,10 +160,32 @@ IRREGULAR = {
 }
 
 
+# Short forms people type for a title's word: "tax docs" names "Prepare tax documents".
+SHORT_FORMS = {
+    "doc": "document",
+    "docs": "document",
+    "appt": "appointment",
+    "appts": "appointment",
+    "info": "information",
+    "bday": "birthday",
+    "b'day": "birthday",
+    "mgmt": "management",
+    "dept": "department",
+    "govt": "government",
+    "uni": "university",
+    "admin": "administration",
+    "approx": "approximate",
+    "prefs": "preference",
+    "specs": "specification",
+}
+
+
 def stem(word: str) -> str:
     word = word.lower().strip("'-")
     if word in IRREGULAR:
         return IRREGULAR[word]
+    if word in SHORT_FORMS:
+        return SHORT_FORMS[word]
     if word.endswith("'s"):
         word = word[:-2]
     if word.endswith("ies") and len(word) > 4:

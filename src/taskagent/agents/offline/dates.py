@@ -489,6 +489,9 @@ def _merge(group: list[_Piece], now: datetime, zone: ZoneInfo) -> tuple[datetime
     return _localize(day, END_OF_DAY, zone), False
 
 
+_DAY_STRESSED = re.compile(r"\s+(?:itself|only|latest|at\s+the\s+latest|sharp|for\s+sure)\b", re.IGNORECASE)
+
+
 def find_dates(text: str, now: datetime) -> list[DateMatch]:
     """All date expressions in `text`, read relative to `now` (an aware datetime in the user's zone).
 
@@ -517,6 +520,10 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
         if lead_in:
             start = window + lead_in.start()
         end = group[-1].end
+        # "on Monday itself", "today only": words that stress the day belong to it, not to the title
+        stress = _DAY_STRESSED.match(text, end)
+        if stress:
+            end = stress.end()
         has_day = any(piece.day is not None or piece.moment is not None for piece in group)
         matches.append(
             DateMatch(

@@ -57,7 +57,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 # --- chat requests: which action -------------------------------------------------------------------------
 
 _POLITE = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
+    r"^(?:(?:please|pls|plz|kindly|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
     r"|could\s+we|can\s+we|shall\s+we"
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
     r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"

@@ -182,6 +182,12 @@ def _act(
         created = _unless_it_exists(conversation, toolbox, request)
         if created is not None:
             return created
+    if intent == "create" and _CHANGE_VERB_FIRST.match(request) and not explicit_create(request):
+        # "update the report": a change of the task with those words (what to change is asked), a new task
+        # only when no task has them ("update the website" on an empty list)
+        return _unless_it_exists(conversation, toolbox, request) or _update(
+            conversation, toolbox, parse_update(request, now)
+        )
     if intent == "create":
         return _create(conversation, toolbox, parse_create(request, now))
     if intent == "find" and _only_a_day(parse_find(request), now):
@@ -304,8 +310,9 @@ def _the_list_again(
     (None when the request narrows or widens it, or is a request of its own)."""
     if classification.intent != "list" or not _OF_THE_LIST.search(request):
         return None
-    if parse_list(request, conversation.now).filters or re.search(r"(?:all|every\w*)", request, re.I):
-        return None
+    command = parse_list(request, conversation.now)
+    if command.filters or command.sort or re.search(r"\b(?:all|every\w*)\b", request, re.I):
+        return None  # "which of those is most important?": the list again, in another order
     exchange = conversation.previous_exchange()
     return exchange[0] if exchange is not None else None
 
@@ -358,6 +365,12 @@ STRONG_MATCH = 0.75
 
 # A change read with this share of a new task's probability or more is nearly as likely to be a new task.
 NEARLY_AS_LIKELY = 0.5
+
+
+# A change verb first, before words that may name a task: "update the report", "edit my essay".
+_CHANGE_VERB_FIRST = re.compile(
+    r"^(?:update|edit|change|modify|amend|revise)\s+(?:the|my|that|this)\s+\S", re.I
+)
 
 
 def _may_be_new(classification: ChatClassification) -> bool:

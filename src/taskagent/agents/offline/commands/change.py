@@ -123,7 +123,7 @@ _RENAME = [
         re.I,
     ),
     re.compile(
-        r"^(?:change|update|set|edit)\s+the\s+(?:title|name)\s+(?:of|for)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)$",
+        r"^(?:change|update|set|edit)\s+(?:the\s+)?(?:title|name)\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)$",
         re.I,
     ),
     re.compile(

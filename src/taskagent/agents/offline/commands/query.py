@@ -33,12 +33,21 @@ class ListCommand:
     limit: int | None = None
     # "my 5 most urgent tasks", "what's next": an order rather than a filter, applied to the reply.
     sort: Literal["priority", "due"] | None = None
+    # "what's still open?", "what haven't I done yet?": the open tasks asked for in so many words (after a
+    # list of completed ones, another list, not that one again).
+    said_open: bool = False
 
     @property
     def filters(self) -> bool:
         """Whether it narrows the list down (a status, priority, window, tag...), not only "my tasks"."""
         return bool(
-            self.status or self.priority or self.overdue or self.window or self.tags or self.without_due_date
+            self.status
+            or self.priority
+            or self.overdue
+            or self.window
+            or self.tags
+            or self.without_due_date
+            or self.said_open
         )
 
     def arguments(self) -> dict[str, object]:
@@ -113,6 +122,17 @@ _MARKED_LEVEL = re.compile(
 )
 
 
+# Open tasks said in so many words: what is left, still to do, not done yet, to be done ("what did I get
+# done" and "what did I manage to finish" stay the completed ones).
+_STILL_TO_DO = re.compile(
+    r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|not|never|yet\s+to|still\s+to|need\s+to"
+    r"|needs\s+to|have\s+to|has\s+to|got\s+to|gotta|left\s+to|remain(?:s|ing)?\s+to|to\s+be)\s+"
+    r"(?:(?:i|we|you|yet|even|really|been|actually|still)\s+)*(?:get\s+|be\s+)?(?:done|finished|completed)\b"
+    r"|\b(?:still\s+)?(?:open|outstanding|unfinished|undone|incomplete|remaining)\b|\bleft\s+(?:to\s+do|over)\b"
+    r"|\bstill\s+(?:to\s+do|pending|on\s+my\s+(?:list|plate))\b"
+)
+
+
 def parse_list(text: str, now: datetime) -> ListCommand:
     text = strip_politeness(text)
     # "... for tomorrow because I'm trying to work out if I can go to the beach with the kids": the why
@@ -133,8 +153,12 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         lowered,
     ):
         command.status = "pending"
+    elif _STILL_TO_DO.search(lowered) and not re.search(r"\bstarted\b", lowered):
+        command.open_only = command.said_open = True  # "what do I need to get done today"
     elif re.search(
-        r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off)\b", lowered
+        r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off)\b"
+        r"|\bdid\s+(?:i|we)\s+(?:\w+\s+)?(?:finish|complete|do|get\s+done|tick\s+off|wrap\s+up)\b",
+        lowered,
     ) and not re.search(r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered):
         command.status = "completed"
     elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
@@ -236,12 +260,29 @@ _FIND_VERBS = re.compile(
 )
 
 
+_SOMETHING_ABOUT = re.compile(
+    r"\b(?:something|a\s+task|a\s+thing|one|stuff|that\s+thing|the\s+thing)\s+(?:about|for|on|re|regarding|to\s+do\s+with)\s+"
+    r"(?P<what>[^,.;?!]+?)\s*(?:[,.;?!]|\s+(?:where|can|could|have|did|is)\b|$)",
+    re.IGNORECASE,
+)
+
+
 def parse_find(text: str) -> str:
     text = strip_politeness(text)
     by_id = re.search(r"(?:\btask\s*#?\s*|(?<![\w&])#)(\d+)\b", text, re.IGNORECASE)
     if by_id:
         return f"#{by_id.group(1)}"  # find_tasks reads "#12" as an id
     text = _FIND_VERBS.sub("", text)
+    # "I remember adding something about the boiler, where's that?": what it was about, not the story
+    about = _SOMETHING_ABOUT.search(text)
+    if about:
+        text = about.group("what")
+    text = re.sub(
+        r"\bw/\s*|\b(?:with|has|have|having|containing)\s+the\s+words?\b|\bthe\s+words?\b",
+        " ",
+        text,
+        flags=re.I,
+    )
     text = re.sub(
         r"\b(?:due|about|called|named|titled|mentioning|related\s+to|regarding|(?:to\s+)?do\s+with"
         r"|on\s+(?:my|the)\s+(?:list|to-?do\s+list))\b",
