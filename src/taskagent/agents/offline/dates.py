@@ -387,14 +387,21 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _announced_weekend_day,
     ),
     (
-        re.compile(r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE),
+        # "the 2nd floor", "the 3rd time": an ordinal before a noun of its own is not a day
+        re.compile(
+            r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+            r"(?!\s+(?:floor|flat|storey|story|street|st|avenue|ave|road|rd|time|round|attempt|try|grade|year|place"
+            r"|edition|birthday|anniversary|draft|page|chapter|row|gate|door|building|house|level|shift|period"
+            r"|class|semester|term|lesson|box|item|one|version|stage|step|phase|quarter|half|season|episode)\b)",
+            re.IGNORECASE,
+        ),
         _day_of_month,
     ),
     (
         re.compile(
             r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:next\s+)?(?:week|month|year|day|business\s+day)"
             r"|close\s+of\s+business|eod|eow|eom|cob|next\s+(?:week|month|year|weekend)|this\s+weekend|the\s+weekend"
-            r"|end\s+of\s+next\s+(?:week|month))\b",
+            r"|end\s+of\s+next\s+(?:week|month)|(?:the\s+)?month[\s-]end)\b",
             re.IGNORECASE,
         ),
         _period,
@@ -422,7 +429,12 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     # Before the 24-hour form, so that "at 5:30" reads as 17:30 rather than 05:30.
     (
-        re.compile(r"(?<=\bat\s)(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\b(?!\s*(?:%|percent|people|tasks?))"),
+        # Not "at 14 Elm Rd", "at 221B Baker Street": a number before a name is an address
+        re.compile(
+            r"(?<=\bat\s)(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\b(?!\s*(?:%|percent|people|tasks?))"
+            r"(?!\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[A-Z][a-z])"
+            r"(?!\s+(?i:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|court|crescent|terrace)\b)"
+        ),
         _bare_hour,
     ),
     (re.compile(r"\b(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)\b(?P<ampm>)"), _clock_time),

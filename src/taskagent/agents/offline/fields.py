@@ -75,6 +75,8 @@ _STANDALONE = re.compile(
 )
 _SET_VERB = re.compile(r"^(?:please\s+)?(?:set|make|change|put|mark|bump|move|switch|turn)\b", re.IGNORECASE)
 _LEVEL_AT_END = re.compile(rf"\s(?:to|as)\s+{_LEVEL}[\s.!]*$", re.IGNORECASE)
+# "call accountant re VAT return. high.": a level said as a sentence of its own, at the end
+_LEVEL_SENTENCE = re.compile(rf"(?<=[.;!])\s+{_LEVEL}[\s.!]*$", re.IGNORECASE)
 _LEVEL_AFTER_PRIORITY = re.compile(rf"\b(?:to|as|at)\s+(?:be\s+)?{_LEVEL}\b(?!\s+prio)", re.IGNORECASE)
 _CLAUSE_END = re.compile(
     r"^\s*(?:[,.;:!?)]|$|and\b|but\b|please\b|now\b|too\b|actually\b|though\b|btw\b|tbh\b|i\s+think\b)",
@@ -115,6 +117,10 @@ def find_priority(text: str) -> Found | None:
             if not _overlaps(match.span(), taken):
                 found.append((PRIORITY_WORDS[match.group("level").lower()], match.span()))
                 taken.append(match.span())
+    for match in _LEVEL_SENTENCE.finditer(text):
+        if not _overlaps(match.span(), taken):
+            found.append((PRIORITY_WORDS[match.group("level").lower()], match.span()))
+            taken.append(match.span())
     if re.search(r"\bprio(?:rity)?\b", text, re.IGNORECASE):
         # "change the priority of task 3 to low": the level comes after the task.
         for match in _LEVEL_AFTER_PRIORITY.finditer(text):
@@ -213,6 +219,7 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?:\b(?:as|to|is|be|now|all)\s+)*\b(?:done|complete|completed|finished|closed|resolved|sorted|handled"
             r"|taken\s+care\s+of|(?:tick|check)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off"
+            r"|(?:(?<=\bcan\s)|(?<=\bpls\s)|(?<=\bplease\s))(?:tick|check|cross)\s+(?:it\s+)?off"
             r"|(?:(?<=\bi\s)|(?<=\bwe\s))(?:did|finished|completed|sorted)\s+(?:it|that|this)(?:\s+one)?)\b(?:\s+with\b)?",
             re.IGNORECASE,
         ),

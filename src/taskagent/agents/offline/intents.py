@@ -57,7 +57,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 # --- chat requests: which action -------------------------------------------------------------------------
 
 _POLITE = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
+    r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
     r"|could\s+we|can\s+we|shall\s+we"
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
     r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"
@@ -70,9 +70,17 @@ _POLITE = re.compile(
 )
 
 
+# "done! mark it complete", "phew! finally sent it": a cheer before the request itself
+_CHEER = re.compile(
+    r"^\W*(?:done|finished|finally|yay|woo+hoo+|phew|ugh|argh|oops|ok(?:ay)?|right|great|cool|nice|sweet"
+    r"|awesome|yes+|hooray|boom|sorted)\s*!+\s*(?=\w)",
+    re.IGNORECASE,
+)
+
+
 def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
-    stripped = _POLITE.sub("", text.strip()).strip()
+    stripped = _POLITE.sub("", _CHEER.sub("", text.strip())).strip()
     stripped = re.sub(
         r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|plz|for\s+me|instead|then"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
@@ -85,6 +93,9 @@ def strip_politeness(text: str) -> str:
     return stripped or text.strip()
 
 
+# "thanks, which one was that again?": the thanks before a question of its own
+_LEADING_THANKS = re.compile(r"^(?:thanks|thank\s+you|thx|ty|cheers|ta)\s*[,!.:-]+\s*(?=\S)", re.IGNORECASE)
+_RENAME_FIRST = re.compile(r"^(?:rename|retitle|re-name)\s+\S.*\s(?:to|as|into)\s+\S", re.IGNORECASE)
 _LEADING_GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:-]+\s*",
     re.IGNORECASE,
@@ -185,9 +196,10 @@ _QUESTION = re.compile(
     r"^\W*(?:where|what|which|when|who|how|is|are|do|does|did|have|has|any|anything)(?:'s|'re)?\b|\?\s*$",
     re.IGNORECASE,
 )
-_DELETE_WORDS = re.compile(
+DELETE_WORDS = re.compile(
     r"\b(?:delet\w*|remov\w*|drop\w*|scrap\w*|cancel\w*|bin|trash\w*|toss\w*|rid|off|out|forget|never\s*mind"
-    r"|clear\w*|ditch\w*|kill|nuke|erase|axe|wipe|purge|dump|scratch|strike|discard|nix|zap|undo|cut|throw)\b",
+    r"|clear\w*|ditch\w*|kill|nuke|erase|axe|wipe|purge|dump|scratch|strike|discard|nix|zap|undo|cut|throw"
+    r"|lose|clean\s+up|(?:don'?t|do\s+not|no\s+longer)\s+(?:need|want)|not\s+needed|no\s+need\s+for)\b",
     re.IGNORECASE,
 )
 # "..., put it on the list", "..., can you add that": the clause before says what to add.
@@ -231,6 +243,9 @@ def classify_chat(text: str) -> ChatClassification:
     greeting = _LEADING_GREETING.match(raw)
     if greeting and raw[greeting.end() :].strip():
         raw = raw[greeting.end() :].strip()  # "Hi there, what can you do?": the greeting carries nothing
+    thanks = _LEADING_THANKS.match(raw)
+    if thanks and len(raw[thanks.end() :].split()) >= 2:
+        raw = raw[thanks.end() :].strip()
     probabilities = understanding().chat.probabilities(raw)
     label = max(probabilities, key=probabilities.__getitem__)
     if probabilities[label] < _CONFIDENT:
@@ -249,12 +264,19 @@ def classify_chat(text: str) -> ChatClassification:
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
+    elif _RENAME_FIRST.match(strip_politeness(raw)):
+        label = "update"  # "rename buy plants to buy lavender plants": a title for a task, not a task
     elif _FIELD_FOR_A_TASK.match(strip_politeness(raw)):
         label = "update"  # "add a due date to the spare room task: sunday": a field for a task, not a task
-    if label == "delete" and _QUESTION.search(raw) and not _DELETE_WORDS.search(raw):
-        # "where is that task about mom's birthday": a question only deletes when it asks to; nor changes
+    if label == "delete" and not DELETE_WORDS.search(raw):
+        # Nothing is deleted unless a word says so: "can you update the roof quotes task" is no deletion,
+        # whatever the model's weights; "where is that task about mom's birthday" changes nothing either.
         label = max(
-            (other for other in probabilities if other not in ("delete", "update")),
+            (
+                other
+                for other in probabilities
+                if other != "delete" and (other != "update" or not _QUESTION.search(raw))
+            ),
             key=probabilities.__getitem__,
         )
     if label == "none":

@@ -55,13 +55,17 @@ _IDS = re.compile(
 )
 _PRONOUN = re.compile(
     r"^(?:it|its|it's|that|this|them|those|these|same|the\s+same(?:\s+one)?|that\s+one|this\s+one|the\s+one|one"
-    r"|that\s+task|this\s+task|the\s+task|this\s+one\s+here|the\s+last\s+one\s+i\s+(?:created|added|made)|one\s+i\s+just\s+\w+)$",
+    r"|that\s+task|this\s+task|the\s+task|this\s+one\s+here|the\s+last\s+one\s+i\s+(?:created|added|made)|one\s+i\s+just\s+\w+"
+    # "the one i mentioned", "the task we talked about": whatever was last named
+    r"|(?:the|that)\s+(?:one|task)\s+(?:i|we|you)\s+(?:just\s+)?(?:mentioned|said|meant|talked\s+about|told\s+you\s+about)"
+    r"|you\s+know\s+which(?:\s+one)?|(?:you\s+know\W+)?the\s+thing|you\s+know)$",
     re.IGNORECASE,
 )
 
 PLURAL_PRONOUN = re.compile(
     r"^(?:(?:all|each|both)\s+)?(?:of\s+)?(?:them|those|these)(?:\s+(?:all|both|two|three|four|tasks|ones))?$"
-    r"|^(?:both|all\s+(?:two|three|four))(?:\s+of\s+them)?$",
+    r"|^(?:both|all\s+(?:two|three|four))(?:\s+of\s+them)?$"
+    r"|^they(?:'re|'ve|\s+are|\s+have|\s+were)?(?:\s+(?:all|both))?$",
     re.IGNORECASE,
 )
 

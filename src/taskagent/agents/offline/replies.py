@@ -51,8 +51,9 @@ def not_understood(request: str) -> str:
 
 def ask_what_exactly(request: str) -> str:
     """A request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
-    if re.search(
-        r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|list|delete|remove|drop|get\s+rid)\b",
+    adding = re.search(r"\b(?:add|put|new|create|make|remind|note|jot|write)\b", request, re.IGNORECASE)
+    if not adding and re.search(
+        r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|empty|list|delete|remove|drop|get\s+rid)\b",
         request,
         re.IGNORECASE,
     ):
@@ -173,6 +174,9 @@ def not_found(phrase: str) -> str:
 
 
 def ambiguous(phrase: str, tasks: Sequence[TaskInfo], now: datetime) -> str:
+    # Equally likely, so in the order they were made (the list's own order): "the second one" is then the
+    # one the user made second, as they would count.
+    tasks = sorted(tasks, key=lambda task: task.id)
     subject = f"“{phrase}” matches" if phrase else "That could be"
     return (
         f"{subject} {len(tasks)} tasks:\n{numbered(tasks, now)}\n"
@@ -188,8 +192,11 @@ def ambiguous_ids(ids: Sequence[int], titles: dict[int, str]) -> str:
     return f"That could be {len(ids)} tasks:\n{lines}\n{WHICH_ONE} Answer with its id, like “#{ids[0]}”."
 
 
+WHICH_TASK = "Which task do you mean?"
+
+
 def which_task() -> str:
-    return "Which task do you mean? Give me its id (like “task 12”) or a few words of its title."
+    return f"{WHICH_TASK} Give me its id (like “task 12”) or a few words of its title."
 
 
 def no_list_to_count() -> str:

@@ -19,6 +19,7 @@ from taskagent.tasks.matching import clean_phrase, match_score
 
 from . import replies
 from .commands import (
+    NOT_THAT_ONE,
     Changes,
     CreateCommand,
     DeleteCommand,
@@ -36,7 +37,15 @@ from .commands.create import REMINDER_HOUR
 from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
 from .dates import end_of_day, find_dates, zone_of
 from .fields import cut
-from .intents import ChatClassification, classify_chat, explicit_create, said_never_mind, said_no, said_yes
+from .intents import (
+    DELETE_WORDS,
+    ChatClassification,
+    classify_chat,
+    explicit_create,
+    said_never_mind,
+    said_no,
+    said_yes,
+)
 from .plan import Call, Calls, Reply, Step, Toolbox
 from .references import (
     Reference,
@@ -87,6 +96,8 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     if added is not None:
         return _update(conversation, toolbox, added)
 
+    if replies.WHICH_TASK in (conversation.last_assistant_text() or "") and parse_reference(request).pronoun:
+        return Reply(replies.which_task())  # "you know which one": we don't, so the question again
     follow_up = _answer_to_our_question(conversation) or _same_for_another(conversation)
     if follow_up is not None:
         original, reference = follow_up
@@ -153,6 +164,8 @@ def _act(
         return Reply(replies.greeting())
     if intent == "thanks":
         return Reply(replies.thanks())
+    if intent == "clarify" and _a_filtered_deletion(request, now):
+        intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
     if intent == "clarify":
         return Reply(replies.ask_what_exactly(request))
     if intent == "summary":
@@ -373,6 +386,15 @@ _CHANGE_VERB_FIRST = re.compile(
 )
 
 
+def _a_filtered_deletion(request: str, now: datetime) -> bool:
+    """Whether a request the chat model found too vague deletes a group that a filter names ("remove
+    everything that's done"): "clear my list" and "delete everything" stay questions."""
+    if not DELETE_WORDS.search(request):
+        return False
+    every = parse_delete(request, now).every
+    return every is not None and every.filters
+
+
 def _may_be_new(classification: ChatClassification) -> bool:
     scores = classification.scores
     return scores.get("create", 0.0) >= NEARLY_AS_LIKELY * scores.get("update", 0.0)
@@ -396,6 +418,22 @@ def _unless_it_exists(conversation: Conversation, toolbox: Toolbox, request: str
     return _create(conversation, toolbox, parse_create(request, conversation.now))
 
 
+_CLAUSE_BREAK = re.compile(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+")
+
+
+def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
+    """ "the leaking tap in flat 2 is urgent now, tenant says water everywhere": the first clause names the
+    task and the change, the rest only says why (None when the rest changes something too)."""
+    split = _CLAUSE_BREAK.search(request)
+    if split is None or not request[split.end() :].strip():
+        return None
+    first, rest = request[: split.start()], request[split.end() :]
+    said = parse_update(first, now)
+    if said.changes.is_empty or not said.ref.description or not parse_update(rest, now).changes.is_empty:
+        return None
+    return said
+
+
 def _statement(
     conversation: Conversation, toolbox: Toolbox, request: str, otherwise: Step | None = None
 ) -> Step:
@@ -403,7 +441,7 @@ def _statement(
     on Friday", "that one is for Monday", "renewed my library card"): a change when it points at a task that
     exists (an id, a position, "it", or words that match a task's title well), otherwise a new task (or
     `otherwise`, when a new task is not what it can mean)."""
-    update = parse_update(request, conversation.now)
+    update = _first_clause_only(request, conversation.now) or parse_update(request, conversation.now)
     ref = update.ref
     if update.changes.is_empty or update.every is not None:
         return otherwise or _create(conversation, toolbox, parse_create(request, conversation.now))
@@ -471,10 +509,23 @@ def resolve(
     if search.error:
         return Reply(replies.failed([search.error]))
     chosen = best_matches(ref.description, tasks_in(search.output, "matches"), prefer_open=prefer_open)
-    if len(chosen) != 1 and len(parts := _parts(ref)) > 1:
+    named_apart = re.search(r"(?:,|&|\band\b)\s*(?:the|my|that)\s", ref.phrase, re.IGNORECASE)
+    if (len(chosen) != 1 or named_apart) and len(parts := _parts(ref)) > 1:
+        # "the jira task and the team lunch one": each part on its own, although the whole fits one task
         each = _each_part(conversation, parts, prefer_open=prefer_open)
         if each is not None:
             return each
+    if not chosen and (name := _name_before_a_remark(ref.description)):
+        # "the electrician thing slipped past its date, move it": the task is named before the remark
+        shorter = _search_for(conversation, name)
+        if shorter is None:
+            return Calls([Call("find_tasks", {"description": name})])
+        if not shorter.error:
+            matches = tasks_in(shorter.output, "matches")
+            chosen = [task for task in matches if match_score(name, task) >= STRONG_MATCH]
+            if len(chosen) == 1:
+                return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+            chosen = []
     if not chosen:
         return Reply(replies.not_found(ref.description or ref.phrase))
     if 1 < len(chosen) <= MAX_NAMED_TOGETHER and ref.plural:
@@ -482,6 +533,21 @@ def resolve(
     if len(chosen) > 1:
         return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
     return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+_REMARK_VERB = frozenset(
+    """is was are were has had got gets went goes keeps kept slipped came come ran runs fell""".split()  # noqa: SIM905  (a list reads better so)
+)
+
+
+def _name_before_a_remark(description: str) -> str | None:
+    """ "parcel was collected by husband" -> "parcel": the words before the first verb of a remark made
+    about the task (None when there is no such verb, or nothing before it)."""
+    words = description.split()
+    for index, word in enumerate(words[1:], start=1):
+        if word in _REMARK_VERB or (len(word) > 4 and word.endswith("ed")):
+            return " ".join(words[:index])
+    return None
 
 
 # "delete the Bali tasks" names every task it fits, up to this many; more get a question.
@@ -590,8 +656,17 @@ def _answer_to_our_title_question(conversation: Conversation, request: str) -> C
         "find",
     ):
         return None
+    if _FILLER_ONLY.match(request):
+        return CreateCommand(tasks=[])  # "um", "not sure": nothing to add yet, so the question again
     several = bool(re.search(r"[,;\n]", request))
     return parse_create(f"add these: {request}" if several else f"add {request}", conversation.now)
+
+
+_FILLER_ONLY = re.compile(
+    r"^\W*(?:u+m+|u+h+|h+m+|e+r+m*|ah+|idk|dunno|i\s+don'?t\s+know|not\s+sure|no\s+idea|hang\s+on|wait|let\s+me\s+think)"
+    r"(?:\W+(?:u+m+|u+h+|h+m+|e+r+m*|idk|dunno|wait|let\s+me\s+think))*\W*$",
+    re.IGNORECASE,
+)
 
 
 def _answer_to_which_task(conversation: Conversation, toolbox: Toolbox, request: str) -> Step | None:
@@ -645,9 +720,10 @@ def _answer_to_our_offer(
 
 
 def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference] | None:
-    """After "Which one do you mean?", a bare answer ("#2", "the finance one") completes the request."""
+    """After "Which one do you mean?" (or "Which task do you mean?", asked of "make it high priority"), a
+    bare answer ("#2", "the finance one") completes the request."""
     asked = conversation.last_assistant_text()
-    if not asked or replies.WHICH_ONE not in asked:
+    if not asked or (replies.WHICH_ONE not in asked and replies.WHICH_TASK not in asked):
         return None
     exchange = conversation.previous_exchange()
     if exchange is None:
@@ -667,8 +743,9 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
             listed = [task for task in listed if match_score(words, task) >= STRONG_MATCH]
         if len(listed) > 1 and (len(listed) == 2 or not re.search(r"\bboth\b", answer, re.I)):
             return original, Reference(phrase=answer, ids=[task.id for task in listed], plural=True)
+    meant = NOT_THAT_ONE.sub("", answer)  # "the lanyards, not the badges"
     reference = parse_reference(
-        re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", answer, flags=re.I)
+        re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", meant, flags=re.I)
     )
     # A bare id or ordinal ("#2", "the second") answers the question whatever the model reads into it
     # (it may take "#2" for a lookup); anything longer may be a new request of its own.
@@ -739,9 +816,33 @@ _FOLLOW_UP_WORDS = frozenset(
 
 
 _I_MEANT = re.compile(
-    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*(?:i\s+)?(?:meant|mean|ment)\s+(?P<new>.+?),?\s+not\s+(?P<old>[^,.!?]+)\W*$",
+    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*"
+    r"(?:(?:i\s+)?(?:meant|mean|ment)|it'?s|it\s+is|(?:it\s+)?should\s+(?:be|say|read))\s+(?P<new>.+?)"
+    r"(?:,?\s+not\s+(?P<old>[^,.!?]+?))?"
+    # "..., can you fix the title": the request said again
+    r"(?:\W+(?:(?:can|could)\s+(?:you|u)\s+|pls\s+|please\s+)?(?:fix|change|correct|update|edit)\s+(?:the\s+)?"
+    r"(?:title|name|typo|spelling)(?:\s+(?:pls|please|thanks))?)?\W*$",
     re.IGNORECASE,
 )
+
+
+def _words_replaced(title: str, new: str) -> str:
+    """The words of `title` that "I meant <new>" replaces, when it does not say which: those ending with the
+    new words' last ("Buy milk", "oat milk": "milk"), or from their first to the end ("Book a table for
+    two", "table for four": "table for two"); "" when the title has neither."""
+    words, wanted = title.split(), [word.lower() for word in new.split()]
+    lowered = [word.lower().strip(".,!?") for word in words]
+    if not wanted:
+        return ""
+    if wanted[-1] in lowered:
+        end = lowered.index(wanted[-1])
+        start = end
+        while start > 0 and lowered[start - 1] in wanted:
+            start -= 1
+        return " ".join(words[start : end + 1])
+    if wanted[0] in lowered:
+        return " ".join(words[lowered.index(wanted[0]) :])
+    return ""
 
 
 def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand | None:
@@ -752,8 +853,9 @@ def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand 
     if said is None or len(ids) != 1:
         return None
     title = titles_from_history(conversation.history).get(ids[0], "")
-    old, new = said.group("old").strip(), said.group("new").strip()
-    if not re.search(rf"\b{re.escape(old)}\b", title, re.IGNORECASE):
+    new = said.group("new").strip()
+    old = (said.group("old") or "").strip() or _words_replaced(title, new)
+    if not old or not re.search(rf"\b{re.escape(old)}\b", title, re.IGNORECASE):
         return None
     mended = re.sub(rf"\b{re.escape(old)}\b", new, title, count=1, flags=re.IGNORECASE).split()
     for size in (3, 2, 1):  # "Buy printer printer paper": the words the new ones repeat go

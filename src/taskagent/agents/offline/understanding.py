@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -236,10 +237,26 @@ _LITTLE_WORDS = {
     "taht": "that",
     "wiht": "with",
     "jsut": "just",
+    "abt": "about",
+    "hav": "have",
+    "wat": "what",
 }
+# "remember me to pay the bill": how many say "remind me" in English learnt as a second language
+_REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
 
 
+def _is_a_sign(char: str) -> bool:
+    """An emoji or a pictograph (📌, ✨, ⭐), or the joiners and variation selectors that build them."""
+    return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn") or char == "\ufe0f"
+
+
 def mend_typos(text: str) -> str:
+    # "📌 add dentist checkup": a sign before the words is decoration, not part of a command or a title
+    stripped = text.lstrip()
+    kept = stripped.lstrip("".join(ch for ch in set(stripped[:8]) if _is_a_sign(ch)))
+    if kept != stripped and kept.strip():
+        text = kept.lstrip()
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
+    text = _REMEMBER_ME.sub("remind me ", text)
     return understanding().speller.mend_text(text)

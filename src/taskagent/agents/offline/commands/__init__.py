@@ -1,6 +1,7 @@
 """Chat requests read into commands: what to create, list, find, change or delete."""
 
 from .change import (
+    NOT_THAT_ONE,
     Changes,
     DeleteCommand,
     UpdateCommand,
@@ -13,6 +14,7 @@ from .create import CreateCommand, NewTask, parse_create
 from .query import ListCommand, Status, parse_find, parse_list
 
 __all__ = [
+    "NOT_THAT_ONE",
     "Changes",
     "CreateCommand",
     "DeleteCommand",

@@ -612,13 +612,17 @@ _REASON = re.compile(
 
 
 # "delete the gate task, not the shed one": the task left alone is no part of the reference.
-_NOT_THAT_ONE = re.compile(
-    r"[\s,;]+(?:but\s+)?not\s+the\s+(?:\w+\s+){0,3}?(?:one|task|reminder)s?\b(?:\s+(?:though|please))?", re.I
+# "not the shed one", "the lanyards, not the badges": the task left out, never the one meant
+NOT_THAT_ONE = re.compile(
+    r"[\s,;]+(?:but\s+)?not\s+the\s+(?:\w+\s+){0,3}?(?:one|task|reminder)s?\b(?:\s+(?:though|please))?"
+    r"|(?:[,;]\s*(?:but\s+)?|\s+but\s+)not\s+(?:the\s+)?\w+(?:\s+\w+){0,3}\W*$",
+    re.I,
 )
-_LEAD_IN = re.compile(r"^(?:please|pls|can\s+you|just)\s+", re.I)
+_LEAD_IN = re.compile(r"^(?:(?:please|pls|(?:you\s+)?can(?:\s+you)?|just|go\s+ahead(?:\s+and)?)\s+)+", re.I)
 # A delete verb that starts a new sentence after something said first ("we've cancelled Bali :( delete ...").
 _VERB_AFTER_A_REMARK = re.compile(
-    r"(?:[.!?;]+|:\(|:\)|:/|\s[-\u2013\u2014]|\bso)\s+(?=(?:please\s+|pls\s+|can\s+you\s+|just\s+)?"
+    r"(?:[.!?;]+|:\(|:\)|:/|\s[-\u2013\u2014]|\bso)\s+"
+    r"(?=(?:please\s+|pls\s+|(?:you\s+)?can\s+(?:you\s+)?|just\s+|(?:go\s+ahead\s+)(?:and\s+)?)*"
     r"(?:delete|remove|drop|trash|erase|scrap|bin|ditch|get\s+rid\s+of)\b)",
     re.I,
 )
@@ -627,10 +631,10 @@ _VERB_AFTER_A_REMARK = re.compile(
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
     text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
-    text = _NOT_THAT_ONE.sub("", text)
+    text = NOT_THAT_ONE.sub("", text)
     told = _VERB_AFTER_A_REMARK.search(text)
     if told and clean_phrase(_DELETE_VERBS.sub("", _LEAD_IN.sub("", text[told.end() :]))):
-        text = text[told.end() :]  # "we've cancelled Bali :( delete both of the Bali tasks"
+        text = _LEAD_IN.sub("", text[told.end() :])  # "we've cancelled Bali :( delete both of the Bali tasks"
     named_before = _DELETE_IT.match(text)
     if named_before and not _DELETE_VERBS.match(text):
         # The clause that names the task: the last one that still has words once "no longer needed" goes.

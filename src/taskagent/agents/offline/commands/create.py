@@ -324,7 +324,7 @@ _VAGUE_WHEN = re.compile(
 # Words a cut can leave dangling at a title's end: "submit the grant application, the" (once "deadline is
 # tomorrow" went to the due date).
 _DANGLING = re.compile(
-    r"(?:[\s,;:]+(?:the|a|an|by|is|are|due|and|with|of|for|before|until|till|from|deadline|date|which|that"
+    r"(?:[\s,;:]+(?:the|a|an|by|is|are|due|and|with|of|for|before|until|from|deadline|date|which|that"
     r"|it\s+(?:runs\s+out|expires|ends|closes|is\s+due)|it'?s\s+due))+$",
     re.IGNORECASE,
 )
@@ -369,6 +369,8 @@ def _title_words(text: str) -> str:
     text = re.sub(r"\s+(?:task|to-?do|reminder|please)$", "", text, flags=re.IGNORECASE)
     text = _DANGLING.sub("", tidy(text).rstrip(".!?"))
     text = tidy(text).rstrip(".!?")
+    # "clean my room 😩": a feeling after the task, not part of its name
+    text = re.sub(r"(?:\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D])+$", "", text)
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
     return text
@@ -570,6 +572,22 @@ def _plain_lines(text: str, now: datetime) -> list[NewTask] | None:
     return found if len(found) == len(lines) else None
 
 
+def _added_in_a_row(text: str, now: datetime) -> list[NewTask] | None:
+    """ "add math hw, english essay, clean my room": three comma items or more after "add", each of two
+    words or more, are a task each ("add milk, eggs, bread" stays one shopping task)."""
+    said = re.match(r"^\s*(?:add|put|new)\s+(?P<body>[^:\n]+)$", text, re.IGNORECASE)
+    if said is None or re.match(
+        r"(?:an?\s+|the\s+|one\s+)?(?:tasks?|to-?dos?|reminders?)\b", said.group("body"), re.I
+    ):
+        return None  # "add a task to ...": one task, whatever its commas
+    items = _split_items(said.group("body"), None)
+    if len(items) < 3 or any(len(item.split()) < 2 for item in items):
+        return None
+    tasks = [_new_task(item, now) for item in items]
+    found = [task for task in tasks if task]
+    return found if len(found) == len(items) else None
+
+
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
     first line that announces them."""
@@ -598,7 +616,7 @@ def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
         found = [task for task in tasks if task]
         return found if len(found) >= 2 else None
     if not plural:
-        return _plain_lines(text, now)
+        return _plain_lines(text, now) or _added_in_a_row(text, now)
     count = None
     if plural.group("count"):
         word = plural.group("count").lower()

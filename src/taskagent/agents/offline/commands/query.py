@@ -110,6 +110,14 @@ _QUERY = re.compile(
 )
 
 
+# "anything for Patel?", "stuff for the school": a name after "for", when no date or filter was read there.
+_FOR_SOMEONE = re.compile(
+    r"\b(?:anything|something|stuff|tasks?|things?|to-?dos?)\s+for\s+(?!me\b|us\b|now\b|later\b|today\b|tonight\b"
+    r"|tomorrow\b|this\b|next\b|the\s+(?:week|weekend|month|day)\b)(?P<q>[^?.!]+?)[?.!]*$",
+    re.IGNORECASE,
+)
+
+
 # A level said alone in a question about the list: "the urgent stuff", "what's urgent", "anything important".
 _LEVEL_ASKED = re.compile(
     r"(?<!not\s)(?<!\bmost\s)(?<!\bless\s)\b(?P<level>urgent|important|high|low)(?=\s+(?:stuff|things?|ones?|items?|tasks?"
@@ -129,7 +137,7 @@ _STILL_TO_DO = re.compile(
     r"|needs\s+to|have\s+to|has\s+to|got\s+to|gotta|left\s+to|remain(?:s|ing)?\s+to|to\s+be)\s+"
     r"(?:(?:i|we|you|yet|even|really|been|actually|still)\s+)*(?:get\s+|be\s+)?(?:done|finished|completed)\b"
     r"|\b(?:still\s+)?(?:open|outstanding|unfinished|undone|incomplete|remaining)\b|\bleft\s+(?:to\s+do|over)\b"
-    r"|\bstill\s+(?:to\s+do|pending|on\s+my\s+(?:list|plate))\b"
+    r"|\bstill\s+(?:to\s+do|pending|on\s+my\s+(?:list|plate))\b|\bwhat(?:'s|\s+is)\s+(?:still\s+)?left\b"
 )
 
 
@@ -223,6 +231,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
             command.due_before = day.date()
             command.window = f"by {describe_day(day, now)}" if by else describe_day(day, now)
     query = _QUERY.search(text)
+    if query is None and not command.window and not command.overdue:
+        query = _FOR_SOMEONE.search(text)  # "do I have anything for Patel?"
     if query and not re.match(r"^(?:high|low|urgent|normal|no)\b", query.group("q"), re.IGNORECASE):
         # "what about my overdue stuff?": the filter words are not a text search.
         words = " ".join(
