@@ -81,6 +81,9 @@ NOISE = frozenset(
         "both",
         # hedges and particles said around a task's name ("not actually working on the bathroom anymore")
         "actually",
+        "btw",  # "the kiwisaver one is high prio btw"
+        "fyi",
+        "tbh",
         "anymore",
         "finally",
         "really",

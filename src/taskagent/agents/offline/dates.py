@@ -271,6 +271,8 @@ def _in_duration(match: re.Match[str], now: datetime) -> _Piece:
         day = today + timedelta(days=amount)
     elif unit.startswith("week"):
         day = today + timedelta(weeks=amount)
+    elif unit.startswith("fortnight"):
+        day = today + timedelta(weeks=2 * amount)
     elif unit.startswith("month"):
         day = add_months(today, amount)
     else:
@@ -408,7 +410,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            rf"\b(?:in|within)\s+(?P<amount>{_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+            rf"\b(?:in|within)\s+(?P<amount>{_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?)\b"
             r"(?:\s+(?:from\s+now|time))?",
             re.IGNORECASE,
         ),
@@ -504,6 +506,14 @@ def _merge(group: list[_Piece], now: datetime, zone: ZoneInfo) -> tuple[datetime
 _DAY_STRESSED = re.compile(r"\s+(?:itself|only|latest|at\s+the\s+latest|sharp|for\s+sure)\b", re.IGNORECASE)
 
 
+_NAMES_AN_EVENT = re.compile(
+    r"(?:'s|\u2019s)\b|\s+(?:service|meeting|drinks|shift|class|lesson|market|lunch|dinner|brunch|game|match"
+    r"|rehearsal|practice|session|stand-?up|party|club|school|mass|rota|delivery|league|quiz|training|sale|show"
+    r"|gig|lecture|seminar|tutorial|deadline|event|fair|service|briefing|huddle|catch-?up|call)\b",
+    re.IGNORECASE,
+)
+
+
 def find_dates(text: str, now: datetime) -> list[DateMatch]:
     """All date expressions in `text`, read relative to `now` (an aware datetime in the user's zone).
 
@@ -542,7 +552,10 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
                 when=when, has_time=has_time, start=start, end=end, text=text[start:end], has_day=has_day
             )
         )
-    return matches
+    # "prep veal stock for Saturday service, tomorrow at 2pm", "the rota for Saturday's shift, due Thursday":
+    # a day that names an event is the due date only when nothing else is
+    said = [match for match in matches if not _NAMES_AN_EVENT.match(text, match.end)]
+    return said or matches
 
 
 def _compatible(group: list[_Piece], piece: _Piece) -> bool:

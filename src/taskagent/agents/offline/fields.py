@@ -96,6 +96,12 @@ def _overlaps(span: Span, taken: list[Span]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
+_NEGATED = re.compile(
+    r"\b(?:no\s+longer|not|n't|no\s+more|never|isn'?t|aren'?t)\s+(?:so\s+|that\s+|very\s+|really\s+|as\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def find_priority(text: str) -> Found | None:
     """The priority a sentence sets, if any: `urgent`, `high`, `normal` or `low`.
 
@@ -143,10 +149,20 @@ def find_priority(text: str) -> Found | None:
             value = "urgent"
         found.append((value, match.span()))
         taken.append(match.span())
-    if not found:
+    # "no longer urgent, just normal now": a level said as what it is not is no level (its words still go)
+    # ("isn't urgent" is low, as "not urgent" is)
+    said: list[tuple[str | None, Span]] = []
+    for value, span in found:
+        negated = _NEGATED.search(text[: span[0]])
+        if negated is None:
+            said.append((value, span))
+        else:  # the negation's words go with the level's
+            said.append(("low" if value in ("high", "urgent") else None, (negated.start(), span[1])))
+    levels = [value for value, _ in said if value is not None]
+    if not levels:
         return None
-    strongest = max((value for value, _ in found), key=lambda value: PRIORITY_RANK[value])
-    return Found(strongest, [span for _, span in found])
+    strongest = max(levels, key=lambda value: PRIORITY_RANK[value])
+    return Found(strongest, [span for _, span in said])
 
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}

@@ -57,7 +57,8 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 # --- chat requests: which action -------------------------------------------------------------------------
 
 _POLITE = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great|thanks|yes|yeah"
+    r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great"
+    r"|thanks|thank\s+you|cheers|yes|yeah"
     r"|could\s+we|can\s+we|shall\s+we"
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
     r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"
@@ -65,6 +66,7 @@ _POLITE = re.compile(
     r"|by\s+the\s+way|btw|fyi|i\s+was\s+wondering\s+if\s+you\s+could|do\s+you\s+mind|any\s+chance\s+you\s+could"
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
+    r"|i\s+would\s+like\s+(?:you\s+)?to"
     r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just)\b[\s,!.:]*)+",
     re.IGNORECASE,
 )
@@ -80,6 +82,7 @@ _CHEER = re.compile(
 
 def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
+    text = _LEADING_GREETING.sub("", text.strip(), count=1) or text  # "Good afternoon. I would like..."
     stripped = _POLITE.sub("", _CHEER.sub("", text.strip())).strip()
     stripped = re.sub(
         r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|plz|for\s+me|instead|then"
@@ -95,6 +98,15 @@ def strip_politeness(text: str) -> str:
 
 # "thanks, which one was that again?": the thanks before a question of its own
 _LEADING_THANKS = re.compile(r"^(?:thanks|thank\s+you|thx|ty|cheers|ta)\s*[,!.:-]+\s*(?=\S)", re.IGNORECASE)
+_TRAILING_THANKS = re.compile(
+    r"[\s,.!]+(?:thanks|thank\s+you|thx|ty|cheers|ta)(?:\s+(?:so|very)\s+much|\s+a\s+lot)?[\s.!]*$",
+    re.IGNORECASE,
+)
+_STATUS_ASKED = re.compile(
+    r"^(?:put|set|mark|move|change|switch|turn)\s+\S.*?\s+(?:back\s+)?(?:to|as|into)\s+"
+    r"(?:pending|in[\s-]progress|done|complete[d]?|finished|not\s+started|to-?do|open)\b",
+    re.IGNORECASE,
+)
 _RENAME_FIRST = re.compile(r"^(?:rename|retitle|re-name)\s+\S.*\s(?:to|as|into)\s+\S", re.IGNORECASE)
 _LEADING_GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:-]+\s*",
@@ -246,6 +258,9 @@ def classify_chat(text: str) -> ChatClassification:
     thanks = _LEADING_THANKS.match(raw)
     if thanks and len(raw[thanks.end() :].split()) >= 2:
         raw = raw[thanks.end() :].strip()
+    thanked = _TRAILING_THANKS.search(raw)
+    if thanked and len(raw[: thanked.start()].split()) >= 3:
+        raw = raw[: thanked.start()]  # "please change priority of IELTS task to high, thank you very much"
     probabilities = understanding().chat.probabilities(raw)
     label = max(probabilities, key=probabilities.__getitem__)
     if probabilities[label] < _CONFIDENT:
@@ -264,6 +279,10 @@ def classify_chat(text: str) -> ChatClassification:
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
+    elif _STATUS_ASKED.match(strip_politeness(raw)):
+        label = (
+            "update"  # "put the kamau return back to pending, I'm waiting on documents": not a help request
+        )
     elif _RENAME_FIRST.match(strip_politeness(raw)):
         label = "update"  # "rename buy plants to buy lavender plants": a title for a task, not a task
     elif _FIELD_FOR_A_TASK.match(strip_politeness(raw)):

@@ -104,6 +104,9 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
         return _act(conversation, toolbox, original, classify_chat(original), reference)
 
     classification = classify_chat(request)
+    searched_again = _another_search(conversation, request)
+    if searched_again is not None:
+        return _act(conversation, toolbox, searched_again, ChatClassification("find", None, {}), None)
     if _after_a_list(conversation):
         again = _the_list_again(conversation, request, classification)
         if again is not None:
@@ -229,7 +232,8 @@ def _act(
         matches = tasks_in(result.output, "matches")
         return Reply(replies.found(description, best_matches(description, matches, prefer_open=False), now))
     if intent == "update":
-        update = parse_update(request, now)
+        # "change that one to normal, the deadline moved": the change, without the reason after it
+        update = _first_clause_only(request, now) or parse_update(request, now)
         if reference is not None:
             update.ref = reference
         return _update(conversation, toolbox, update)
@@ -304,6 +308,24 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
 NO_TIME_FOR_THE_REMINDER = (
     "(No time was named, so there is no reminder: say when, such as “at 5pm tomorrow”.)"
 )
+
+
+_AND_WHAT_ABOUT = re.compile(
+    r"^\W*(?:and|what\s+about|how\s+about|also)\s+(?:one\s+(?:about|for)\s+)?(?:the\s+)?"
+    r"(?P<what>[\w' -]+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _another_search(conversation: Conversation, request: str) -> str | None:
+    """ "and lunch?" after a search's answer: the same search for other words ("find lunch"), else None."""
+    answer = conversation.last_assistant_text() or ""
+    said = _AND_WHAT_ABOUT.match(request)
+    if said is None or not answer.startswith(("Found", "I couldn't find a task matching")):
+        return None
+    if len(said.group("what").split()) > 4 or find_dates(said.group("what"), conversation.now):
+        return None
+    return f"find {said.group('what')}"
 
 
 def _after_a_list(conversation: Conversation) -> bool:
@@ -429,9 +451,21 @@ def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
         return None
     first, rest = request[: split.start()], request[split.end() :]
     said = parse_update(first, now)
-    if said.changes.is_empty or not said.ref.description or not parse_update(rest, now).changes.is_empty:
+    if said.changes.is_empty or said.ref.is_empty or not parse_update(rest, now).changes.is_empty:
         return None
+    if not said.ref.description and parse_update(rest, now).ref.description and not _says_why(rest):
+        return None  # "make it urgent, the wall one": the task is named after the comma
     return said
+
+
+def _says_why(clause: str) -> bool:
+    """Whether a clause is a remark (it has a verb: "the deadline moved", "tenant says water everywhere")
+    rather than a name ("the wall one")."""
+    words = re.findall(r"[a-z']+", clause.lower())
+    return any(
+        word in _REMARK_VERB or (len(word) > 4 and word.endswith("ed")) or word.endswith("'s")
+        for word in words
+    ) or bool(re.match(r"\W*(?:i|we|he|she|they|it'?s|there'?s|that'?s)\b", clause, re.IGNORECASE))
 
 
 def _statement(
@@ -536,7 +570,8 @@ def resolve(
 
 
 _REMARK_VERB = frozenset(
-    """is was are were has had got gets went goes keeps kept slipped came come ran runs fell""".split()  # noqa: SIM905  (a list reads better so)
+    """is was are were has had got gets went goes keeps kept slipped came come ran runs fell can could
+    should will would must""".split()  # noqa: SIM905  (a list reads better so)
 )
 
 
@@ -743,7 +778,8 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
             listed = [task for task in listed if match_score(words, task) >= STRONG_MATCH]
         if len(listed) > 1 and (len(listed) == 2 or not re.search(r"\bboth\b", answer, re.I)):
             return original, Reference(phrase=answer, ids=[task.id for task in listed], plural=True)
-    meant = NOT_THAT_ONE.sub("", answer)  # "the lanyards, not the badges"
+    # "the lanyards, not the badges"; "the fundraiser one. the AGM is still on": the first sentence names it
+    meant = NOT_THAT_ONE.sub("", re.split(r"(?<=\w)[.!]\s+(?=\w)", answer, maxsplit=1)[0])
     reference = parse_reference(
         re.sub(r"\b(?:i\s+mean|the\s+one\s+(?:called|named|about))\b", " ", meant, flags=re.I)
     )

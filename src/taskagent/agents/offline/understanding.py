@@ -246,6 +246,9 @@ _REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNOR
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
 
 
+_CHECK_MARKS = frozenset("\u2705\u2714\u2611")
+
+
 def _is_a_sign(char: str) -> bool:
     """An emoji or a pictograph (📌, ✨, ⭐), or the joiners and variation selectors that build them."""
     return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn") or char == "\ufe0f"
@@ -257,6 +260,12 @@ def mend_typos(text: str) -> str:
     kept = stripped.lstrip("".join(ch for ch in set(stripped[:8]) if _is_a_sign(ch)))
     if kept != stripped and kept.strip():
         text = kept.lstrip()
+    # "... urgent 😩": a feeling after the words, not a word (a check mark is a status: kept)
+    trailing = len(text.rstrip())
+    while trailing and _is_a_sign(text[trailing - 1]) and text[trailing - 1] not in _CHECK_MARKS:
+        trailing -= 1
+    if text[:trailing].strip():
+        text = text[:trailing].rstrip()
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
     return understanding().speller.mend_text(text)

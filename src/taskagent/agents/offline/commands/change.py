@@ -197,6 +197,12 @@ _CLEAR_DUE = [
     re.compile(
         r"^(?:make|set)\s+(?P<ref>.+?)\s+(?:undated|without\s+(?:a\s+)?(?:due\s+date|deadline))$", re.I
     ),
+    # "the pram thing can wait, take the due date off it": the task named first, then "it"
+    re.compile(
+        r"^(?P<ref>.+?)\s*[,;:\u2013\u2014-]+\s*(?:(?:so|just|pls|please|can\s+you)\s+)*(?:take|remove|drop|clear)"
+        r"\s+(?:the\s+)?(?:due\s+date|deadline|date)\s+(?:off|from)\s+(?:it|that|this)(?:\s+one)?\W*$",
+        re.I,
+    ),
 ]
 _SHIFT = re.compile(
     r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
@@ -606,7 +612,12 @@ _REASON = re.compile(
     r"\s*(?:[,;:]|\s-)\s*(?:(?:we|i|they|he|she|it|that|this|there)(?:'re|'m|'s|'ve|'ll|'d|\s+(?:are|is|am|was|were"
     r"|have|has|had|will|won'?t|don'?t|didn'?t|can'?t|aren'?t|isn'?t|wasn'?t|got|no\s+longer|never|already))"
     r"|(?:we|they|he|she)\s+(?!(?:is|are|was|were)\b)\w+|no\s+longer|not\s+needed|because|since|cause|as|being|not\s+(?:happening|going|needed|necessary)|no\s+point"
-    r"|changed\s+my\s+mind|turns\s+out|apparently|(?:her|his|their|my|our)\s+\w+(?:'s|\s+\w+))\b.*$",
+    r"|changed\s+my\s+mind|turns\s+out|apparently|(?:her|his|their|my|our)\s+\w+(?:'s|\s+\w+)|no\s+need"
+    # "delete it, sold the car last week": what was done instead, said without "I"
+    r"|(?:sold|bought|found|gave|sent|paid|fixed|returned|cancell?ed|finished|did|moved|booked|went|managed)\s+(?=\w))"
+    r"\b.*$"
+    # "get rid of the breast pump one we dont need it anymore": the reason without a comma
+    r"|\s+(?:we|i)\s+(?:don'?t|do\s+not|no\s+longer)\s+need\b.*$",
     re.I,
 )
 

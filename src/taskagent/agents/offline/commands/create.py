@@ -430,7 +430,11 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
     if tasks is None:
         tasks = _joined_tasks(text, now)
     if tasks is None:
-        single = _new_task(text, now)
+        # "return the library books. They are due back in five days.": a sentence about the task after it
+        # gives its fields, not its title
+        about = _ABOUT_IT_AFTER.search(text)
+        defaults = _take_modifiers(Traced.of(about.group("about")), now)[1] if about else None
+        single = _new_task(text[: about.start()] if about else text, now, defaults)
         tasks = [single] if single else []
     if _REMIND_ME.match(text):
         for task in tasks:
@@ -439,11 +443,26 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
 
 
 _DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
+_ABOUT_IT_AFTER = re.compile(
+    r"(?<=\w)[.!]\s+(?P<about>(?:it|they|this|that|these)(?:'s|'re|\s+(?:is|are|was|were|has|have|needs?|must|should))"
+    r"\b[^.!?]*)[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 # Words that may sit around quoted titles without being part of one: 'Create tasks "a" and "b"'.
 _AROUND_QUOTES = re.compile(
     r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
     r"|each|them)\b|[,:;&.!?]",
+    re.IGNORECASE,
+)
+
+
+# "Could you add 'email Dr. Okafor' to my list? No deadline, just don't want to forget it.", "Add 'book MOT' —
+# due in a fortnight": one quoted title after the verb that adds it, and a sentence after it about the task.
+_ONE_QUOTED_THEN_A_REMARK = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+)*(?:add|put|create|stick|pop|jot\s+down)\s+"
+    r"(?:a\s+task\s+)?[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019]"
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?\s*(?:[?.!;]|\s[-\u2013\u2014]|,)\s*\S",
     re.IGNORECASE,
 )
 
@@ -456,7 +475,7 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
     outside = remove_spans(text, [span for _, span in quoted])
     left, shared = _take_modifiers(Traced.of(outside), now)
     rest = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(left.text), count=1))
-    if _AROUND_QUOTES.sub(" ", rest).strip():
+    if _AROUND_QUOTES.sub(" ", rest).strip() and not _ONE_QUOTED_THEN_A_REMARK.match(text):
         return None  # 'Review "The Hobbit" draft': the quotes are part of one title
     tasks = [_new_task(value, now, shared) for value, _ in quoted]
     return [task for task in tasks if task]
@@ -464,7 +483,10 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
 
 # Two tasks in one sentence: "email the landlord and also pay the bill", "X, then Y".
 _AND_ALSO = re.compile(
-    r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*|,\s*(?:also|plus)\s+", re.I
+    r"\s*(?:,\s*|\s+)(?:and\s+(?:also|then)|as\s+well\s+as)\s+|\s*;\s*|,\s*(?:also|plus)\s+"
+    # "add a task quote for the refit and another one order a valve and another one invoice the dawsons"
+    r"|\s*,?\s+and\s+(?:another|one\s+more)(?:\s+(?:one|task|to-?do))?(?:\s+(?:to|for))?\s+",
+    re.I,
 )
 _AND = re.compile(r"\s*,?\s+and\s+", re.I)
 
@@ -624,6 +646,9 @@ def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     head, sep, body = text.partition(":")
     if not sep and "\n" in text:
         head, sep, body = text.partition("\n")
+    stop = re.match(r"\s*(?:[.;]|\s[-\u2013\u2014])\s+", text[plural.end() :])
+    if not sep and stop:  # "can u add 2 things. book the 6 week checkup. and buy a bigger car seat"
+        head, sep, body = text[: plural.end()], ".", text[plural.end() + stop.end() :].replace(". ", "; ")
     if not sep:
         split = re.search(r"\s+(?:for|called|named|to)\s+", text[plural.end() :])
         if not split:
