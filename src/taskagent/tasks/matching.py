@@ -96,6 +96,7 @@ NOISE = frozenset(
         "date",
         "deadline",
         "priority",
+        "prio",
         "status",
     }
 )

@@ -334,6 +334,22 @@ def _bare_hour(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
+def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
+    """ "at half nine" (British 9:30), "half past 4", "quarter past 10", "quarter to 6": as "at H:MM"."""
+    said = match.group("hh").lower()
+    hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
+    if not 1 <= hour <= 12:
+        return None
+    kind = match.group("kind").lower()
+    minute = 45 if kind.startswith("quarter to") else 15 if kind.startswith("quarter") else 30
+    if kind.startswith("quarter to"):
+        hour = hour - 1 or 12
+    if 1 <= hour <= 6:
+        hour += 12
+    at = _clock(hour, minute, None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
 def _named_time(match: re.Match[str], now: datetime) -> _Piece:
     word = match.group(0).lower()
     at = time(12, 0) if ("noon" in word or "midday" in word) else END_OF_DAY
@@ -440,6 +456,14 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _bare_hour,
     ),
     (re.compile(r"\b(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)\b(?P<ampm>)"), _clock_time),
+    (
+        re.compile(
+            r"\b(?:at\s+)?(?P<kind>half(?:\s+past)?|quarter\s+past|quarter\s+to)\s+"
+            r"(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b",
+            re.IGNORECASE,
+        ),
+        _half_past,
+    ),
     (re.compile(r"\b(?:at\s+)?(?:noon|midday|midnight)\b", re.IGNORECASE), _named_time),
 ]
 

@@ -36,7 +36,7 @@ from .commands import (
 from .commands.create import REMINDER_HOUR
 from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
 from .dates import end_of_day, find_dates, zone_of
-from .fields import cut
+from .fields import cut, find_priority, find_status
 from .intents import (
     DELETE_WORDS,
     ChatClassification,
@@ -45,6 +45,7 @@ from .intents import (
     said_never_mind,
     said_no,
     said_yes,
+    strip_politeness,
 )
 from .plan import Call, Calls, Reply, Step, Toolbox
 from .references import (
@@ -169,6 +170,8 @@ def _act(
         return Reply(replies.thanks())
     if intent == "clarify" and _a_filtered_deletion(request, now):
         intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
+    if intent == "clarify" and _CHANGE_VERB_FIRST.match(strip_politeness(request)):
+        return _update(conversation, toolbox, parse_update(request, now))  # "can you change the cupcake task"
     if intent == "clarify":
         return Reply(replies.ask_what_exactly(request))
     if intent == "summary":
@@ -699,7 +702,7 @@ def _answer_to_our_title_question(conversation: Conversation, request: str) -> C
 
 _FILLER_ONLY = re.compile(
     r"^\W*(?:u+m+|u+h+|h+m+|e+r+m*|ah+|idk|dunno|i\s+don'?t\s+know|not\s+sure|no\s+idea|hang\s+on|wait|let\s+me\s+think)"
-    r"(?:\W+(?:u+m+|u+h+|h+m+|e+r+m*|idk|dunno|wait|let\s+me\s+think))*\W*$",
+    r"(?:\W+(?:u+m+|u+h+|h+m+|e+r+m*|idk|dunno|wait|let\s+me\s+think|something|anything|whatever|stuff|a\s+thing))*\W*$",
     re.IGNORECASE,
 )
 
@@ -844,6 +847,7 @@ def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | Non
 # "and it's due tomorrow, pretty urgent actually", "both urgent"): none of these words names a task.
 _FOLLOW_UP_WORDS = frozenset(
     """a actually ah all also and as at be best better both btw by can could date deadline do doing done due
+    not sorry wait oops add
     each fine for good great i i'd if in is it it'd it's its just let's lets make mean meant ment need needs
     now oh ok okay on one ones please pls plus poss possible prefer pretty probably put quite rather really
     say set should so sorry that that's the them then these they this those to too um umm well will work
@@ -890,6 +894,8 @@ def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand 
         return None
     title = titles_from_history(conversation.history).get(ids[0], "")
     new = said.group("new").strip()
+    if find_priority(new) or find_dates(new, conversation.now) or find_status(new):
+        return None  # "sorry i meant urgent not high": a field, read by the field follow-up
     old = (said.group("old") or "").strip() or _words_replaced(title, new)
     if not old or not re.search(rf"\b{re.escape(old)}\b", title, re.IGNORECASE):
         return None
@@ -927,7 +933,8 @@ def _words_left(update: UpdateCommand) -> list[str] | None:
 
 
 _BARE_LEVEL = re.compile(
-    r"^\W*(?P<level>urgent|high|low|normal|medium)\W*(?:prio(?:rity)?)?\W*(?:please|pls|thanks)?\W*$",
+    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*(?:i\s+(?:meant|mean)\s+)?(?P<level>urgent|high|low|normal|medium)"
+    r"\W*(?:prio(?:rity)?)?(?:\W*not\s+(?:urgent|high|low|normal|medium))?\W*(?:please|pls|thanks)?\W*$",
     re.IGNORECASE,
 )
 _PLURAL_WORDS = frozenset({"both", "all", "them", "they", "these", "those", "each"})

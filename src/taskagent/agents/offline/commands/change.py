@@ -576,7 +576,7 @@ _DONE_PASSIVE = re.compile(
 
 _DELETE_VERBS = re.compile(
     r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
-    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?)(?:\s+|$)",
+    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off)(?:\s+|$)",
     re.I,
 )
 

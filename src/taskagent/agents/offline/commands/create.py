@@ -122,10 +122,10 @@ class CreateCommand:
 _CREATE_PREFIX = re.compile(
     r"^(?:"
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
-    r"|open|start)\s+"
+    r"|open|start|pop|chuck|stick|bung)\s+"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
     r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
-    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list|\s+in(?=\s+(?:for|to)\b))?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
     r"|about|so\s+i\s+can"
     r"|so\s+that\s+i))?"
@@ -304,7 +304,7 @@ _HEDGE = re.compile(
     r"(?:(?:i'?m\s+|i\s+am\s+|was\s+)?thinking\s+|i\s+think\s+|i\s+reckon\s+)?"
     r"(?:(?:i|we)(?:'ve|\s+have|'m|\s+am|'d|\s+would|'ll|\s+will)?\s+)"
     r"(?:(?:really|probably|definitely|still|also|seriously|totally|prob|actually|finally|just|kinda)\s+)*"
-    r"(?:keep\s+forgetting\s+(?:to|about)|been\s+meaning\s+to|mean\s+to|meant\s+to|should|must|need\s+to"
+    r"(?:keep\s+forgetting\s+(?:to|about)|keep\s+meaning\s+to|been\s+meaning\s+to|mean\s+to|meant\s+to|should|must|need\s+to"
     r"|have\s+to|gotta|got\s+to|ought\s+to|want\s+to|wanna|like\s+to|better|going\s+to|gonna|can|could|might"
     r"|plan\s+to|planning\s+to|hope\s+to|hoping\s+to|try\s+to|remember\s+to)\s+"
     r"(?:(?:really|probably|definitely|still|also|actually|finally|maybe|prob|try\s+to|remember\s+to)\s+)*",
@@ -444,7 +444,7 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
 
 _DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
 _ABOUT_IT_AFTER = re.compile(
-    r"(?<=\w)[.!]\s+(?P<about>(?:it|they|this|that|these)(?:'s|'re|\s+(?:is|are|was|were|has|have|needs?|must|should))"
+    r"(?<=\w)[.!?]\s+(?P<about>(?:it|they|this|that|these)(?:'s|'re|\s+(?:is|are|was|were|has|have|needs?|must|should))"
     r"\b[^.!?]*)[.!]?\s*$",
     re.IGNORECASE,
 )

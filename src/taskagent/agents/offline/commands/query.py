@@ -100,7 +100,8 @@ _LIST_WORDS = frozenset(
         r"\S+",
         "overdue due late open pending completed done finished urgent important high low normal "
         "priority today "
-        "tomorrow week month soon upcoming left remaining progress in active",
+        "tomorrow week month soon upcoming left remaining progress in active in_progress that's thats which "
+        "stuff things ones are is",
     )
 )
 _QUERY = re.compile(
@@ -144,7 +145,13 @@ _STILL_TO_DO = re.compile(
 def parse_list(text: str, now: datetime) -> ListCommand:
     text = strip_politeness(text)
     # "... for tomorrow because I'm trying to work out if I can go to the beach with the kids": the why
-    text = re.sub(r"[\s,]+(?:because|cos|coz|since|as)\s+(?:i|we)\b.*$", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"[\s,]+(?:because|cos|coz|since|as|so(?:\s+that)?)\s+(?:i|we)\b.*$", "", text, flags=re.IGNORECASE
+    )
+    # "I'm so behind lol. can u just show me the urgent stuff": how the user feels, before the question
+    text = re.sub(
+        r"^\s*(?:i'?m|i\s+am)\s+(?:so\s+|really\s+|way\s+)?behind\b[^.!?]*[.!?]+\s*", "", text, flags=re.I
+    )
     lowered = text.lower()
     command = ListCommand()
     tags, tag_spans = find_tags(text)
@@ -172,7 +179,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
         command.status = "pending"  # "what's not started yet"
     elif re.search(
-        r"\bin[\s-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b"
+        r"\bin[\s_-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b"
         r"|\bon\s+the\s+go\b",
         lowered,
     ):
@@ -191,7 +198,11 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         r"\boverdue\b|\bpast\s+(?:the\s+|its\s+|their\s+)?(?:due|deadline|date)|\blate\b|\bmissed\b|\bbehind\b",
         lowered,
     ):
-        command.overdue = True
+        if re.search(r"\b(?:or|and)\s+(?:(?:what'?s|that'?s|anything)\s+)?(?:due\s+)?today\b", lowered):
+            command.due_before = now.date()  # "overdue or due today": everything open up to the end of today
+            command.window = "by today"
+        else:
+            command.overdue = True
     elif re.search(
         r"\bno\s+(?:due\s+)?(?:dates?|deadlines?)\b|\bwithout\s+(?:a\s+)?(?:due\s+)?(?:dates?|deadlines?)|\bundated\b"
         r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|haven'?t|hasn'?t)\s+(?:have|got)\s+(?:a\s+|any\s+)?(?:due\s+)?(?:dates?|deadlines?)",
@@ -206,6 +217,14 @@ def parse_list(text: str, now: datetime) -> ListCommand:
             first, last = sorted(day.when.astimezone(now.tzinfo) for day in days)
             command.due_after, command.due_before = first.date(), last.date()
             command.window = f"{describe_day(first, now)} to {describe_day(last, now)}"
+        elif re.search(
+            r"\b(?:in|over|within|during)\s+the\s+(?:next|coming)\s+(?:week|7\s+days|seven\s+days)\b", lowered
+        ):
+            command.due_after = (
+                now  # "coming up in the next week": the next seven days, not next Monday's week
+            )
+            command.due_before = now.date() + timedelta(days=7)
+            command.window = "in the next 7 days"
         elif period:
             window, _ = period
             command.due_after = window.first
