@@ -82,6 +82,9 @@ NOISE = frozenset(
         # hedges and particles said around a task's name ("not actually working on the bathroom anymore")
         "actually",
         "btw",  # "the kiwisaver one is high prio btw"
+        "there",  # "is physics on there somewhere"
+        "somewhere",
+        "anywhere",
         "fyi",
         "tbh",
         "anymore",

@@ -334,6 +334,24 @@ def _bare_hour(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
+def _oclock(match: re.Match[str], now: datetime) -> _Piece | None:
+    said = match.group("hh").lower()
+    hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
+    if not 1 <= hour <= 12:
+        return None
+    at = _clock(hour + 12 if hour <= 6 else hour, 0, None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
+def _hour_of_day_part(match: re.Match[str], now: datetime) -> _Piece | None:
+    hour, minute = int(match.group("hh")), int(match.group("mm") or 0)
+    part = match.group("part").lower()
+    if part != "morning" and 1 <= hour <= 11:
+        hour += 12  # "6 in the evening", "3 in the afternoon", "10 at night"
+    at = _clock(hour, minute, None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
 def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
     """ "at half nine" (British 9:30), "half past 4", "quarter past 10", "quarter to 6": as "at H:MM"."""
     said = match.group("hh").lower()
@@ -456,6 +474,22 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _bare_hour,
     ),
     (re.compile(r"\b(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)\b(?P<ampm>)"), _clock_time),
+    # "at nine o'clock", "6 in the evening": an hour said in words or with its part of the day
+    (
+        re.compile(
+            r"\b(?:at\s+)?(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+            r"\s*(?:o'?\s*clock|o\u2019clock)",
+            re.IGNORECASE,
+        ),
+        _oclock,
+    ),
+    (
+        re.compile(
+            r"\b(?:at\s+)?(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s+(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|night)\b",
+            re.IGNORECASE,
+        ),
+        _hour_of_day_part,
+    ),
     (
         re.compile(
             r"\b(?:at\s+)?(?P<kind>half(?:\s+past)?|quarter\s+past|quarter\s+to)\s+"

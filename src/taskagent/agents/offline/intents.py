@@ -58,7 +58,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great"
-    r"|thanks|thank\s+you|cheers|yes|yeah|nah|you\s+can|u\s+can"
+    r"|thanks|thank\s+you|cheers|yes|yeah|nah|you\s+can|u\s+can|assistant|shame|damn|dang|oh\s+well"
     r"|could\s+we|can\s+we|shall\s+we"
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
     r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"
@@ -100,6 +100,11 @@ def strip_politeness(text: str) -> str:
 _LEADING_THANKS = re.compile(r"^(?:thanks|thank\s+you|thx|ty|cheers|ta)\s*[,!.:-]+\s*(?=\S)", re.IGNORECASE)
 _TRAILING_THANKS = re.compile(
     r"[\s,.!]+(?:thanks|thank\s+you|thx|ty|cheers|ta)(?:\s+(?:so|very)\s+much|\s+a\s+lot)?[\s.!]*$",
+    re.IGNORECASE,
+)
+_ADD_A_TASK_FIRST = re.compile(
+    r"^(?:add|create|make|new|put\s+in|set\s+up|log)\s+(?:me\s+|us\s+)?(?:a|an|one|another)\s+(?:new\s+)?"
+    r"(?:task|to-?do|reminder)\b(?!\s+(?:is|was|for\s+each|to\s+(?:each|every|all)))",
     re.IGNORECASE,
 )
 _STATUS_ASKED = re.compile(
@@ -279,6 +284,8 @@ def classify_chat(text: str) -> ChatClassification:
         label = "update"  # the words go on the task named, they are not a new one
     elif _CHECK_MARK.search(raw):
         label = "update"  # "passport renewal ✅": a status, never a deletion
+    elif _ADD_A_TASK_FIRST.match(strip_politeness(raw)):
+        label = "create"  # "kindly add one task for me regarding the GST filing": said in so many words
     elif _STATUS_ASKED.match(strip_politeness(raw)):
         label = (
             "update"  # "put the kamau return back to pending, I'm waiting on documents": not a help request

@@ -170,7 +170,7 @@ def _act(
         return Reply(replies.thanks())
     if intent == "clarify" and _a_filtered_deletion(request, now):
         intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
-    if intent == "clarify" and _CHANGE_VERB_FIRST.match(strip_politeness(request)):
+    if intent in ("clarify", None) and _CHANGE_VERB_FIRST.match(strip_politeness(request)):
         return _update(conversation, toolbox, parse_update(request, now))  # "can you change the cupcake task"
     if intent == "clarify":
         return Reply(replies.ask_what_exactly(request))
@@ -201,7 +201,7 @@ def _act(
         created = _unless_it_exists(conversation, toolbox, request)
         if created is not None:
             return created
-    if intent == "create" and _CHANGE_VERB_FIRST.match(request) and not explicit_create(request):
+    if intent == "create" and _CHANGE_VERB_FIRST.match(request):
         # "update the report": a change of the task with those words (what to change is asked), a new task
         # only when no task has them ("update the website" on an empty list)
         return _unless_it_exists(conversation, toolbox, request) or _update(
@@ -847,7 +847,7 @@ def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | Non
 # "and it's due tomorrow, pretty urgent actually", "both urgent"): none of these words names a task.
 _FOLLOW_UP_WORDS = frozenset(
     """a actually ah all also and as at be best better both btw by can could date deadline do doing done due
-    not sorry wait oops add
+    not sorry wait oops add to
     each fine for good great i i'd if in is it it'd it's its just let's lets make mean meant ment need needs
     now oh ok okay on one ones please pls plus poss possible prefer pretty probably put quite rather really
     say set should so sorry that that's the them then these they this those to too um umm well will work

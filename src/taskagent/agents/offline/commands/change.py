@@ -643,6 +643,9 @@ def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(text).rstrip(" .!?")
     text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
     text = NOT_THAT_ONE.sub("", text)
+    if _DELETE_VERBS.match(text):
+        # "remove the cottage booking? We're not going this year.": the first sentence names the task
+        text = re.split(r"(?<=\w)[?.!]+\s+(?=\w)", text, maxsplit=1)[0]
     told = _VERB_AFTER_A_REMARK.search(text)
     if told and clean_phrase(_DELETE_VERBS.sub("", _LEAD_IN.sub("", text[told.end() :]))):
         text = _LEAD_IN.sub("", text[told.end() :])  # "we've cancelled Bali :( delete both of the Bali tasks"

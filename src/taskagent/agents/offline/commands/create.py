@@ -122,12 +122,12 @@ class CreateCommand:
 _CREATE_PREFIX = re.compile(
     r"^(?:"
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
-    r"|open|start|pop|chuck|stick|bung)\s+"
+    r"|open|start|pop|chuck|stick|bung)\s+(?:in\s+)?"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
     r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list|\s+in(?=\s+(?:for|to)\b))?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
-    r"|about|so\s+i\s+can"
+    r"|about|regarding|so\s+i\s+can"
     r"|so\s+that\s+i))?"
     r"\s*(?:[:,\u2013\u2014-]\s*)?"
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
@@ -365,7 +365,9 @@ def _title_words(text: str) -> str:
     text = _HEDGE.sub("", text, count=1)
     text = _LEADING_ADVERB.sub("", text)
     text = _VAGUE_WHEN.sub("", text)
-    text = re.sub(r"^(?:to|that|about|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:to|that|about|regarding|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE
+    )
     text = re.sub(r"\s+(?:task|to-?do|reminder|please)$", "", text, flags=re.IGNORECASE)
     text = _DANGLING.sub("", tidy(text).rstrip(".!?"))
     text = tidy(text).rstrip(".!?")

@@ -195,7 +195,8 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         # "which tasks are marked high?", "show me the urgent stuff", "anything urgent due this week?"
         command.priority = PRIORITY_WORDS[said.group("level").lower()]
     if re.search(
-        r"\boverdue\b|\bpast\s+(?:the\s+|its\s+|their\s+)?(?:due|deadline|date)|\blate\b|\bmissed\b|\bbehind\b",
+        r"\boverdue\b|\bpast\s+(?:the\s+|its\s+|their\s+)?(?:due|deadline|date)|\blate\b|\bmissed\b|\bbehind\b"
+        r"|\bmiss\s+(?:any|a|the)\s+(?:deadlines?|due\s+dates?)",
         lowered,
     ):
         if re.search(r"\b(?:or|and)\s+(?:(?:what'?s|that'?s|anything)\s+)?(?:due\s+)?today\b", lowered):
