@@ -15,7 +15,8 @@ describe('App', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in to TaskAgent' })).toBeTruthy();
     // No session cookie pair: nothing is asked, so no 401 lands in the console.
     expect(calls).toHaveLength(0);
-    expect(window.location.pathname).toBe('/app/login');
+    // The redirect's URL change happens in an effect, which may run just after the heading first shows.
+    await waitFor(() => expect(window.location.pathname).toBe('/app/login'));
     expect(window.location.search).toBe('?next=%2Fapp%2Ftasks%2F5');
   });
 
