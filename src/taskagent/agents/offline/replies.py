@@ -52,11 +52,12 @@ def not_understood(request: str) -> str:
 def ask_what_exactly(request: str) -> str:
     """A request with nothing concrete ("set a reminder for me", "clear my list"): a question, no change."""
     adding = re.search(r"\b(?:add|put|new|create|make|remind|note|jot|write)\b", request, re.IGNORECASE)
-    if not adding and re.search(
-        r"\b(?:all|every\w*|whole|entire|clear|wipe|blank|empty|list|delete|remove|drop|get\s+rid)\b",
+    removing = re.search(
+        r"\b(?:clear|wipe|blank|empty|delete|remove|drop|get\s+rid|scrap|bin|erase|off)\b",
         request,
         re.IGNORECASE,
-    ):
+    )
+    if removing and not adding:
         return (
             "I haven't changed anything: I remove tasks one at a time so nothing goes by mistake. "
             f"{WHICH_GOES} Give me its id or a few words of its title."

@@ -170,6 +170,8 @@ def _act(
         return Reply(replies.thanks())
     if intent == "clarify" and _a_filtered_deletion(request, now):
         intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
+    if intent == "clarify" and _SHOW_ME.search(request) and not DELETE_WORDS.search(request):
+        intent = "list"  # "gimme everything due tmrw": a list asked for, with nothing vague about it
     if intent in ("clarify", None) and _CHANGE_VERB_FIRST.match(strip_politeness(request)):
         return _update(conversation, toolbox, parse_update(request, now))  # "can you change the cupcake task"
     if intent == "clarify":
@@ -405,6 +407,7 @@ STRONG_MATCH = 0.75
 NEARLY_AS_LIKELY = 0.5
 
 
+_SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNORECASE)
 # A change verb first, before words that may name a task: "update the report", "edit my essay".
 _CHANGE_VERB_FIRST = re.compile(
     r"^(?:update|edit|change|modify|amend|revise)\s+(?:the|my|that|this)\s+\S", re.I
@@ -641,7 +644,8 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
 
 _ADD_IT = re.compile(
     r"^\W*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|go\s+on|please|pls)\W+)*(?:(?:can|could)\s+you\s+)?(?:just\s+)?"
-    r"(?:add|put|stick|pop|create|make|log|save|jot)\s+(?:it|that|this|one)(?:\s+down)?"
+    # "make it" only as "make it a task": "make it urgent" is a change
+    r"(?:(?:add|put|stick|pop|create|log|save|jot)\s+(?:it|that|this|one)|make\s+(?:it|that|this)(?=\s+(?:into\s+)?(?:a\s+)?(?:task|to-?do|reminder)))(?:\s+down)?"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?(?:\s+(?:as\s+a\s+)?(?:task|to-?do|reminder))?\b",
     re.IGNORECASE,
 )
@@ -657,6 +661,8 @@ def _add_what_was_said(conversation: Conversation, request: str) -> CreateComman
     said, answers = exchange
     if any(mentioned_ids(Entry("assistant", answer)) for answer in answers):
         return None  # the answer was about a task ("it" is that one)
+    if classify_chat(said).intent in ("greet", "thanks", "capabilities", "summary"):
+        return None  # "hi" / "make it urgent": no task was described
     command = parse_create(said if explicit_create(said) else f"add {said}", conversation.now)
     if command is None or len(command.tasks) != 1:
         return None

@@ -243,8 +243,17 @@ _LITTLE_WORDS = {
 }
 # Words as spoken in Caribbean and West African English, and "del" for delete: in lower case only, so that
 # a name ("Di", "Mi") stays what it is.
-_SPOKEN_WORDS = {"mi": "me", "di": "the", "fi": "to", "tek": "take", "del": "delete"}
-_SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek)\b|^[Dd]el\b")
+_SPOKEN_WORDS = {
+    "mi": "me",
+    "di": "the",
+    "fi": "to",
+    "tek": "take",
+    "del": "delete",
+    "tae": "to",
+    "aff": "off",
+    "the morra": "tomorrow",
+}
+_SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek|tae|aff|the\s+morra)\b|^[Dd]el\b")
 # "remember me to pay the bill": how many say "remind me" in English learnt as a second language
 _REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
@@ -272,5 +281,5 @@ def mend_typos(text: str) -> str:
         text = text[:trailing].rstrip()
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
-    text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[match.group(0).lower()], text)
+    text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)
     return understanding().speller.mend_text(text)

@@ -574,11 +574,12 @@ _DONE_PASSIVE = re.compile(
 )
 
 
-_DELETE_VERBS = re.compile(
-    r"^(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
-    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off)(?:\s+|$)",
-    re.I,
+# The verbs that delete, said first ("scrap the gym task"), or first after a remark (_VERB_AFTER_A_REMARK).
+_DELETE_VERB = (
+    r"(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
+    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off)"
 )
+_DELETE_VERBS = re.compile(rf"^{_DELETE_VERB}(?:\s+|$)", re.I)
 
 
 # "the plumber isn't needed anymore, get rid of it": the task is named before the words that delete "it".
@@ -634,7 +635,7 @@ _LEAD_IN = re.compile(r"^(?:(?:please|pls|(?:you\s+)?can(?:\s+you)?|just|go\s+ah
 _VERB_AFTER_A_REMARK = re.compile(
     r"(?:[.!?;]+|:\(|:\)|:/|\s[-\u2013\u2014]|\bso)\s+"
     r"(?=(?:please\s+|pls\s+|(?:you\s+)?can\s+(?:you\s+)?|just\s+|(?:go\s+ahead\s+)(?:and\s+)?)*"
-    r"(?:delete|remove|drop|trash|erase|scrap|bin|ditch|get\s+rid\s+of)\b)",
+    rf"{_DELETE_VERB}\b)",
     re.I,
 )
 

@@ -122,9 +122,9 @@ class CreateCommand:
 _CREATE_PREFIX = re.compile(
     r"^(?:"
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
-    r"|open|start|pop|chuck|stick|bung)\s+(?:in\s+)?"
+    r"|open|start|pop|chuck|stick|bung)\s+(?:in\s+|on\s+)?"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
-    r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?)(?:\s+(?:items?|entry))?\b"
+    r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?|jobs?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list|\s+in(?=\s+(?:for|to)\b))?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
     r"|about|regarding|so\s+i\s+can"
