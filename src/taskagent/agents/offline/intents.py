@@ -81,12 +81,16 @@ _CHEER = re.compile(
 )
 
 
+# The ways of saying thanks: stripped after a request, and before or after the question they come with.
+_THANKS = r"(?:thanks|thank\s+you|thx|ty|cheers|ta)"
+
+
 def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
     text = _LEADING_GREETING.sub("", text.strip(), count=1) or text  # "Good afternoon. I would like..."
     stripped = _POLITE.sub("", _CHEER.sub("", text.strip())).strip()
     stripped = re.sub(
-        r"[\s,.!?]*\b(?:please|thanks|thank\s+you|thx|ty|cheers|ta|much\s+appreciated|pls|plz|for\s+me|instead|then"
+        rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
         r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can)"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
@@ -98,9 +102,9 @@ def strip_politeness(text: str) -> str:
 
 
 # "thanks, which one was that again?": the thanks before a question of its own
-_LEADING_THANKS = re.compile(r"^(?:thanks|thank\s+you|thx|ty|cheers|ta)\s*[,!.:-]+\s*(?=\S)", re.IGNORECASE)
+_LEADING_THANKS = re.compile(rf"^{_THANKS}\s*[,!.:-]+\s*(?=\S)", re.IGNORECASE)
 _TRAILING_THANKS = re.compile(
-    r"[\s,.!]+(?:thanks|thank\s+you|thx|ty|cheers|ta)(?:\s+(?:so|very)\s+much|\s+a\s+lot)?[\s.!]*$",
+    rf"[\s,.!]+{_THANKS}(?:\s+(?:so|very)\s+much|\s+a\s+lot)?[\s.!]*$",
     re.IGNORECASE,
 )
 _ADD_A_TASK_FIRST = re.compile(

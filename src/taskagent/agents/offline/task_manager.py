@@ -921,7 +921,7 @@ def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand 
 def _without_remarks(request: str, now: datetime) -> str:
     """A follow-up without the clauses that only say why ("actually make it 8:30, the lines only open at
     half 8"): when one clause only sets fields, those with two words or more of their own are remarks."""
-    clauses = re.split(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+", request)
+    clauses = _CLAUSE_BREAK.split(request)
     if len(clauses) < 2:
         return request
     left = [_words_left(parse_update(clause, now)) for clause in clauses]

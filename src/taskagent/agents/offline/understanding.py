@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -260,25 +259,30 @@ _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORE
 
 
 _CHECK_MARKS = frozenset("\u2705\u2714\u2611")
+# Emoji and pictographs (📌, ✨, ⭐, 😩), with the variation selector and joiner that build them; not other
+# symbols ("™", "°", "©"), which belong to the words they follow.
+_PICTOGRAPH = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 
 
-def _is_a_sign(char: str) -> bool:
-    """An emoji or a pictograph (📌, ✨, ⭐), or the joiners and variation selectors that build them."""
-    return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn") or char == "\ufe0f"
+def without_trailing_pictographs(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """`text` without the emoji after its last word ("clean my room 😩"), but those in `keep`; unchanged
+    when it is nothing but emoji."""
+    end = len(text.rstrip())
+    while end and (
+        (_PICTOGRAPH.fullmatch(text[end - 1]) and text[end - 1] not in keep) or text[end - 1].isspace()
+    ):
+        end -= 1
+    return text[:end] if text[:end].strip() else text
 
 
 def mend_typos(text: str) -> str:
     # "📌 add dentist checkup": a sign before the words is decoration, not part of a command or a title
     stripped = text.lstrip()
-    kept = stripped.lstrip("".join(ch for ch in set(stripped[:8]) if _is_a_sign(ch)))
+    kept = stripped.lstrip("".join(ch for ch in set(stripped[:8]) if _PICTOGRAPH.fullmatch(ch)))
     if kept != stripped and kept.strip():
         text = kept.lstrip()
     # "... urgent 😩": a feeling after the words, not a word (a check mark is a status: kept)
-    trailing = len(text.rstrip())
-    while trailing and _is_a_sign(text[trailing - 1]) and text[trailing - 1] not in _CHECK_MARKS:
-        trailing -= 1
-    if text[:trailing].strip():
-        text = text[:trailing].rstrip()
+    text = without_trailing_pictographs(text, keep=_CHECK_MARKS)
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)

@@ -28,6 +28,7 @@ from ..fields import (
 )
 from ..intents import is_bulleted_list, strip_politeness
 from ..repetition import RelativeReminder, Repetition, find_reminder, find_repetition, first_due
+from ..understanding import without_trailing_pictographs
 
 # "Remind me to pay rent on Friday" (no time): the reminder comes that morning at this hour.
 REMINDER_HOUR = 9
@@ -372,7 +373,7 @@ def _title_words(text: str) -> str:
     text = _DANGLING.sub("", tidy(text).rstrip(".!?"))
     text = tidy(text).rstrip(".!?")
     # "clean my room 😩": a feeling after the task, not part of its name
-    text = re.sub(r"(?:\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D])+$", "", text)
+    text = without_trailing_pictographs(text)
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
     return text
