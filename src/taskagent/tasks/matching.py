@@ -287,6 +287,38 @@ def said_title(text: str, task: Matchable) -> float:
     return share
 
 
+# Words of a request that say what to do with a task, or how the user feels about it, rather than which
+# task: they never tell one task from another for `named_in_passing`.
+_REQUEST_WORDS = frozenset(
+    stem(word)
+    for word in """add added put make made set move moved change changed update delete deleted remove removed
+    mark marked check close closed open reopen start started finish finished done complete completed
+    cancel cancelled drop dropped scrap need needs want can can't could would should will won't still
+    already yet have has had was were been not don't isn't wasn't did didn't does doesn't get got take off
+    back again later today tonight tomorrow week weekend month high low urgent normal important priority
+    progress pending wrong mistake way overdue late happen happening anymore just okay yes yeah thank
+    thanks sorry please pls you your can't i'm i've it's that's there's we're they're let know think
+    said say says tell told call called""".split()  # noqa: SIM905  (a list reads better so)
+)
+
+
+def named_in_passing(text: str, tasks: Sequence[T]) -> T | None:
+    """The task a sentence names only in passing, by a word or two of its title among other words ("I was
+    wrong, the plumber task is not finished" names "Call plumber about bathroom"): the one task whose
+    title has the most of the sentence's telling words; None when no task, or several, have as many."""
+    said = {word for word in words(text) if len(word) >= 3 and word not in _REQUEST_WORDS}
+    counted = []
+    for task in tasks:
+        title = words(task.title)
+        found = sum(1 for word in said if word_match(word, title) >= PREFIX_MATCH)
+        if found:
+            counted.append((found, task))
+    counted.sort(key=lambda pair: -pair[0])
+    if not counted or (len(counted) > 1 and counted[1][0] == counted[0][0]):
+        return None
+    return counted[0][1]
+
+
 def rank_tasks(phrase: str, tasks: Sequence[T], *, limit: int = MAX_MATCHES) -> list[T]:
     """The tasks a phrase can mean, best first.
 

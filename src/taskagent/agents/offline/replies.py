@@ -89,6 +89,14 @@ def offer_declined(task_id: int) -> str:
     return f"OK, #{task_id} stays at normal priority."
 
 
+# A deletion whose task was found by a word of the sentence, not by the name as said: asked before it is done.
+DELETE_OFFER = re.compile(r"Say “yes” and I'll delete #(?P<id>\d+)\.")
+
+
+def delete_offer(task: TaskInfo, now: datetime) -> str:
+    return f"Do you mean {task.line(now)}? Say “yes” and I'll delete #{task.id}."
+
+
 ASK_TITLE = "What should the task be called?"
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, time
 from typing import Any
 
 from taskagent.agents.catalog import SpecialistCatalog
-from taskagent.tasks.matching import clean_phrase, match_score
+from taskagent.tasks.matching import clean_phrase, match_score, named_in_passing
 
 from . import replies
 from .commands import (
@@ -515,6 +515,9 @@ def _statement(
 class Targets:
     ids: list[int]
     known: dict[int, TaskInfo] = field(default_factory=dict)
+    # Found by a word of the sentence rather than by the reference as said (`named_in_passing`): a change
+    # goes ahead (its answer names the task), a deletion asks first.
+    in_passing: bool = False
 
 
 def resolve(
@@ -537,7 +540,7 @@ def resolve(
     if ref.pronoun or ref.is_empty:
         mentioned = last_mentioned(history)
         if not mentioned:
-            return Reply(replies.which_task())
+            return _named_in_passing(conversation, toolbox) or Reply(replies.which_task())
         if len(mentioned) > 1 and not ref.plural:
             return Reply(replies.ambiguous_ids(mentioned, titles_from_history(history)))
         return Targets(mentioned)
@@ -555,7 +558,7 @@ def resolve(
         each = _each_part(conversation, parts, prefer_open=prefer_open)
         if each is not None:
             return each
-    if not chosen and (name := _name_before_a_remark(ref.description)):
+    if not chosen and (name := _name_before_a_remark(ref.description, ref.phrase)):
         # "the electrician thing slipped past its date, move it": the task is named before the remark
         shorter = _search_for(conversation, name)
         if shorter is None:
@@ -567,12 +570,35 @@ def resolve(
                 return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
             chosen = []
     if not chosen:
-        return Reply(replies.not_found(ref.description or ref.phrase))
+        return _named_in_passing(conversation, toolbox) or Reply(
+            replies.not_found(ref.description or ref.phrase)
+        )
     if 1 < len(chosen) <= MAX_NAMED_TOGETHER and ref.plural:
         return Targets([task.id for task in chosen], {task.id: task for task in chosen})  # "both Bali tasks"
     if len(chosen) > 1:
         return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
     return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+# Every task, for `_named_in_passing` (the list tool's largest page).
+_ALL_TASKS = {"limit": 200}
+
+
+def _named_in_passing(conversation: Conversation, toolbox: Toolbox) -> Targets | Step | None:
+    """When the reference as read names no task: the task the whole message names by a telling word of its
+    title ("I was wrong, the plumber task is not finished, please open it again"). None when none does."""
+    if not toolbox.has("list_tasks") or not clean_phrase(conversation.request):
+        return None
+    listed = next(
+        (result for result in conversation.results("list_tasks") if result.call.arguments == _ALL_TASKS),
+        None,
+    )
+    if listed is None:
+        return Calls([Call("list_tasks", dict(_ALL_TASKS))])
+    if listed.error:
+        return None
+    task = named_in_passing(conversation.request, tasks_in(listed.output, "tasks"))
+    return Targets([task.id], {task.id: task}, in_passing=True) if task is not None else None
 
 
 _REMARK_VERB = frozenset(
@@ -581,9 +607,21 @@ _REMARK_VERB = frozenset(
 )
 
 
-def _name_before_a_remark(description: str) -> str | None:
+# "the bio lab task i'm dropping that class": a name ended by the word for a task, and more words after it.
+_NAME_THEN_MORE = re.compile(
+    r"\b(?:the|my|that|this|your)\s+(?P<name>(?:[\w'&-]+\s+){0,4}?[\w'&-]+)\s+(?:task|one|thing|job|item|to-?do)\b"
+    r"(?=\s*\S)",
+    re.IGNORECASE,
+)
+
+
+def _name_before_a_remark(description: str, phrase: str = "") -> str | None:
     """ "parcel was collected by husband" -> "parcel": the words before the first verb of a remark made
-    about the task (None when there is no such verb, or nothing before it)."""
+    about the task, or before the word for a task ("the bio lab task i'm dropping that class" -> "bio lab");
+    None when there is no such verb, or nothing before it."""
+    ended = _NAME_THEN_MORE.search(phrase)
+    if ended and clean_phrase(ended.group("name")):
+        return clean_phrase(ended.group("name"))
     words = description.split()
     for index, word in enumerate(words[1:], start=1):
         if word in _REMARK_VERB or (len(word) > 4 and word.endswith("ed")):
@@ -745,6 +783,13 @@ def _answer_to_our_offer(
         target = toolbox.handoffs.get(specialist or ("breakdown" if CREATE_OFFER in asked else "scheduler"))
         if target is not None:
             return Calls([Call(target, {})])
+    delete_offer = replies.DELETE_OFFER.search(asked) if asked else None
+    if delete_offer and said_yes(conversation.request):
+        return _delete(
+            conversation,
+            toolbox,
+            DeleteCommand(Reference(phrase=conversation.request, ids=[int(delete_offer.group("id"))])),
+        )
     offer = replies.PRIORITY_OFFER.search(asked) if asked else None
     if offer is None:
         return None
@@ -852,12 +897,13 @@ def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | Non
 # What a follow-up that only adds fields may say besides them ("sunday would be good", "sorry, friday at 9am",
 # "and it's due tomorrow, pretty urgent actually", "both urgent"): none of these words names a task.
 _FOLLOW_UP_WORDS = frozenset(
-    """a actually ah all also and as at be best better both btw by can could date deadline do doing done due
-    not sorry wait oops add to
-    each fine for good great i i'd if in is it it'd it's its just let's lets make mean meant ment need needs
-    now oh ok okay on one ones please pls plus poss possible prefer pretty probably put quite rather really
-    say set should so sorry that that's the them then these they this those to too um umm well will work
-    works would yeah yes yep you morning evening afternoon night arvo tonight""".split()  # noqa: SIM905  (a list of 90 words reads better so)
+    """a actually ah all also and as at be best better both btw by can could date deadline do doing done
+    due not sorry wait oops add to each fine for good great i i'd if in is it it'd it's its just let's
+    lets make mean meant ment need needs now oh ok okay on one ones please pls plus poss possible prefer
+    pretty probably put quite rather really say set should so sorry that that's the them then these they
+    this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
+    arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
+    forget n y time""".split()  # noqa: SIM905  (a list of 119 words reads better so)
 )
 
 
@@ -933,13 +979,16 @@ def _without_remarks(request: str, now: datetime) -> str:
 def _words_left(update: UpdateCommand) -> list[str] | None:
     """The words of a clause that are neither its fields nor filler (None when it sets no field)."""
     words = [
-        word for word in re.findall(r"[a-z']+", update.ref.phrase.lower()) if word not in _FOLLOW_UP_WORDS
+        word
+        for word in re.findall(r"[a-z](?:[a-z']*[a-z])?", update.ref.phrase.lower())
+        if word not in _FOLLOW_UP_WORDS
     ]
     return None if update.changes.is_empty and not words else words
 
 
 _BARE_LEVEL = re.compile(
-    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*(?:i\s+(?:meant|mean)\s+)?(?P<level>urgent|high|low|normal|medium)"
+    r"^\W*(?:(?:sorry|oops|no|wait|actually)\W+)*(?:i\s+(?:meant|mean)\s+)?"
+    r"(?:(?:make\s+)?(?:them\s+|it\s+)?(?:both|all|each)(?:\s+of\s+them)?\s+)?(?P<level>urgent|high|low|normal|medium)"
     r"\W*(?:prio(?:rity)?)?(?:\W*not\s+(?:urgent|high|low|normal|medium))?\W*(?:please|pls|thanks)?\W*$",
     re.IGNORECASE,
 )
@@ -1114,4 +1163,7 @@ def _delete(conversation: Conversation, toolbox: Toolbox, command: DeleteCommand
         targets = resolve(conversation, toolbox, command.ref, prefer_open=False)
     if not isinstance(targets, Targets):
         return targets
+    if targets.in_passing:
+        task = targets.known[targets.ids[0]]
+        return Reply(replies.delete_offer(task, conversation.now))
     return Calls([Call("delete_task", {"task_id": task_id}) for task_id in targets.ids])

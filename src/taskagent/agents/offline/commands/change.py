@@ -361,15 +361,28 @@ _WHOLE_SENTENCE: list[tuple[list[re.Pattern[str]], Callable[[re.Match[str], Chan
 ]
 
 
-def _whole_sentence_change(text: str) -> UpdateCommand | None:
+def _whole_sentence_change(text: str, now: datetime) -> UpdateCommand | None:
     """ "Rename X to Y", "add a note to X: ...", "tag X with Y", "remove the due date from X"..."""
     for patterns, apply in _WHOLE_SENTENCE:
         for pattern in patterns:
             match = pattern.search(text)
             changes = Changes()
             if match and apply(match, changes):
+                if apply is _rename and (quoted := _QUOTED_THEN_MORE.match(match.group("title"))):
+                    # "call it 'draft lit review 2', and it's due in 5 days": the quote is the title, the
+                    # rest its fields
+                    more = parse_update(quoted.group("more"), now).changes
+                    if more.title is None and not more.is_empty:
+                        more.title = clean_title(quoted.group("title"))
+                        changes = more
                 return UpdateCommand(_reference_from(match.group("ref")), changes)
     return None
+
+
+_QUOTED_THEN_MORE = re.compile(
+    r"^\s*[\"\u201c'\u2018](?P<title>[^\"\u201d'\u2019]+)[\"\u201d'\u2019]\s*(?:,|\band\b|;)\s*(?P<more>\S.*)$",
+    re.I,
+)
 
 
 def _take_shift(rest: str) -> tuple[int | None, str]:
@@ -406,6 +419,16 @@ _DEADLINE_PHRASE = re.compile(
 _MOVED_TO = re.compile(r"(?:to|until|till|onto|into)\s", re.IGNORECASE)
 
 
+# "make it 6", "change it to 7:30", "actually 6 instead (of 5)": a number alone for "it" is an hour.
+_BARE_HOUR = re.compile(
+    r"^(?P<lead>(?:(?:no|nah|oh|actually|sorry|wait|hmm|ok|okay)[\s,]+)*"
+    r"(?:(?:make|change|move|set|push|switch|put)\s+(?:it|that|this)\s+(?:to\s+|for\s+)?)?)"
+    r"(?P<hour>(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?)"
+    r"(?:\s+(?:instead|then|actually))?(?:\s+(?:instead\s+of|not|rather\s+than)\s+\d{1,2}(?:[:.]\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
 _NOT_THAT_DAY = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:on\s+|for\s+|by\s+)?$", re.IGNORECASE)
 
 
@@ -424,7 +447,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     if deadline_for and find_dates(deadline_for.group("when") or deadline_for.group("when2"), now):
         ref = deadline_for.group("ref") or deadline_for.group("ref2")
         text = f"move {ref} to {deadline_for.group('when') or deadline_for.group('when2')}"
-    whole = _whole_sentence_change(text)
+    whole = _whole_sentence_change(text, now)
     if whole is not None:
         return whole
 
@@ -466,6 +489,9 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
             changes.priority = changes.priority or level
             rest = cut(rest, [match.span()])
             break
+    bare_hour = _BARE_HOUR.match(rest.strip())
+    if bare_hour and changes.is_empty:
+        rest = f"{bare_hour.group('lead')} it at {bare_hour.group('hour')}"
     dates = find_dates(rest, now) if not changes.shift_days else []
     negated = [
         (no.start(), match.end) for match in dates if (no := _NOT_THAT_DAY.search(rest[: match.start]))
