@@ -352,6 +352,14 @@ def _hour_of_day_part(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
+def _military_time(match: re.Match[str], now: datetime) -> _Piece | None:
+    """ "0700", "at 1930", "1400h": a 24-hour time written without its colon."""
+    hour = match.group("hh") or match.group("hh2") or match.group("hh3")
+    minute = match.group("mm") or match.group("mm2") or match.group("mm3")
+    at = _clock(int(hour), int(minute), None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
 def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
     """ "at half nine" (British 9:30), "half past 4", "quarter past 10", "quarter to 6": as "at H:MM"."""
     said = match.group("hh").lower()
@@ -474,6 +482,15 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _bare_hour,
     ),
     (re.compile(r"\b(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)\b(?P<ampm>)"), _clock_time),
+    # "due tmrw 0700", "at 1930", "1400h": a 24-hour time without its colon (a leading zero, "at" or "h" says
+    # so; not a year or a number of things)
+    (
+        re.compile(
+            r"(?:\b(?P<hh>0\d)(?P<mm>[0-5]\d)\b|(?<=\bat\s)(?P<hh2>[01]\d|2[0-3])(?P<mm2>[0-5]\d)\b"
+            r"|\b(?P<hh3>[01]\d|2[0-3])(?P<mm3>[0-5]\d)(?:\s*(?:h|hrs|hours)\b))(?!\s*(?:people|tasks?|items?))"
+        ),
+        _military_time,
+    ),
     # "at nine o'clock", "6 in the evening": an hour said in words or with its part of the day
     (
         re.compile(

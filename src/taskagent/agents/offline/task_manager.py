@@ -174,6 +174,8 @@ def _act(
         intent = "list"  # "gimme everything due tmrw": a list asked for, with nothing vague about it
     if intent in ("clarify", None) and _CHANGE_VERB_FIRST.match(strip_politeness(request)):
         return _update(conversation, toolbox, parse_update(request, now))  # "can you change the cupcake task"
+    if intent == "clarify" and _says_what_to_add(request, now):
+        intent = "create"  # "I think I need to, like, add a thing to reread the Hoffmann paper?"
     if intent == "clarify":
         return Reply(replies.ask_what_exactly(request))
     if intent == "summary":
@@ -412,6 +414,30 @@ _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNOR
 _CHANGE_VERB_FIRST = re.compile(
     r"^(?:update|edit|change|modify|amend|revise)\s+(?:the|my|that|this)\s+\S", re.I
 )
+
+
+# Words of a title that still say nothing about what to do ("add a thing for later", "set a reminder for me").
+_NOTHING_SAID = frozenset(
+    """thing things something stuff anything whatever task tasks reminder reminders item note it this that
+    for me a an the to some later soon today tomorrow one new my please pls""".split()  # noqa: SIM905  (a list reads better so)
+)
+
+
+_ADD_VERB = re.compile(r"\b(?:add|create|put\s+down|jot\s+down|set\s+up|remind\s+me|note\s+down)\b", re.I)
+
+
+def _says_what_to_add(request: str, now: datetime) -> bool:
+    """Whether a request the chat model found too vague says in so many words to add a task, and what it is
+    (three words or more of its title say something)."""
+    if not _ADD_VERB.search(request) or DELETE_WORDS.search(request):
+        return False
+    new = parse_create(request, now)
+    if new is None or len(new.tasks) != 1:
+        return False
+    said = [
+        word for word in re.findall(r"[a-z][a-z'-]*", new.tasks[0].title.lower()) if word not in _NOTHING_SAID
+    ]
+    return len(said) >= 3
 
 
 def _a_filtered_deletion(request: str, now: datetime) -> bool:

@@ -255,6 +255,19 @@ _SPOKEN_WORDS = {
 _SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek|tae|aff|the\s+morra)\b|^[Dd]el\b")
 # "remember me to pay the bill": how many say "remind me" in English learnt as a second language
 _REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
+# "I always forget - please remind me ...": why the user asks, said before the request.
+_FORGETFUL_LEAD = re.compile(
+    r"^\W*(?:(?:ngl|tbh|honestly|ugh|lol)\W+)*i\s+(?:always|usually|often|keep|never)\s+"
+    r"(?:forget(?:ting)?|remember)(?:\s+(?:this|that|it|things))?\s*(?:[-\u2013\u2014,:;.!]+|\s+so)\s*(?=\w)",
+    re.IGNORECASE,
+)
+# "ngl i'm gonna forget to sign up for the sat so remind me next week": a reminder said back to front.
+_FORGET_THEN_REMIND = re.compile(
+    r"^\W*(?:(?:ngl|tbh|honestly|ugh|lol|ok(?:ay)?|so)\W+)*(?:i'?m|i\s+am|i'?ll|i\s+will)\s+"
+    r"(?:(?:so|totally|definitely|100%|probably|deffo)\s+)?(?:gonna\s+|going\s+to\s+|bound\s+to\s+)?forget\s+"
+    r"(?P<what>(?:to|about)\s+.+?)[\s,]+(?:so\s+|pls\s+|please\s+)*remind\s+me\b(?P<when>.*)$",
+    re.IGNORECASE,
+)
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
 
 
@@ -285,5 +298,7 @@ def mend_typos(text: str) -> str:
     text = without_trailing_pictographs(text, keep=_CHECK_MARKS)
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
+    text = _FORGETFUL_LEAD.sub("", text, count=1)
+    text = _FORGET_THEN_REMIND.sub(lambda match: f"remind me {match['what']}{match['when']}", text, count=1)
     text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)
     return understanding().speller.mend_text(text)

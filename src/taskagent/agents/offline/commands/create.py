@@ -134,8 +134,9 @@ _CREATE_PREFIX = re.compile(
     r"|remind\s+(?:me|us)(?:\s+(?:to|about|that|of))?\s+"
     r"|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?\s+"
     r"|make\s+sure\s+(?:i|we)\s+"
-    r"|(?:(?:i|we)\s+(?:want|would\s+like|'d\s+like|wanna)\s+to\s+(?:add|create|make|set\s+up)\s+)"
-    r"(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)\s+(?:to|for|about|called|named|titled)\s+"
+    r"|(?:(?:i|we)\s+(?:want|would\s+like|should\s+like|'d\s+like|wanna)\s+to\s+(?:add|create|make|set\s+up)\s+)"
+    r"(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|called|named|titled)\s+"
+    r"|\s*[:\u2013\u2014-]+\s*)"
     r"|(?:(?:i|we)\s+(?:want|would\s+like|'d\s+like|need)\s+)?(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)"
     r"\s+(?:to|for|about|called|named|titled)\s+"
     r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"
@@ -295,9 +296,16 @@ _ASIDE_WORDS = frozenset(
     that's this these them one one's on onto to in into my the a an for me list task tasks todo to-do todos
     reminder item note thanks thx thank ty cheers ok okay hey hi so just also and too as well new set up make
     create jot down write is there quick ugh um uh lol haha maybe if possible mind do don't let remember real
-    really very pretty thing here now again oh hmm yeah yes sure""".split()  # noqa: SIM905  (a list of 100 words reads better so)
+    really very pretty thing here now again oh hmm yeah yes sure fine nicely nothing""".split()  # noqa: SIM905  (a list of 100 words reads better so)
 )
-_CLAUSE_MARK = re.compile(r"\s*(?:[,;:!?]+|\.(?=\s)|\s[-\u2013\u2014]\s)\s*")
+# Emoji mark a clause's end too: "clean my room before mom gets home 😭 add it".
+_CLAUSE_MARK = re.compile(
+    r"\s*(?:[,;:!?]+|\.(?=\s)|\s[-\u2013\u2014]\s|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+)\s*"
+)
+# Chat slang said after (or before) a task's words: "finish my bio lab report lol", "ngl ...".
+_SLANG_EDGE = re.compile(
+    r"(?:^(?:(?:ngl|tbh|lol|lmao|honestly)\W+)+|(?:\W+(?:lol|lmao|lmfao|ngl|tbh|haha+|xd|rn))+\W*$)", re.I
+)
 # How people lead into what they have to do: "i keep forgetting to", "i should probably", "i've been meaning
 # to"; and the vague times that are no part of a title ("at some point", "one of these days").
 _HEDGE = re.compile(
@@ -331,6 +339,36 @@ _DANGLING = re.compile(
 )
 
 
+# "no real deadline", "nothing pressing": a clause that says the task has no date or hurry (it sets nothing).
+_NO_DEADLINE = re.compile(
+    r"(?:and\s+)?(?:(?:there'?s\s+)?no|without\s+(?:a|any)|nothing)\s+(?:real\s+|particular\s+|specific\s+|set\s+|hard\s+"
+    r"|fixed\s+)?(?:deadline|due\s+date|date|rush|hurry|pressing|urgent)(?:\s+(?:on\s+it|really|as\s+such))?",
+    re.IGNORECASE,
+)
+# "ok so I think I need to, like, add a thing to reread the paper": the lead-in before the words that add.
+_LEAD_IN_THEN_ADD = re.compile(
+    r"^(?P<lead>[^.!?]*?)\b(?:add|create|make|put|jot\s+down|set\s+up)\s+(?:a|an)\s+(?:new\s+)?"
+    r"(?:task|thing|to-?do|reminder|item|entry)\s+(?:to|for|about)\s+(?=\w)",
+    re.IGNORECASE,
+)
+_LEAD_IN_WORDS = _ASIDE_WORDS | frozenset(
+    ["think", "need", "like", "guess", "reckon", "probably", "kinda", "sorta", "actually", "well"]
+)
+
+
+def _without_lead_in(text: str) -> str:
+    """The request from the words that add on, when all before them is a lead-in ("ok so I think I need to,
+    like, add a thing to ...")."""
+    lead = _LEAD_IN_THEN_ADD.match(text)
+    if (
+        lead
+        and lead.group("lead").strip()
+        and all(word in _LEAD_IN_WORDS for word in re.findall(r"[a-z][a-z'-]*", lead.group("lead").lower()))
+    ):
+        return text[lead.end() :]
+    return text
+
+
 def _without_asides(text: str) -> str:
     """The clauses of a title that say something about the task, when some only talk to the assistant."""
     pieces = _CLAUSE_MARK.split(text)
@@ -340,6 +378,7 @@ def _without_asides(text: str) -> str:
         piece
         for piece in pieces
         if not all(word in _ASIDE_WORDS for word in re.findall(r"[a-z][a-z'-]*", piece.lower()))
+        and not _NO_DEADLINE.fullmatch(piece.strip(" ."))
     ]
     if not kept or len(kept) == len(pieces):
         return text
@@ -362,6 +401,7 @@ def _title_words(text: str) -> str:
         )
     text = strip_quotes(tidy(listed))
     text = _without_asides(text)
+    text = _SLANG_EDGE.sub("", text)
     text = _LEADING_JOINT.sub("", text)
     text = _HEDGE.sub("", text, count=1)
     text = _LEADING_ADVERB.sub("", text)
@@ -428,7 +468,7 @@ def _split_items(body: str, count: int | None) -> list[str]:
 
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
-    text = strip_politeness(text)
+    text = _without_lead_in(strip_politeness(text))
     tasks = _quoted_titles(text, now) or _listed_titles(text, now)
     if tasks is None:
         tasks = _joined_tasks(text, now)
@@ -439,10 +479,45 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
         defaults = _take_modifiers(Traced.of(about.group("about")), now)[1] if about else None
         single = _new_task(text[: about.start()] if about else text, now, defaults)
         tasks = [single] if single else []
+    if len(tasks) > 1:
+        tasks = _without_stray_pieces(tasks)
     if _REMIND_ME.match(text):
         for task in tasks:
             task.remind = True
     return CreateCommand(tasks) if tasks else None
+
+
+# What a piece split off a list can say besides its fields when it is no task: "low priority is fine", "not
+# urgent", "low priority will do nicely".
+_SAYS_NOTHING_MORE = frozenset(
+    """is fine ok okay alright will would do does nicely good great enough works work be that's that it's it
+    not no real really nothing pressing just please pls thanks thank you i guess suppose think""".split()  # noqa: SIM905  (a list reads better so)
+)
+# "check the boiler at Flat 1, 9 Mill Lane": the rest of an address after its comma, not a task.
+_ADDRESS_REST = re.compile(
+    r"^\d+[a-z]?\s+(?:[A-Z][\w'-]*\s+)+(?:street|st|road|rd|lane|ln|avenue|ave|close|drive|dr|way|place|court"
+    r"|crescent|terrace|grove|gardens|square|hill)\b\.?$",
+    re.IGNORECASE,
+)
+
+
+def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
+    """Pieces of a split that are no task of their own go to the task before them: a clause of fields
+    ("low priority is fine") gives it its fields, the rest of an address its title."""
+    kept: list[NewTask] = []
+    for task in tasks:
+        words = re.findall(r"[a-z][a-z']*", task.title.lower())
+        stray_fields = all(word in _SAYS_NOTHING_MORE for word in words)
+        if kept and (stray_fields or _ADDRESS_REST.match(task.title)):
+            before = kept[-1]
+            if not stray_fields:
+                before.title = f"{before.title}, {task.title}"
+            before.priority = before.priority or task.priority
+            if before.due is None and task.due is not None:
+                before.due, before.due_has_time = task.due, task.due_has_time
+            continue
+        kept.append(task)
+    return kept
 
 
 _DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
@@ -463,9 +538,11 @@ _AROUND_QUOTES = re.compile(
 # "Could you add 'email Dr. Okafor' to my list? No deadline, just don't want to forget it.", "Add 'book MOT' —
 # due in a fortnight": one quoted title after the verb that adds it, and a sentence after it about the task.
 _ONE_QUOTED_THEN_A_REMARK = re.compile(
-    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+)*(?:add|put|create|stick|pop|jot\s+down)\s+"
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+|maybe\s+|just\s+|kindly\s+)*"
+    r"(?:add|put|create|stick|pop|jot\s+down)\s+"
     r"(?:a\s+task\s+)?[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019]"
-    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?\s*(?:[?.!;]|\s[-\u2013\u2014]|,)\s*\S",
+    r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?"
+    r"(?:\s+(?:due|by|for|on|before)\s+[\w\s:]+?)?\s*(?:[?.!;]|\s[-\u2013\u2014]|,)\s*\S",
     re.IGNORECASE,
 )
 
