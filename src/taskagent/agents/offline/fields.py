@@ -234,7 +234,8 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "completed",
         re.compile(
             r"(?:\b(?:as|to|is|be|now|all)\s+)*\b(?:done|complete|completed|finished|closed|resolved|sorted|handled"
-            r"|taken\s+care\s+of|(?:tick|check)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off"
+            r"|taken\s+care\s+of|(?:tick|check|mark|cross)(?:ed)?\s+(?:it|that|this)(?:\s+one)?\s+off"
+            r"|close\s+(?:it|that|this)(?:\s+(?:one|task))?"
             r"|(?:(?<=\bcan\s)|(?<=\bpls\s)|(?<=\bplease\s))(?:tick|check|cross)\s+(?:it\s+)?off"
             r"|(?:(?<=\bi\s)|(?<=\bwe\s))(?:did|finished|completed|sorted)\s+(?:it|that|this)(?:\s+one)?)\b(?:\s+with\b)?",
             re.IGNORECASE,

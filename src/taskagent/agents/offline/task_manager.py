@@ -225,8 +225,14 @@ def _act(
         if result.error:
             return Reply(replies.failed([result.error]))
         return Reply(replies.listed(command, tasks_in(result.output, "tasks"), now))
-    if intent == "find":
+    if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
         description = parse_find(request)
+        mentioned = last_mentioned(conversation.history)
+        if _ASKS_WHAT_IT_IS.match(request) and len(mentioned) == 1:
+            # "what is this task exactly?" after a search: the task it found, by its whole title
+            title = titles_from_history(conversation.history).get(mentioned[0])
+            if title:
+                return Reply(f"That's #{mentioned[0]} {title}.")
         if not description:
             return Reply(replies.which_task())
         result = conversation.last_result("find_tasks")
@@ -240,7 +246,11 @@ def _act(
         return Reply(replies.found(description, best_matches(description, matches, prefer_open=False), now))
     if intent == "update":
         # "change that one to normal, the deadline moved": the change, without the reason after it
-        update = _first_clause_only(request, now) or parse_update(request, now)
+        update = (
+            _first_clause_only(request, now)
+            or _the_sentence_that_asks(request, now)
+            or parse_update(request, now)
+        )
         if reference is not None:
             update.ref = reference
         return _update(conversation, toolbox, update)
@@ -409,6 +419,12 @@ STRONG_MATCH = 0.75
 NEARLY_AS_LIKELY = 0.5
 
 
+# "what is this task exactly?", "whats it called exactly": the task just named, asked about again.
+_ASKS_WHAT_IT_IS = re.compile(
+    r"^\W*(?:ok(?:ay)?\W+|and\W+|so\W+)*(?:what|which)(?:\s+is|'?s|\s+was)\s+(?:this|that|it)(?:\s+(?:task|one))?"
+    r"(?:\s+(?:called|named))?(?:\s+(?:exactly|again|in\s+full))?\W*$",
+    re.IGNORECASE,
+)
 _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNORECASE)
 # A change verb first, before words that may name a task: "update the report", "edit my essay".
 _CHANGE_VERB_FIRST = re.compile(
@@ -488,6 +504,29 @@ def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
     if not said.ref.description and parse_update(rest, now).ref.description and not _says_why(rest):
         return None  # "make it urgent, the wall one": the task is named after the comma
     return said
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=\w)[.!?]+\s+(?=\w)")
+_ASKS_A_CHANGE = re.compile(
+    r"^(?:(?:please|pls|can\s+you|could\s+you|just|so|now)\s+)*(?:mark|set|move|change|make|push|put|bump"
+    r"|reschedule|rename|close|reopen|update)\b",
+    re.IGNORECASE,
+)
+
+
+def _the_sentence_that_asks(request: str, now: datetime) -> UpdateCommand | None:
+    """ "florist is sorted, caterer still waiting on them. mark the florist one completed": of several
+    sentences, the one that asks for a change and names its task (None unless exactly one does)."""
+    sentences = _SENTENCE_BREAK.split(request.strip())
+    if len(sentences) < 2:
+        return None
+    asked = []
+    for sentence in sentences:
+        if _ASKS_A_CHANGE.match(sentence.strip()):
+            update = parse_update(sentence, now)
+            if not update.changes.is_empty and update.ref.description:
+                asked.append(update)
+    return asked[0] if len(asked) == 1 else None
 
 
 def _says_why(clause: str) -> bool:

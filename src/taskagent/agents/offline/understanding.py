@@ -239,6 +239,9 @@ _LITTLE_WORDS = {
     "abt": "about",
     "hav": "have",
     "wat": "what",
+    "smth": "something",
+    "sth": "something",
+    "whats": "what's",
 }
 # Words as spoken in Caribbean and West African English, and "del" for delete: in lower case only, so that
 # a name ("Di", "Mi") stays what it is.

@@ -272,7 +272,18 @@ _TRAILING = re.compile(
 _NEEDS_DOING = re.compile(r"\s*\b(?:it\s+)?needs?\s+(?:doing|sorting|[a-z]+ing)$", re.I)
 
 
+# "delete it, the tenant found the spare set", "close it. dave paid": "it", then why.
+_PRONOUN_THEN_WHY = re.compile(
+    r"^\W*(?P<pronoun>it|that(?:\s+one|\s+task)?|this(?:\s+one|\s+task)?|them|those|both(?:\s+of\s+them)?)"
+    r"\s*(?:[,;.!]+|\s[-\u2013\u2014]\s)\s*(?!and\b|also\b|plus\b|&|the\s+\w+\s+(?:one|task)\b)\S",
+    re.IGNORECASE,
+)
+
+
 def _reference_from(rest: str) -> Reference:
+    said_why = _PRONOUN_THEN_WHY.match(rest)
+    if said_why:
+        return parse_reference(said_why.group("pronoun"))
     clauses = [
         clause
         for clause in re.split(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\band\b|\bthen\b)\s*", rest)
@@ -441,8 +452,16 @@ _GIVE_A_DEADLINE = re.compile(
 )
 
 
+# "change priority of buying brushes on high": a level after "priority ... on/in/at" is the new one.
+_PRIORITY_ON_LEVEL = re.compile(
+    r"(?<=\bpriority\b)(?P<between>.*?)\s+(?:on|in|at|into)\s+(?P<level>urgent|high|low|normal|medium)\s*$",
+    re.IGNORECASE,
+)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(text).rstrip(" .!?")
+    text = _PRIORITY_ON_LEVEL.sub(lambda match: f"{match['between']} to {match['level']}", text, count=1)
     deadline_for = _GIVE_A_DEADLINE.match(text)
     if deadline_for and find_dates(deadline_for.group("when") or deadline_for.group("when2"), now):
         ref = deadline_for.group("ref") or deadline_for.group("ref2")
