@@ -15,7 +15,7 @@ from datetime import datetime, time
 from typing import Any
 
 from taskagent.agents.catalog import SpecialistCatalog
-from taskagent.tasks.matching import clean_phrase, match_score, named_in_passing
+from taskagent.tasks.matching import clean_phrase, match_score, named_in_passing, said_title
 
 from . import replies
 from .commands import (
@@ -188,6 +188,12 @@ def _act(
             return _update(conversation, toolbox, parse_update(request, now))
         if intent != "update":
             return _create(conversation, toolbox, new)
+    if (
+        intent in ("create", "update", None)
+        and not _ADD_VERB.search(request)
+        and _A_QUESTION_FOR_ME.match(request)
+    ):
+        return Reply(replies.not_understood(request))  # "do you happen to know who won the cricket?"
     if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
     if intent == "create" and not explicit_create(request) and re.search(r"\binstead\b", request, re.I):
@@ -439,6 +445,22 @@ _NOTHING_SAID = frozenset(
 )
 
 
+# A question to the assistant about the world or its skills, not a task: "do you happen to know who won the
+# cricket yesterday?", "what's the weather going to be like on saturday??", "could you just write my essay?"
+_A_QUESTION_FOR_ME = re.compile(
+    r"^\W*(?:(?:hey|so|ok(?:ay)?|um+)\W+)*(?:(?:do|did)\s+you\s+(?:happen\s+to\s+)?know\b"
+    r"|what(?:'s|\s+is|\s+was|\s+will)\s+(?:the\s+)?(?:weather|time|score|news|capital|meaning)\b"
+    r"|who\s+(?:won|is|was|are|were)\b|can\s+you\s+tell\s+me\b"
+    r"|(?:can|could|would|will)\s+you\s+(?:just\s+|please\s+)?(?:write|draft|compose)\s+(?:my|me|the|a|an)\b)"
+    r"[^?]*\?",
+    re.IGNORECASE,
+)
+
+
+def _a_question_for_me(request: str) -> bool:
+    return not _ADD_VERB.search(request) and bool(_A_QUESTION_FOR_ME.match(request))
+
+
 _ADD_VERB = re.compile(r"\b(?:add|create|put\s+down|jot\s+down|set\s+up|remind\s+me|note\s+down)\b", re.I)
 
 
@@ -663,7 +685,10 @@ def _named_in_passing(conversation: Conversation, toolbox: Toolbox) -> Targets |
     if listed.error:
         return None
     task = named_in_passing(conversation.request, tasks_in(listed.output, "tasks"))
-    return Targets([task.id], {task.id: task}, in_passing=True) if task is not None else None
+    if task is None:
+        return None
+    # "The council have mended the streetlight, remove that task": most of the title said is no guess
+    return Targets([task.id], {task.id: task}, in_passing=not said_title(conversation.request, task))
 
 
 _REMARK_VERB = frozenset(
