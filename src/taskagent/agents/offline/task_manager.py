@@ -113,8 +113,12 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
         if again is not None:
             return _act(conversation, toolbox, again, classify_chat(again), None)
         if _another_filter(request, classification, conversation.now):
-            # "and what about this week?", "just the high priority ones": the same question, another filter
+            # "and what about this week?": the same question, another filter; "which of those is overdue?",
+            # "just the high priority ones": the list just given, narrowed
             classification = ChatClassification("list", None, classification.scores)
+            exchange = conversation.previous_exchange()
+            if exchange is not None and _NARROWS.search(request):
+                return _list(conversation, toolbox, parse_list(f"{exchange[0]} {request}", conversation.now))
     own = _own_specialist(request, classification, toolbox, catalog)
     if own is not None:
         return Calls([Call(own, {})])
@@ -196,6 +200,8 @@ def _act(
         return Reply(replies.not_understood(request))  # "do you happen to know who won the cricket?"
     if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
+    if intent == "create" and not explicit_create(request) and _MOVED_STATEMENT.search(request):
+        return _statement(conversation, toolbox, request)  # "chart audit pushed to next week"
     if intent == "create" and not explicit_create(request) and re.search(r"\binstead\b", request, re.I):
         # "rent needs to go out tomorrow instead": a new date for a task that exists, if one fits
         return _statement(conversation, toolbox, request)
@@ -222,15 +228,7 @@ def _act(
     if intent == "find" and _only_a_day(parse_find(request), now):
         intent = "list"  # "is there anything on for Friday?": what is due that day, not a text search
     if intent == "list":
-        command = parse_list(request, now)
-        if not toolbox.has("list_tasks"):
-            return Reply(replies.missing_tool("list_tasks"))
-        result = conversation.last_result("list_tasks")
-        if result is None:
-            return Calls([Call("list_tasks", command.arguments())])
-        if result.error:
-            return Reply(replies.failed([result.error]))
-        return Reply(replies.listed(command, tasks_in(result.output, "tasks"), now))
+        return _list(conversation, toolbox, parse_list(request, now))
     if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
         description = parse_find(request)
         mentioned = last_mentioned(conversation.history)
@@ -249,6 +247,17 @@ def _act(
                 else Reply(replies.missing_tool("find_tasks"))
             )
         matches = tasks_in(result.output, "matches")
+        if not matches and not result.error:
+            # "is there a task about the dataset somewhere? I vaguely remember adding one"
+            passing = _named_in_passing(conversation, toolbox)
+            if passing is not None and not isinstance(passing, Targets):
+                return passing
+            if isinstance(passing, Targets):
+                matches = [passing.known[passing.ids[0]]]
+            listing = parse_list(request, now)
+            if not matches and (listing.overdue or listing.priority or listing.status):
+                # "Is there anything I'm behind on?", "do I have something what is late?": a filter, not words
+                return _list(conversation, toolbox, listing)
         return Reply(replies.found(description, best_matches(description, matches, prefer_open=False), now))
     if intent == "update":
         # "change that one to normal, the deadline moved": the change, without the reason after it
@@ -266,6 +275,24 @@ def _act(
             delete.ref = reference
         return _delete(conversation, toolbox, delete)
     return Reply(replies.not_understood(request))
+
+
+def _list(conversation: Conversation, toolbox: Toolbox, command: ListCommand) -> Step:
+    if not toolbox.has("list_tasks"):
+        return Reply(replies.missing_tool("list_tasks"))
+    result = next(
+        (
+            found
+            for found in conversation.results("list_tasks")
+            if found.call.arguments == command.arguments()
+        ),
+        None,
+    )
+    if result is None:
+        return Calls([Call("list_tasks", command.arguments())])
+    if result.error:
+        return Reply(replies.failed([result.error]))
+    return Reply(replies.listed(command, tasks_in(result.output, "tasks"), conversation.now))
 
 
 # --- create ---------------------------------------------------------------------------------------------
@@ -375,6 +402,10 @@ def _the_list_again(
     return exchange[0] if exchange is not None else None
 
 
+# "which of those", "just", "only": a follow-up that keeps the list's own filter and adds one.
+_NARROWS = re.compile(r"\b(?:of\s+(?:those|them|these)|just|only|out\s+of\s+(?:those|them))\b", re.IGNORECASE)
+
+
 def _another_filter(request: str, classification: ChatClassification, now: datetime) -> bool:
     """Whether a short message after a list only narrows it again: "and what about this week?", "just the
     high priority ones please" (not "dentist friday", a new task; not "mark them done", a change)."""
@@ -382,6 +413,8 @@ def _another_filter(request: str, classification: ChatClassification, now: datet
         return False
     if classification.intent is None:
         return True
+    if classification.intent == "list":
+        return bool(_NARROWS.search(request))  # "which of those is overdue?"
     ref = parse_update(request, now).ref
     if ref.ids or ref.ordinal is not None or ref.pronoun:
         return False  # "ok i just finished that": a change of the task meant
@@ -453,6 +486,12 @@ _A_QUESTION_FOR_ME = re.compile(
     r"|who\s+(?:won|is|was|are|were)\b|can\s+you\s+tell\s+me\b"
     r"|(?:can|could|would|will)\s+you\s+(?:just\s+|please\s+)?(?:write|draft|compose)\s+(?:my|me|the|a|an)\b)"
     r"[^?]*\?",
+    re.IGNORECASE,
+)
+
+
+_MOVED_STATEMENT = re.compile(
+    r"\b(?:pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended)\s+(?:back\s+|out\s+)?(?:to|till|until)\b",
     re.IGNORECASE,
 )
 
@@ -953,6 +992,12 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
 
 
 # "and the receipts one too", "same for the gym task", "the yoga one as well": the last change, another task.
+# "And the gate one as well, while you're at it.": said around the name, not part of it.
+_WHILE_AT_IT = re.compile(
+    r"[\s,]*\b(?:while\s+you'?re\s+at\s+it|if\s+you\s+(?:would|could|don'?t\s+mind|please)|would\s+you|please|pls"
+    r"|thanks|thank\s+you)\b[\s,.!?]*",
+    re.IGNORECASE,
+)
 _ALSO = re.compile(
     r"^\W*(?:and|also|plus|same\s+(?:for|with|goes\s+for)|ditto(?:\s+for)?)\b|\b(?:too|as\s+well)\W*$",
     re.IGNORECASE,
@@ -970,12 +1015,13 @@ def _same_for_another(conversation: Conversation) -> tuple[str, Reference] | Non
     """A follow-up that names another task for the change or deletion just made (and nothing else)."""
     request = conversation.request
     exchange = conversation.previous_exchange()
-    if exchange is None or not _ALSO.search(request) or len(request.split()) > 8:
+    said = _WHILE_AT_IT.sub(" ", request)
+    if exchange is None or not _ALSO.search(said) or len(said.split()) > 8:
         return None
     original = exchange[0]
     if classify_chat(original).intent not in ("update", "delete"):
         return None
-    named = _ALSO.sub(" ", _ALSO.sub(" ", request)).strip(" ,.!?")
+    named = _ALSO.sub(" ", _ALSO.sub(" ", said)).strip(" ,.!?")
     if _ACTION_FIRST.match(named) or not parse_update(named, conversation.now).changes.is_empty:
         return None  # a request of its own ("and delete the last one", "and make it urgent")
     reference = parse_reference(named)

@@ -254,8 +254,9 @@ _SPOKEN_WORDS = {
     "tae": "to",
     "aff": "off",
     "the morra": "tomorrow",
+    "rn": "right now",
 }
-_SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek|tae|aff|the\s+morra)\b|^[Dd]el\b")
+_SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek|tae|aff|the\s+morra|rn)\b|^[Dd]el\b")
 # "remember me to pay the bill": how many say "remind me" in English learnt as a second language
 _REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
 # "I always forget - please remind me ...": why the user asks, said before the request.

@@ -255,7 +255,7 @@ _LEADING = re.compile(
     r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
     r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
     r"|reopen|start|begin|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|give\s+(?:me|us)"
-    r"|i|we|also|then|please|now|so|both|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
+    r"|i|we|also|then|please|now|so|both|maybe|perhaps|just|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
     r"|go\s+ahead\s+and|turns\s+out(?:\s+that)?|apparently|it\s+seems(?:\s+that)?"
     r"|the\s+(?:priority|status|due\s+date|deadline|date|state)"
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
@@ -263,7 +263,9 @@ _LEADING = re.compile(
 )
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
-    r"|was|were|gets?|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
+    r"|was|were|gets?|got|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
+    # "chart audit pushed to next week", "the IRB thing got extended": the task's date moved, said of it
+    r"|pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended|brought|pulled"
     r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though|any\s*more)\b\s*|'s\b)+$",
     re.I,
 )
@@ -612,7 +614,8 @@ _DONE_PASSIVE = re.compile(
     r"^(?P<named>.+?)\s*(?:\s(?:is|are|has\s+been|have\s+been|was|were|got)|'s|'s\s+been|'ve\s+been|'re)\s+"
     r"(?:(?:now|all|finally|just|already)\s+)*"
     rf"(?P<verb>(?!(?:{_NOT_DONE_VERBS}|cancel+|block|suppos|requir|relat|involv|assign|overwhelm|worri|concern|interest"
-    r"|confus|stress|bor|tir|excit|lock|link|attach|overdu|due|need)(?:ed|d)\b)[a-z]{2,}ed|paid|sent|bought|built"
+    r"|confus|stress|bor|tir|excit|lock|link|attach|overdu|due|need|extend|postpon|delay|push|mov|reschedul"
+    r"|shift|bump|chang|updat|pull)(?:ed|d)\b)[a-z]{2,}ed|paid|sent|bought|built"
     r"|sold|hung|swept|written|taken|given|sorted|fixed)\b"
     r"(?:\s+(?:now|already|finally|at\s+last|too|as\s+well))?[^\w]*$",
     re.I,
