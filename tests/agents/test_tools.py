@@ -58,6 +58,7 @@ async def test_create_tasks_reads_dates_in_the_users_zone(
                     "estimate_minutes": 30,
                 },
                 {"title": "Someday"},
+                {"title": "Sand the decking", "status": "in_progress"},
             ]
         },
     )
@@ -67,6 +68,7 @@ async def test_create_tasks_reads_dates_in_the_users_zone(
         "Call the bank",
         "Ship it",
         "Someday",
+        "Sand the decking",
     ]
     assert created[0]["priority"] == "high"
     assert created[0]["due_date"] == "2026-11-27T22:59:00Z"  # 23:59 in Paris
@@ -74,6 +76,7 @@ async def test_create_tasks_reads_dates_in_the_users_zone(
     assert created[2]["due_date"] == "2026-11-26T17:00:00Z"
     assert created[2]["tags"] == ["work"] and created[2]["estimate_minutes"] == 30
     assert created[3]["due_date"] is None and created[3]["priority"] == "normal"
+    assert created[3]["status"] == "pending" and created[4]["status"] == "in_progress"
     for task in created:  # exactly the REST API's JSON
         assert task == await _rest(client, alice, task["id"])
 
@@ -86,6 +89,7 @@ async def test_create_tasks_reads_dates_in_the_users_zone(
         ({"tasks": [{"title": "x", "due_date": "2026-02-30"}]}, "not a valid date"),
         ({"tasks": [{"title": "   "}]}, "title"),
         ({"tasks": [{"title": "x", "priority": "asap"}]}, "Invalid arguments for create_tasks"),
+        ({"tasks": [{"title": "x", "status": "started"}]}, "Invalid arguments for create_tasks"),
         ({"tasks": [{"title": "x", "parent_id": 999999}]}, "parent task 999999 not found"),
         ({"nothing": 1}, "Invalid arguments for create_tasks"),
         ("{not json", "The arguments for create_tasks are not valid JSON"),

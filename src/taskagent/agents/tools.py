@@ -245,6 +245,9 @@ class NewTask(BaseModel):
     title: str = Field(description="Short title, 1-200 characters, without the date or priority words")
     description: str | None = Field(default=None, description="Optional details")
     priority: Priority | None = Field(default=None, description="low, normal (default), high or urgent")
+    status: Status | None = Field(
+        default=None, description="pending (default); in_progress when the user says it is already started"
+    )
     due_date: str | None = Field(
         default=None, description="ISO 8601; a date alone means 23:59 that day in the user's time zone"
     )
@@ -281,6 +284,8 @@ async def create_tasks(ctx: RunContextWrapper[AgentContext], tasks: list[NewTask
                 fields["description"] = new.description
             if new.priority is not None:
                 fields["priority"] = new.priority
+            if new.status is not None:
+                fields["status"] = new.status
             if new.due_date is not None:
                 fields["due_date"] = parse_when(new.due_date, context.zone)
             if new.tags is not None:

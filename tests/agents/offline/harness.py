@@ -123,6 +123,7 @@ class NewTaskArgs(BaseModel):
     title: str
     description: str | None = None
     priority: str | None = None
+    status: str | None = None
     due_date: str | None = None
     tags: list[str] | None = None
     parent_id: int | None = None

@@ -113,7 +113,7 @@ def created(tasks: Sequence[TaskInfo], now: datetime) -> str:
         return "I tried to create the task, but nothing came back. Please check your list."
     if len(tasks) == 1:
         task = tasks[0]
-        details = task.details(now, with_status=False)
+        details = task.details(now, with_status=task.status != "pending")  # "in progress" when said so
         return f"Created task #{task.id}: {task.title}" + (f" ({details})." if details else ".")
     return f"Created {len(tasks)} tasks:\n{numbered(tasks, now)}"
 

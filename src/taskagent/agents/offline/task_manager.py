@@ -208,6 +208,9 @@ def _act(
     if intent == "create" and not explicit_create(request) and _says_a_status(request, now):
         # "renewed my library card": said as done, of a task that may well exist
         return _statement(conversation, toolbox, request)
+    if intent in (None, "list", "find") and _STARTS_WITH_ADD.match(strip_politeness(request)):
+        # "Please add to my list: 'Ring Gerald' -- I've already started on this": the words that lead say it
+        return _create(conversation, toolbox, parse_create(request, now))
     if intent is None and _says_a_status(request, now):
         # "i bought the printer paper", "got my flu jab booked, that's sorted": about a task, if one fits
         return _statement(conversation, toolbox, request, otherwise=Reply(replies.not_understood(request)))
@@ -492,6 +495,13 @@ _A_QUESTION_FOR_ME = re.compile(
 
 _MOVED_STATEMENT = re.compile(
     r"\b(?:pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended)\s+(?:back\s+|out\s+)?(?:to|till|until)\b",
+    re.IGNORECASE,
+)
+
+
+_STARTS_WITH_ADD = re.compile(
+    r"^\W*(?:add|create|jot\s+down|new\s+task)\b"
+    r"(?!\s+(?:a\s+|the\s+)?(?:note|due\s+date|deadline|date|tags?|description|reminder|label)\s+(?:to|for|on)\b)",
     re.IGNORECASE,
 )
 

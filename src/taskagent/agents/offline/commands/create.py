@@ -55,6 +55,8 @@ class NewTask:
     # "submit the grant application, the deadline is tomorrow": no priority said, but words that suggest
     # one; the answer offers it (the user's own priority word always wins).
     suggested_priority: str | None = None
+    # "I've already started on it": a new task that is under way (in_progress); None: pending.
+    status: str | None = None
 
     @property
     def repeats(self) -> str | None:
@@ -99,6 +101,8 @@ class NewTask:
             item["description"] = self.description
         if self.priority:
             item["priority"] = self.priority
+        if self.status:
+            item["status"] = self.status
         if self.due is not None:
             item["due_date"] = self.due.isoformat(timespec="seconds")
         if self.tags:
@@ -469,6 +473,9 @@ def _split_items(body: str, count: int | None) -> list[str]:
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
     text = _without_lead_in(strip_politeness(text))
+    started = _ALREADY_STARTED.search(text)
+    if started:
+        text = tidy(_ALREADY_STARTED.sub(" ", text))
     tasks = _quoted_titles(text, now) or _listed_titles(text, now)
     if tasks is None:
         tasks = _joined_tasks(text, now)
@@ -481,10 +488,27 @@ def parse_create(text: str, now: datetime) -> CreateCommand | None:
         tasks = [single] if single else []
     if len(tasks) > 1:
         tasks = _without_stray_pieces(tasks)
+    if started and len(tasks) == 1:
+        tasks[0].status = "in_progress"
     if _REMIND_ME.match(text):
         for task in tasks:
             task.remind = True
     return CreateCommand(tasks) if tasks else None
+
+
+# "I already started it", "already in progress", "(started)", "so perhaps mark it as in progress?": a new task
+# said to be under way. Never a title's own verb ("start the car"): "already", "I've", "mark it" or brackets
+# say so.
+_ALREADY_STARTED = re.compile(
+    r"[\s,;:-]*(?:(?:and|but|so)\s+)?(?:"
+    r"(?:(?:i|we)(?:'ve|\s+have)?\s+)?already\s+(?:started|begun|begin|in\s+progress|under\s*way|working\s+on)"
+    r"(?:\s+(?:on\s+)?(?:it|this|that|them))?(?:,?\s+in\s+a\s+manner\s+of\s+speaking)?"
+    r"|(?:i|we)(?:'ve|\s+have)\s+started(?:\s+on)?\s+(?:it|this|that)"
+    r"|(?:(?:perhaps|maybe|please|pls|so)\s+)*(?:mark|set|put)\s+it\s+(?:as\s+|to\s+)?(?:in\s+progress|started|ongoing)"
+    r"|\((?:started|in\s+progress|wip|ongoing)\)"
+    r")[\s,.;!?]*(?=$|[,;:-]|\s)",
+    re.IGNORECASE,
+)
 
 
 # What a piece split off a list can say besides its fields when it is no task: "low priority is fine", "not
