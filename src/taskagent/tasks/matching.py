@@ -55,6 +55,7 @@ NOISE = frozenset(
         "item",
         "items",
         "one",
+        "ones",
         "thing",
         "things",
         "stuff",

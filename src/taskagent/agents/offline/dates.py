@@ -407,7 +407,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            r"\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw|tmr|yesterday)"
+            r"\b(?P<word>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr)|today|tonight|tomorrow|tmrw|tmr|yesterday)"
             r"(?:\s+(?P<part>morning|afternoon|evening|night))?\b",
             re.IGNORECASE,
         ),

@@ -230,6 +230,8 @@ def _act(
         return _create(conversation, toolbox, parse_create(request, now))
     if intent == "find" and _only_a_day(parse_find(request), now):
         intent = "list"  # "is there anything on for Friday?": what is due that day, not a text search
+    if intent == "list" and (due_of := _WHEN_IS_IT_DUE.match(request)) and parse_find(due_of.group("what")):
+        intent = "find"  # "wait whats my chem thing due": when one task is due, not a list
     if intent == "list":
         return _list(conversation, toolbox, parse_list(request, now))
     if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
@@ -467,10 +469,18 @@ _ASKS_WHAT_IT_IS = re.compile(
     r"(?:\s+(?:called|named))?(?:\s+(?:exactly|again|in\s+full))?\W*$",
     re.IGNORECASE,
 )
+_WHEN_IS_IT_DUE = re.compile(
+    r"^\W*(?:(?:wait|so|ok(?:ay)?|hey|um+)\W+)*(?:what'?s|when'?s|when\s+is|what\s+is)\s+(?:my|the)\s+(?P<what>.+?)\s+"
+    r"(?:due|deadline)(?:\s+(?:again|date))?\W*$",
+    re.IGNORECASE,
+)
 _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNORECASE)
 # A change verb first, before words that may name a task: "update the report", "edit my essay".
 _CHANGE_VERB_FIRST = re.compile(
-    r"^(?:update|edit|change|modify|amend|revise)\s+(?:the|my|that|this)\s+\S", re.I
+    r"^(?:(?:i\s+)?(?:need|want|would\s+like|'d\s+like)\s+to\s+|i\s+wanna\s+)?(?:update|edit|change|modify|amend|revise)\s+"
+    # "I need to change date of electricity bill": which field, then the task
+    r"(?:(?:the|my|that|this)\s+\S|(?:the\s+)?(?:due\s+)?(?:date|deadline|priority|status|title|name)\s+(?:of|for|on)\s+\S)",
+    re.I,
 )
 
 
@@ -689,7 +699,8 @@ def resolve(
         return Reply(replies.failed([search.error]))
     chosen = best_matches(ref.description, tasks_in(search.output, "matches"), prefer_open=prefer_open)
     named_apart = re.search(r"(?:,|&|\band\b)\s*(?:the|my|that)\s", ref.phrase, re.IGNORECASE)
-    if (len(chosen) != 1 or named_apart) and len(parts := _parts(ref)) > 1:
+    loosely = len(chosen) == 1 and match_score(ref.description, chosen[0]) < STRONG_MATCH
+    if (len(chosen) != 1 or named_apart or loosely) and len(parts := _parts(ref)) > 1:
         # "the jira task and the team lunch one": each part on its own, although the whole fits one task
         each = _each_part(conversation, parts, prefer_open=prefer_open)
         if each is not None:
@@ -774,7 +785,7 @@ MAX_NAMED_TOGETHER = 5
 
 def _parts(ref: Reference) -> list[str]:
     """ "calling grandma and washing the car": the tasks a reference names one by one."""
-    pieces = re.split(r"\s*(?:,|&|\band\b)\s*", ref.phrase)
+    pieces = re.split(r"\s*(?:,|&|\band\b)\s*", ref.phrase, flags=re.IGNORECASE)
     return [part for part in (clean_phrase(piece) for piece in pieces) if part]
 
 

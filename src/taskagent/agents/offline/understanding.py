@@ -272,6 +272,9 @@ _FORGET_THEN_REMIND = re.compile(
     r"(?P<what>(?:to|about)\s+.+?)[\s,]+(?:so\s+|pls\s+|please\s+)*remind\s+me\b(?P<when>.*)$",
     re.IGNORECASE,
 )
+# "make it more important", "the gym one is less urgent now": a step up or down, said as the level it means.
+_MORE_OR_LESS = re.compile(r"\b(?P<way>more|less)\s+(?:important|urgent|pressing)\b", re.IGNORECASE)
+_STEP = {"more": "high", "less": "low"}
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
 
 
@@ -303,6 +306,7 @@ def mend_typos(text: str) -> str:
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _FORGETFUL_LEAD.sub("", text, count=1)
+    text = _MORE_OR_LESS.sub(lambda match: f"{_STEP[match['way'].lower()]} priority", text)
     text = _FORGET_THEN_REMIND.sub(lambda match: f"remind me {match['what']}{match['when']}", text, count=1)
     text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)
     return understanding().speller.mend_text(text)

@@ -256,6 +256,7 @@ _LEADING = re.compile(
     r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
     r"|reopen|start|begin|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|give\s+(?:me|us)"
     r"|i|we|also|then|please|now|so|both|maybe|perhaps|just|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
+    r"|need\s+to|want\s+to|wanna|(?:would|'d)\s+like\s+to|have\s+to"
     r"|go\s+ahead\s+and|turns\s+out(?:\s+that)?|apparently|it\s+seems(?:\s+that)?"
     r"|the\s+(?:priority|status|due\s+date|deadline|date|state)"
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
