@@ -36,7 +36,7 @@ from .commands import (
 from .commands.create import REMINDER_HOUR
 from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
 from .dates import end_of_day, find_dates, zone_of
-from .fields import cut, find_priority, find_status
+from .fields import cut, find_priority, find_status, quoted_strings
 from .intents import (
     DELETE_WORDS,
     ChatClassification,
@@ -185,6 +185,28 @@ def _act(
     if intent == "summary":
         whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
         return Reply(replies.summary(conversation, whole=whole))
+    if _NEVER_MEANT_TO_ADD.search(request):
+        # "wait, I never meant to add 'practice talk dry run', could you delete that?"
+        named = quoted_strings(request)
+        ref = parse_reference(named[0][0]) if named else parse_delete(request, now).ref
+        return _delete(conversation, toolbox, DeleteCommand(ref))
+    thing = _THE_THING_THEN_ITS_FIELDS.match(request)
+    if intent in ("create", "update") and not explicit_create(request) and thing:
+        # "The bank thing - I need it for tomorrow 10:00": a task that exists, named, then what changes
+        update = parse_update(request[thing.end("name") :], now)
+        if not update.changes.is_empty:
+            update.ref = parse_reference(thing.group("name"))
+            return _update(conversation, toolbox, update)
+    if (
+        intent in ("create", "update")
+        and not explicit_create(request)
+        and _LAST_SENTENCE_CHANGES_IT.search(request)
+    ):
+        # "the streetlight matter has become pressing -- a neighbour fell. Please mark it urgent.": "it" is
+        # the task the sentences before name
+        update = parse_update(_SENTENCE_BREAK.split(request.strip())[-1], now)
+        if not update.changes.is_empty:
+            return _update(conversation, toolbox, update)
     if intent in ("create", "find", "update", "clarify", None) and find_reminder(request) is not None:
         # "remind me about the rent task the day before at 9" reads like a search or a new task.
         new = parse_create(request, now)
@@ -512,6 +534,25 @@ _MOVED_STATEMENT = re.compile(
 _STARTS_WITH_ADD = re.compile(
     r"^\W*(?:add|create|jot\s+down|new\s+task)\b"
     r"(?!\s+(?:a\s+|the\s+)?(?:note|due\s+date|deadline|date|tags?|description|reminder|label)\s+(?:to|for|on)\b)",
+    re.IGNORECASE,
+)
+
+
+_NEVER_MEANT_TO_ADD = re.compile(
+    r"\b(?:never|didn'?t|did\s+not)\s+mean[t]?\s+to\s+(?:add|create|put)|\bshouldn'?t\s+have\s+(?:added|created)"
+    r"|\badded\s+(?:that|it|this)\s+by\s+(?:mistake|accident)",
+    re.IGNORECASE,
+)
+# "The bank thing - I need it for tomorrow 10:00": a task named as a thing, then its fields.
+_THE_THING_THEN_ITS_FIELDS = re.compile(
+    r"^\W*(?P<name>the\s+(?:\w+\s+){1,3}?(?:thing|task|one|job|matter|business))\s*(?:[-\u2013\u2014:,]|\s)\s*"
+    r"(?:i\s+need\s+it|it'?s|it\s+is|needs?\s+to\s+be|should\s+be|make\s+it)\b",
+    re.IGNORECASE,
+)
+# "... a neighbour took a tumble. Please mark it urgent.": the last sentence changes "it".
+_LAST_SENTENCE_CHANGES_IT = re.compile(
+    r"[.!?]\s+(?:(?:please|pls|so|could\s+you|can\s+you|would\s+you)\s+)*(?:mark|make|set|move|bump|change|put)"
+    r"\s+(?:it|that)\b[^.!?]*[.!?]?\s*$",
     re.IGNORECASE,
 )
 
@@ -890,8 +931,11 @@ def _answer_to_our_title_question(conversation: Conversation, request: str) -> C
         return None
     if _FILLER_ONLY.match(request):
         return CreateCommand(tasks=[])  # "um", "not sure": nothing to add yet, so the question again
-    several = bool(re.search(r"[,;\n]", request))
-    return parse_create(f"add these: {request}" if several else f"add {request}", conversation.now)
+    if re.search(r"[,;\n]", request):
+        several = parse_create(f"add these: {request}", conversation.now)
+        if several is not None and len(several.tasks) > 1:
+            return several  # "clean the fridge, sort the recycling"
+    return parse_create(f"add {request}", conversation.now)  # "prepare the documents, for next week Monday"
 
 
 _FILLER_ONLY = re.compile(
@@ -1060,7 +1104,7 @@ _FOLLOW_UP_WORDS = frozenset(
     pretty probably put quite rather really say set should so sorry that that's the them then these they
     this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
     arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
-    forget n y time""".split()  # noqa: SIM905  (a list of 119 words reads better so)
+    forget n y time thanks thank many cheers kindly""".split()  # noqa: SIM905  (a list of 124 words reads better so)
 )
 
 

@@ -267,7 +267,8 @@ _TRAILING = re.compile(
     r"|was|were|gets?|got|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
     # "chart audit pushed to next week", "the IRB thing got extended": the task's date moved, said of it
     r"|pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended|brought|pulled"
-    r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though|any\s*more)\b\s*|'s\b)+$",
+    r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though|any\s*more"
+    r"|i\s+mean)\b\s*|'s\b)+$",
     re.I,
 )
 

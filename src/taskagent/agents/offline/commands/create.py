@@ -300,7 +300,7 @@ _ASIDE_WORDS = frozenset(
     that's this these them one one's on onto to in into my the a an for me list task tasks todo to-do todos
     reminder item note thanks thx thank ty cheers ok okay hey hi so just also and too as well new set up make
     create jot down write is there quick ugh um uh lol haha maybe if possible mind do don't let remember real
-    really very pretty thing here now again oh hmm yeah yes sure fine nicely nothing""".split()  # noqa: SIM905  (a list of 100 words reads better so)
+    really very pretty thing here now again oh hmm yeah yes sure fine nicely nothing remind forget""".split()  # noqa: SIM905  (a list of 100 words reads better so)
 )
 # Emoji mark a clause's end too: "clean my room before mom gets home 😭 add it".
 _CLAUSE_MARK = re.compile(

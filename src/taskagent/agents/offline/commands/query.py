@@ -105,7 +105,7 @@ _LIST_WORDS = frozenset(
     )
 )
 _QUERY = re.compile(
-    r"\b(?:about|mentioning|containing|contains|with\s+the\s+words?|related\s+to|regarding|matching|called|named"
+    r"\b(?:about|mentioning|containing|contains|with\s+the\s+words?|related\s+to|regarding|concerning|matching|called|named"
     r"|titled|that\s+mention|that\s+contain|with)\s+(?P<q>.+?)(?:\s+in\s+(?:the\s+)?(?:title|name))?[?.!]*$",
     re.IGNORECASE,
 )
