@@ -55,7 +55,6 @@ NOISE = frozenset(
         "item",
         "items",
         "one",
-        "ones",
         "thing",
         "things",
         "stuff",

@@ -391,7 +391,20 @@ def _whole_sentence_change(text: str, now: datetime) -> UpdateCommand | None:
                         more.title = clean_title(quoted.group("title"))
                         changes = more
                 return UpdateCommand(_reference_from(match.group("ref")), changes)
+    renamed = _CHANGE_THE_TASK_TO.match(text)
+    if renamed:
+        # "change the badges task to 250 name badges, headcount went up!!": words that are no field are the
+        # new title (the remark after a comma is not)
+        title = re.split(r"\s*(?:[,;!]|\s[-\u2013\u2014]\s)\s*", renamed.group("title"), maxsplit=1)[0]
+        if len(title.split()) >= 2 and parse_update(f"make it {title}", now).changes.is_empty:
+            return UpdateCommand(_reference_from(renamed.group("ref")), Changes(title=clean_title(title)))
     return None
+
+
+_CHANGE_THE_TASK_TO = re.compile(
+    r"^(?:change|update|edit|amend)\s+(?P<ref>(?:the|my)\s+.+?\s+(?:task|one|item|to-?do))\s+(?:to|into)\s+(?P<title>.+)$",
+    re.IGNORECASE,
+)
 
 
 _QUOTED_THEN_MORE = re.compile(

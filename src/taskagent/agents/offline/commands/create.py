@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 from ..dates import END_OF_DAY, NUMBER_WORDS, Traced, find_dates, remove_spans, tidy
 from ..fields import (
+    PRIORITY_WORDS,
     VAGUE_TIME,
     Span,
     find_description,
@@ -576,6 +577,16 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
     quoted = quoted_strings(text)
     if not quoted:
         return None
+    own = _fields_after_each(text, quoted, now) if len(quoted) > 1 else None
+    if own is not None:
+        # "two tasks!! 'finalize menu' HIGH priority and 'send save the dates' low": each quote's fields
+        # follow it; before the first quote, only the words that add
+        lead = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(text[: quoted[0][1][0]]), count=1))
+        if not _AROUND_QUOTES.sub(
+            " ", re.sub(r"\b(?:two|three|four|five|\d+)\b", " ", lead, flags=re.I)
+        ).strip():
+            tasks = [_new_task(value, now, fields) for (value, _), fields in zip(quoted, own, strict=True)]
+            return [task for task in tasks if task]
     outside = remove_spans(text, [span for _, span in quoted])
     left, shared = _take_modifiers(Traced.of(outside), now)
     rest = _LIST_SUFFIX.sub("", _CREATE_PREFIX.sub("", tidy(left.text), count=1))
@@ -583,6 +594,26 @@ def _quoted_titles(text: str, now: datetime) -> list[NewTask] | None:
         return None  # 'Review "The Hobbit" draft': the quotes are part of one title
     tasks = [_new_task(value, now, shared) for value, _ in quoted]
     return [task for task in tasks if task]
+
+
+_BARE_LEVEL_AFTER = re.compile(r"^\W*(?P<level>urgent|high|low|normal|medium)\b(?!\s+\w)", re.IGNORECASE)
+
+
+def _fields_after_each(text: str, quoted: list[tuple[str, Span]], now: datetime) -> list[_Modifiers] | None:
+    """The fields said between each quoted title and the next, when at least two quotes have fields of
+    their own and differ (None otherwise: the fields are shared)."""
+    own = []
+    for index, (_, (_, end)) in enumerate(quoted):
+        stop = quoted[index + 1][1][0] if index + 1 < len(quoted) else len(text)
+        fields = _take_modifiers(Traced.of(text[end:stop]), now)[1]
+        level = _BARE_LEVEL_AFTER.match(text[end:stop])
+        if level and not fields.priority:
+            fields.priority = PRIORITY_WORDS[level.group("level").lower()]  # "'send save the dates' low"
+        own.append(fields)
+    said = [fields for fields in own if fields.priority or fields.due]
+    if len(said) < 2 or len({(fields.priority, fields.due) for fields in own}) < 2:
+        return None
+    return own
 
 
 # Two tasks in one sentence: "email the landlord and also pay the bill", "X, then Y".
