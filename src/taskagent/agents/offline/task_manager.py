@@ -172,6 +172,12 @@ def _act(
         return Reply(replies.greeting())
     if intent == "thanks":
         return Reply(replies.thanks())
+    if (
+        intent in ("create", "find", "clarify", None)
+        and _WHATS_ON_MY_LIST.search(request)
+        and not _ADD_VERB.search(request)
+    ):
+        intent = "list"  # "can you tell me whats on my plate for tomorrow because ..."
     if intent == "clarify" and _a_filtered_deletion(request, now):
         intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
     if intent == "clarify" and _SHOW_ME.search(request) and not DELETE_WORDS.search(request):
@@ -489,6 +495,10 @@ NEARLY_AS_LIKELY = 0.5
 _ASKS_WHAT_IT_IS = re.compile(
     r"^\W*(?:ok(?:ay)?\W+|and\W+|so\W+)*(?:what|which)(?:\s+is|'?s|\s+was)\s+(?:this|that|it)(?:\s+(?:task|one))?"
     r"(?:\s+(?:called|named))?(?:\s+(?:exactly|again|in\s+full))?\W*$",
+    re.IGNORECASE,
+)
+_WHATS_ON_MY_LIST = re.compile(
+    r"\b(?:tell|show|give)\s+me\s+what(?:'?s|\s+is)\s+(?:on|in)\s+(?:my|the)\s+(?:plate|list|agenda|schedule|to-?do)",
     re.IGNORECASE,
 )
 _WHEN_IS_IT_DUE = re.compile(
