@@ -90,7 +90,7 @@ def strip_politeness(text: str) -> str:
     text = _LEADING_GREETING.sub("", text.strip(), count=1) or text  # "Good afternoon. I would like..."
     stripped = _POLITE.sub("", _CHEER.sub("", text.strip())).strip()
     stripped = re.sub(
-        rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then"
+        rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then|would\s+ya|mate"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
         r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can)"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
@@ -151,7 +151,7 @@ def explicit_create(text: str) -> bool:
 
 
 _YES = re.compile(
-    r"^\s*(?:yes|yeah|yep|yup|yes\s+please|sure|ok(?:ay)?|please\s+do|do\s+it|go\s+ahead|sounds\s+good|perfect"
+    r"^\s*(?:yes|yeah|yea|yep|yup|yes\s+please|sure|ok(?:ay)?|righto|please\s+do|do\s+it|go\s+ahead|sounds\s+good|perfect"
     r"|great|good\s+idea|why\s+not|absolutely|definitely|of\s+course)\b",
     re.IGNORECASE,
 )

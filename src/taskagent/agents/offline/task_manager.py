@@ -335,6 +335,7 @@ def _list(conversation: Conversation, toolbox: Toolbox, command: ListCommand) ->
 _VAGUE_TITLE = re.compile(
     r"^(?:(?:sort|do|handle|deal\s+with|take\s+care\s+of|get|fix|check|look\s+into|figure|work\s+on)\s+)?(?:out\s+)?"
     r"(?:something|some\s+stuff|stuff|some\s+things?|things?|a\s+thing|it|that|this)(?:\s+(?:out|up|done))?$"
+    r"|^(?:do\s+)?the\s+needful$"
     # "add a few things before the trip": several tasks announced, none named yet
     r"|^(?:add\s+)?(?:a\s+few|some|several|a\s+couple(?:\s+of)?|a\s+bunch\s+of|a\s+load\s+of|loads\s+of|a\s+few\s+more)"
     r"\s+(?:things|stuff|bits|tasks|items|jobs|errands|chores)"
@@ -529,7 +530,8 @@ _A_QUESTION_FOR_ME = re.compile(
     r"^\W*(?:(?:hey|so|ok(?:ay)?|um+)\W+)*(?:(?:do|did)\s+you\s+(?:happen\s+to\s+)?know\b"
     r"|what(?:'s|\s+is|\s+was|\s+will)\s+(?:the\s+)?(?:weather|time|score|news|capital|meaning)\b"
     r"|who\s+(?:won|is|was|are|were)\b|can\s+you\s+tell\s+me\b"
-    r"|(?:can|could|would|will)\s+you\s+(?:just\s+|please\s+)?(?:write|draft|compose)\s+(?:my|me|the|a|an)\b)"
+    r"|(?:can|could|would|will)\s+you\s+(?:just\s+|please\s+)?(?:write|draft|compose)\s+(?:my|me|the|a|an)\b"
+    r"|(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:explain|summari[sz]e|translate|define)\b)"
     r"[^?]*\?",
     re.IGNORECASE,
 )
@@ -1114,7 +1116,7 @@ _FOLLOW_UP_WORDS = frozenset(
     pretty probably put quite rather really say set should so sorry that that's the them then these they
     this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
     arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
-    forget n y time thanks thank many cheers kindly""".split()  # noqa: SIM905  (a list of 124 words reads better so)
+    forget n y time thanks thank many cheers kindly ta ya yea mate righto""".split()  # noqa: SIM905  (a list of 129 words reads better so)
 )
 
 

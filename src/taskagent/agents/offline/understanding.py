@@ -275,6 +275,27 @@ _FORGET_THEN_REMIND = re.compile(
 # "make it more important", "the gym one is less urgent now": a step up or down, said as the level it means.
 _MORE_OR_LESS = re.compile(r"\b(?P<way>more|less)\s+(?:important|urgent|pressing)\b", re.IGNORECASE)
 _STEP = {"more": "high", "less": "low"}
+# Everyday short and regional forms of words that carry meaning: "saturday arvo", "tonite", "pop this on me
+# list", "prepone it to friday" (Indian English: bring it forward).
+_EVERYDAY_WORDS = {
+    "arvo": "afternoon",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "me list": "my list",
+    "prepone": "bring forward",
+    "preponed": "brought forward",
+    "in flight": "in progress",
+    "rite now": "right now",
+    "workin": "working",
+}
+_EVERYDAY_SHORT = re.compile(
+    r"\b(?:" + "|".join(word.replace(" ", r"\s+") for word in _EVERYDAY_WORDS) + r")\b", re.I
+)
+_END_OF_DAY = re.compile(
+    r"\b(?:by\s+)?(?:cob|eod|close\s+of\s+business)\b"
+    r"(?=(?P<day>\s+(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|tmrw|today|tonight)\w*)?)",
+    re.IGNORECASE,
+)
 _LITTLE_SLIP = re.compile(r"\b(?:" + "|".join(_LITTLE_WORDS) + r")\b", re.IGNORECASE)
 
 
@@ -307,6 +328,11 @@ def mend_typos(text: str) -> str:
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _FORGETFUL_LEAD.sub("", text, count=1)
     text = _MORE_OR_LESS.sub(lambda match: f"{_STEP[match['way'].lower()]} priority", text)
+    text = _EVERYDAY_SHORT.sub(
+        lambda match: _EVERYDAY_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text
+    )
+    # "by COB Friday", "EOD tmrw": the end of a working day is that day; alone, today
+    text = _END_OF_DAY.sub(lambda match: "" if match.group("day") else "today", text)
     text = _FORGET_THEN_REMIND.sub(lambda match: f"remind me {match['what']}{match['when']}", text, count=1)
     text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)
     return understanding().speller.mend_text(text)

@@ -130,7 +130,7 @@ _CREATE_PREFIX = re.compile(
     r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
     r"|open|start|pop|chuck|stick|bung)\s+(?:in\s+|on\s+)?"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
-    r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|items?|entry|entries|notes?|jobs?)(?:\s+(?:items?|entry))?\b"
+    r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|action\s+items?|items?|entry|entries|notes?|jobs?)(?:\s+(?:items?|entry))?\b"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list|\s+in(?=\s+(?:for|to)\b))?"
     r"(?:\s+(?:called|named|titled|saying|that\s+says|with\s+(?:the\s+)?(?:title|name)|for\s+me\s+to|for\s+me|for|to"
     r"|about|regarding|so\s+i\s+can"
@@ -445,6 +445,9 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
 
 
 def _split_items(body: str, count: int | None) -> list[str]:
+    body = re.sub(
+        r"(?:(?<=\s)|^)(?:and\s+)?\((\d{1,2})\)\s+", r"\1) ", body
+    )  # "(1) read …; and (2) outline …"
     if len(re.findall(r"(?:^|\s)\d+[.)]\s", body)) >= 2:
         # "1. buy paint 2. paint the fence": an inline numbered list.
         body = re.sub(r"(?:^|\s+)\d+[.)]\s+", "\n", body)
@@ -454,8 +457,8 @@ def _split_items(body: str, count: int | None) -> list[str]:
     else:
         items = [part for part in re.split(r"\s*(?:;|,)\s*", body) if part.strip()]
         items = [re.sub(r"^(?:and|&)\s+", "", item, flags=re.IGNORECASE) for item in items]
-    if len(items) >= 2:
-        # "a, b and c": the last comma item holds two.
+    if len(items) >= 2 and len(lines) == 1:
+        # "a, b and c": the last comma item holds two (not a line or a numbered item of its own).
         last = re.split(r"\s+(?:and|&)\s+", items[-1], maxsplit=1)
         items = items[:-1] + last
     wants_more = count is not None and len(items) < count
@@ -526,15 +529,25 @@ _ADDRESS_REST = re.compile(
 )
 
 
+_A_REMARK = re.compile(
+    r"^(?:they'?re|they\s+are|he'?s|she'?s|we'?re|it'?s\s+(?:for|because|been)|i\s+(?:want|need|'d\s+like)\s+(?:it|them)"
+    r"|(?:i|we)\s+(?:dropped|promised|said|told|think|guess))\b",
+    re.IGNORECASE,
+)
+
+
 def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
     """Pieces of a split that are no task of their own go to the task before them: a clause of fields
     ("low priority is fine") gives it its fields, the rest of an address its title."""
     kept: list[NewTask] = []
     for task in tasks:
         words = re.findall(r"[a-z][a-z']*", task.title.lower())
-        stray_fields = all(word in _SAYS_NOTHING_MORE for word in words)
+        # "they're literally asking every day", "I want it done before section": a remark, not a task
+        stray_fields = all(word in _SAYS_NOTHING_MORE for word in words) or bool(_A_REMARK.match(task.title))
         if kept and (stray_fields or _ADDRESS_REST.match(task.title)):
             before = kept[-1]
+            if _A_REMARK.match(task.title):
+                continue  # its words are about the task, not its fields ("asking every day")
             if not stray_fields:
                 before.title = f"{before.title}, {task.title}"
             before.priority = before.priority or task.priority
@@ -555,6 +568,7 @@ _ABOUT_IT_AFTER = re.compile(
 # Words that may sit around quoted titles without being part of one: 'Create tasks "a" and "b"'.
 _AROUND_QUOTES = re.compile(
     r"\b(?:and|called|named|titled|tasks?|to-?dos?|with|the|titles?|put|add|create|new|on|to|my|list|both|all"
+    r"|reckon|you|u|could|can|would|will|please|pls|kindly|for\s+me"
     r"|each|them)\b|[,:;&.!?]",
     re.IGNORECASE,
 )
@@ -748,15 +762,15 @@ def _added_in_a_row(text: str, now: datetime) -> list[NewTask] | None:
 def _listed_titles(text: str, now: datetime) -> list[NewTask] | None:
     """Several tasks: "Create 3 tasks: a, b, c", "Add tasks for a, b and c", a bulleted list, lines after a
     first line that announces them."""
-    if (
-        "\n" not in text.strip()
-        and len(re.findall(r"(?:^|\s)\d+[.)]\s", text)) >= 2
-        and re.match(r"\s*1[.)]\s", text)
-    ):
-        # "1. revise organic chem 2. finish stats worksheet 3. reply to the housing email"
-        numbered = [_new_task(item, now) for item in _split_items(text, None)]
-        if len([task for task in numbered if task]) >= 2:
-            return [task for task in numbered if task]
+    first = re.search(r"(?:^|\s)1[.)]\s", text)
+    if "\n" not in text.strip() and len(re.findall(r"(?:^|\s)\d+[.)]\s", text)) >= 2 and first:
+        # "1. revise organic chem 2. finish stats worksheet", "Ok need 4 tasks!! 1) cull … 2) invoice …"
+        header = re.sub(r"\b(?:\d+|two|three|four|five|six)\b", " ", text[: first.start()])
+        shared = _only_announces(header, now) if header.strip() else _Modifiers()
+        if shared is not None:
+            numbered = [_new_task(item, now, shared) for item in _split_items(text[first.start() :], None)]
+            if len([task for task in numbered if task]) >= 2:
+                return [task for task in numbered if task]
     lined = (
         _lines_after_a_header(text.strip(), now) if "\n" in text.strip() else _items_after_a_colon(text, now)
     )
