@@ -576,6 +576,9 @@ def _a_question_for_me(request: str) -> bool:
 _ADD_VERB = re.compile(r"\b(?:add|create|put\s+down|jot\s+down|set\s+up|remind\s+me|note\s+down)\b", re.I)
 
 
+_SOMETHING = re.compile(r"\b(?:some\s+stuff|something|some\s+things|stuff)\b")
+
+
 def _says_what_to_add(request: str, now: datetime) -> bool:
     """Whether a request the chat model found too vague says in so many words to add a task, and what it is
     (three words or more of its title say something)."""
@@ -584,9 +587,10 @@ def _says_what_to_add(request: str, now: datetime) -> bool:
     new = parse_create(request, now)
     if new is None or len(new.tasks) != 1:
         return False
-    said = [
-        word for word in re.findall(r"[a-z][a-z'-]*", new.tasks[0].title.lower()) if word not in _NOTHING_SAID
-    ]
+    title = new.tasks[0].title.lower()
+    if re.match(r"(?:i|we)\b", title) or _SOMETHING.search(title):
+        return False  # "I'll add some stuff later when I've had a think"
+    said = [word for word in re.findall(r"[a-z][a-z'-]*", title) if word not in _NOTHING_SAID]
     return len(said) >= 3
 
 

@@ -451,7 +451,7 @@ _MOVED_TO = re.compile(r"(?:to|until|till|onto|into)\s", re.IGNORECASE)
 _BARE_HOUR = re.compile(
     r"^(?P<lead>(?:(?:no|nah|oh|actually|sorry|wait|hmm|ok|okay)[\s,]+)*"
     r"(?:(?:make|change|move|set|push|switch|put)\s+(?:it|that|this)\s+(?:to\s+|for\s+)?)?)"
-    r"(?P<hour>(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?)"
+    r"(?P<hour>[01]?\d|2[0-3])"  # "6:45" alone is read as the clock says, not as an hour for "it"
     r"(?:\s+(?:instead|then|actually))?(?:\s+(?:instead\s+of|not|rather\s+than)\s+\d{1,2}(?:[:.]\d{2})?)?$",
     re.IGNORECASE,
 )
