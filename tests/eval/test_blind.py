@@ -48,7 +48,14 @@ the one the README reports.
   tuned on since: chat 112/150 (75 %), help 28/30 (93 %). The fair figure of this session (113/150 after
   the last fixes made on blind6's mistakes).
 
-The floors are the figures last measured, rounded down, so that the engine cannot lose ground unseen;
+- `blind8`-`blind14` (7 Dec 2026, same brief, seven writers): each run once as it arrived, then tuned on;
+  unseen first runs, chat 910/1050 (87 %), help 201/210.
+- `blind15`-`blind20` (7 Dec 2026, same brief, each with four named writers of styles not asked for before):
+  first runs chat 82, 109, 118, 121, 113 and 122 of 150, help 175/180. `blind17` and `blind18` are never
+  tuned on (their mistakes are counted by kind, not read); the others were tuned on after their first run.
+
+The floors are the figures last measured, rounded down, less one point of chat (a case or two depend on the
+day of the week the suite runs), so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
 """
 
@@ -68,28 +75,28 @@ pytestmark = pytest.mark.backends("postgres")
 HERE = Path(__file__).parent
 # (chat, help) floors of each set's halves
 FLOORS = {
-    "blind-dev": (0.98, 1.0),
-    "blind-test": (0.93, 1.0),
-    "blind2-dev": (0.98, 1.0),
+    "blind-dev": (0.99, 1.0),
+    "blind-test": (0.94, 1.0),
+    "blind2-dev": (0.97, 1.0),
     "blind2-test": (0.97, 1.0),
     "blind3": (0.95, 0.97),
-    "blind4": (0.93, 0.96),
+    "blind4": (0.94, 0.96),
     "blind5": (0.97, 1.0),
-    "blind6": (0.94, 1.0),
-    "blind7": (0.82, 0.93),
-    "blind8": (0.98, 0.96),
+    "blind6": (0.93, 1.0),
+    "blind7": (0.84, 0.96),
+    "blind8": (0.97, 0.96),
     "blind9": (0.98, 0.96),
     "blind10": (0.95, 0.96),
-    "blind11": (0.98, 1.0),
-    "blind12": (0.96, 1.0),
-    "blind13": (0.96, 1.0),
-    "blind14": (0.92, 1.0),
-    "blind15": (0.0, 0.0),
-    "blind16": (0.0, 0.0),
-    "blind17": (0.0, 0.0),
-    "blind18": (0.0, 0.0),
-    "blind19": (0.0, 0.0),
-    "blind20": (0.0, 0.0),
+    "blind11": (0.97, 1.0),
+    "blind12": (0.97, 1.0),
+    "blind13": (0.95, 1.0),
+    "blind14": (0.93, 1.0),
+    "blind15": (0.77, 0.93),
+    "blind16": (0.95, 1.0),
+    "blind17": (0.81, 0.96),
+    "blind18": (0.82, 1.0),
+    "blind19": (0.8, 0.93),
+    "blind20": (0.86, 1.0),
 }
 
 
