@@ -1,5 +1,5 @@
 import { render } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Entry } from '../chatkit/conversation';
 import { ChatEntry } from '../components/ChatItems';
 import { describeRule, formatWhen, localizeTimes } from './dates';
@@ -7,6 +7,10 @@ import { describeRule, formatWhen, localizeTimes } from './dates';
 const NOW = Date.parse('2026-12-04T15:00:00Z'); // Friday 4 Dec, 10:00 in New York
 
 describe('times in the user’s zone and words', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('says today, tomorrow and yesterday in the user’s zone, else the weekday and date', () => {
     // 04:59 UTC on the 5th is still the 4th, 11:59 PM, in New York.
     expect(formatWhen('2026-12-05T04:59:00Z', 'America/New_York', NOW)).toMatch(/^today, 11:59\sPM$/);
@@ -24,6 +28,9 @@ describe('times in the user’s zone and words', () => {
   });
 
   it('shows no raw UTC in a chat tool action line', () => {
+    // The line says "today"/"tomorrow" near the date, so the clock is fixed a week before it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-01T12:00:00Z'));
     const entry = {
       kind: 'item' as const,
       key: 'a',
