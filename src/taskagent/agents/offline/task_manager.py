@@ -19,6 +19,7 @@ from taskagent.tasks.matching import clean_phrase, match_score, named_in_passing
 
 from . import replies
 from .commands import (
+    MOVED,
     NOT_THAT_ONE,
     Changes,
     CreateCommand,
@@ -538,7 +539,7 @@ _A_QUESTION_FOR_ME = re.compile(
 
 
 _MOVED_STATEMENT = re.compile(
-    r"\b(?:pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended)\s+(?:back\s+|out\s+)?(?:to|till|until)\b",
+    rf"\b(?:{MOVED})\s+(?:back\s+|out\s+)?(?:to|till|until)\b",
     re.IGNORECASE,
 )
 
@@ -550,6 +551,9 @@ _STARTS_WITH_ADD = re.compile(
 )
 
 
+# The words that ask ("please", "could you") and the verbs that change a task, for the readers of sentences.
+_ASKING = r"please|pls|so|just|now|could\s+you|can\s+you|would\s+you"
+_CHANGE_VERBS = r"mark|set|move|change|make|push|put|bump|reschedule|rename|close|reopen|update"
 _NEVER_MEANT_TO_ADD = re.compile(
     r"\b(?:never|didn'?t|did\s+not)\s+mean[t]?\s+to\s+(?:add|create|put)|\bshouldn'?t\s+have\s+(?:added|created)"
     r"|\badded\s+(?:that|it|this)\s+by\s+(?:mistake|accident)",
@@ -563,9 +567,7 @@ _THE_THING_THEN_ITS_FIELDS = re.compile(
 )
 # "... a neighbour took a tumble. Please mark it urgent.": the last sentence changes "it".
 _LAST_SENTENCE_CHANGES_IT = re.compile(
-    r"[.!?]\s+(?:(?:please|pls|so|could\s+you|can\s+you|would\s+you)\s+)*(?:mark|make|set|move|bump|change|put)"
-    r"\s+(?:it|that)\b[^.!?]*[.!?]?\s*$",
-    re.IGNORECASE,
+    rf"[.!?]\s+(?:{_ASKING}\s+)*(?:{_CHANGE_VERBS})\s+(?:it|that)\b[^.!?]*[.!?]?\s*$", re.IGNORECASE
 )
 
 
@@ -645,11 +647,7 @@ def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=\w)[.!?]+\s+(?=\w)")
-_ASKS_A_CHANGE = re.compile(
-    r"^(?:(?:please|pls|can\s+you|could\s+you|just|so|now)\s+)*(?:mark|set|move|change|make|push|put|bump"
-    r"|reschedule|rename|close|reopen|update)\b",
-    re.IGNORECASE,
-)
+_ASKS_A_CHANGE = re.compile(rf"^(?:{_ASKING}\s+)*(?:{_CHANGE_VERBS})\b", re.IGNORECASE)
 
 
 def _the_sentence_that_asks(request: str, now: datetime) -> UpdateCommand | None:

@@ -1,6 +1,7 @@
 """Chat requests read into commands: what to create, list, find, change or delete."""
 
 from .change import (
+    MOVED,
     NOT_THAT_ONE,
     Changes,
     DeleteCommand,
@@ -14,6 +15,7 @@ from .create import CreateCommand, NewTask, parse_create
 from .query import ListCommand, Status, parse_find, parse_list
 
 __all__ = [
+    "MOVED",
     "NOT_THAT_ONE",
     "Changes",
     "CreateCommand",

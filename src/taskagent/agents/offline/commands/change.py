@@ -262,11 +262,13 @@ _LEADING = re.compile(
     r"(?:\s+(?:of|for|on))?|(?:priority|status|due\s+date|deadline|date)\s+(?:of|for|on))\b\s*)+",
     re.I,
 )
+# A task's date said as moved ("chart audit pushed to next week", "the IRB thing got extended").
+MOVED = r"pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended"
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
     r"|was|were|gets?|got|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
     # "chart audit pushed to next week", "the IRB thing got extended": the task's date moved, said of it
-    r"|pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended|brought|pulled"
+    rf"|{MOVED}|brought|pulled"
     r"|forward|later|earlier|please|again|with|too|also|as\s+well|btw|fyi|by\s+the\s+way|though|any\s*more"
     r"|i\s+mean)\b\s*|'s\b)+$",
     re.I,
