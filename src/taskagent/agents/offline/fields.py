@@ -246,7 +246,14 @@ _STATUS_PHRASES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # Verbs that set a status when they lead the sentence ("finish the report", "start working on X").
 _STATUS_VERBS: list[tuple[str, re.Pattern[str]]] = [
-    ("pending", re.compile(r"^(?:re-?open|un-?complete|undo|restart|revive|un-?check)\b", re.IGNORECASE)),
+    (
+        "pending",
+        re.compile(
+            # "open that one back up": reopened
+            r"^(?:re-?open|un-?complete|undo|restart|revive|un-?check|open\s+(?:it|that|this)(?:\s+one)?\s+(?:back\s+)?up)\b",
+            re.IGNORECASE,
+        ),
+    ),
     (
         "in_progress",
         re.compile(

@@ -259,7 +259,12 @@ def _act(
         return _create(conversation, toolbox, parse_create(request, now))
     if intent == "find" and _only_a_day(parse_find(request), now):
         intent = "list"  # "is there anything on for Friday?": what is due that day, not a text search
-    if intent == "list" and (due_of := _WHEN_IS_IT_DUE.match(request)) and parse_find(due_of.group("what")):
+    due_of = _WHEN_IS_IT_DUE.match(request)
+    if (
+        intent in ("list", "clarify", None)
+        and due_of
+        and parse_find(due_of.group("what") or due_of.group("about"))
+    ):
         intent = "find"  # "wait whats my chem thing due": when one task is due, not a list
     if intent == "list":
         return _list(conversation, toolbox, parse_list(request, now))
@@ -505,7 +510,9 @@ _WHATS_ON_MY_LIST = re.compile(
 )
 _WHEN_IS_IT_DUE = re.compile(
     r"^\W*(?:(?:wait|so|ok(?:ay)?|hey|um+)\W+)*(?:what'?s|when'?s|when\s+is|what\s+is)\s+(?:my|the)\s+(?P<what>.+?)\s+"
-    r"(?:due|deadline)(?:\s+(?:again|date))?\W*$",
+    r"(?:due|deadline)(?:\s+(?:again|date))?\W*$"
+    # "What's the status on the UAT sign-off pack task?": one task asked about
+    r"|^\W*(?:what'?s|what\s+is)\s+the\s+(?:status|latest|deal)\s+(?:on|of|with)\s+(?:my\s+|the\s+)?(?P<about>.+?)\W*$",
     re.IGNORECASE,
 )
 _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNORECASE)
@@ -1118,7 +1125,7 @@ _FOLLOW_UP_WORDS = frozenset(
     pretty probably put quite rather really say set should so sorry that that's the them then these they
     this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
     arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
-    forget n y time thanks thank many cheers kindly ta ya yea mate righto""".split()  # noqa: SIM905  (a list of 129 words reads better so)
+    forget n y time thanks thank many cheers kindly ta ya yea mate righto u like""".split()  # noqa: SIM905  (a list of 131 words reads better so)
 )
 
 

@@ -328,6 +328,7 @@ def mend_typos(text: str) -> str:
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _FORGETFUL_LEAD.sub("", text, count=1)
     text = _MORE_OR_LESS.sub(lambda match: f"{_STEP[match['way'].lower()]} priority", text)
+    text = re.sub(r"(?<=\w)'ll\s+do\b", "", text)  # "next week'll do": that day will do
     text = _EVERYDAY_SHORT.sub(
         lambda match: _EVERYDAY_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text
     )

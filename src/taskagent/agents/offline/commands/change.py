@@ -478,8 +478,15 @@ _PRIORITY_ON_LEVEL = re.compile(
 )
 
 
+# "Good-o, make that one due Saturday", "Splendid. Please set it for …": an acknowledgement, then the request.
+_ACKNOWLEDGED = re.compile(
+    r"^(?:(?:good-?o|righto|splendid|lovely|great|cool|perfect|nice|brilliant|ok(?:ay)?|thanks|ta|cheers)[\s,.!]+)+",
+    re.IGNORECASE,
+)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
-    text = strip_politeness(text).rstrip(" .!?")
+    text = strip_politeness(_ACKNOWLEDGED.sub("", text.strip())).rstrip(" .!?")
     text = _PRIORITY_ON_LEVEL.sub(lambda match: f"{match['between']} to {match['level']}", text, count=1)
     deadline_for = _GIVE_A_DEADLINE.match(text)
     if deadline_for and find_dates(deadline_for.group("when") or deadline_for.group("when2"), now):
@@ -706,7 +713,7 @@ _VERB_AFTER_A_REMARK = re.compile(
 
 
 def parse_delete(text: str, now: datetime) -> DeleteCommand:
-    text = strip_politeness(text).rstrip(" .!?")
+    text = strip_politeness(_ACKNOWLEDGED.sub("", text.strip())).rstrip(" .!?")
     text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
     text = NOT_THAT_ONE.sub("", text)
     if _DELETE_VERBS.match(text):

@@ -153,7 +153,7 @@ _CREATE_PREFIX = re.compile(
     r"|(?:add|put)\s+(?:this\s+|these\s+)?(?:to|on|in|onto)\s+(?:my|the)\s+(?:task\s+|to-?do\s+)?"
     r"(?:list|tasks|to-?dos?|to-?do\s+list)\s*[:,\u2013\u2014-]?\s*"
     r"|(?:create|add|make(?!\s+(?:a|an|the|some|my|our|sure)\b)|new|jot\s+down|note\s+down|write\s+down|put\s+down"
-    r"|put)\s*:?\s+"
+    r"|put\s+in(?=\s*:)|put)\s*:?\s+"
     r")",
     re.IGNORECASE,
 )
@@ -172,7 +172,7 @@ _LIST_SUFFIX = re.compile(
 )
 _PLURAL = re.compile(
     r"\bthese\b(?=\s*[:\n])|\b(?:(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|several|some|few|these|the\s+following)\s+)?"
-    r"(?:\w+\s+)?(?:tasks|to-?dos|reminders|items|things)\b",
+    r"(?:\w+\s+)?(?:tasks|to-?dos|reminders|items|things|jobs|errands|chores)\b",
     re.IGNORECASE,
 )
 

@@ -198,6 +198,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         command.priority = PRIORITY_WORDS[said.group("level").lower()]
     if re.search(
         r"\boverdue\b|\bpast\s+(?:the\s+|its\s+|their\s+)?(?:due|deadline|date)|\blate\b|\bmissed\b|\bbehind\b"
+        r"|\blet\s+(?:\w+\s+)?slip\b|\bslipped\b"
         r"|\bmiss\s+(?:any|a|the)\s+(?:deadlines?|due\s+dates?)",
         lowered,
     ):
