@@ -817,7 +817,7 @@ def find_period(text: str, now: datetime) -> tuple[Period, tuple[int, int]] | No
         period = Period(max(today, saturday), saturday + timedelta(days=1), "this weekend")
     else:
         days = _number(match.group("n")) if not match.group("n").isdigit() else int(match.group("n"))
-        period = Period(today, today + timedelta(days=days), f"the next {days} days")
+        period = Period(today, today + timedelta(days=days), f"in the next {days} days")
     return period, (match.start(), match.end())
 
 

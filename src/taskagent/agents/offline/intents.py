@@ -119,7 +119,8 @@ _STATUS_ASKED = re.compile(
 )
 _RENAME_FIRST = re.compile(r"^(?:rename|retitle|re-name)\s+\S.*\s(?:to|as|into)\s+\S", re.IGNORECASE)
 _LEADING_GREETING = re.compile(
-    r"^(?:hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:-]+\s*",
+    r"^(?:hi|hello|hey|hiya|howdy|g'?day|yo|heya|hey\s+hey|morning|evening|good\s+(?:morning|afternoon|evening))"
+    r"(?:\s+(?:there|again|mate|all|dear|love))?\s*[,!.:-]+\s*",
     re.IGNORECASE,
 )
 

@@ -150,7 +150,9 @@ def listed(command: ListCommand, tasks: Sequence[TaskInfo], now: datetime) -> st
         return f"You have no {noun}{note}"
     count = len(shown)
     if command.sort == "priority":
-        head = f"Your {count} most urgent {noun}:"
+        head = (
+            f"Your {count} most urgent {noun}:" if count > 1 else f"Your most urgent {command.describe(1)}:"
+        )
     elif command.sort == "due":
         head = f"Your {noun}, soonest due first:"
     else:
@@ -202,6 +204,13 @@ def ambiguous_ids(ids: Sequence[int], titles: dict[int, str]) -> str:
 
 
 WHICH_TASK = "Which task do you mean?"
+
+
+WHAT_TO_FIND = "What is the task you're looking for about?"
+
+
+def what_to_find() -> str:
+    return f"{WHAT_TO_FIND} Give me a word or two of its title, like “dentist”."
 
 
 def which_task() -> str:

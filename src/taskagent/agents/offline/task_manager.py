@@ -106,6 +106,10 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
         return _act(conversation, toolbox, original, classify_chat(original), reference)
 
     classification = classify_chat(request)
+    if classification.intent is None and (asked := _the_part_that_asks(request, conversation.now)):
+        request, classification = asked  # "Just list them for now; I'll decide later."
+    elif (asked := _a_request_then_a_remark(request, classification, conversation.now)) is not None:
+        request, classification = asked
     searched_again = _another_search(conversation, request)
     if searched_again is not None:
         return _act(conversation, toolbox, searched_again, ChatClassification("find", None, {}), None)
@@ -169,6 +173,8 @@ def _act(
 ) -> Step:
     intent = classification.intent
     now = conversation.now
+    if _FIND_IT.match(request):
+        intent = "find"  # "can you find it?" after a task was named: that task
     if intent == "greet" or intent == "capabilities":
         return Reply(replies.greeting())
     if intent == "thanks":
@@ -179,6 +185,8 @@ def _act(
         and not _ADD_VERB.search(request)
     ):
         intent = "list"  # "can you tell me whats on my plate for tomorrow because ..."
+    if _A_SEARCH_FOR_NOTHING_YET.match(request):
+        return Reply(replies.what_to_find())
     if intent == "clarify" and _a_filtered_deletion(request, now):
         intent = "delete"  # "clear out everything i've completed": a group named by a filter, not everything
     if intent == "clarify" and _SHOW_ME.search(request) and not DELETE_WORDS.search(request):
@@ -189,6 +197,10 @@ def _act(
         intent = "create"  # "I think I need to, like, add a thing to reread the Hoffmann paper?"
     if intent == "clarify":
         return Reply(replies.ask_what_exactly(request))
+    if intent is None:
+        asked = _the_part_that_asks(request, now)
+        if asked is not None:
+            return _act(conversation, toolbox, *asked, reference)
     if intent == "summary":
         whole = bool(re.search(r"\b(?:so\s+far|conversation|everything|all)\b", request, re.I))
         return Reply(replies.summary(conversation, whole=whole))
@@ -205,13 +217,13 @@ def _act(
             update.ref = parse_reference(thing.group("name"))
             return _update(conversation, toolbox, update)
     if (
-        intent in ("create", "update")
+        intent in ("create", "update", None)
         and not explicit_create(request)
         and _LAST_SENTENCE_CHANGES_IT.search(request)
     ):
         # "the streetlight matter has become pressing -- a neighbour fell. Please mark it urgent.": "it" is
         # the task the sentences before name
-        update = parse_update(_SENTENCE_BREAK.split(request.strip())[-1], now)
+        update = parse_update(_sentences(request)[-1], now)
         if not update.changes.is_empty:
             return _update(conversation, toolbox, update)
     if intent in ("create", "find", "update", "clarify", None) and find_reminder(request) is not None:
@@ -271,7 +283,7 @@ def _act(
     if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
         description = parse_find(request)
         mentioned = last_mentioned(conversation.history)
-        if _ASKS_WHAT_IT_IS.match(request) and len(mentioned) == 1:
+        if (_ASKS_WHAT_IT_IS.match(request) or _FIND_IT.match(request)) and len(mentioned) == 1:
             # "what is this task exactly?" after a search: the task it found, by its whole title
             title = titles_from_history(conversation.history).get(mentioned[0])
             if title:
@@ -407,9 +419,21 @@ _AND_WHAT_ABOUT = re.compile(
 )
 
 
+# "can you find a task for me", "I am searching one task": a search that does not say for what yet.
+_A_SEARCH_FOR_NOTHING_YET = re.compile(
+    r"^\W*(?:(?:can|could|would)\s+(?:you|u)\s+|please\s+|pls\s+|help\s+me\s+)*"
+    r"(?:(?:i\s*'?\s*a?m|i\s+was)\s+)?(?:find(?:ing)?|search(?:ing)?(?:\s+for)?|look(?:ing)?\s+(?:for|up)|locate|track(?:ing)?\s+down)"
+    r"\s+(?:a|an|one|some|my)\s+(?:task|thing|item|to-?do|reminder)(?:\s+(?:for\s+me|again|here))?\W*$",
+    re.IGNORECASE,
+)
+
+
 def _another_search(conversation: Conversation, request: str) -> str | None:
-    """ "and lunch?" after a search's answer: the same search for other words ("find lunch"), else None."""
+    """ "and lunch?" after a search's answer: the same search for other words ("find lunch"); after "What
+    is the task you're looking for about?", the answer's words ("something related to dentist"). Else None."""
     answer = conversation.last_assistant_text() or ""
+    if replies.WHAT_TO_FIND in answer and not said_never_mind(request) and parse_find(f"find {request}"):
+        return f"find {request}"
     said = _AND_WHAT_ABOUT.match(request)
     if said is None or not answer.startswith(("Found", "I couldn't find a task matching")):
         return None
@@ -421,7 +445,7 @@ def _another_search(conversation: Conversation, request: str) -> str | None:
 def _after_a_list(conversation: Conversation) -> bool:
     """Whether the last answer was a list of tasks (or said there were none of some kind)."""
     asked = conversation.last_assistant_text() or ""
-    return bool(re.match(r"You have (?:no |\d+ )", asked)) and len(conversation.request.split()) <= 8
+    return bool(re.match(r"You have (?:no |\d+ )", asked)) and len(conversation.request.split()) <= 10
 
 
 # Words that say a message is about the tasks just listed ("which ones?", "just the urgent ones").
@@ -459,7 +483,8 @@ def _another_filter(request: str, classification: ChatClassification, now: datet
     if ref.ids or ref.ordinal is not None or ref.pronoun:
         return False  # "ok i just finished that": a change of the task meant
     if classification.intent == "update":
-        return bool(re.search(r"\b(?:ones|which|what|those)\b", request, re.IGNORECASE))
+        # "just the stuff in the next 3 days pls"
+        return bool(re.search(r"\b(?:ones|which|what|those|stuff|things)\b", request, re.IGNORECASE))
     return (
         classification.intent in ("create", "find")
         and not explicit_create(request)
@@ -504,8 +529,16 @@ _ASKS_WHAT_IT_IS = re.compile(
     r"(?:\s+(?:called|named))?(?:\s+(?:exactly|again|in\s+full))?\W*$",
     re.IGNORECASE,
 )
+_FIND_IT = re.compile(
+    r"^\W*(?:(?:can|could|would)\s+(?:you|u)\s+)?(?:find|show(?:\s+me)?|pull\s+up|get)\s+(?:it|that(?:\s+one)?)"
+    r"(?:\s+(?:for\s+me|again|please|pls))*\W*$",
+    re.IGNORECASE,
+)
 _WHATS_ON_MY_LIST = re.compile(
-    r"\b(?:tell|show|give)\s+me\s+what(?:'?s|\s+is)\s+(?:on|in)\s+(?:my|the)\s+(?:plate|list|agenda|schedule|to-?do)",
+    r"\b(?:tell|show|give)\s+me\s+what(?:'?s|\s+is)\s+(?:on|in)\s+(?:my|the)\s+(?:plate|list|agenda|schedule|to-?do)"
+    # "i have a feeling im forgetting something thats due tomorrow??"
+    r"|\b(?:forg[eo]tt?(?:ing|en)?|missing|miss(?:ed)?)\s+(?:something|anything|stuff)\s+(?:that'?s|thats|that\s+is"
+    r"|which\s+is)?\s*(?:due|overdue|late)\b",
     re.IGNORECASE,
 )
 _WHEN_IS_IT_DUE = re.compile(
@@ -552,7 +585,10 @@ _MOVED_STATEMENT = re.compile(
 
 
 _STARTS_WITH_ADD = re.compile(
-    r"^\W*(?:add|create|jot\s+down|new\s+task)\b"
+    r"^\W*(?:add|create|jot\s+down|new\s+task"
+    # "I need a task for my Con Law outline, due at the end of the month"
+    r"|(?:i\s+(?:need|want|'d\s+like|would\s+like)|can\s+i\s+(?:get|have))\s+(?:a|an|another)\s+(?:new\s+)?"
+    r"(?:task|to-?do|reminder)\s+(?:for|to|about|on)\b)\b"
     r"(?!\s+(?:a\s+|the\s+)?(?:note|due\s+date|deadline|date|tags?|description|reminder|label)\s+(?:to|for|on)\b)",
     re.IGNORECASE,
 )
@@ -574,7 +610,8 @@ _THE_THING_THEN_ITS_FIELDS = re.compile(
 )
 # "... a neighbour took a tumble. Please mark it urgent.": the last sentence changes "it".
 _LAST_SENTENCE_CHANGES_IT = re.compile(
-    rf"[.!?]\s+(?:{_ASKING}\s+)*(?:{_CHANGE_VERBS})\s+(?:it|that)\b[^.!?]*[.!?]?\s*$", re.IGNORECASE
+    rf"[.!?]\s+(?:(?:{_ASKING})\s+)*(?:{_CHANGE_VERBS}|open)\s+(?:it|that|this)\b[^.!?]*[.!?]?\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -654,13 +691,32 @@ def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=\w)[.!?]+\s+(?=\w)")
-_ASKS_A_CHANGE = re.compile(rf"^(?:{_ASKING}\s+)*(?:{_CHANGE_VERBS})\b", re.IGNORECASE)
+# "Dr. Okafor", "St. Mary's": a full stop that ends a short title, not a sentence
+_TITLE_ABBREVIATION = re.compile(r"\b(?:dr|mr|mrs|ms|st|mt|prof|no|vs|v|approx|dept|ave|rd)$", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a message; a quoted title ('email Dr. Okafor re: poll') is never cut."""
+    quoted = [span for _, span in quoted_strings(text)]
+    text = text.strip()
+    pieces, start = [], 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        inside = any(begin < match.start() < end for begin, end in quoted)
+        if inside or _TITLE_ABBREVIATION.search(text[start : match.start()]):
+            continue
+        pieces.append(text[start : match.start() + len(match.group().rstrip())])
+        start = match.end()
+    pieces.append(text[start:])
+    return [piece.rstrip(".!? ") if index < len(pieces) - 1 else piece for index, piece in enumerate(pieces)]
+
+
+_ASKS_A_CHANGE = re.compile(rf"^(?:(?:{_ASKING})\s+)*(?:{_CHANGE_VERBS})\b", re.IGNORECASE)
 
 
 def _the_sentence_that_asks(request: str, now: datetime) -> UpdateCommand | None:
     """ "florist is sorted, caterer still waiting on them. mark the florist one completed": of several
     sentences, the one that asks for a change and names its task (None unless exactly one does)."""
-    sentences = _SENTENCE_BREAK.split(request.strip())
+    sentences = _sentences(request)
     if len(sentences) < 2:
         return None
     asked = []
@@ -670,6 +726,67 @@ def _the_sentence_that_asks(request: str, now: datetime) -> UpdateCommand | None
             if not update.changes.is_empty and update.ref.description:
                 asked.append(update)
     return asked[0] if len(asked) == 1 else None
+
+
+# What a message's first sentence or clause may ask on its own when the whole is not understood.
+_ASKED_ALONE = frozenset({"delete", "update", "list", "find"})
+
+
+def _the_part_that_asks(request: str, now: datetime) -> tuple[str, ChatClassification] | None:
+    """ "Scratch the Marg one, she rang me this morning", "Could you take X off the list? Got both at
+    Bunnings": a message not understood whole whose first sentence, or else its first clause, is a request
+    understood alone; the rest only says why."""
+    sentences = _sentences(request)
+    parts = [sentences[0]] if len(sentences) > 1 else []
+    split = _CLAUSE_BREAK.search(sentences[0])
+    if split is not None and sentences[0][split.end() :].strip():
+        parts.append(sentences[0][: split.start()])
+    for part in parts:
+        classification = classify_chat(part)
+        if classification.intent not in _ASKED_ALONE:
+            continue
+        if classification.intent == "update" and parse_update(part, now).changes.is_empty:
+            continue  # "The gate latch has gone again.": no change said; the next sentence may ask it
+        if classification.intent == "delete" and parse_delete(part, now).ref.is_empty:
+            continue
+        return part, classification
+    return None
+
+
+_A_REMARK_SENTENCE = re.compile(
+    r"^\W*(?:i|i'm|im|i've|we|we're|he|she|they|it|it's|its|that's|there's)\b", re.I
+)
+# What a first sentence or clause may ask while the rest only remarks on it.
+_ASKED_BEFORE_A_REMARK = frozenset({"find", "delete", "list"})
+
+
+def _a_request_then_a_remark(
+    request: str, classification: ChatClassification, now: datetime
+) -> tuple[str, ChatClassification] | None:
+    """ "Can you find my task on the railroad case? I can never remember the plaintiff's name.", "Bin the
+    van one, a neighbour bought it yesterday": a first sentence (or clause) that asks a search, a deletion
+    or a list, then only remarks, whose dates or words misled the reading of the whole."""
+    sentences = _sentences(request)
+    candidates = [(sentences[0], sentences[1:])] if len(sentences) > 1 else []
+    split = _CLAUSE_BREAK.search(sentences[0])
+    if split is not None and sentences[0][split.end() :].strip():
+        candidates.append((sentences[0][: split.start()], [sentences[0][split.end() :], *sentences[1:]]))
+    best = max(classification.scores.values(), default=0.0)
+    for part, rest in candidates:
+        if not all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in rest):
+            continue
+        first = classify_chat(part)
+        if first.intent not in _ASKED_BEFORE_A_REMARK or first.intent == classification.intent:
+            continue
+        if (
+            first.intent == "delete"
+            and not parse_delete(part, now).ref.is_empty
+            and parse_update(part, now).changes.is_empty  # "take the deadline off X, ...": a change
+        ):
+            return part, first  # a deletion said first is asked, whatever the remark's date suggests
+        if first.intent != "delete" and first.scores[first.intent] > best:
+            return part, first
+    return None
 
 
 def _says_why(clause: str) -> bool:
@@ -784,9 +901,17 @@ def resolve(
         )
     if 1 < len(chosen) <= MAX_NAMED_TOGETHER and ref.plural:
         return Targets([task.id for task in chosen], {task.id: task for task in chosen})  # "both Bali tasks"
+    if len(chosen) > 1 and _OF_WHOM_WE_SPOKE.search(ref.phrase):
+        # "the Garcias went with another lab" / "so scratch their prints task": of the tasks the words fit,
+        # the one just talked about
+        spoken = [task for task in chosen if task.id in last_mentioned(history)]
+        chosen = spoken if len(spoken) == 1 else chosen
     if len(chosen) > 1:
         return Reply(replies.ambiguous(ref.description, chosen, conversation.now))
     return Targets([chosen[0].id], {chosen[0].id: chosen[0]})
+
+
+_OF_WHOM_WE_SPOKE = re.compile(r"\b(?:their|his|her|its|that|this|same)\b", re.IGNORECASE)
 
 
 # Every task, for `_named_in_passing` (the list tool's largest page).
@@ -815,7 +940,8 @@ def _named_in_passing(conversation: Conversation, toolbox: Toolbox) -> Targets |
 
 _REMARK_VERB = frozenset(
     """is was are were has had got gets went goes keeps kept slipped came come ran runs fell can could
-    should will would must""".split()  # noqa: SIM905  (a list reads better so)
+    should will would must did done bought sold paid made found took gave left rang told said sent met won
+    lost broke""".split()  # noqa: SIM905  (a list reads better so)
 )
 
 
@@ -847,7 +973,11 @@ MAX_NAMED_TOGETHER = 5
 
 def _parts(ref: Reference) -> list[str]:
     """ "calling grandma and washing the car": the tasks a reference names one by one."""
-    pieces = re.split(r"\s*(?:,|&|\band\b)\s*", ref.phrase, flags=re.IGNORECASE)
+    # "the Trusts & Estates reading and the Evidence problem set": where each name starts with its own
+    # "the", only there
+    pieces = re.split(r"\s*(?:,|&|\band\b)\s*(?=(?:the|my|that|our)\s)", ref.phrase, flags=re.IGNORECASE)
+    if len(pieces) < 2:
+        pieces = re.split(r"\s*(?:,|&|\band\b)\s*", ref.phrase, flags=re.IGNORECASE)
     return [part for part in (clean_phrase(piece) for piece in pieces) if part]
 
 
@@ -1023,6 +1153,11 @@ def _answer_to_our_offer(
     return None  # a new request of its own
 
 
+_LEADING_APOLOGY = re.compile(
+    r"^(?:(?:sorry|soz|oops|whoops|oh|ah|er+m?|um+|my\s+bad|i\s+mean[t]?)\b[\s,.!-]*)+(?=\S)", re.IGNORECASE
+)
+
+
 def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference] | None:
     """After "Which one do you mean?" (or "Which task do you mean?", asked of "make it high priority"), a
     bare answer ("#2", "the finance one") completes the request."""
@@ -1033,7 +1168,9 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
     if exchange is None:
         return None
     original = exchange[0]
-    answer = conversation.request
+    answer = (
+        _LEADING_APOLOGY.sub("", conversation.request.strip()) or conversation.request
+    )  # "Sorry, the council one"
     if (
         re.search(r"\b(?:both|all)(?:\s+of\s+them)?\b|\beach\s+of\s+them\b", answer, re.I)
         and len(answer.split()) <= 7
@@ -1057,7 +1194,11 @@ def _answer_to_our_question(conversation: Conversation) -> tuple[str, Reference]
     bare = len(answer.split()) <= 3 and (bool(reference.ids) or reference.ordinal is not None)
     if not bare:
         classification = classify_chat(answer)
-        if classification.intent is not None and classification.intent not in {"update"}:
+        # "the one for mum" may read as a search; "find the one for mum" is one
+        named = classification.intent == "find" and not re.search(
+            r"\b(?:find|search|look|where)", answer, re.I
+        )
+        if classification.intent is not None and classification.intent != "update" and not named:
             return None
         if classification.intent == "update" and not parse_update(answer, conversation.now).changes.is_empty:
             return None  # a fresh, complete request

@@ -143,6 +143,20 @@ _RENAME = [
     re.compile(
         r"^call\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|task\s*#?\d+|#\d+)\s+(?P<title>.+)$", re.I
     ),
+    # "like, the title — make it 'read Hoffmann and Lee 2021'": a quoted title for "it"
+    re.compile(
+        r"^(?:(?:like|so|ok(?:ay)?|um+|and|then|ah|oh|er+|yes|yeah|right)\W+)*(?:the\s+(?:title|name)\s*[-\u2013\u2014:,]+\s*)?"
+        r"(?:make|change|turn|set|switch)\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|the\s+(?:title|name))"
+        r"\s+(?:to\s+|into\s+)?(?P<title>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])\W*$",
+        re.I,
+    ),
+    # "I think I said 'book room' but it should be 'book seminar room 204', can you fix the title?"
+    re.compile(
+        r"(?:(?P<ref>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])|\b(?:it|that|this))\s*[^\"\u201c'\u2018]*?"
+        r"\b(?:it|that)\s+(?:should|must|needs?\s+to|has\s+to)\s+(?:be|say|read)\s+"
+        r"(?P<title>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])",
+        re.I,
+    ),
 ]
 # "fix the typo in the resturant task, it should be restaurant": one word of the title spelt right.
 _RESPELL = re.compile(
@@ -207,7 +221,7 @@ _CLEAR_DUE = [
 _SHIFT = re.compile(
     r"\b(?P<verb>push|postpone|delay|move|shift|bring|pull|put\s+off)\b.*?\b(?P<direction>back|forward|earlier|later)?\s*"
     r"\b(?P<way>by|back|out|forward|up)\s+(?:by\s+)?(?:another\s+|an\s+extra\s+)?(?P<amount>\d+|an?|one|two|three|four|five|six|seven"
-    r"|a\s+couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?)\b"
+    r"|a\s+couple\s+of|a\s+few)\s+(?:more\s+|extra\s+)?(?P<unit>days?|weeks?)\b"
     # "two more days on the essay": that much later
     r"|\b(?P<more>\d+|an?|one|two|three|four|five|six|seven|a\s+couple\s+of|a\s+few)\s+(?:more|extra)\s+"
     r"(?P<more_unit>days?|weeks?)\b"
@@ -235,7 +249,8 @@ _PRIORITY_VERBS = [
 # "…, make it low", "bump it up to high": a level said for "it" decides, whatever the words before it say
 # ("the gym thing isn't that important, make it low").
 _LEVEL_FOR_IT = re.compile(
-    r"\b(?:make|set|bump|put|change|move|turn|raise|lower|drop|knock|mark)\s+(?:it|that|this)(?:\s+one)?"
+    r"\b(?:make|set|bump|put|change|move|turn|raise|lower|drop|knock|mark|(?:de)?prioriti[sz]e|downgrade|upgrade)"
+    r"\s+(?:it|that|this)(?:\s+one)?"
     r"(?:\s+(?:up|down|back))?(?:\s+(?:to|on|as|at|into))?\s+(?P<level>urgent|high|medium|normal|low)"
     r"(?:\s+priority)?\b",
     re.I,
@@ -649,9 +664,10 @@ _DONE_PASSIVE = re.compile(
 # The verbs that delete, said first ("scrap the gym task"), or first after a remark (_VERB_AFTER_A_REMARK).
 _DELETE_VERB = (
     r"(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
-    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off)"
+    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off|scratch|axe|kill|nix)"
 )
-_DELETE_VERBS = re.compile(rf"^{_DELETE_VERB}(?:\s+|$)", re.I)
+# "so scratch their prints task", "ok then delete it": the words that join it to what was said before.
+_DELETE_VERBS = re.compile(rf"^(?:(?:so|then|and|ok(?:ay)?|yeah|yep)\W+)*{_DELETE_VERB}(?:\s+|$)", re.I)
 
 
 # "the plumber isn't needed anymore, get rid of it": the task is named before the words that delete "it".
@@ -716,6 +732,8 @@ def parse_delete(text: str, now: datetime) -> DeleteCommand:
     text = strip_politeness(_ACKNOWLEDGED.sub("", text.strip())).rstrip(" .!?")
     text = re.sub(r"^(?:yes|yeah|yep|ok(?:ay)?|sure|right)\b[\s,.!]*", "", text, flags=re.I)
     text = NOT_THAT_ONE.sub("", text)
+    # "... (I dropped those two classes this morning)": why, in brackets
+    text = re.sub(r"\s+\((?:i|we|they|he|she|it'?s)\b[^()]*\)[\s.!]*$", "", text, flags=re.I)
     if _DELETE_VERBS.match(text):
         # "remove the cottage booking? We're not going this year.": the first sentence names the task
         text = re.split(r"(?<=\w)[?.!]+\s+(?=\w)", text, maxsplit=1)[0]

@@ -519,7 +519,8 @@ _ALREADY_STARTED = re.compile(
 # urgent", "low priority will do nicely".
 _SAYS_NOTHING_MORE = frozenset(
     """is fine ok okay alright will would do does nicely good great enough works work be that's that it's it
-    not no real really nothing pressing just please pls thanks thank you i guess suppose think""".split()  # noqa: SIM905  (a list reads better so)
+    not no real really nothing pressing just please pls thanks thank you i guess suppose think for
+    now""".split()  # noqa: SIM905  (a list reads better so)
 )
 # "check the boiler at Flat 1, 9 Mill Lane": the rest of an address after its comma, not a task.
 _ADDRESS_REST = re.compile(
@@ -531,7 +532,9 @@ _ADDRESS_REST = re.compile(
 
 _A_REMARK = re.compile(
     r"^(?:they'?re|they\s+are|he'?s|she'?s|we'?re|it'?s\s+(?:for|because|been)|i\s+(?:want|need|'d\s+like)\s+(?:it|them)"
-    r"|(?:i|we)\s+(?:dropped|promised|said|told|think|guess))\b",
+    r"|(?:i|we)\s+(?:dropped|promised|said|told|think|guess)"
+    # "..., since finals are still a while off": why, not what
+    r"|(?:since|because|cos|'?cause|coz|as)\s+(?:i|we|it|they|he|she|the|my|finals?|there)\b)\b",
     re.IGNORECASE,
 )
 
@@ -546,12 +549,14 @@ def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
         stray_fields = all(word in _SAYS_NOTHING_MORE for word in words) or bool(_A_REMARK.match(task.title))
         if kept and (stray_fields or _ADDRESS_REST.match(task.title)):
             before = kept[-1]
-            if _A_REMARK.match(task.title):
-                continue  # its words are about the task, not its fields ("asking every day")
+            # a remark's words are about the task, not its title; a priority said with it is the task's ("low
+            # priority for now, since finals are still a while off"), a day it names is not ("they're asking
+            # every day")
+            remark = bool(_A_REMARK.match(task.title))
             if not stray_fields:
                 before.title = f"{before.title}, {task.title}"
             before.priority = before.priority or task.priority
-            if before.due is None and task.due is not None:
+            if before.due is None and task.due is not None and not remark:
                 before.due, before.due_has_time = task.due, task.due_has_time
             continue
         kept.append(task)

@@ -121,8 +121,8 @@ _FOR_SOMEONE = re.compile(
 
 # A level said alone in a question about the list: "the urgent stuff", "what's urgent", "anything important".
 _LEVEL_ASKED = re.compile(
-    r"(?<!not\s)(?<!\bmost\s)(?<!\bless\s)\b(?P<level>urgent|important|high|low)(?=\s+(?:stuff|things?|ones?|items?|tasks?"
-    r"|to-?dos?|due|right|now|at|for|on|this|today|tomorrow)\b|[\s?!.]*$)",
+    r"(?<!not\s)(?<!\bmost\s)(?<!\bless\s)\b(?P<level>urgent|important|high|low)(?=\s+(?:stuff|things?|ones?|items?|tasks?|jobs?"
+    r"|to-?dos?|due|right|now|at|for|on|this|today|tomorrow)\b|\s+\w+\s+(?:items|tasks|jobs|things)\b|[\s?!.]*$)",
     re.IGNORECASE,
 )
 _MARKED_LEVEL = re.compile(
@@ -266,7 +266,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         if words:
             command.query = words
     limit = re.search(
-        r"\b(?:top|first|next|last)\s+(?P<n>\d+)\b|\b(?P<m>\d+)\s+(?:\w+\s+){0,2}(?:tasks|to-?dos|items)\b",
+        r"\b(?:top|first|next|last)\s+(?P<n>\d+)\b(?!\s*(?:days?|weeks?|months?|hours?|hrs?)\b)|\b(?P<m>\d+)\s+(?:\w+\s+){0,2}(?:tasks|to-?dos|items)\b",
         lowered,
     )
     if limit:
@@ -274,6 +274,10 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     if re.search(r"\bmost\s+(?:urgent|important|pressing)\b|\bby\s+priority\b|\btop\s+priorit", lowered):
         command.sort = "priority"
         command.priority = None
+        if re.search(
+            r"\bmost\s+(?:urgent|important|pressing)\s+(?:job|task|thing|item|to-?do)\b(?!s)", lowered
+        ):
+            command.limit = 1  # "whats my most important job": the one
     elif re.search(
         r"\bwhat'?s?\s+(?:is\s+)?next\b|\bnext\s+up\b|\bsoonest\b|\bby\s+(?:due\s+)?date\b|\bupcoming\b",
         lowered,
@@ -283,7 +287,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
 
 
 _FIND_VERBS = re.compile(
-    r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+tasks?\s+(?:is|are|mentions?|has|have)"
+    r"^(?:tell\s+me\s+about|details\s+(?:of|for|on)|find|search(?:\s+for)?|look\s+(?:for|up)|locate|show\s+me|which\s+(?:tasks?|jobs?|one|thing)\s+(?:is|are|was|mentions?|has|have)"
     r"|where(?:'s|\s+is)|(?:do\s+i\s+have|have\s+i\s+got|(?:i\s+|you\s+)?got|is\s+there|are\s+there)\s+"
     r"(?:a|an|any(?:thing)?|something)"
     r"|(?:did|have)\s+i\s+(?:already\s+|ever\s+)?(?:add(?:ed)?|put(?:\s+in|\s+down)?|made?|create(?:d)?|save(?:d)?)"
