@@ -54,6 +54,12 @@ the one the README reports.
   first runs chat 82, 109, 118, 121, 113 and 122 of 150, help 175/180. `blind17` and `blind18` are never
   tuned on (their mistakes are counted by kind, not read); the others were tuned on after their first run.
 
+- `blind21` and `blind22` (7 Dec 2026, same brief, four named writers each: a dairy farmer typing at 5am, a
+  back-end engineer writing like commit messages, a grandmother who writes without punctuation, a sales rep
+  full of abbreviations; a Scottish joiner, a Nigerian accountant writing formal English, a tired teacher
+  correcting herself, a touring musician): run once after the fourth round of 7 Dec, chat 96/150 and
+  109/150, help 28/30 and 28/30 (the code before that round: 94 and 107).
+
 The floors are the figures last measured, rounded down, less one point of chat (a case or two depend on the
 day of the week the suite runs), so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -91,12 +97,14 @@ FLOORS = {
     "blind12": (0.97, 1.0),
     "blind13": (0.95, 1.0),
     "blind14": (0.93, 1.0),
-    "blind15": (0.77, 0.93),
+    "blind15": (0.82, 0.93),
     "blind16": (0.95, 1.0),
     "blind17": (0.81, 0.96),
-    "blind18": (0.82, 1.0),
-    "blind19": (0.8, 0.93),
-    "blind20": (0.86, 1.0),
+    "blind18": (0.84, 1.0),
+    "blind19": (0.95, 0.93),
+    "blind20": (0.97, 1.0),
+    "blind21": (0.63, 0.93),
+    "blind22": (0.71, 0.93),
 }
 
 

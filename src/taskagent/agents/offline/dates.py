@@ -477,7 +477,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         re.compile(
             r"(?<=\bat\s)(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\b(?!\s*(?:%|percent|people|tasks?))"
             r"(?!\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[A-Z][a-z])"
-            r"(?!\s+(?i:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|court|crescent|terrace)\b)"
+            r"(?!(?:\s+[a-z]+){0,2}\s+(?i:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|court|crescent"
+            r"|terrace)\b)"
         ),
         _bare_hour,
     ),

@@ -44,6 +44,8 @@ _LEVEL = r"(?P<level>top|highest|high|medium|normal|regular|default|low|lowest|u
 _PRIORITY_PATTERNS = [
     # Quick-add shortcuts: "!high", "!urgent", and Todoist's "!1" (urgent) to "!4" (low)
     re.compile(rf"(?<![\w!])!(?:{_LEVEL}|(?P<todoist>[1-4]))\b", re.IGNORECASE),
+    # "finalise the resourcing plan (high), chase legal on the NDA (urgent)": a level in brackets
+    re.compile(rf"\(\s*{_LEVEL}(?:\s+prio(?:rity)?)?\s*\)", re.IGNORECASE),
     # "with high priority", "high-priority", "a low prio"
     re.compile(rf"(?:\b(?:with|at|as|to|of|on)\s+)?\b{_LEVEL}[\s-]+prio(?:rity)?\b", re.IGNORECASE),
     # "priority: high", "priority is urgent", "set the priority to low"
@@ -67,6 +69,7 @@ _STANDALONE = re.compile(
     r"(?P<lead>\b(?:to|as|is|be|it'?s|that'?s|this'?s|very|super|really|marked|now|pretty|quite|kinda|fairly"
     r"|rather|so|extremely|actually|kind\s+of|a\s+bit)\s+)*"
     r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
+    r"|matters\s+(?:the\s+)?most"
     r"|not\s+(?:(?:that|very|so|too|really|super|all\s+that|massively|hugely)\s+)?(?:urgent|important)|unimportant|low\s+importance|no\s+(?:rush|hurry)(?:\s+(?:at\s+all|whatsoever))?|not\s+a\s+priority"
     r"|(?:a\s+)?whenever(?:\s+thing)?|when(?:ever)?\s+i\s+(?:have|get|find)\s+(?:the\s+|some\s+)?(?:time|a\s+(?:chance|moment))"
     r"|someday|some\s+day)"

@@ -98,6 +98,11 @@ def delete_offer(task: TaskInfo, now: datetime) -> str:
 
 
 ASK_TITLE = "What should the task be called?"
+ASK_LIST = "Go ahead, I'm listening:"
+
+
+def ask_list() -> str:
+    return f"{ASK_LIST} send me the tasks, separated by commas or one per line, and I'll add each."
 
 
 def dropped() -> str:

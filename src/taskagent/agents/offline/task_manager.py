@@ -33,6 +33,8 @@ from .commands import (
     parse_list,
     parse_update,
     respelled,
+    said_as_a_move,
+    starts_with_a_delete_verb,
 )
 from .commands.create import REMINDER_HOUR
 from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
@@ -84,6 +86,9 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
 
     if said_never_mind(request) and _we_asked(conversation):
         return Reply(replies.dropped())  # "add a task" / "What should the task be called?" / "never mind"
+    one_more = _one_more_after_adding(conversation, request)
+    if one_more is not None:
+        return _create(conversation, toolbox, one_more)
     said_before = _add_what_was_said(conversation, request)
     if said_before is not None:
         return _create(conversation, toolbox, said_before)
@@ -173,6 +178,14 @@ def _act(
 ) -> Step:
     intent = classification.intent
     now = conversation.now
+    topic = _A_TOPIC_FIRST.match(request)
+    if topic is not None and intent not in ("list", "delete"):
+        # "hey about the doctor call": the task to talk about, what to do with it in the next message
+        return _update(conversation, toolbox, UpdateCommand(parse_reference(topic.group("what")), Changes()))
+    if _A_LIST_COMING.match(request):
+        return Reply(replies.ask_list())  # "ok brain dump incoming"
+    if intent != "delete" and said_as_a_move(request, now):
+        return _update(conversation, toolbox, parse_update(request, now))  # "X - give me till next week"
     if _FIND_IT.match(request):
         intent = "find"  # "can you find it?" after a task was named: that task
     if intent == "greet" or intent == "capabilities":
@@ -283,7 +296,12 @@ def _act(
     if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
         description = parse_find(request)
         mentioned = last_mentioned(conversation.history)
-        if (_ASKS_WHAT_IT_IS.match(request) or _FIND_IT.match(request)) and len(mentioned) == 1:
+        pointed = (
+            _ASKS_WHAT_IT_IS.match(request) or _FIND_IT.match(request) or parse_reference(request).pronoun
+        )
+        if pointed and len(mentioned) != 1:
+            return Reply(replies.which_task())  # "the one i mentioned", with none (or several) mentioned
+        if pointed and len(mentioned) == 1:
             # "what is this task exactly?" after a search: the task it found, by its whole title
             title = titles_from_history(conversation.history).get(mentioned[0])
             if title:
@@ -529,6 +547,19 @@ _ASKS_WHAT_IT_IS = re.compile(
     r"(?:\s+(?:called|named))?(?:\s+(?:exactly|again|in\s+full))?\W*$",
     re.IGNORECASE,
 )
+_A_TOPIC_FIRST = re.compile(
+    r"^\W*(?:(?:hey|hi|ok(?:ay)?|so|right|oh|um+)\W+)*(?:about|re:?|regarding|as\s+for|quick\s+one\s+about)\s+"
+    r"(?P<what>(?:the|my|that|this)\s+[^,.;!?]{2,40}?)\W*$",
+    re.IGNORECASE,
+)
+# "ok brain dump incoming", "I've got a few things to add": tasks announced, not yet said.
+_A_LIST_COMING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|right|alright|hey|hi)\W+)*(?:(?:a\s+|my\s+)?(?:brain\s*dump|list)\s+(?:incoming|coming(?:\s+up)?|time)"
+    r"|here(?:'s|\s+is|\s+comes)\s+(?:my|the|a)\s+(?:list|brain\s*dump)"
+    r"|(?:i\s+have|i'?ve\s+got|got)\s+(?:a\s+)?(?:few|couple(?:\s+of)?|some|bunch\s+of|lots\s+of|several|\d+|two|three"
+    r"|four|five)\s+(?:things|tasks|items|to-?dos)(?:\s+(?:to\s+add|for\s+(?:you|the\s+list|my\s+list)))?)\W*$",
+    re.IGNORECASE,
+)
 _FIND_IT = re.compile(
     r"^\W*(?:(?:can|could|would)\s+(?:you|u)\s+)?(?:find|show(?:\s+me)?|pull\s+up|get)\s+(?:it|that(?:\s+one)?)"
     r"(?:\s+(?:for\s+me|again|please|pls))*\W*$",
@@ -545,7 +576,7 @@ _WHEN_IS_IT_DUE = re.compile(
     r"^\W*(?:(?:wait|so|ok(?:ay)?|hey|um+)\W+)*(?:what'?s|when'?s|when\s+is|what\s+is)\s+(?:my|the)\s+(?P<what>.+?)\s+"
     r"(?:due|deadline)(?:\s+(?:again|date))?\W*$"
     # "What's the status on the UAT sign-off pack task?": one task asked about
-    r"|^\W*(?:what'?s|what\s+is)\s+the\s+(?:status|latest|deal)\s+(?:on|of|with)\s+(?:my\s+|the\s+)?(?P<about>.+?)\W*$",
+    r"|^\W*(?:what'?s|what\s+is)\s+the\s+(?:status|latest|deal|due\s+date|deadline)\s+(?:on|of|with|for)\s+(?:my\s+|the\s+)?(?P<about>.+?)\W*$",
     re.IGNORECASE,
 )
 _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNORECASE)
@@ -588,7 +619,10 @@ _STARTS_WITH_ADD = re.compile(
     r"^\W*(?:add|create|jot\s+down|new\s+task"
     # "I need a task for my Con Law outline, due at the end of the month"
     r"|(?:i\s+(?:need|want|'d\s+like|would\s+like)|can\s+i\s+(?:get|have))\s+(?:a|an|another)\s+(?:new\s+)?"
-    r"(?:task|to-?do|reminder)\s+(?:for|to|about|on)\b)\b"
+    r"(?:task|to-?do|reminder)\s+(?:for|to|about|on)\b"
+    # "tasks for tmrw: skills checkoff, pick up scrubs": a header of tasks, then them
+    r"|(?:(?:my|the|some|new)\s+)?(?:tasks|to-?dos|jobs|errands|things\s+to\s+do)"
+    r"(?:\s+for\s+[\w ]{1,20}?)?\s*:\s*)\b"
     r"(?!\s+(?:a\s+|the\s+)?(?:note|due\s+date|deadline|date|tags?|description|reminder|label)\s+(?:to|for|on)\b)",
     re.IGNORECASE,
 )
@@ -1023,7 +1057,7 @@ def _search_for(conversation: Conversation, description: str) -> ToolResult | No
 
 
 _ADD_IT = re.compile(
-    r"^\W*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|go\s+on|please|pls)\W+)*(?:(?:can|could)\s+you\s+)?(?:just\s+)?"
+    r"^\W*(?:(?:yes|yeah|yep|ya|yah|yea|yup|aye|ok(?:ay)?|sure|go\s+on|please|pls)\W+)*(?:(?:can|could)\s+you\s+)?(?:just\s+)?"
     # "make it" only as "make it a task": "make it urgent" is a change
     r"(?:(?:add|put|stick|pop|create|log|save|jot)\s+(?:it|that|this|one)|make\s+(?:it|that|this)(?=\s+(?:into\s+)?(?:a\s+)?(?:task|to-?do|reminder)))(?:\s+down)?"
     r"(?:\s+(?:to|on|in|onto)\s+(?:my|the)\s+(?:\w+\s+)?list)?(?:\s+(?:as\s+a\s+)?(?:task|to-?do|reminder))?\b",
@@ -1055,10 +1089,45 @@ def _add_what_was_said(conversation: Conversation, request: str) -> CreateComman
     return command
 
 
+# "oh and also clean my room i guess", "one more: call the vet": another task, right after some were added
+_ONE_MORE = re.compile(
+    r"^\W*(?:(?:oh|ah|wait|ok(?:ay)?)\W+)*(?:(?:and\s+)?(?:also|plus)|and|one\s+more(?:\s+thing)?\s*[:,-]"
+    r"|another\s+one\s*[:,-])\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_POINTS_AT_A_TASK = re.compile(
+    r"\b(?:it|that|this|them|those|these|both|all|one|ones|task|tasks|#\d+)\b", re.IGNORECASE
+)
+
+
+def _one_more_after_adding(conversation: Conversation, request: str) -> CreateCommand | None:
+    """ "oh and also clean my room i guess" right after tasks were created: one more, unless the words
+    change or point at a task ("and make it high", "and the second one too")."""
+    if not (conversation.last_assistant_text() or "").startswith("Created"):
+        return None
+    said = _ONE_MORE.match(request)
+    if said is None:
+        return None
+    rest = said.group("rest")
+    if _POINTS_AT_A_TASK.search(rest) or len(re.findall(r"[a-z]+", rest, re.IGNORECASE)) < 2:
+        return None
+    if not parse_update(rest, conversation.now).changes.is_empty and not explicit_create(rest):
+        return None  # "and also due friday": a field of the tasks just added
+    if classify_chat(rest).intent in ("list", "find", "greet", "thanks") or starts_with_a_delete_verb(rest):
+        return None
+    return parse_create(f"add {rest}", conversation.now)
+
+
 def _we_asked(conversation: Conversation) -> bool:
     """Whether the last answer was a question back that waits for the user's answer."""
     asked = conversation.last_assistant_text() or ""
-    asked_first = (replies.ASK_TITLE, replies.ASK_ABOUT, replies.WHAT_TO_CHANGE, replies.which_task())
+    asked_first = (
+        replies.ASK_TITLE,
+        replies.ASK_ABOUT,
+        replies.ASK_LIST,
+        replies.WHAT_TO_CHANGE,
+        replies.which_task(),
+    )
     return asked.startswith(asked_first) or any(
         question in asked for question in (replies.WHICH_ONE, replies.WHICH_GOES, replies.WHICH_CHANGES)
     )
@@ -1068,7 +1137,7 @@ def _answer_to_our_title_question(conversation: Conversation, request: str) -> C
     """After "What should the task be called?" or "what should it be about?", the answer is the task, or
     the tasks ("clean the fridge, sort the recycling"), unless it is a request of its own."""
     asked = conversation.last_assistant_text()
-    if not asked or not asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT)):
+    if not asked or not asked.startswith((replies.ASK_TITLE, replies.ASK_ABOUT, replies.ASK_LIST)):
         return None
     if classify_chat(request).intent in (
         "list",
@@ -1329,8 +1398,9 @@ def _title_corrected(conversation: Conversation, request: str) -> UpdateCommand 
 
 def _without_remarks(request: str, now: datetime) -> str:
     """A follow-up without the clauses that only say why ("actually make it 8:30, the lines only open at
-    half 8"): when one clause only sets fields, those with two words or more of their own are remarks."""
-    clauses = _CLAUSE_BREAK.split(request)
+    half 8", "wait no, Thursday! their planner needs it earlier"): when one clause only sets fields, those
+    with two words or more of their own are remarks."""
+    clauses = [clause for sentence in _sentences(request) for clause in _CLAUSE_BREAK.split(sentence)]
     if len(clauses) < 2:
         return request
     left = [_words_left(parse_update(clause, now)) for clause in clauses]

@@ -10,6 +10,8 @@ from .change import (
     parse_delete,
     parse_update,
     respelled,
+    said_as_a_move,
+    starts_with_a_delete_verb,
 )
 from .create import CreateCommand, NewTask, parse_create
 from .query import ListCommand, Status, parse_find, parse_list
@@ -31,4 +33,6 @@ __all__ = [
     "parse_list",
     "parse_update",
     "respelled",
+    "said_as_a_move",
+    "starts_with_a_delete_verb",
 ]

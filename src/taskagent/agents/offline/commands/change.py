@@ -143,18 +143,11 @@ _RENAME = [
     re.compile(
         r"^call\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|task\s*#?\d+|#\d+)\s+(?P<title>.+)$", re.I
     ),
-    # "like, the title — make it 'read Hoffmann and Lee 2021'": a quoted title for "it"
-    re.compile(
-        r"^(?:(?:like|so|ok(?:ay)?|um+|and|then|ah|oh|er+|yes|yeah|right)\W+)*(?:the\s+(?:title|name)\s*[-\u2013\u2014:,]+\s*)?"
-        r"(?:make|change|turn|set|switch)\s+(?P<ref>it|that(?:\s+one)?|this(?:\s+one)?|the\s+(?:title|name))"
-        r"\s+(?:to\s+|into\s+)?(?P<title>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])\W*$",
-        re.I,
-    ),
     # "I think I said 'book room' but it should be 'book seminar room 204', can you fix the title?"
     re.compile(
-        r"(?:(?P<ref>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])|\b(?:it|that|this))\s*[^\"\u201c'\u2018]*?"
-        r"\b(?:it|that)\s+(?:should|must|needs?\s+to|has\s+to)\s+(?:be|say|read)\s+"
-        r"(?P<title>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])",
+        r"(?:(?<!\w)(?P<ref>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])(?!\w)|\b(?:it|that|this))"
+        r"\s*[^\"\u201c'\u2018]*?\b(?:it|that)\s+(?:should|must|needs?\s+to|has\s+to)\s+(?:be|say|read)\s+"
+        r"(?P<title>[\"\u201c'\u2018][^\"\u201d'\u2019]{2,}[\"\u201d'\u2019])(?!\w)",
         re.I,
     ),
 ]
@@ -486,6 +479,41 @@ _GIVE_A_DEADLINE = re.compile(
 )
 
 
+def said_as_a_move(text: str, now: datetime) -> bool:
+    """Whether a message moves a task's date without a verb that moves ("boat licence - give me till next
+    week", "the essay isn't due tomorrow, it's due in 10 days")."""
+    for pattern in _A_MOVE_SAID_OTHERWISE:
+        said = pattern.match(strip_politeness(text.strip()).rstrip(" .!?"))
+        if said and find_dates(said.group("when"), now):
+            return True
+    return False
+
+
+def starts_with_a_delete_verb(text: str) -> bool:
+    return bool(_DELETE_VERBS.match(strip_politeness(text.strip())))
+
+
+# A new date said without a verb that moves: the task, then its date.
+_A_MOVE_SAID_OTHERWISE = [
+    # "gas licence renewal - give me til end of month"
+    re.compile(
+        r"^(?P<ref>[^,;:\u2013\u2014-]+?)\s*[-:,\u2013\u2014]+\s*(?:can\s+you\s+)?give\s+(?:me|us)\s+(?:un)?till?\s+"
+        r"(?P<when>.+)$",
+        re.I,
+    ),
+    # "the maths worksheet isnt due tmrw, its due in a week"
+    re.compile(
+        r"^(?P<ref>.+?)\s+(?:is\s*n'?t|isnt|is\s+not|ain'?t)\s+(?:due\s+)?[^,;]+?\s*[,;-]+\s*(?:but\s+|no\s+)?"
+        r"(?:it'?s|its|it\s+is|it\s+should\s+be)\s+(?:actually\s+|really\s+)?(?:due\s+)?(?P<when>.+)$",
+        re.I,
+    ),
+    # "client wants to prepone it to day after tomorrow, please update"
+    re.compile(
+        r"^(?:(?:the\s+)?\w+\s+wants?\s+(?:me\s+|us\s+)?to\s+)?(?:prepone|bring\s+forward)\s+(?P<ref>.+?)\s+"
+        r"(?:to|till?|until)\s+(?P<when>.+?)(?:\s*,\s*(?:please|pls|kindly)\s+update(?:\s+it)?)?$",
+        re.I,
+    ),
+]
 # "change priority of buying brushes on high": a level after "priority ... on/in/at" is the new one.
 _PRIORITY_ON_LEVEL = re.compile(
     r"(?<=\bpriority\b)(?P<between>.*?)\s+(?:on|in|at|into)\s+(?P<level>urgent|high|low|normal|medium)\s*$",
@@ -507,6 +535,11 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     if deadline_for and find_dates(deadline_for.group("when") or deadline_for.group("when2"), now):
         ref = deadline_for.group("ref") or deadline_for.group("ref2")
         text = f"move {ref} to {deadline_for.group('when') or deadline_for.group('when2')}"
+    for pattern in _A_MOVE_SAID_OTHERWISE:
+        moved = pattern.match(text)
+        if moved and find_dates(moved.group("when"), now):
+            text = f"move {moved.group('ref')} to {moved.group('when')}"
+            break
     whole = _whole_sentence_change(text, now)
     if whole is not None:
         return whole

@@ -205,16 +205,22 @@ class _Modifiers:
     before: RelativeReminder | None = None
     recognised: list[Recognised] = field(default_factory=list)
     due_has_time: bool = False
+    # A time said alone ("11am unblock the sink") names no day; a list's head may ("tomorrow: 8am ...").
+    due_has_day: bool = True
     suggested_priority: str | None = None
 
     def as_task(self, title: str, defaults: _Modifiers) -> NewTask:
         """The task these fields describe; a field not read here comes from `defaults` (the fields a list's
         head gives every item: "Create 3 urgent tasks for tomorrow: ...")."""
         own_due = self.due is not None
+        due = self.due or defaults.due
+        if self.due is not None and not self.due_has_day and defaults.due is not None:
+            day = defaults.due.astimezone(self.due.tzinfo).date()
+            due = self.due.replace(year=day.year, month=day.month, day=day.day)
         return NewTask(
             title=title,
             priority=self.priority or defaults.priority,
-            due=self.due or defaults.due,
+            due=due,
             tags=self.tags or list(defaults.tags),
             description=self.description or defaults.description,
             estimate_minutes=self.estimate or defaults.estimate,
@@ -284,6 +290,7 @@ def _take_modifiers(text: Traced, now: datetime, ignore: Collection[str] = ()) -
         at = match.when.timetz().replace(tzinfo=None)
         found.due = match.when if match.has_day or rule is None else first_due(rule, now, at)
         found.due_has_time = match.has_time
+        found.due_has_day = match.has_day or rule is not None
         if said_deadline and not priority and found.due.date() <= now.date() + timedelta(days=1):
             found.suggested_priority = "high"  # "the deadline is tomorrow"
     return text, found
@@ -309,7 +316,9 @@ _CLAUSE_MARK = re.compile(
 )
 # Chat slang said after (or before) a task's words: "finish my bio lab report lol", "ngl ...".
 _SLANG_EDGE = re.compile(
-    r"(?:^(?:(?:ngl|tbh|lol|lmao|honestly)\W+)+|(?:\W+(?:lol|lmao|lmfao|ngl|tbh|haha+|xd|rn))+\W*$)", re.I
+    r"(?:^(?:(?:ngl|tbh|lol|lmao|honestly)\W+)+|(?:\W+(?:lol|lmao|lmfao|ngl|tbh|haha+|xd|rn|i\s+guess|i\s+suppose"
+    r"|i\s+think|probably))+\W*$)",
+    re.I,
 )
 # How people lead into what they have to do: "i keep forgetting to", "i should probably", "i've been meaning
 # to"; and the vague times that are no part of a title ("at some point", "one of these days").
@@ -361,9 +370,26 @@ _LEAD_IN_WORDS = _ASIDE_WORDS | frozenset(
 )
 
 
-def _without_lead_in(text: str) -> str:
+# "ok brain dump time, can you add: a, b, c": a clause of its own before the words that add a list.
+_LEAD_IN_THEN_ADD_A_LIST = re.compile(
+    r"^[^:\n]{1,60}?[,.!;\u2013\u2014-]+\s*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+|pls\s+|so\s+)*"
+    r"(?P<add>(?:add|put\s+down|jot\s+down|note\s+down)(?:\s+(?:these|this|the\s+following|them))?\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _without_lead_in(text: str, now: datetime) -> str:
     """The request from the words that add on, when all before them is a lead-in ("ok so I think I need to,
-    like, add a thing to ...")."""
+    like, add a thing to ...", "ok brain dump time, can you add: ...")."""
+    listed = _LEAD_IN_THEN_ADD_A_LIST.match(text)
+    if listed:
+        # "right, sunday admin, could you add: ...": the lead's fields are every item's, its other words none
+        head = text[: listed.start("add")]
+        spans = [(day.start, day.end) for day in find_dates(head, now)]
+        level = find_priority(head)
+        spans += list(level.spans) if level is not None else []
+        fields = " ".join(head[start:end] for start, end in sorted(spans))
+        return f"{fields}, {text[listed.start('add') :]}" if fields else text[listed.start("add") :]
     lead = _LEAD_IN_THEN_ADD.match(text)
     if (
         lead
@@ -444,6 +470,33 @@ def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) 
     return found.as_task(title, defaults or _Modifiers())
 
 
+_FILLER_ITEM = re.compile(
+    r"(?:and\s+)?(?:and|&|um+|uh+|er+m?|like|oh|also|then|plus|hmm+|first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth"
+    r"|fifth|lastly|finally|next)(?:\s+(?:um+|uh+|er+m?|like|oh))*",
+    re.I,
+)
+_DASHED_ASIDE = re.compile(
+    r"\s+(?:--|\u2013|\u2014)\s+(?P<aside>[^-\u2013\u2014]{1,60}?)\s+(?:--|\u2013|\u2014)\s+"
+)
+
+
+def _without_an_aside(item: str) -> str:
+    """ "third -- this is the important one -- to pay the water bill": the item without its aside, which
+    gives it at most a priority."""
+    aside = _DASHED_ASIDE.search(item)
+    if aside is None:
+        return item
+    said = find_priority(aside.group("aside"))
+    rest = _DASHED_ASIDE.sub(" ", item, count=1)
+    return f"{rest}, {said.value} priority" if said is not None else rest
+
+
+# "first, to post the card; second, to book the sweep": the word that counts an item, and its "to"
+_COUNTED_ITEM = re.compile(
+    r"^(?:and\s+)?(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth|fifth|lastly|finally)\b[\s,:-]*", re.I
+)
+
+
 def _split_items(body: str, count: int | None) -> list[str]:
     body = re.sub(
         r"(?:(?<=\s)|^)(?:and\s+)?\((\d{1,2})\)\s+", r"\1) ", body
@@ -457,6 +510,13 @@ def _split_items(body: str, count: int | None) -> list[str]:
     else:
         items = [part for part in re.split(r"\s*(?:;|,)\s*", body) if part.strip()]
         items = [re.sub(r"^(?:and|&)\s+", "", item, flags=re.IGNORECASE) for item in items]
+        # "..., and, um, book a room": the words between the items are none
+        items = [item for item in items if not _FILLER_ITEM.fullmatch(item.strip(" .!"))]
+        # "third -- this is the important one -- to pay the water bill": the aside goes after the task
+        items = [_without_an_aside(item) for item in items]
+        uncounted = [_COUNTED_ITEM.sub("", item) for item in items]
+        if len(items) >= 2 and all(re.match(r"(?:and\s+)?to\s+\w", item, re.I) for item in uncounted):
+            items = [re.sub(r"^(?:and\s+)?to\s+", "", item, flags=re.I) for item in uncounted]
     if len(items) >= 2 and len(lines) == 1:
         # "a, b and c": the last comma item holds two (not a line or a numbered item of its own).
         last = re.split(r"\s+(?:and|&)\s+", items[-1], maxsplit=1)
@@ -476,7 +536,7 @@ def _split_items(body: str, count: int | None) -> list[str]:
 
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
-    text = _without_lead_in(strip_politeness(text))
+    text = _without_lead_in(strip_politeness(text), now)
     started = _ALREADY_STARTED.search(text)
     if started:
         text = tidy(_ALREADY_STARTED.sub(" ", text))
@@ -692,7 +752,7 @@ _HEADER_ONLY = re.compile(
     r"\b(?:please|pls|plz|add|create|put|new|make|jot|note|write|down|these|this|the|following|things|stuff"
     r"|items?|tasks?|to-?dos?|reminders?|to|on|onto|in|my|list|for|me|us|can|could|would|you|u|will|all|of"
     r"|them|those|that|some|a|few|bunch|couple|quick|ones?|also|and|hey|hi|ok|okay|so|thanks|thx|here|are|is|i"
-    r"|need)\b"
+    r"|need|two|three|four|five|six|seven|eight|nine|ten|\d+)\b"
     r"|[\s,:;.!?\u2013\u2014-]+",
     re.IGNORECASE,
 )
