@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from taskagent.audit.models import Channel, HistoryAction, TaskHistory
 from taskagent.auth.models import User
@@ -18,6 +20,12 @@ MAX_ENTRIES = 1000
 # Rows per INSERT of `add_many`.
 _INSERT_PAGE = 500
 _INSERT = insert(typing.cast(Table, TaskHistory.__table__))
+
+
+@functools.cache
+def _insert_returning(expression: ColumnElement[Any]) -> ReturningInsert[tuple[Any]]:
+    # Built once per expression: SQLAlchemy then computes the statement's cache key once.
+    return _INSERT.returning(expression)
 
 
 class HistoryRepository:
@@ -33,9 +41,13 @@ class HistoryRepository:
         channel: Channel,
         action: HistoryAction,
         changes: dict[str, Any],
-    ) -> None:
+        returning: ColumnElement[Any] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Record a change in the caller's transaction (written with the change, or not at all). A Core
-        INSERT, sent now: the unit of work's flush of one new row cost more than the statement."""
+        INSERT, sent now: the unit of work's flush of one new row cost more than the statement. With
+        `returning`, the statement also reads that expression (of other tables: one round trip for
+        both) and returns its value; its bound parameters come from `values`."""
         row = {
             "owner_id": self.owner_id,
             "task_id": task_id,
@@ -45,7 +57,12 @@ class HistoryRepository:
             "action": action,
             "changes": changes,
         }
-        await self.session.execute(_INSERT, row)
+        if returning is None:
+            await self.session.execute(_INSERT, row)
+            return None
+        return (
+            await self.session.execute(_insert_returning(returning), {**row, **(values or {})})
+        ).scalar_one()
 
     async def add_many(
         self,

@@ -5,6 +5,7 @@ from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
 
 from taskagent.access_tokens.dependencies import TokenScope
@@ -223,12 +224,10 @@ async def get_task(task_id: int, tasks: TaskServiceDep) -> Response:
     return Response(_TASK_JSON.dump_json(_shown(task)), headers=headers, media_type=JSON)
 
 
-async def _update(
-    task_id: int, body: TaskUpdate, tasks: TaskService, if_match: str | None, response: Response
-) -> Any:
+async def _update(task_id: int, body: TaskUpdate, tasks: TaskService, if_match: str | None) -> Response:
     updated = await tasks.change(task_id, body, if_match=if_match)
-    response.headers["ETag"] = etag(updated.task)
-    return TaskRead.model_validate(updated.task).model_copy(update={"next_id": updated.next_id})
+    # The task as the change shows it (its trail's values): validated once, not again for the answer.
+    return JSONResponse(updated.fields, headers={"ETag": etag(updated.task)})
 
 
 UPDATE_RESPONSES = {
@@ -248,10 +247,10 @@ UPDATE_RESPONSES = {
 
 @router.patch("/{task_id:int}", response_model=TaskRead, responses=UPDATE_RESPONSES)
 async def patch_task(
-    task_id: int, body: TaskUpdate, tasks: TaskServiceDep, response: Response, if_match: IfMatch = None
-) -> Any:
+    task_id: int, body: TaskUpdate, tasks: TaskServiceDep, if_match: IfMatch = None
+) -> Response:
     """Change only the fields given; `null` clears an optional field."""
-    return await _update(task_id, body, tasks, if_match, response)
+    return await _update(task_id, body, tasks, if_match)
 
 
 @router.put(
@@ -261,9 +260,9 @@ async def patch_task(
     description="Like PATCH: only the fields given change (the first seed's clients use PUT).",
 )
 async def put_task(
-    task_id: int, body: TaskUpdate, tasks: TaskServiceDep, response: Response, if_match: IfMatch = None
-) -> Any:
-    return await _update(task_id, body, tasks, if_match, response)
+    task_id: int, body: TaskUpdate, tasks: TaskServiceDep, if_match: IfMatch = None
+) -> Response:
+    return await _update(task_id, body, tasks, if_match)
 
 
 @router.delete(

@@ -32,7 +32,7 @@ from taskagent.tasks.reminders import NEEDS_DUE_DATE, delivery_columns, needs_du
 from taskagent.tasks.repository import Page, TaskRepository
 from taskagent.tasks.schemas import SortKey, TaskCreate, TaskFilters, TaskRead, TaskUpdate
 from taskagent.webhooks.models import EventType
-from taskagent.webhooks.outbox import EventData, enqueue
+from taskagent.webhooks.outbox import OWNER_HAS_WEBHOOKS, EventData, enqueue
 
 # What a task's trail leaves out: who owns it, the times that follow from the changes themselves, its
 # place in the manual order (an arrangement of the list, not a change to the task; a drag would flood it)
@@ -104,6 +104,7 @@ def plan_reminders(task: Task, now: datetime) -> None:
 class Updated:
     task: Task
     next_id: int | None  # the next occurrence, made by completing a repeating task
+    fields: dict[str, Any]  # the task as shown (JSON values), `next_id` included
 
 
 class Versioned(Protocol):
@@ -198,10 +199,16 @@ class TaskService:
     ) -> None:
         """Every change to a task comes through here: its trail entry, and its webhook event in the same
         transaction (`task`: the task as shown, or a function making it, called if a webhook wants it)."""
-        await self.history.add(
-            task_id, actor_id=self.actor_id, channel=self.channel, action=action, changes=changes
+        has_webhooks = await self.history.add(
+            task_id,
+            actor_id=self.actor_id,
+            channel=self.channel,
+            action=action,
+            changes=changes,
+            returning=OWNER_HAS_WEBHOOKS,
+            values={"webhooks_owner_id": self.user_id},
         )
-        await enqueue(self.session, self.user_id, _event(action, changes), task)
+        await enqueue(self.session, self.user_id, _event(action, changes), task, has_webhooks=has_webhooks)
 
     async def get(self, task_id: int) -> Task:
         task = await self.repository.get(task_id)
@@ -327,7 +334,8 @@ class TaskService:
         after = shown(task)
         if diff := _diff(before, _audited(after)):  # a write that changes nothing leaves no entry
             await self._record(task.id, HistoryAction.updated, diff, after)
-        return Updated(task, None if following_task is None else following_task.id)
+        next_id = None if following_task is None else following_task.id
+        return Updated(task, next_id, {**after, "next_id": next_id})
 
     async def _next_occurrence(self, task: Task) -> Task | None:
         """The next occurrence of the repeating `task`, just completed: the same fields, the next due
