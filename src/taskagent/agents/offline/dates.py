@@ -337,14 +337,19 @@ def _bare_hour(match: re.Match[str], now: datetime) -> _Piece | None:
 def _oclock(match: re.Match[str], now: datetime) -> _Piece | None:
     said = match.group("hh").lower()
     hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
-    if not 1 <= hour <= 12:
+    if not 1 <= hour <= 23:
         return None
+    # "14 o'clock" is 14:00 (a 24-hour clock's speaker); "4 o'clock" in the working day, 16:00
     at = _clock(hour + 12 if hour <= 6 else hour, 0, None)
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
 def _hour_of_day_part(match: re.Match[str], now: datetime) -> _Piece | None:
-    hour, minute = int(match.group("hh")), int(match.group("mm") or 0)
+    said = match.group("hh").lower()
+    if not said.isdigit() and not re.search(r"^(?:at|around|about)\s|\sin\s+the\s", match.group(0), re.I):
+        return None  # "four in the afternoon", "at four evening"; not "one evening", "two morning tasks"
+    hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
+    minute = int(match.group("mm") or 0)
     part = match.group("part").lower()
     if part != "morning" and 1 <= hour <= 11:
         hour += 12  # "6 in the evening", "3 in the afternoon", "10 at night"
@@ -503,7 +508,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            r"\b(?:at\s+)?(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s+(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|night)\b",
+            r"\b(?:(?:at|around|about)\s+)?(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+            r"|twelve)(?::(?P<mm>\d{2}))?\s+(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|night)\b",
             re.IGNORECASE,
         ),
         _hour_of_day_part,

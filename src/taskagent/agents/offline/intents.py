@@ -68,7 +68,9 @@ _POLITE = re.compile(
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+would\s+like\s+(?:you\s+)?to"
-    r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just)\b[\s,!.:]*)+",
+    r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just|eh|ah|lah"
+    r"|if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble|(?:would\s+you\s+)?be\s+so\s+kind\s+as\s+to"
+    r"|i\s+(?:should|would|'d)\s+be\s+(?:grateful|obliged)\s+if\s+you\s+(?:would|could|might)|can\s+or\s+not)\b[\s,!.:]*)+",
     re.IGNORECASE,
 )
 
@@ -92,7 +94,8 @@ def strip_politeness(text: str) -> str:
     stripped = re.sub(
         rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then|would\s+ya|mate"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
-        r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can)"
+        r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can|can\s+or\s+not|lah|hor|leh|lor"
+        r"|if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble)"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
         "",
         stripped,

@@ -380,6 +380,14 @@ _VAGUE_TITLE = re.compile(
 )
 
 
+# A "title" that is only someone gathering their thoughts: "um hang on", "wait, lost it", "one sec".
+_HESITATION = re.compile(
+    r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ok(?:ay)?|hang\s+on|hold\s+on|wait|(?:just\s+)?(?:one|a)\s+(?:sec(?:ond)?|mo(?:ment)?"
+    r"|minute)|lost\s+it|brb|never\s*mind|forget\s+it|what\s+was\s+it|i\s+forg[eo]t)\W*)+$",
+    re.IGNORECASE,
+)
+
+
 def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand | None) -> Step:
     if not toolbox.has("create_tasks"):
         return Reply(replies.missing_tool("create_tasks"))
@@ -387,6 +395,8 @@ def _create(conversation: Conversation, toolbox: Toolbox, command: CreateCommand
     if result is None:
         if command is None or not command.tasks:
             return Reply(replies.ask_title())
+        if all(_HESITATION.match(task.title) for task in command.tasks):
+            return Reply(replies.ask_title())  # "okay can you add um hang on": nothing said yet
         if all(_VAGUE_TITLE.match(task.title) for task in command.tasks):
             return Reply(replies.ask_what_exactly(conversation.request))  # "i need to sort something out"
         return Calls([Call("create_tasks", {"tasks": [task.arguments() for task in command.tasks]})])
@@ -707,6 +717,8 @@ def _unless_it_exists(conversation: Conversation, toolbox: Toolbox, request: str
 
 
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+")
+# A follow-up's reason may also come after "so" ("make it 7 pm so i see it after work").
+_REMARK_BREAK = re.compile(rf"{_CLAUSE_BREAK.pattern}|\s+so\s+(?:that\s+)?")
 
 
 def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
@@ -1335,7 +1347,8 @@ _FOLLOW_UP_WORDS = frozenset(
     pretty probably put quite rather really say set should so sorry that that's the them then these they
     this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
     arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
-    forget n y time thanks thank many cheers kindly ta ya yea mate righto u like""".split()  # noqa: SIM905  (a list of 131 words reads better so)
+    forget n y time thanks thank many cheers kindly ta ya yea mate righto u like lah la leh lor hor eh ja
+    aye boet bro instead same sure no nope confused mixed up hmm after around about starts start""".split()  # noqa: SIM905  (a list of 157 words reads better so)
 )
 
 
@@ -1400,7 +1413,7 @@ def _without_remarks(request: str, now: datetime) -> str:
     """A follow-up without the clauses that only say why ("actually make it 8:30, the lines only open at
     half 8", "wait no, Thursday! their planner needs it earlier"): when one clause only sets fields, those
     with two words or more of their own are remarks."""
-    clauses = [clause for sentence in _sentences(request) for clause in _CLAUSE_BREAK.split(sentence)]
+    clauses = [clause for sentence in _sentences(request) for clause in _REMARK_BREAK.split(sentence)]
     if len(clauses) < 2:
         return request
     left = [_words_left(parse_update(clause, now)) for clause in clauses]

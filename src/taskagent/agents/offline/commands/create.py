@@ -142,7 +142,7 @@ _CREATE_PREFIX = re.compile(
     r"|(?:(?:i|we)\s+(?:want|would\s+like|should\s+like|'d\s+like|wanna)\s+to\s+(?:add|create|make|set\s+up)\s+)"
     r"(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|called|named|titled)\s+"
     r"|\s*[:\u2013\u2014-]+\s*)"
-    r"|(?:(?:i|we)\s+(?:want|would\s+like|'d\s+like|need)\s+)?(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)"
+    r"|(?:(?:i|we)\s+(?:want|would\s+like|should\s+like|'d\s+like|need)\s+)?(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)"
     r"\s+(?:to|for|about|called|named|titled)\s+"
     r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"
     r"|(?:(?:i|we)\s+)?(?:really\s+|still\s+|also\s+|definitely\s+)?(?:need|have|must|should|gotta|got|ought)"
@@ -462,9 +462,36 @@ def _read(
     return (_title_words(left) if command else left), found
 
 
+# A level said last on its own ("redo the allergen matrix. high. end of month.", "pay rent tomorrow high"):
+# after a stop or a date, the word is the task's priority, not its title's.
+_LEVEL_LAST = re.compile(r"(?:[.,;:!\u2013\u2014-]|^)\s*(?P<level>urgent|high|low)\s*[.!]*$", re.IGNORECASE)
+
+
+def _level_last(title: str, fragment: str, now: datetime, found: _Modifiers) -> str:
+    """The title without a level said last on its own, which becomes the task's priority (see _LEVEL_LAST)."""
+    if found.priority is not None:
+        return title
+    words = title.rsplit(None, 1)
+    if len(words) < 2:
+        return title
+    level = _LEVEL_LAST.search(title)
+    if level is None:
+        dates = find_dates(fragment, now)
+        said = re.search(r"\s(?P<level>urgent|high|low)\s*[.!]*$", fragment, re.IGNORECASE)
+        if said is None or not dates or fragment[dates[-1].end : said.start()].strip():
+            return title
+        level = _LEVEL_LAST.search(f".{words[1]}")
+        if level is None:
+            return title
+        found.priority = PRIORITY_WORDS[level.group("level").lower()]
+        return words[0].rstrip(" ,.;:-")
+    found.priority = PRIORITY_WORDS[level.group("level").lower()]
+    return title[: level.start()].rstrip(" ,.;:-")
+
+
 def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
     title, found = _read(fragment, now)
-    title = title[:200].strip()
+    title = _level_last(title[:200].strip(), fragment, now, found)
     if not title or not re.search(r"\w", title):
         return None
     return found.as_task(title, defaults or _Modifiers())
@@ -625,7 +652,8 @@ def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
 
 _DEADLINE = re.compile(r"\bdeadline\b", re.IGNORECASE)
 _ABOUT_IT_AFTER = re.compile(
-    r"(?<=\w)[.!?]\s+(?P<about>(?:it|they|this|that|these)(?:'s|'re|\s+(?:is|are|was|were|has|have|needs?|must|should))"
+    r"(?<=\w)[.!?]\s+(?P<about>(?:it|they|this|that|these)(?:'s|'re|\s+(?:is|are|was|were|has|have|needs?|must|should"
+    r"|ought))"
     r"\b[^.!?]*)[.!]?\s*$",
     re.IGNORECASE,
 )
