@@ -508,7 +508,9 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            r"\b(?:(?:at|around|about)\s+)?(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+            # not the hour of "half past ten in the morning" (read whole by _half_past)
+            r"(?<!past\s)(?<!\bto\s)(?<!half\s)\b(?:(?:at|around|about)\s+)?"
+            r"(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
             r"|twelve)(?::(?P<mm>\d{2}))?\s+(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|night)\b",
             re.IGNORECASE,
         ),

@@ -718,7 +718,10 @@ def _unless_it_exists(conversation: Conversation, toolbox: Toolbox, request: str
 
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+")
 # A follow-up's reason may also come after "so" ("make it 7 pm so i see it after work").
-_REMARK_BREAK = re.compile(rf"{_CLAUSE_BREAK.pattern}|\s+so\s+(?:that\s+)?")
+_REMARK_BREAK = re.compile(
+    rf"{_CLAUSE_BREAK.pattern}|\s+so\s+(?:that\s+)?(?=(?:i|we|you|he|she|they|it|the|my|our)\b)",
+    re.IGNORECASE,
+)
 
 
 def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
@@ -1413,13 +1416,23 @@ def _without_remarks(request: str, now: datetime) -> str:
     """A follow-up without the clauses that only say why ("actually make it 8:30, the lines only open at
     half 8", "wait no, Thursday! their planner needs it earlier"): when one clause only sets fields, those
     with two words or more of their own are remarks."""
-    clauses = [clause for sentence in _sentences(request) for clause in _REMARK_BREAK.split(sentence)]
+    clauses: list[tuple[str, bool]] = []  # each clause, and whether a reason's word led to it ("so", "as")
+    for sentence in _sentences(request):
+        start, reason = 0, False
+        for joint in _REMARK_BREAK.finditer(sentence):
+            clauses.append((sentence[start : joint.start()], reason))
+            start, reason = joint.end(), not re.match(r"\s*[,;]", joint.group())
+        clauses.append((sentence[start:], reason))
     if len(clauses) < 2:
         return request
-    left = [_words_left(parse_update(clause, now)) for clause in clauses]
+    left = [_words_left(parse_update(clause, now)) for clause, _ in clauses]
     if not any(words == [] for words in left):
         return request  # no clause only sets fields
-    return ", ".join(clause for clause, words in zip(clauses, left, strict=True) if len(words or ()) < 2)
+    return ", ".join(
+        clause
+        for (clause, reason), words in zip(clauses, left, strict=True)
+        if len(words or ()) < (1 if reason else 2)
+    )
 
 
 def _words_left(update: UpdateCommand) -> list[str] | None:

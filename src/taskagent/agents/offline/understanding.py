@@ -287,6 +287,9 @@ _EVERYDAY_WORDS = {
     "in flight": "in progress",
     "rite now": "right now",
     "workin": "working",
+    "status on": "status to",  # "set the status on in progress" (German "auf")
+    "in to days": "in two days",  # a speech recogniser's homophone
+    "in to weeks": "in two weeks",
 }
 _EVERYDAY_SHORT = re.compile(
     r"\b(?:" + "|".join(word.replace(" ", r"\s+") for word in _EVERYDAY_WORDS) + r")\b", re.I

@@ -593,6 +593,8 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         # "thursday, not tomorrow", "friday instead of monday": the day said no to is not the new date
         rest = cut(rest, negated)
         dates = find_dates(rest, now)
+    # "is paid since this morning", "done as of Monday": when it was done, whatever the hour now
+    since = bool(dates) and bool(re.search(r"\b(?:since|as\s+of)\s+$", rest[: dates[0].start], re.IGNORECASE))
     moved_to = [
         index
         for index, match in enumerate(dates)
@@ -610,7 +612,13 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         changes.due = dates[0].when
         changes.time_only = not dates[0].has_day
         rest = cut(rest, [(match.start, match.end) for match in dates])
-    if changes.due is not None and changes.due < now and (status or _DONE_STATEMENT.match(rest)):
+    if since:
+        rest = re.sub(r"\b(?:since|as\s+of)\b", " ", rest, count=1, flags=re.IGNORECASE)
+    if (
+        changes.due is not None
+        and (changes.due < now or since)
+        and (status or _DONE_STATEMENT.match(rest) or _DONE_PASSIVE.match(rest.strip()))
+    ):
         changes.due = None  # "renewed the passport yesterday": when it was done, not a new due date
     if changes.due is not None or changes.shift_days:
         rest = _CAN_WAIT.sub(" ", rest)

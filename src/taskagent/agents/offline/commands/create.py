@@ -535,7 +535,9 @@ def _split_items(body: str, count: int | None) -> list[str]:
     if len(lines) > 1:
         items = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in lines]
     else:
-        items = [part for part in re.split(r"\s*(?:;|,)\s*", body) if part.strip()]
+        # "a, due tomorrow; and b, due in 3 days": semicolons part the items, commas then belong to them
+        parts = r"\s*;\s*" if ";" in body else r"\s*(?:;|,)\s*"
+        items = [part for part in re.split(parts, body) if part.strip()]
         items = [re.sub(r"^(?:and|&)\s+", "", item, flags=re.IGNORECASE) for item in items]
         # "..., and, um, book a room": the words between the items are none
         items = [item for item in items if not _FILLER_ITEM.fullmatch(item.strip(" .!"))]
