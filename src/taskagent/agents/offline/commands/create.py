@@ -537,7 +537,7 @@ def _split_items(body: str, count: int | None) -> list[str]:
     else:
         # "a, due tomorrow; and b, due in 3 days": semicolons part the items, commas then belong to them
         parts = r"\s*;\s*" if ";" in body else r"\s*(?:;|,)\s*"
-        items = [part for part in re.split(parts, body) if part.strip()]
+        items = [part.strip() for part in re.split(parts, body) if part.strip()]
         items = [re.sub(r"^(?:and|&)\s+", "", item, flags=re.IGNORECASE) for item in items]
         # "..., and, um, book a room": the words between the items are none
         items = [item for item in items if not _FILLER_ITEM.fullmatch(item.strip(" .!"))]
