@@ -68,7 +68,7 @@ _POLITE = re.compile(
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+would\s+like\s+(?:you\s+)?to"
-    r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just|eh|ah|lah"
+    r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just|eh|ah|lah|dear|love"
     r"|if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble|(?:would\s+you\s+)?be\s+so\s+kind\s+as\s+to"
     r"|i\s+(?:should|would|'d)\s+be\s+(?:grateful|obliged)\s+if\s+you\s+(?:would|could|might)|can\s+or\s+not)\b[\s,!.:]*)+",
     re.IGNORECASE,
@@ -87,8 +87,17 @@ _CHEER = re.compile(
 _THANKS = r"(?:thanks|thank\s+you|thx|ty|cheers|ta)"
 
 
+# "would you remind me on sunday dear to phone the church": a term of address inside the request
+_ADDRESSED = re.compile(
+    r",?\s+(?:dear|love|darling|hun|sweetheart)\b,?(?=\s+(?:to|please|pls|could|can|would|will|i|that|it|its|it's"
+    r"|make|put|add|remind)\b|\s*[.!?]*\s*$)",
+    re.IGNORECASE,
+)
+
+
 def strip_politeness(text: str) -> str:
     """ "Could you please mark..." -> "mark...": the words that carry no action."""
+    text = _ADDRESSED.sub("", text)
     text = _LEADING_GREETING.sub("", text.strip(), count=1) or text  # "Good afternoon. I would like..."
     stripped = _POLITE.sub("", _CHEER.sub("", text.strip())).strip()
     stripped = re.sub(

@@ -290,6 +290,10 @@ _EVERYDAY_WORDS = {
     "status on": "status to",  # "set the status on in progress" (German "auf")
     "in to days": "in two days",  # a speech recogniser's homophone
     "in to weeks": "in two weeks",
+    "b4": "before",
+    "abt": "about",
+    "next wk": "next week",
+    "this wk": "this week",
 }
 _EVERYDAY_SHORT = re.compile(
     r"\b(?:" + "|".join(word.replace(" ", r"\s+") for word in _EVERYDAY_WORDS) + r")\b", re.I

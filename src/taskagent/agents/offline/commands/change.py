@@ -625,6 +625,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     if changes.is_empty:
         done = _DONE_STATEMENT.match(rest)
         passive = _DONE_PASSIVE.match(rest)
+        passive = passive or _DONE_TERSE.match(rest)
         if done:
             # "i bought the printer paper", "finally called the insurance people": a task said as done.
             changes.status = "completed"
@@ -637,6 +638,16 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
             )
     ref = _reference_from(rest)
     return UpdateCommand(ref, changes, _every(ref.phrase, now))
+
+
+# "waterer fixed", "482 merged", "tax return filed": a few words naming a task, then a verb that finishes
+# things, without "is" (a note to self).
+_DONE_TERSE = re.compile(
+    r"^\W*(?P<named>[\w'/-]+(?:\s+[\w'/-]+){0,2}?)\s+(?:all\s+|now\s+)?(?P<verb>fixed|merged|done|sorted|sent|paid|finished"
+    r"|booked|posted|ordered|signed|filed|submitted|shipped|deployed|closed|returned|renewed|collected|delivered"
+    r"|completed|cancell?ed)\b(?:\s+(?:now|already|today|finally|at\s+last))?\W*$",
+    re.I,
+)
 
 
 # "the blood work is done": a status said of a task in a clause of its own.
