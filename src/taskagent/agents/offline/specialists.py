@@ -184,7 +184,8 @@ def which_task(purpose: str, open_tasks: Sequence[TaskInfo], now: datetime) -> s
 # --- scheduler --------------------------------------------------------------------------------------------
 
 _SET = re.compile(
-    r"\b(?:set|schedule|put|book|lock)\s+(?:it|this|that|the\s+(?:due\s+)?date|the\s+deadline|it\s+in)\b"
+    # not "set this up on my tablet": that "set" makes nothing due
+    r"\b(?:set|schedule|put|book|lock)\s+(?:it|this|that|the\s+(?:due\s+)?date|the\s+deadline|it\s+in)\b(?!\s+up\b)"
     r"|\b(?:set|change|move)\s+the\s+(?:due\s+date|deadline)\b|\bdue\s+date\s+to\b",
     re.IGNORECASE,
 )

@@ -805,6 +805,10 @@ def _the_part_that_asks(request: str, now: datetime) -> tuple[str, ChatClassific
 _A_REMARK_SENTENCE = re.compile(
     r"^\W*(?:i|i'm|im|i've|we|we're|he|she|they|it|it's|its|that's|there's)\b", re.I
 )
+# A remark that says when ("like stuff that's gone past its date") is part of the question.
+_WHEN_WORDS = re.compile(r"\b(?:due|date|overdue|late|past|deadline|today|tomorrow|week|month)\b", re.I)
+# "... I know I wrote something down. somewhere": a remark's last word, alone
+_ONLY_WHERE = re.compile(r"^\W*(?:somewhere|anywhere|lol|haha|sorry|i\s+think|maybe)\W*$", re.I)
 # What a first sentence or clause may ask while the rest only remarks on it.
 _ASKED_BEFORE_A_REMARK = frozenset({"find", "delete", "list"})
 
@@ -822,9 +826,14 @@ def _a_request_then_a_remark(
         candidates.append((sentences[0][: split.start()], [sentences[0][split.end() :], *sentences[1:]]))
     best = max(classification.scores.values(), default=0.0)
     for part, rest in candidates:
-        if not all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in rest):
+        if not all(
+            _A_REMARK_SENTENCE.match(remark) or _says_why(remark) or _ONLY_WHERE.match(remark)
+            for remark in rest
+        ):
             continue
         first = classify_chat(part)
+        if first.intent == classification.intent == "find" and not _WHEN_WORDS.search(" ".join(rest)):
+            return part, first  # the search without the remark's words ("...?? cant remember what i wrote")
         if first.intent not in _ASKED_BEFORE_A_REMARK or first.intent == classification.intent:
             continue
         if (
@@ -990,7 +999,7 @@ def _named_in_passing(conversation: Conversation, toolbox: Toolbox) -> Targets |
 _REMARK_VERB = frozenset(
     """is was are were has had got gets went goes keeps kept slipped came come ran runs fell can could
     should will would must did done bought sold paid made found took gave left rang told said sent met won
-    lost broke""".split()  # noqa: SIM905  (a list reads better so)
+    lost broke wrote remember forgot know cant can't""".split()  # noqa: SIM905  (a list reads better so)
 )
 
 
