@@ -60,6 +60,15 @@ the one the README reports.
   correcting herself, a touring musician): run once after the fourth round of 7 Dec, chat 96/150 and
   109/150, help 28/30 and 28/30 (the code before that round: 94 and 107).
 
+- `blind23` and `blind24` (7 Dec 2026, same brief; blind23: a head chef, a German speaker of English, a father
+  dictating while driving, a real-estate agent; blind24: a Singaporean shop owner writing Singlish, a junior
+  doctor on night shift, a country vicar, a South African electrician): first runs chat 113/150 and
+  121/150, help 29/30 and 30/30; then tuned on, with blind21 and blind22 (115 and 112 after).
+- `blind25` and `blind26` (7 Dec 2026, same brief; blind25: a retired army officer, a Brazilian writing
+  English with Portuguese turns, a basketball coach, a baker at 4am; blind26: a Dublin taxi driver, a
+  museum curator, a Korean-American nail salon owner, a nursing-home manager): run once after that round,
+  chat 115/150 and 119/150, help 28/30 each, and never tuned on (the code before the round: 114 and 117).
+
 The floors are the figures last measured, rounded down, less one point of chat (a case or two depend on the
 day of the week the suite runs), so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -99,13 +108,24 @@ FLOORS = {
     "blind14": (0.93, 1.0),
     "blind15": (0.82, 0.93),
     "blind16": (0.95, 1.0),
-    "blind17": (0.81, 0.96),
+    "blind17": (0.82, 0.96),
     "blind18": (0.84, 1.0),
     "blind19": (0.95, 0.93),
     "blind20": (0.97, 1.0),
-    "blind21": (0.63, 0.93),
-    "blind22": (0.71, 0.93),
+    "blind21": (0.76, 0.93),
+    "blind22": (0.74, 0.93),
+    "blind23": (0.8, 0.96),
+    "blind24": (0.87, 1.0),
+    "blind25": (0.76, 0.93),
+    "blind26": (0.78, 0.93),
 }
+
+
+# Through the public API: the sets never tuned on, which measure the product as a user meets it. The sets
+# tuned on guard the engine against losing ground: they run in process through the same engine and SDK
+# (tests/agents/offline/test_blind_sets.py), at a third of the cost, as their figures here and there
+# agree case for case.
+NEVER_TUNED = ("blind7", "blind17", "blind18", "blind25", "blind26")
 
 
 @pytest.fixture
@@ -113,7 +133,7 @@ def settings_overrides() -> dict[str, int]:
     return {"agent_rate_limit": 10_000}
 
 
-@pytest.mark.parametrize("half", sorted(FLOORS))
+@pytest.mark.parametrize("half", NEVER_TUNED)
 async def test_blind_phrasings(
     half: str,
     client: httpx.AsyncClient,

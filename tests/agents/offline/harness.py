@@ -27,6 +27,7 @@ from taskagent.agents import scheduling
 from taskagent.agents.offline import OfflineModel
 from taskagent.agents.offline.tasks import TaskInfo
 from taskagent.tasks.matching import rank_tasks
+from tests.eval.expectations import day_of
 
 # --- the in-memory task list ------------------------------------------------------------------------------
 
@@ -450,22 +451,9 @@ def load_cases(path: Any) -> list[dict[str, Any]]:
 
 
 def due_day(spec: str, today: date) -> date | None:
-    if spec == "today":
-        return today
-    if spec == "tomorrow":
-        return today + timedelta(days=1)
-    if re.fullmatch(r"[+-]\d+d", spec):
-        return today + timedelta(days=int(spec[:-1]))
-    if spec.startswith("weekday:"):
-        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        wanted = names.index(spec.split(":")[1][:3])
-        return today + timedelta(days=(wanted - today.weekday()) % 7)
-    if spec == "next_week":
-        return today + timedelta(days=(7 - today.weekday()) or 7)
-    if spec == "end_of_month":
-        first_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-        return first_next - timedelta(days=1)
-    raise ValueError(spec)
+    """The day a case's `due` names: read as the public-API eval reads it (`overdue`, for setup, is a past
+    day)."""
+    return day_of(spec, today)
 
 
 def _word_in(word: str, text: str) -> bool:
