@@ -259,6 +259,9 @@ def _act(
     if intent == "create" and not explicit_create(request) and re.search(r"\binstead\b", request, re.I):
         # "rent needs to go out tomorrow instead": a new date for a task that exists, if one fits
         return _statement(conversation, toolbox, request)
+    if intent == "create" and not explicit_create(request) and _AFTER_A_LEVEL.search(request):
+        # "the merch order is now URGENT the printer closes friday": a level said of a task, if one fits
+        return _statement(conversation, toolbox, request)
     if intent == "create" and not explicit_create(request) and _says_a_status(request, now):
         # "renewed my library card": said as done, of a task that may well exist
         return _statement(conversation, toolbox, request)
@@ -724,13 +727,35 @@ _REMARK_BREAK = re.compile(
 )
 
 
+# "the merch order is now URGENT the printer closes friday": a level said of a task, a reason run on after it
+# without a comma (the cut: where the reason begins)
+_AFTER_A_LEVEL = re.compile(
+    r"(?:\bis|\bare|'s)(?:\s+(?:now|really|very|super|so|still|definitely))*\s+(?:urgent|high\s+priority"
+    r"|top\s+priority|low\s+priority)\b(?P<cut>[\W_]*\s+)(?=\w)",
+    re.IGNORECASE,
+)
+
+
+_A_NEW_SUBJECT = re.compile(
+    r"\W*(?:the|my|our|their|his|her|we|i|it|they|he|she|someone|everyone)\b", re.IGNORECASE
+)
+
+
 def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
     """ "the leaking tap in flat 2 is urgent now, tenant says water everywhere": the first clause names the
     task and the change, the rest only says why (None when the rest changes something too)."""
     split = _CLAUSE_BREAK.search(request)
-    if split is None or not request[split.end() :].strip():
+    level = None if split is not None else _AFTER_A_LEVEL.search(request)
+    if level is not None:
+        first, rest = request[: level.start("cut")], request[level.end("cut") :]
+        if not (_says_why(rest) or _A_NEW_SUBJECT.match(rest)):
+            return None
+        said = parse_update(first, now)  # the reason's own day ("closes friday") is not the task's
+        return None if said.changes.is_empty or said.ref.is_empty else said
+    elif split is None or not request[split.end() :].strip():
         return None
-    first, rest = request[: split.start()], request[split.end() :]
+    else:
+        first, rest = request[: split.start()], request[split.end() :]
     said = parse_update(first, now)
     if said.changes.is_empty or said.ref.is_empty or not parse_update(rest, now).changes.is_empty:
         return None
