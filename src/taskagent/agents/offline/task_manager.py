@@ -720,9 +720,11 @@ def _unless_it_exists(conversation: Conversation, toolbox: Toolbox, request: str
 
 
 _CLAUSE_BREAK = re.compile(r"\s*[,;]\s*|\s+(?:because|cos|since|as)\s+")
-# A follow-up's reason may also come after "so" ("make it 7 pm so i see it after work").
+# A follow-up's reason may also come after "so" ("make it 7 pm so i see it after work"), or start a clause of
+# its own without a comma ("set it due tomorrow im going to the post office first thing").
 _REMARK_BREAK = re.compile(
-    rf"{_CLAUSE_BREAK.pattern}|\s+so\s+(?:that\s+)?(?=(?:i|we|you|he|she|they|it|the|my|our)\b)",
+    rf"{_CLAUSE_BREAK.pattern}|\s+so\s+(?:that\s+)?(?=(?:i|we|you|he|she|they|it|the|my|our)\b)"
+    r"|\s+(?=(?:i'?m|i\s+am|we'?re|we\s+are|i'?ll|i\s+will|they'?re|she'?s|he'?s)\s)",
     re.IGNORECASE,
 )
 
