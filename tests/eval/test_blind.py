@@ -63,7 +63,8 @@ the one the README reports.
 - `blind23` and `blind24` (7 Dec 2026, same brief; blind23: a head chef, a German speaker of English, a father
   dictating while driving, a real-estate agent; blind24: a Singaporean shop owner writing Singlish, a junior
   doctor on night shift, a country vicar, a South African electrician): first runs chat 113/150 and
-  121/150, help 29/30 and 30/30; then tuned on, with blind21 and blind22 (115 and 114 after).
+  121/150, help 29/30 and 30/30; then tuned on, with blind21 and blind22 (after: blind21 115, blind22 115,
+  blind23 122, blind24 134).
 - `blind25` and `blind26` (7 Dec 2026, same brief; blind25: a retired army officer, a Brazilian writing
   English with Portuguese turns, a basketball coach, a baker at 4am; blind26: a Dublin taxi driver, a
   museum curator, a Korean-American nail salon owner, a nursing-home manager): run once after that round,
@@ -113,9 +114,9 @@ FLOORS = {
     "blind19": (0.95, 0.93),
     "blind20": (0.97, 1.0),
     "blind21": (0.76, 0.93),
-    "blind22": (0.74, 0.93),
+    "blind22": (0.76, 0.93),
     "blind23": (0.8, 0.96),
-    "blind24": (0.87, 1.0),
+    "blind24": (0.88, 1.0),
     "blind25": (0.76, 0.93),
     "blind26": (0.78, 0.93),
 }

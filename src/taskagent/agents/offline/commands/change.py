@@ -232,7 +232,9 @@ _PRIORITY_VERBS = [
     ),
     (
         re.compile(
-            r"^(?:deprioriti[sz]e|lower|decrease|reduce|downgrade)(?:\s+the\s+priority\s+(?:of|on|for))?\b",
+            r"^(?:deprioriti[sz]e|lower|decrease|reduce|downgrade)(?:\s+the\s+priority\s+(?:of|on|for))?\b"
+            # "warfarin bed 11 no longer pressing, drop to low", "knock it doon tae low": a step down said so
+            r"|\b(?:drop|knock|bring|take)(?:\s+(?:it|that|this|them))?\s+(?:down|doon)?\s*(?:to|tae)\s+(?=low\b)",
             re.I,
         ),
         "low",

@@ -101,7 +101,7 @@ _LIST_WORDS = frozenset(
         "overdue due late open pending completed done finished urgent important high low normal "
         "priority today "
         "tomorrow week month soon upcoming left remaining progress in active in_progress that's thats which "
-        "stuff things ones are is",
+        "stuff things ones are is at moment currently busy",
     )
 )
 _QUERY = re.compile(
@@ -182,7 +182,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         command.status = "pending"  # "what's not started yet"
     elif re.search(
         r"\bin[\s_-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b"
-        r"|\bon\s+the\s+go\b",
+        r"|\bon\s+the\s+go\b|\bbusy\s+with\b",
         lowered,
     ):
         command.status = "in_progress"
