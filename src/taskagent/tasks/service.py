@@ -103,8 +103,13 @@ def plan_reminders(task: Task, now: datetime) -> None:
 @dataclass(frozen=True)
 class Updated:
     task: Task
-    next_id: int | None  # the next occurrence, made by completing a repeating task
     fields: dict[str, Any]  # the task as shown (JSON values), `next_id` included
+
+    @property
+    def next_id(self) -> int | None:
+        """The next occurrence, made by completing a repeating task."""
+        next_id: int | None = self.fields["next_id"]
+        return next_id
 
 
 class Versioned(Protocol):
@@ -334,8 +339,7 @@ class TaskService:
         after = shown(task)
         if diff := _diff(before, _audited(after)):  # a write that changes nothing leaves no entry
             await self._record(task.id, HistoryAction.updated, diff, after)
-        next_id = None if following_task is None else following_task.id
-        return Updated(task, next_id, {**after, "next_id": next_id})
+        return Updated(task, {**after, "next_id": None if following_task is None else following_task.id})
 
     async def _next_occurrence(self, task: Task) -> Task | None:
         """The next occurrence of the repeating `task`, just completed: the same fields, the next due
