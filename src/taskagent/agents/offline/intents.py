@@ -56,6 +56,8 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 
 # --- chat requests: which action -------------------------------------------------------------------------
 
+# "if it's no trouble": a courtesy said before or after the request
+_NO_TROUBLE = r"if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble"
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great"
     r"|thanks|thank\s+you|cheers|yes|yeah|nah|aye|you\s+can|u\s+can|assistant|shame|damn|dang|oh\s+well"
@@ -69,7 +71,7 @@ _POLITE = re.compile(
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"
     r"|i\s+would\s+like\s+(?:you\s+)?to"
     r"|i\s+want\s+(?:you\s+)?to|i\s+wanna|let'?s|go\s+ahead\s+and|help\s+me|quickly|just|eh|ah|lah|dear|love"
-    r"|if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble|(?:would\s+you\s+)?be\s+so\s+kind\s+as\s+to"
+    rf"|{_NO_TROUBLE}|(?:would\s+you\s+)?be\s+so\s+kind\s+as\s+to"
     r"|i\s+(?:should|would|'d)\s+be\s+(?:grateful|obliged)\s+if\s+you\s+(?:would|could|might)|can\s+or\s+not)\b[\s,!.:]*)+",
     re.IGNORECASE,
 )
@@ -104,7 +106,7 @@ def strip_politeness(text: str) -> str:
         rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then|would\s+ya|mate"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
         r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can|can\s+or\s+not|lah|hor|leh|lor"
-        r"|if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble)"
+        rf"|{_NO_TROUBLE})"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
         "",
         stripped,

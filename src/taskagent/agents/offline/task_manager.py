@@ -747,23 +747,30 @@ def _first_clause_only(request: str, now: datetime) -> UpdateCommand | None:
     """ "the leaking tap in flat 2 is urgent now, tenant says water everywhere": the first clause names the
     task and the change, the rest only says why (None when the rest changes something too)."""
     split = _CLAUSE_BREAK.search(request)
-    level = None if split is not None else _AFTER_A_LEVEL.search(request)
-    if level is not None:
-        first, rest = request[: level.start("cut")], request[level.end("cut") :]
-        if not (_says_why(rest) or _A_NEW_SUBJECT.match(rest)):
-            return None
-        said = parse_update(first, now)  # the reason's own day ("closes friday") is not the task's
-        return None if said.changes.is_empty or said.ref.is_empty else said
-    elif split is None or not request[split.end() :].strip():
+    if split is None:
+        return _a_level_then_a_reason(request, now)
+    first, rest = request[: split.start()], request[split.end() :]
+    if not rest.strip():
         return None
-    else:
-        first, rest = request[: split.start()], request[split.end() :]
-    said = parse_update(first, now)
-    if said.changes.is_empty or said.ref.is_empty or not parse_update(rest, now).changes.is_empty:
+    said, after = parse_update(first, now), parse_update(rest, now)
+    if said.changes.is_empty or said.ref.is_empty or not after.changes.is_empty:
         return None
-    if not said.ref.description and parse_update(rest, now).ref.description and not _says_why(rest):
+    if not said.ref.description and after.ref.description and not _says_why(rest):
         return None  # "make it urgent, the wall one": the task is named after the comma
     return said
+
+
+def _a_level_then_a_reason(request: str, now: datetime) -> UpdateCommand | None:
+    """ "the merch order is now URGENT the printer closes friday": the level said of the task, without the
+    reason run on after it (whose own day is not the task's)."""
+    level = _AFTER_A_LEVEL.search(request)
+    if level is None:
+        return None
+    first, rest = request[: level.start("cut")], request[level.end("cut") :]
+    if not (_says_why(rest) or _A_NEW_SUBJECT.match(rest)):
+        return None
+    said = parse_update(first, now)
+    return None if said.changes.is_empty or said.ref.is_empty else said
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=\w)[.!?]+\s+(?=\w)")

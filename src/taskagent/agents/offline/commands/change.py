@@ -626,8 +626,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         rest = _CAN_WAIT.sub(" ", rest)
     if changes.is_empty:
         done = _DONE_STATEMENT.match(rest)
-        passive = _DONE_PASSIVE.match(rest)
-        passive = passive or _DONE_TERSE.match(rest)
+        passive = _DONE_PASSIVE.match(rest) or _DONE_TERSE.match(rest)
         if done:
             # "i bought the printer paper", "finally called the insurance people": a task said as done.
             changes.status = "completed"

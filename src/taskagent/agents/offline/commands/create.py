@@ -469,24 +469,22 @@ _LEVEL_LAST = re.compile(r"(?:[.,;:!\u2013\u2014-]|^)\s*(?P<level>urgent|high|lo
 
 def _level_last(title: str, fragment: str, now: datetime, found: _Modifiers) -> str:
     """The title without a level said last on its own, which becomes the task's priority (see _LEVEL_LAST)."""
-    if found.priority is not None:
-        return title
-    words = title.rsplit(None, 1)
-    if len(words) < 2:
+    if found.priority is not None or len(title.split()) < 2:
         return title
     level = _LEVEL_LAST.search(title)
+    if level is None and _level_right_after_a_date(fragment, now):
+        level = re.search(r"\s(?P<level>urgent|high|low)\s*[.!]*$", title, re.IGNORECASE)
     if level is None:
-        dates = find_dates(fragment, now)
-        said = re.search(r"\s(?P<level>urgent|high|low)\s*[.!]*$", fragment, re.IGNORECASE)
-        if said is None or not dates or fragment[dates[-1].end : said.start()].strip():
-            return title
-        level = _LEVEL_LAST.search(f".{words[1]}")
-        if level is None:
-            return title
-        found.priority = PRIORITY_WORDS[level.group("level").lower()]
-        return words[0].rstrip(" ,.;:-")
+        return title
     found.priority = PRIORITY_WORDS[level.group("level").lower()]
     return title[: level.start()].rstrip(" ,.;:-")
+
+
+def _level_right_after_a_date(fragment: str, now: datetime) -> bool:
+    """ "pay rent tomorrow high": the fragment ends with a level word that follows its last date."""
+    said = re.search(r"\s(?:urgent|high|low)\s*[.!]*$", fragment, re.IGNORECASE)
+    dates = find_dates(fragment, now) if said else []
+    return bool(dates) and said is not None and not fragment[dates[-1].end : said.start()].strip()
 
 
 def _new_task(fragment: str, now: datetime, defaults: _Modifiers | None = None) -> NewTask | None:
