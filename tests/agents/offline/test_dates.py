@@ -33,6 +33,9 @@ def at(day: date, hour: int = 23, minute: int = 59, zone: ZoneInfo = UTC_ZONE) -
         ("today", at(date(2026, 11, 25))),
         ("tomorrow", at(date(2026, 11, 26))),
         ("tomorrow 5pm", at(date(2026, 11, 26), 17, 0)),
+        ("tomorrow at 9h", at(date(2026, 11, 26), 9, 0)),  # the hour as much of Europe writes it
+        ("Friday 8h30", at(date(2026, 11, 27), 8, 30)),
+        ("friday at 14h", at(date(2026, 11, 27), 14, 0)),
         ("tomorrow at 5 pm", at(date(2026, 11, 26), 17, 0)),
         ("5pm tomorrow", at(date(2026, 11, 26), 17, 0)),
         ("tonight", at(date(2026, 11, 25), 20, 0)),
@@ -87,6 +90,8 @@ def test_expressions_against_a_fixed_wednesday(text: str, expected: datetime) ->
         "may I ask",
         "the weekly report",
         "call 5 people",
+        "it takes 2h",  # a duration, not an hour
+        "charge it for 12h",
     ],
 )
 def test_words_that_are_not_dates(text: str) -> None:

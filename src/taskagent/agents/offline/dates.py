@@ -334,6 +334,12 @@ def _bare_hour(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
+def _hour_h(match: re.Match[str], now: datetime) -> _Piece | None:
+    hour = int(match.group("hh") or match.group("hh2"))
+    at = _clock(hour, int(match.group("mm") or 0), None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
 def _oclock(match: re.Match[str], now: datetime) -> _Piece | None:
     said = match.group("hh").lower()
     hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
@@ -496,6 +502,14 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
             r"|\b(?P<hh3>[01]\d|2[0-3])(?P<mm3>[0-5]\d)(?:\s*(?:h|hrs|hours)\b))(?!\s*(?:people|tasks?|items?))"
         ),
         _military_time,
+    ),
+    # "9h", "8h30", "à 14h": the hour as much of Europe writes it (not a duration: "in 12h", "takes 2h")
+    (
+        re.compile(
+            r"(?<!\bin\s)(?<!\bwithin\s)(?<!\bfor\s)(?<!\bevery\s)(?<!\btakes\s)(?<!\babout\s)"
+            r"\b(?:(?P<hh>[01]?\d|2[0-3])h(?P<mm>[0-5]\d)|(?P<hh2>0?[7-9]|1\d|2[0-3])h)\b"
+        ),
+        _hour_h,
     ),
     # "at nine o'clock", "6 in the evening": an hour said in words or with its part of the day
     (

@@ -257,6 +257,30 @@ _SPOKEN_WORDS = {
     "rn": "right now",
 }
 _SHORT_SPOKEN = re.compile(r"\b(?:mi|di|fi|[Tt]ek|tae|aff|the\s+morra|rn)\b|^[Dd]el\b")
+# Scots words that carry a request's meaning (the date, the verb): "put doon a task tae pay the dues the
+# morn", "dinnae let me forget", "whit's due", "end o the month".
+_SCOTS_WORDS = {
+    "the morn": "tomorrow",
+    "doon": "down",
+    "dinnae": "don't",
+    "oot": "out",
+    "aboot": "about",
+    "mair": "more",
+    "intae": "into",
+    "fer": "for",
+    "afore": "before",
+    "whit": "what",
+    "whaur": "where",
+    "gie": "give",
+    "o": "of",
+}
+_SCOTS = re.compile(
+    r"\b(?:the\s+morn(?!ing)|doon|dinnae|oot|aboot|mair|intae|fer|afore|whit|whaur|gie|o(?=\s+the\b))\b", re.I
+)
+# "mind me tae phone", "gie me a shout to check": asking to be reminded
+_MIND_ME = re.compile(
+    r"\b(?:mind\s+me|give\s+me\s+a\s+(?:shout|nudge|heads[\s-]up)|nudge\s+me)\s+(?=to\b)", re.IGNORECASE
+)
 # "remember me to pay the bill": how many say "remind me" in English learnt as a second language
 _REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
 # "I always forget - please remind me ...": why the user asks, said before the request.
@@ -323,6 +347,10 @@ def without_trailing_pictographs(text: str, keep: frozenset[str] = frozenset()) 
     return text[:end] if text[:end].strip() else text
 
 
+def _same_case(said: str, word: str) -> str:
+    return word[0].upper() + word[1:] if said[0].isupper() else word
+
+
 def mend_typos(text: str) -> str:
     # "📌 add dentist checkup": a sign before the words is decoration, not part of a command or a title
     stripped = text.lstrip()
@@ -343,4 +371,9 @@ def mend_typos(text: str) -> str:
     text = _END_OF_DAY.sub(lambda match: "" if match.group("day") else "today", text)
     text = _FORGET_THEN_REMIND.sub(lambda match: f"remind me {match['what']}{match['when']}", text, count=1)
     text = _SHORT_SPOKEN.sub(lambda match: _SPOKEN_WORDS[re.sub(r"\s+", " ", match.group(0).lower())], text)
+    text = _SCOTS.sub(
+        lambda match: _same_case(match.group(0), _SCOTS_WORDS[re.sub(r"\s+", " ", match.group(0).lower())]),
+        text,
+    )
+    text = _MIND_ME.sub("remind me ", text)
     return understanding().speller.mend_text(text)

@@ -418,6 +418,33 @@ def _without_asides(text: str) -> str:
     return text[first:last]
 
 
+# A clause after the task's own words that only says why, or how the writer feels: "..., his shoes are plumb
+# wore out", "!! It's because they need numbers", "... ngl im cooked", "... because the bus only goes after
+# lunch". It starts with a subject of its own (not "I need to", which is a task said so) or a reason's word.
+_REMARK_CLAUSE = re.compile(
+    r"^(?:because|'?cause|cos|coz|cuz|since|otherwise|or\s+(?:else|we|they|i|she|he|mum|mom|dad)|ngl|tbh"
+    r"|it'?s|its|it\s+(?:is|was|has|had|runs|will|needs|should|must)|they|they'?re|they'?ve|they'?ll|theyre"
+    r"|she'?s|he'?s|she|he|his|their|there'?s|that'?s|thats|ain'?t|i'?m|im|i'?ll|i'?ve|ive|i\s+(?:am|was|will|have|had"
+    r"|know|think|guess|reckon|keep|always|never|hate|love|really|can'?t|don'?t)|we'?re|we'?ve|we\s+(?:are|were|have|had)"
+    r"|(?:the|my|our|your|her)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have)|\w+s\s+are)\b",
+    re.IGNORECASE,
+)
+# Where a remark can begin without a stop: "study for the chem test ngl im cooked", "call the vet because ..."
+_REMARK_JOINT = re.compile(r"\s+(?=(?:because|'?cause|cos|coz|cuz|ngl|tbh)\s)|" + _CLAUSE_MARK.pattern, re.I)
+
+
+def _without_trailing_remarks(text: str) -> str:
+    """The task's words without the remarks said after them (see `_REMARK_CLAUSE`); the first clause stays."""
+    cut = None
+    for joint in _REMARK_JOINT.finditer(text):
+        if joint.start() == 0:
+            continue
+        if _REMARK_CLAUSE.match(text[joint.end() :]) and not _HEDGE.match(text[joint.end() :]):
+            cut = joint.start()
+            break
+    return text if cut is None else text[:cut]
+
+
 def _title_words(text: str) -> str:
     """`clean_title` before it is cut to the 200 characters a title may have."""
     text = tidy(text).rstrip(".!?")
@@ -432,6 +459,7 @@ def _title_words(text: str) -> str:
         )
     text = strip_quotes(tidy(listed))
     text = _without_asides(text)
+    text = _without_trailing_remarks(text)
     text = _SLANG_EDGE.sub("", text)
     text = _LEADING_JOINT.sub("", text)
     text = _HEDGE.sub("", text, count=1)
