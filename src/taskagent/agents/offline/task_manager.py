@@ -38,7 +38,7 @@ from .commands import (
 )
 from .commands.create import REMINDER_HOUR
 from .conversation import Conversation, Entry, ToolResult, mentioned_ids, tasks_in_output
-from .dates import end_of_day, find_dates, zone_of
+from .dates import END_OF_DAY, end_of_day, find_dates, zone_of
 from .fields import cut, find_priority, find_status, quoted_strings
 from .intents import (
     DELETE_WORDS,
@@ -820,12 +820,20 @@ def _the_part_that_asks(request: str, now: datetime) -> tuple[str, ChatClassific
     Bunnings": a message not understood whole whose first sentence, or else its first clause, is a request
     understood alone; the rest only says why."""
     sentences = _sentences(request)
-    parts = [sentences[0]] if len(sentences) > 1 else []
+    parts = [(sentences[0], sentences[1:])] if len(sentences) > 1 else []
     split = _CLAUSE_BREAK.search(sentences[0])
     if split is not None and sentences[0][split.end() :].strip():
-        parts.append(sentences[0][: split.start()])
-    for part in parts:
+        parts.append((sentences[0][: split.start()], [sentences[0][split.end() :], *sentences[1:]]))
+    for part, rest in parts:
         classification = classify_chat(part)
+        if (
+            classification.intent == "create"
+            and explicit_create(part)
+            and all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in rest)
+        ):
+            # "Don't let me forget to send the timeline tomorrow!! They've asked three times": a new task
+            # with a remark after it, read whole (a remark may give its date: "it runs out in five days")
+            return request, classification
         if classification.intent not in _ASKED_ALONE:
             continue
         if classification.intent == "update" and parse_update(part, now).changes.is_empty:
@@ -1394,7 +1402,7 @@ _FOLLOW_UP_WORDS = frozenset(
     this those to too um umm well will work works would yeah yes yep you morning evening afternoon night
     arvo tonight guess suppose reckon think maybe perhaps ought have said mention mentioned forgot
     forget n y time thanks thank many cheers kindly ta ya yea mate righto u like lah la leh lor hor eh ja
-    aye boet bro instead same sure no nope confused mixed up hmm after around about starts start""".split()  # noqa: SIM905  (a list of 157 words reads better so)
+    aye boet bro instead same sure no nope confused mixed up hmm after around about starts start an""".split()  # noqa: SIM905  (a list of 158 words reads better so)
 )
 
 
@@ -1599,6 +1607,17 @@ def _update_arguments(
     ):
         day = current.due_date.astimezone(conversation.now.tzinfo).date()
         moved = datetime.combine(day, changes.due.time(), tzinfo=zone_of(changes.due))  # that day's offset
+        args["due_date"] = moved.isoformat(timespec="seconds")
+    elif (
+        changes.due is not None
+        and changes.day_only
+        and current is not None
+        and current.due_date is not None
+        and current.due_date.astimezone(conversation.now.tzinfo).time() != END_OF_DAY
+    ):
+        # "Thursday, same time": the new day at the time of day the task had
+        held = current.due_date.astimezone(conversation.now.tzinfo).time()
+        moved = datetime.combine(changes.due.date(), held, tzinfo=zone_of(changes.due))
         args["due_date"] = moved.isoformat(timespec="seconds")
     elif changes.due is not None:
         args["due_date"] = changes.due.isoformat(timespec="seconds")

@@ -50,6 +50,8 @@ class Changes:
     respell: str | None = None
     # "no wait, 6:45": a time alone keeps the day the task is due, when it has one.
     time_only: bool = False
+    # "make it Thursday": a day alone keeps the time of day the task is due at, when it has one.
+    day_only: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -79,6 +81,7 @@ class Changes:
             or self.reminder
             or self.respell
             or self.time_only
+            or self.day_only
         )
 
 
@@ -530,6 +533,13 @@ _ACKNOWLEDGED = re.compile(
 )
 
 
+_NOT_A_LEVEL = re.compile(
+    r"[\s,]*\b(?:and\s+|but\s+)?(?:not|instead\s+of)\s+(?:a\s+|as\s+)?(?:urgent|high|low|normal|medium)"
+    r"(?:\s+prio(?:rity)?)?\b",
+    re.IGNORECASE,
+)
+
+
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(_ACKNOWLEDGED.sub("", text.strip())).rstrip(" .!?")
     text = _PRIORITY_ON_LEVEL.sub(lambda match: f"{match['between']} to {match['level']}", text, count=1)
@@ -555,6 +565,10 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         if reminder.ref:  # "remind me about <the task> ...": the reference is in the reminder's words
             text = f"{reminder.ref} {text}".strip()
     changes.shift_days, rest = _take_shift(text)
+    unsaid = _NOT_A_LEVEL.search(rest)
+    if unsaid and find_priority(cut(rest, [unsaid.span()])):
+        # "make that urgent not high": the level said no to is not the new one
+        rest = cut(rest, [unsaid.span()])
     estimate = find_estimate(rest)
     if estimate:
         changes.estimate_minutes = estimate[0]
@@ -613,6 +627,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
     elif dates:
         changes.due = dates[0].when
         changes.time_only = not dates[0].has_day
+        changes.day_only = not dates[0].has_time
         rest = cut(rest, [(match.start, match.end) for match in dates])
     if since:
         rest = re.sub(r"\b(?:since|as\s+of)\b", " ", rest, count=1, flags=re.IGNORECASE)

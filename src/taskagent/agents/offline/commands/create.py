@@ -426,7 +426,8 @@ _REMARK_CLAUSE = re.compile(
     r"|it'?s|its|it\s+(?:is|was|has|had|runs|will|needs|should|must)|they|they'?re|they'?ve|they'?ll|theyre"
     r"|she'?s|he'?s|she|he|his|their|there'?s|that'?s|thats|ain'?t|i'?m|im|i'?ll|i'?ve|ive|i\s+(?:am|was|will|have|had"
     r"|know|think|guess|reckon|keep|always|never|hate|love|really|can'?t|don'?t)|we'?re|we'?ve|we\s+(?:are|were|have|had)"
-    r"|(?:the|my|our|your|her)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have)|\w+s\s+are)\b",
+    r"|(?:the|my|our|your|her)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have)|(?:the|my|our)\s+\w+'s\s+\w+ing"
+    r"|\w+s\s+are)\b",
     re.IGNORECASE,
 )
 # Where a remark can begin without a stop: "study for the chem test ngl im cooked", "call the vet because ..."
