@@ -68,6 +68,7 @@ NOISE = frozenset(
         "titled",
         "about",
         "regarding",
+        "concerning",
         "re",
         "related",
         "says",

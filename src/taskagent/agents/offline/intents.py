@@ -60,7 +60,7 @@ def classify_help(text: str) -> tuple[HelpKind, dict[str, float]]:
 _NO_TROUBLE = r"if\s+(?:it'?s|it\s+is)\s+(?:no|not\s+too\s+much)\s+trouble"
 _POLITE = re.compile(
     r"^(?:(?:please|pls|plz|kindly|abeg|oya|hey|heya|hi|hello|yo|oi|ok(?:ay)?|so|now|also|and|then|alright|great"
-    r"|thanks|thank\s+you|cheers|yes|yeah|nah|aye|you\s+can|u\s+can|assistant|shame|damn|dang|oh\s+well"
+    r"|thanks|thank\s+you|cheers|yes|yeah|nah|aye|you\s+(?:can|may|could)|u\s+can|assistant|shame|damn|dang|oh\s+well"
     r"|i\s+want(?=\s+(?:make|add|create|see|delete|remove|change))"
     r"|could\s+we|can\s+we|shall\s+we"
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"

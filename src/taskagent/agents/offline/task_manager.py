@@ -113,8 +113,14 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
     classification = classify_chat(request)
     if classification.intent is None and (asked := _the_part_that_asks(request, conversation.now)):
         request, classification = asked  # "Just list them for now; I'll decide later."
-    elif (asked := _a_request_then_a_remark(request, classification, conversation.now)) is not None:
-        request, classification = asked
+    else:
+        # "Bin the van one, a neighbour bought it", "Potluck got called off, so throw out the eggs one"
+        now = conversation.now
+        asked = _a_request_then_a_remark(request, classification, now) or _a_reason_then_a_deletion(
+            request, classification, now
+        )
+        if asked is not None:
+            request, classification = asked
     searched_again = _another_search(conversation, request)
     if searched_again is not None:
         return _act(conversation, toolbox, searched_again, ChatClassification("find", None, {}), None)
@@ -342,7 +348,7 @@ def _act(
             update.ref = reference
         return _update(conversation, toolbox, update)
     if intent == "delete":
-        delete = parse_delete(request, now)
+        delete = _the_deletion_asked(request, now)
         if reference is not None:
             delete.ref = reference
         return _delete(conversation, toolbox, delete)
@@ -887,6 +893,67 @@ def _a_request_then_a_remark(
         if first.intent != "delete" and first.scores[first.intent] > best:
             return part, first
     return None
+
+
+# "Potluck got called off, so throw out that deviled eggs one": where the request after a reason begins
+_SO_THEN = re.compile(r"(?:,\s*|\s+)(?:so|and\s+so)\s+(?=\w)", re.IGNORECASE)
+
+
+def _last_so(text: str) -> re.Match[str] | None:
+    found = list(_SO_THEN.finditer(text))
+    return found[-1] if found else None
+
+
+def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
+    """A deletion said with its reason, before or after it: "remove the Postgres migration ticket, it got
+    descoped", "You may erase the task concerning the suit; my husband collected it", "the sleepovers are
+    cancelled so delete the sleepover stuff". The part that asks, when the rest only says why and the part
+    names its task by words of its own; the whole otherwise."""
+    whole = parse_delete(request, now)
+    if whole.every is not None:
+        return whole
+    sentences = _sentences(request)
+    splits = []  # (the part that may ask, the rest)
+    if len(sentences) > 1:
+        splits += [(sentences[0], sentences[1:]), (sentences[-1], sentences[:-1])]
+    clause = _CLAUSE_BREAK.search(sentences[0])
+    if clause is not None and sentences[0][clause.end() :].strip():
+        splits.append((sentences[0][: clause.start()], [sentences[0][clause.end() :], *sentences[1:]]))
+    so = _last_so(sentences[-1])  # what comes after the last "so" is asked
+    if so is not None:
+        splits.append((sentences[-1][so.end() :], [*sentences[:-1], sentences[-1][: so.start()]]))
+    for part, rest in splits:
+        remarks = [remark for remark in rest if remark.strip()]
+        if (
+            not DELETE_WORDS.search(part)
+            or any(DELETE_WORDS.search(remark) for remark in remarks)
+            or not all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in remarks)
+        ):
+            continue
+        said = parse_delete(part, now)
+        if said.every is None and said.ref.description and not said.ref.pronoun:
+            return said
+    return whole
+
+
+def _a_reason_then_a_deletion(
+    request: str, classification: ChatClassification, now: datetime
+) -> tuple[str, ChatClassification] | None:
+    """ "Potluck got called off on account of the weather, so throw out that deviled eggs one": a reason,
+    then after "so" a deletion that names its task, whose reason's words misled the reading of the whole."""
+    if classification.intent == "delete":
+        return None
+    so = _last_so(request)
+    if so is None or starts_with_a_delete_verb(request[: so.start()]):
+        return None  # what comes before "so" is the reason, not a request of its own
+    part = request[so.end() :]
+    asked = classify_chat(part)
+    said = parse_delete(part, now)
+    if asked.intent != "delete" and not starts_with_a_delete_verb(part):
+        return None
+    if said.every is not None or not said.ref.description or said.ref.pronoun:
+        return None
+    return part, ChatClassification("delete", None, asked.scores)
 
 
 def _says_why(clause: str) -> bool:

@@ -376,4 +376,7 @@ def mend_typos(text: str) -> str:
         text,
     )
     text = _MIND_ME.sub("remind me ", text)
+    # "that'n", "paintin' job": the words as spoken, written out
+    text = re.sub(r"\b(th(?:at|is))'(?:u)?n\b", r"\1 one", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b([a-z]{3,}in)'(?=\s|$|[,.!?])", r"\1g", text)
     return understanding().speller.mend_text(text)

@@ -732,6 +732,7 @@ _DONE_PASSIVE = re.compile(
 # The verbs that delete, said first ("scrap the gym task"), or first after a remark (_VERB_AFTER_A_REMARK).
 _DELETE_VERB = (
     r"(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
+    r"|throw\s+(?:out|away)"
     r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off|scratch|axe|kill|nix)"
 )
 # "so scratch their prints task", "ok then delete it": the words that join it to what was said before.
