@@ -136,7 +136,7 @@ _MARKED_LEVEL = re.compile(
 _STILL_TO_DO = re.compile(
     r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|not|never|yet\s+to|still\s+to|need\s+to"
     r"|needs\s+to|have\s+to|has\s+to|got\s+to|gotta|left\s+to|remain(?:s|ing)?\s+to|to\s+be)\s+"
-    r"(?:(?:i|we|you|yet|even|really|been|actually|still)\s+)*(?:get\s+|be\s+)?(?:done|finished|completed)\b"
+    r"(?:(?:i|we|you|yet|even|really|been|actually|still)\s+)*(?:get\s+|git\s+|be\s+)?(?:done|finished|completed)\b"
     r"|\b(?:still\s+)?(?:open|outstanding|unfinished|undone|incomplete|remaining)\b|\bleft\s+(?:to\s+do|over)\b"
     r"|\bstill\s+(?:to\s+do|pending|on\s+my\s+(?:list|plate))\b|\bwhat(?:'s|\s+is)\s+(?:still\s+)?left\b"
 )
@@ -173,16 +173,18 @@ def parse_list(text: str, now: datetime) -> ListCommand:
     elif _STILL_TO_DO.search(lowered) and not re.search(r"\bstarted\b", lowered):
         command.open_only = command.said_open = True  # "what do I need to get done today"
     elif re.search(
-        r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off)\b"
-        r"|\bdid\s+(?:i|we)\s+(?:\w+\s+)?(?:finish|complete|do|get\s+done|tick\s+off|wrap\s+up)\b",
+        r"\b(?:completed|done|finished|closed|accomplished|(?:tick|check|cross)(?:ed)?\s+off|wrapped\s+up"
+        r"|closed\s+out|knocked\s+out)\b"
+        r"|\bdid\s+(?:i|we)\s+(?:\w+\s+)?(?:finish|complete|do|get\s+done|tick\s+off|wrap\s+up|close\s+out"
+        r"|knock\s+out)\b",
         lowered,
-    ) and not re.search(r"\b(?:not|un)\s*(?:completed|done|finished)\b", lowered):
+    ) and not re.search(r"\b(?:not|un|half[\s-]*)\s*(?:completed|done|finished)\b", lowered):
         command.status = "completed"
     elif re.search(r"\bnot\s+(?:been\s+|even\s+)?(?:started|begun)\b", lowered):
         command.status = "pending"  # "what's not started yet"
     elif re.search(
         r"\bin[\s_-]progress\b|\bstarted\b|\bongoing\b|\bworking\s+on\b|\bactive\b|\bin\s+the\s+middle\s+of\b"
-        r"|\bon\s+the\s+go\b|\bbusy\s+with\b",
+        r"|\bon\s+the\s+go\b|\bbusy\s+with\b|\bhalf[\s-]*(?:done|finished|way\s+through)\b|\bpart(?:ly|ially)\s+done\b",
         lowered,
     ):
         command.status = "in_progress"
