@@ -590,9 +590,45 @@ def _split_items(body: str, count: int | None) -> list[str]:
     return [item.strip(" .") for item in items if item.strip(" .")]
 
 
+# "..., and get the MCA paperwork sorted. Both urgent.", "\nboth high", "Make both high priority": fields said
+# last of every task the message names.
+_FOR_EACH_LAST = re.compile(
+    r"(?:^|(?<=[.!?\n;,])|\s+(?=(?:and\s+)?(?:make\s+)?(?:them\s+)?(?:both|all\s+of\s+them|each)\b))\s*"
+    r"(?P<said>(?:and\s+)?(?:make\s+|set\s+|mark\s+)?(?:them\s+)?(?:both|all\s+of\s+them|all\s+three|each(?:\s+one)?)"
+    r"(?:\s+of\s+(?:them|those|these))?(?:\s+(?:are|is|should\s+be|need\s+to\s+be|to|as))?\s+(?P<fields>[^.!?\n]+?))"
+    r"[.!?]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _fields_for_each(text: str, now: datetime) -> tuple[str, _Modifiers | None]:
+    """The message without a last part that only gives every task its fields, and those fields."""
+    said = _FOR_EACH_LAST.search(text)
+    if said is None or not text[: said.start("said")].strip():
+        return text, None
+    fields = said.group("fields")
+    if re.fullmatch(r"\s*(?:urgent|high|low|normal|medium)\s*", fields, re.IGNORECASE):
+        fields += " priority"  # "both high"
+    rest, found = _take_modifiers(Traced.of(fields), now)
+    if re.search(r"[a-z]", rest.text.replace("priority", "").replace("prio", ""), re.IGNORECASE):
+        return text, None  # more than fields: not said of every task
+    return text[: said.start("said")].rstrip(" ,;"), found
+
+
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
     text = _without_lead_in(strip_politeness(text), now)
+    text, for_each = _fields_for_each(text, now)
+    command = _parse_create(text, now)
+    if command is not None and for_each is not None and len(command.tasks) > 1:
+        for task in command.tasks:
+            task.priority = task.priority or for_each.priority
+            if task.due is None and for_each.due is not None:
+                task.due, task.due_has_time = for_each.due, for_each.due_has_time
+    return command
+
+
+def _parse_create(text: str, now: datetime) -> CreateCommand | None:
     started = _ALREADY_STARTED.search(text)
     if started:
         text = tidy(_ALREADY_STARTED.sub(" ", text))
