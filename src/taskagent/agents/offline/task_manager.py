@@ -663,7 +663,7 @@ _THE_THING_THEN_ITS_FIELDS = re.compile(
 )
 # "... a neighbour took a tumble. Please mark it urgent.": the last sentence changes "it".
 _LAST_SENTENCE_CHANGES_IT = re.compile(
-    rf"[.!?]\s+(?:(?:{_ASKING})\s+)*(?:{_CHANGE_VERBS}|open)\s+(?:it|that|this)\b[^.!?]*[.!?]?\s*$",
+    rf"[.!?]\s+(?:(?:{_ASKING})\s+)*(?:{_CHANGE_VERBS}|open)\s+(?:it|that|this|them)\b[^.!?]*[.!?]?\s*$",
     re.IGNORECASE,
 )
 

@@ -273,9 +273,13 @@ _SCOTS_WORDS = {
     "whaur": "where",
     "gie": "give",
     "o": "of",
+    "nae": "no",
+    "the day": "today",
 }
 _SCOTS = re.compile(
-    r"\b(?:the\s+morn(?!ing)|doon|dinnae|oot|aboot|mair|intae|fer|afore|whit|whaur|gie|o(?=\s+the\b))\b", re.I
+    r"\b(?:the\s+morn(?!ing)|doon|dinnae|oot|aboot|mair|intae|fer|afore|whit|whaur|gie|o(?=\s+the\b)"
+    r"|nae(?=\s+(?:rush|hurry|bother|need))|the\s+day(?=\s+at\s+\d))\b",
+    re.I,
 )
 # "mind me tae phone", "gie me a shout to check": asking to be reminded
 _MIND_ME = re.compile(
@@ -376,6 +380,15 @@ def mend_typos(text: str) -> str:
         text,
     )
     text = _MIND_ME.sub("remind me ", text)
+    # "mark em urgent": them
+    text = re.sub(
+        r"\b(mark|make|set|move|put|get|delete|remove|bin|do|push|bump)\s+'?em\b",
+        r"\1 them",
+        text,
+        flags=re.I,
+    )
+    # "I would be grateful if you reminded me to ...": the courteous past of "would you remind me"
+    text = re.sub(r"\bif\s+you\s+reminded\s+me\b", "if you would remind me", text, flags=re.IGNORECASE)
     # "that'n", "paintin' job": the words as spoken, written out
     text = re.sub(r"\b(th(?:at|is))'(?:u)?n\b", r"\1 one", text, flags=re.IGNORECASE)
     text = re.sub(r"\b([a-z]{3,}in)'(?=\s|$|[,.!?])", r"\1g", text)
