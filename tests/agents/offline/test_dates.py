@@ -36,6 +36,7 @@ def at(day: date, hour: int = 23, minute: int = 59, zone: ZoneInfo = UTC_ZONE) -
         ("tomorrow at 9h", at(date(2026, 11, 26), 9, 0)),  # the hour as much of Europe writes it
         ("Friday 8h30", at(date(2026, 11, 27), 8, 30)),
         ("friday at 14h", at(date(2026, 11, 27), 14, 0)),
+        ("Friday from 5 p.m.", at(date(2026, 11, 27), 17, 0)),
         ("tomorrow at 5 pm", at(date(2026, 11, 26), 17, 0)),
         ("5pm tomorrow", at(date(2026, 11, 26), 17, 0)),
         ("tonight", at(date(2026, 11, 25), 20, 0)),
@@ -92,6 +93,7 @@ def test_expressions_against_a_fixed_wednesday(text: str, expected: datetime) ->
         "call 5 people",
         "it takes 2h",  # a duration, not an hour
         "charge it for 12h",
+        "running rough as a cob",  # a horse, not close of business
     ],
 )
 def test_words_that_are_not_dates(text: str) -> None:

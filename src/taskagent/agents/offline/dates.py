@@ -455,7 +455,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             r"\b(?:(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:next\s+)?(?:week|month|year|day|business\s+day)"
-            r"|close\s+of\s+business|eod|eow|eom|cob|next\s+(?:week|month|year|weekend)|this\s+weekend|the\s+weekend"
+            r"|close\s+of\s+business|eod|eow|eom|(?<!\bas\s)(?<!\ba\s)cob|next\s+(?:week|month|year|weekend)|this\s+weekend"
+            r"|the\s+weekend"  # not the bread or the horse: "rough as a cob"
             r"|end\s+of\s+next\s+(?:week|month)|(?:the\s+)?month[\s-]end)\b",
             re.IGNORECASE,
         ),
@@ -542,7 +543,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
 ]
 
 # What may sit between a date and its time ("tomorrow at 5pm", "Friday, 9:30", "5pm on Friday").
-_JOINER = re.compile(r"^\s*(?:,|at|@|on|by|around|about)?\s*(?:at|on)?\s*$", re.IGNORECASE)
+_JOINER = re.compile(r"^\s*(?:,|at|@|on|by|around|about|from)?\s*(?:at|on)?\s*$", re.IGNORECASE)
 
 
 def _pieces(text: str, now: datetime) -> list[_Piece]:

@@ -327,7 +327,7 @@ _EVERYDAY_SHORT = re.compile(
     r"\b(?:" + "|".join(word.replace(" ", r"\s+") for word in _EVERYDAY_WORDS) + r")\b", re.I
 )
 _END_OF_DAY = re.compile(
-    r"\b(?:by\s+)?(?:cob|eod|close\s+of\s+business)\b"
+    r"\b(?:by\s+)?(?:(?<!\ba\s)cob|eod|close\s+of\s+business)\b"  # not "rough as a cob"
     r"(?=(?P<day>\s+(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|tmrw|today|tonight)\w*)?)",
     re.IGNORECASE,
 )

@@ -127,7 +127,7 @@ class CreateCommand:
 
 _CREATE_PREFIX = re.compile(
     r"^(?:"
-    r"(?:create|add|make|new|set\s+up|set|log|record|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
+    r"(?:create|add|make|new|set\s+up|set|log|record|register|jot\s+down|note\s+down|write\s+down|put\s+down|put|schedule"
     r"|open|start|pop|chuck|stick|bung)\s+(?:in\s+|on\s+)?"
     r"(?:me\s+|us\s+)?(?:(?:a|an|another|one|the|new|quick|single|\d+|two|three|four|five|six|some|few|these"
     r"|following|more|weekly|daily|monthly|yearly|recurring|repeating|regular|separate|small|little)\s+)*(?:tasks?|to-?dos?|reminders?|action\s+items?|items?|entry|entries|notes?|jobs?)(?:\s+(?:items?|entry))?\b"
@@ -308,7 +308,8 @@ _ASIDE_WORDS = frozenset(
     that's this these them one one's on onto to in into my the a an for me list task tasks todo to-do todos
     reminder item note thanks thx thank ty cheers ok okay hey hi so just also and too as well new set up make
     create jot down write is there quick ugh um uh lol haha maybe if possible mind do don't let remember real
-    really very pretty thing here now again oh hmm yeah yes sure fine nicely nothing remind forget""".split()  # noqa: SIM905  (a list of 100 words reads better so)
+    really very pretty thing here now again oh hmm yeah yes sure fine nicely nothing remind forget excuse
+    register kindly""".split()  # noqa: SIM905  (a list of 100 words reads better so)
 )
 # Emoji mark a clause's end too: "clean my room before mom gets home 😭 add it".
 _CLAUSE_MARK = re.compile(
@@ -347,7 +348,7 @@ _VAGUE_WHEN = re.compile(
 # Words a cut can leave dangling at a title's end: "submit the grant application, the" (once "deadline is
 # tomorrow" went to the due date).
 _DANGLING = re.compile(
-    r"(?:[\s,;:]+(?:the|a|an|by|is|are|due|and|with|of|for|before|until|from|deadline|date|which|that"
+    r"(?:[\s,;:]+(?:the|a|an|by|is|are|due|and|with|of|for|before|until|from|deadline|date|which|that|latest"
     r"|it\s+(?:runs\s+out|expires|ends|closes|is\s+due)|it'?s\s+due))+$",
     re.IGNORECASE,
 )
@@ -467,7 +468,10 @@ def _title_words(text: str) -> str:
     text = _LEADING_ADVERB.sub("", text)
     text = _VAGUE_WHEN.sub("", text)
     text = re.sub(
-        r"^(?:to|that|about|regarding|for|of|i\s+(?:need|have)\s+to)\s+", "", text, flags=re.IGNORECASE
+        r"^(?:to|that|about|regarding|for|of|i\s+(?:need|have)\s+to|(?:i|we)\s+(?:have|'ve\s+got)(?=\s+an?\s))\s+",
+        "",
+        text,
+        flags=re.IGNORECASE,
     )
     text = re.sub(r"\s+(?:task|to-?do|reminder|please)$", "", text, flags=re.IGNORECASE)
     text = _DANGLING.sub("", tidy(text).rstrip(".!?"))
