@@ -442,6 +442,14 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _announced_weekend_day,
     ),
     (
+        # "the double xp event sat at 6pm": a time said right after announces the day too
+        re.compile(
+            r"\b(?P<lead>)(?P<weekday>sat|sun)(?=\s+(?:at\s+|@\s*)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)",
+            re.IGNORECASE,
+        ),
+        _announced_weekend_day,
+    ),
+    (
         # "the 2nd floor", "the 3rd time": an ordinal before a noun of its own is not a day
         re.compile(
             r"\b(?:on\s+)?the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b"

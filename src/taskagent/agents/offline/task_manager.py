@@ -194,6 +194,8 @@ def _act(
         return _update(conversation, toolbox, parse_update(request, now))  # "X - give me till next week"
     if _FIND_IT.match(request):
         intent = "find"  # "can you find it?" after a task was named: that task
+    if intent in (None, "clarify") and _WHERE_IS.match(request):
+        intent = "find"  # "Where's that antifouling job?"
     if intent == "greet" or intent == "capabilities":
         return Reply(replies.greeting())
     if intent == "thanks":
@@ -584,8 +586,12 @@ _FIND_IT = re.compile(
     r"(?:\s+(?:for\s+me|again|please|pls))*\W*$",
     re.IGNORECASE,
 )
+_WHERE_IS = re.compile(
+    r"^\W*where(?:'s|\s+is|\s+are|'re)\s+(?:that|the|my|this|those|these)\s+\w", re.IGNORECASE
+)
 _WHATS_ON_MY_LIST = re.compile(
     r"\b(?:tell|show|give)\s+me\s+what(?:'?s|\s+is)\s+(?:on|in)\s+(?:my|the)\s+(?:plate|list|agenda|schedule|to-?do)"
+    r"|^\W*what\s+(?:remains|is\s+left|'s\s+left)\s+(?:for\s+(?:me|us)\s+)?to\s+(?:do|be\s+done)\b"
     # "i have a feeling im forgetting something thats due tomorrow??"
     r"|\b(?:forg[eo]tt?(?:ing|en)?|missing|miss(?:ed)?)\s+(?:something|anything|stuff)\s+(?:that'?s|thats|that\s+is"
     r"|which\s+is)?\s*(?:due|overdue|late)\b",

@@ -122,7 +122,8 @@ _FOR_SOMEONE = re.compile(
 # A level said alone in a question about the list: "the urgent stuff", "what's urgent", "anything important".
 _LEVEL_ASKED = re.compile(
     r"(?<!not\s)(?<!\bmost\s)(?<!\bless\s)\b(?P<level>urgent|important|high|low)(?=\s+(?:stuff|things?|ones?|items?|tasks?|jobs?"
-    r"|to-?dos?|due|right|now|at|for|on|this|today|tomorrow)\b|\s+\w+\s+(?:items|tasks|jobs|things)\b|[\s?!.]*$)",
+    r"|to-?dos?|due|right|now|at|for|on|this|today|tomorrow|awaiting|waiting|left|pending|coming)\b"
+    r"|\s+\w+\s+(?:items|tasks|jobs|things)\b|[\s?!.]*$)",
     re.IGNORECASE,
 )
 _MARKED_LEVEL = re.compile(
