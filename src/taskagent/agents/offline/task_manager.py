@@ -383,6 +383,8 @@ _VAGUE_TITLE = re.compile(
     r"^(?:(?:sort|do|handle|deal\s+with|take\s+care\s+of|get|fix|check|look\s+into|figure|work\s+on)\s+)?(?:out\s+)?"
     r"(?:something|some\s+stuff|stuff|some\s+things?|things?|a\s+thing|it|that|this)(?:\s+(?:out|up|done))?$"
     r"|^(?:do\s+)?the\s+needful$"
+    # "make a task or whatever"
+    r"|^(?:or|and)?\s*(?:whatever|something|anything)(?:\s+(?:else|like\s+that))?$"
     # "add a few things before the trip": several tasks announced, none named yet
     r"|^(?:add\s+)?(?:a\s+few|some|several|a\s+couple(?:\s+of)?|a\s+bunch\s+of|a\s+load\s+of|loads\s+of|a\s+few\s+more)"
     r"\s+(?:things|stuff|bits|tasks|items|jobs|errands|chores)"

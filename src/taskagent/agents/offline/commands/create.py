@@ -428,6 +428,7 @@ _REMARK_CLAUSE = re.compile(
     r"|she'?s|he'?s|she|he|his|their|there'?s|that'?s|thats|ain'?t|i'?m|im|i'?ll|i'?ve|ive|i\s+(?:am|was|will|have|had"
     r"|know|think|guess|reckon|keep|always|never|hate|love|really|can'?t|don'?t)|we'?re|we'?ve|we\s+(?:are|were|have|had)"
     r"|(?:the|my|our|your|her)\s+\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have)|(?:the|my|our)\s+\w+'s\s+\w+ing"
+    r"|(?:has|have|needs?|got)\s+to\s+be|must\s+be"
     r"|\w+s\s+are)\b",
     re.IGNORECASE,
 )
@@ -447,9 +448,24 @@ def _without_trailing_remarks(text: str) -> str:
     return text if cut is None else text[:cut]
 
 
+# "taste-test the cake flavours!!! (lemon is going to win, calling it now!!)": a remark in brackets, last
+_REMARK_IN_BRACKETS = re.compile(r"\s*\((?P<inside>[^()]{3,})\)[\s.!?]*$")
+
+
+def _without_a_remark_in_brackets(text: str) -> str:
+    inside = _REMARK_IN_BRACKETS.search(text)
+    if inside is None or not text[: inside.start()].strip():
+        return text
+    said = inside.group("inside").strip()
+    if _REMARK_CLAUSE.match(said) or re.search(r"\s(?:is|are|was|were)\s|!|\blol\b|\bhaha", said, re.I):
+        return text[: inside.start()]
+    return text
+
+
 def _title_words(text: str) -> str:
     """`clean_title` before it is cut to the 200 characters a title may have."""
-    text = tidy(text).rstrip(".!?")
+    # the remarks after the task's words go first: a list's name may follow them ("clean my room to my list")
+    text = _without_trailing_remarks(_without_asides(_without_a_remark_in_brackets(tidy(text).rstrip(".!?"))))
     listed = _LIST_SUFFIX.sub("", text)
     if listed != text:
         # "stick 'cancel the old phone plan' on my todo list": the verb only puts it there
@@ -621,7 +637,7 @@ def _fields_for_each(text: str, now: datetime) -> tuple[str, _Modifiers | None]:
 
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
-    text = _without_lead_in(strip_politeness(text), now)
+    text = _without_a_remark_in_brackets(_without_lead_in(strip_politeness(text), now))
     text, for_each = _fields_for_each(text, now)
     command = _parse_create(text, now)
     if command is not None and for_each is not None and len(command.tasks) > 1:
@@ -676,7 +692,7 @@ _ALREADY_STARTED = re.compile(
 _SAYS_NOTHING_MORE = frozenset(
     """is fine ok okay alright will would do does nicely good great enough works work be that's that it's it
     not no real really nothing pressing just please pls thanks thank you i guess suppose think for
-    now""".split()  # noqa: SIM905  (a list reads better so)
+    now honestly tbh ngl seriously also and""".split()  # noqa: SIM905  (a list reads better so)
 )
 # "check the boiler at Flat 1, 9 Mill Lane": the rest of an address after its comma, not a task.
 _ADDRESS_REST = re.compile(
