@@ -37,6 +37,7 @@ def at(day: date, hour: int = 23, minute: int = 59, zone: ZoneInfo = UTC_ZONE) -
         ("Friday 8h30", at(date(2026, 11, 27), 8, 30)),
         ("friday at 14h", at(date(2026, 11, 27), 14, 0)),
         ("Friday from 5 p.m.", at(date(2026, 11, 27), 17, 0)),
+        ("tomorrow at 7.30am", at(date(2026, 11, 26), 7, 30)),
         ("tomorrow at 5 pm", at(date(2026, 11, 26), 17, 0)),
         ("5pm tomorrow", at(date(2026, 11, 26), 17, 0)),
         ("tonight", at(date(2026, 11, 25), 20, 0)),

@@ -487,7 +487,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            r"\b(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])", re.IGNORECASE
+            r"\b(?P<hh>\d{1,2})(?:[:.](?P<mm>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])", re.IGNORECASE
         ),
         _clock_time,
     ),

@@ -439,3 +439,11 @@ def quoted_strings(text: str) -> list[tuple[str, Span]]:
         if value.strip():
             found.append((value.strip(), match.span()))
     return found
+
+
+# "urgent not high", "instead of low": a level said no to
+NOT_A_LEVEL = re.compile(
+    r"[\s,]*\b(?:and\s+|but\s+)?(?:not|instead\s+of)\s+(?:a\s+|as\s+)?(?:urgent|high|low|normal|medium)"
+    r"(?:\s+prio(?:rity)?)?\b",
+    re.IGNORECASE,
+)

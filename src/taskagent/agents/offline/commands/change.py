@@ -16,6 +16,7 @@ from taskagent.tasks.matching import clean_phrase
 
 from ..dates import NUMBER_WORDS, end_of_day, find_dates, zone_of
 from ..fields import (
+    NOT_A_LEVEL,
     PRIORITY_WORDS,
     cut,
     find_estimate,
@@ -533,13 +534,6 @@ _ACKNOWLEDGED = re.compile(
 )
 
 
-_NOT_A_LEVEL = re.compile(
-    r"[\s,]*\b(?:and\s+|but\s+)?(?:not|instead\s+of)\s+(?:a\s+|as\s+)?(?:urgent|high|low|normal|medium)"
-    r"(?:\s+prio(?:rity)?)?\b",
-    re.IGNORECASE,
-)
-
-
 def parse_update(text: str, now: datetime) -> UpdateCommand:
     text = strip_politeness(_ACKNOWLEDGED.sub("", text.strip())).rstrip(" .!?")
     text = _PRIORITY_ON_LEVEL.sub(lambda match: f"{match['between']} to {match['level']}", text, count=1)
@@ -565,7 +559,7 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         if reminder.ref:  # "remind me about <the task> ...": the reference is in the reminder's words
             text = f"{reminder.ref} {text}".strip()
     changes.shift_days, rest = _take_shift(text)
-    unsaid = _NOT_A_LEVEL.search(rest)
+    unsaid = NOT_A_LEVEL.search(rest)
     if unsaid and find_priority(cut(rest, [unsaid.span()])):
         # "make that urgent not high": the level said no to is not the new one
         rest = cut(rest, [unsaid.span()])

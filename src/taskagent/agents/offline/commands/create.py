@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 from ..dates import END_OF_DAY, NUMBER_WORDS, Traced, find_dates, remove_spans, tidy
 from ..fields import (
+    NOT_A_LEVEL,
     PRIORITY_WORDS,
     VAGUE_TIME,
     Span,
@@ -635,11 +636,50 @@ def _fields_for_each(text: str, now: datetime) -> tuple[str, _Modifiers | None]:
     return text[: said.start("said")].rstrip(" ,;"), found
 
 
+# "... tomorrow at 7.30am. sorry 7.45", "... high priority, by friday. Actually not high, just normal": a
+# correction said last, whose fields replace those said before it.
+_CORRECTION = re.compile(
+    r"(?:[.,;!?]+\s+|\s+-\s+|\s+)(?P<said>(?:no\s+wait|wait\s+no|wait|sorry|oops|actually(?:\s+no)?|i\s+mean(?:t)?"
+    r"|or\s+rather)\b[\s,.!]*(?:(?:make|change)\s+(?:it|that)\s+|it'?s\s+)?(?P<rest>(?:[^.!?]|\.(?=\d))*?))[.!?]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _corrected_last(text: str, now: datetime) -> tuple[str, _Modifiers | None]:
+    """The message without a correction said last, and the fields the correction gives."""
+    said = _CORRECTION.search(text)
+    if said is None or not text[: said.start()].strip():
+        return text, None
+    rest = _without_trailing_remarks(said.group("rest"))
+    rest = NOT_A_LEVEL.sub(" ", rest).strip(" ,;")
+    if re.fullmatch(r"\s*(?:just\s+)?(?:urgent|high|low|normal|medium)\s*", rest, re.IGNORECASE):
+        rest += " priority"  # "just normal"
+    rest = re.sub(r"^(\d{1,2})[.:](\d{2})$", r"at \1:\2", rest)  # "sorry 7.45": a time
+    left, found = _take_modifiers(Traced.of(rest), now)
+    if found.due is None and found.priority is None:
+        return text, None
+    if re.search(
+        r"[a-z]", re.sub(r"\b(?:just|then|instead|priority|prio)\b", "", left.text, flags=re.I), re.I
+    ):
+        return text, None  # more than fields: a task of its own, or a remark
+    return text[: said.start()], found
+
+
 def parse_create(text: str, now: datetime) -> CreateCommand | None:
     """The tasks a request creates, or None when it names none ("Create a task")."""
     text = _without_a_remark_in_brackets(_without_lead_in(strip_politeness(text), now))
     text, for_each = _fields_for_each(text, now)
+    text, correction = _corrected_last(text, now)
     command = _parse_create(text, now)
+    if command is not None and correction is not None and len(command.tasks) == 1:
+        task = command.tasks[0]
+        task.priority = correction.priority or task.priority
+        if correction.due is not None and correction.due_has_day:
+            task.due, task.due_has_time = correction.due, correction.due_has_time
+        elif correction.due is not None and task.due is not None:
+            # "sorry 7.45": the time changes, the day stays
+            task.due = datetime.combine(task.due.date(), correction.due.timetz())
+            task.due_has_time = True
     if command is not None and for_each is not None and len(command.tasks) > 1:
         for task in command.tasks:
             task.priority = task.priority or for_each.priority
