@@ -924,6 +924,9 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
     splits = []  # (the part that may ask, the rest)
     if len(sentences) > 1:
         splits += [(sentences[0], sentences[1:]), (sentences[-1], sentences[:-1])]
+    # "Sorry, I made an error. Kindly delete that task.": "that task" is the one just talked about; in one
+    # sentence ("the parcel was collected so remove that task") the sentence names it
+    pointing = list(splits)
     clause = _CLAUSE_BREAK.search(sentences[0])
     if clause is not None and sentences[0][clause.end() :].strip():
         splits.append((sentences[0][: clause.start()], [sentences[0][clause.end() :], *sentences[1:]]))
@@ -939,7 +942,7 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
         ):
             continue
         said = parse_delete(part, now)
-        if said.every is None and said.ref.description and not said.ref.pronoun:
+        if said.every is None and (said.ref.description or (said.ref.pronoun and (part, rest) in pointing)):
             return said
     return whole
 

@@ -484,6 +484,8 @@ def _title_words(text: str) -> str:
     text = _HEDGE.sub("", text, count=1)
     text = _LEADING_ADVERB.sub("", text)
     text = _VAGUE_WHEN.sub("", text)
+    # "put on my list to take Duke to the farrier": the list it goes on
+    text = re.sub(r"^(?:on|onto|in)\s+(?:my|the)\s+(?:\w+\s+)?list\s+(?=to\s|that\s)", "", text, flags=re.I)
     text = re.sub(
         r"^(?:to|that|about|regarding|for|of|i\s+(?:need|have)\s+to|(?:i|we)\s+(?:have|'ve\s+got)(?=\s+an?\s))\s+",
         "",
@@ -732,7 +734,7 @@ _ALREADY_STARTED = re.compile(
 _SAYS_NOTHING_MORE = frozenset(
     """is fine ok okay alright will would do does nicely good great enough works work be that's that it's it
     not no real really nothing pressing just please pls thanks thank you i guess suppose think for
-    now honestly tbh ngl seriously also and""".split()  # noqa: SIM905  (a list reads better so)
+    now honestly tbh ngl seriously also and reckon""".split()  # noqa: SIM905  (a list reads better so)
 )
 # "check the boiler at Flat 1, 9 Mill Lane": the rest of an address after its comma, not a task.
 _ADDRESS_REST = re.compile(
@@ -758,13 +760,13 @@ def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
     for task in tasks:
         words = re.findall(r"[a-z][a-z']*", task.title.lower())
         # "they're literally asking every day", "I want it done before section": a remark, not a task
-        stray_fields = all(word in _SAYS_NOTHING_MORE for word in words) or bool(_A_REMARK.match(task.title))
+        remark = bool(_A_REMARK.match(task.title) or _REMARK_CLAUSE.match(task.title))
+        stray_fields = all(word in _SAYS_NOTHING_MORE for word in words) or remark
         if kept and (stray_fields or _ADDRESS_REST.match(task.title)):
             before = kept[-1]
             # a remark's words are about the task, not its title; a priority said with it is the task's ("low
             # priority for now, since finals are still a while off"), a day it names is not ("they're asking
             # every day")
-            remark = bool(_A_REMARK.match(task.title))
             if not stray_fields:
                 before.title = f"{before.title}, {task.title}"
             before.priority = before.priority or task.priority

@@ -150,7 +150,7 @@ def parse_list(text: str, now: datetime) -> ListCommand:
         r"[\s,]+(?:because|cos|coz|since|as|so(?:\s+that)?)\s+(?:i|we)\b.*$", "", text, flags=re.IGNORECASE
     )
     # "Which of my tasks are low priority? I might leave those for the weekend.": a remark after the question
-    text = re.sub(r"(?<=\?)\s+(?:i|we)\b[^?]*$", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\?)\s+(?:i|we)\b(?!\s+mean)[^?]*$", "", text, flags=re.IGNORECASE)
     # "I'm so behind lol. can u just show me the urgent stuff": how the user feels, before the question
     text = re.sub(
         r"^\s*(?:i'?m|i\s+am)\s+(?:so\s+|really\s+|way\s+)?behind\b[^.!?]*[.!?]+\s*", "", text, flags=re.I
