@@ -70,6 +70,17 @@ the one the README reports.
   museum curator, a Korean-American nail salon owner, a nursing-home manager): run once after that round,
   chat 115/150 and 119/150, help 28/30 each, and never tuned on (the code before the round: 114 and 117).
 
+- `blind27` and `blind28` (7 Dec 2026, same brief; blind27: a Scottish trawler skipper, a 15-year-old gamer,
+  a French conference interpreter, a wedding planner; blind28: a Nigerian community pharmacist, a software
+  project manager writing like Slack, an elderly Texas rancher, a Japanese exchange student): first runs
+  chat 111/150 and 135/150, help 29/30 each; then tuned on, with blind21-24 (after: blind21 119, blind22
+  118, blind23 124, blind24 134, blind27 137, blind28 147; blind25, never tuned on, 115 -> 116).
+- `blind29` and `blind30` (7 Dec 2026, same brief; blind29: an Australian plumber, an anxious PhD student, an
+  Indian IT consultant, a mother of three texting in bursts; blind30: a Welsh headteacher, a Miami restaurant
+  owner mixing in Spanish, a pedantic retired engineer, a freelance designer writing lowercase with emoji):
+  run once after that round, chat 127/150 and 125/150, help 29/30 and 30/30, and never tuned on (the code
+  before the round: 124 and 123).
+
 The floors are the figures last measured, rounded down, less one point of chat (a case or two depend on the
 day of the week the suite runs), so that the engine cannot lose ground unseen;
 issue 13's goal (9 in 10) is still above them.
@@ -113,12 +124,16 @@ FLOORS = {
     "blind18": (0.84, 1.0),
     "blind19": (0.95, 0.93),
     "blind20": (0.97, 1.0),
-    "blind21": (0.76, 0.93),
-    "blind22": (0.76, 0.93),
-    "blind23": (0.8, 0.96),
+    "blind21": (0.78, 0.93),
+    "blind22": (0.77, 0.93),
+    "blind23": (0.81, 0.96),
     "blind24": (0.88, 1.0),
     "blind25": (0.76, 0.93),
     "blind26": (0.78, 0.93),
+    "blind27": (0.9, 0.96),
+    "blind28": (0.97, 0.96),
+    "blind29": (0.83, 0.96),
+    "blind30": (0.82, 1.0),
 }
 
 
@@ -126,7 +141,7 @@ FLOORS = {
 # tuned on guard the engine against losing ground: they run in process through the same engine and SDK
 # (tests/agents/offline/test_blind_sets.py), at a third of the cost, as their figures here and there
 # agree case for case.
-NEVER_TUNED = ("blind7", "blind17", "blind18", "blind25", "blind26")
+NEVER_TUNED = ("blind7", "blind17", "blind18", "blind25", "blind26", "blind29", "blind30")
 
 
 @pytest.fixture
