@@ -829,22 +829,29 @@ def _the_sentence_that_asks(request: str, now: datetime) -> UpdateCommand | None
 _ASKED_ALONE = frozenset({"delete", "update", "list", "find"})
 
 
-def _the_part_that_asks(request: str, now: datetime) -> tuple[str, ChatClassification] | None:
-    """ "Scratch the Marg one, she rang me this morning", "Could you take X off the list? Got both at
-    Bunnings": a message not understood whole whose first sentence, or else its first clause, is a request
-    understood alone; the rest only says why."""
+def _first_part_and_rest(request: str) -> list[tuple[str, list[str]]]:
+    """Where a request may end and its remarks begin: after the first sentence (when there are more), then
+    after the first sentence's first clause (when more follows); each with what is left."""
     sentences = _sentences(request)
     parts = [(sentences[0], sentences[1:])] if len(sentences) > 1 else []
     split = _CLAUSE_BREAK.search(sentences[0])
     if split is not None and sentences[0][split.end() :].strip():
         parts.append((sentences[0][: split.start()], [sentences[0][split.end() :], *sentences[1:]]))
-    for part, rest in parts:
+    return parts
+
+
+def _only_remarks(parts: list[str]) -> bool:
+    """Whether every part only says why or remarks ("she rang me this morning", "it got descoped")."""
+    return all(_A_REMARK_SENTENCE.match(part) or _says_why(part) for part in parts if part.strip())
+
+
+def _the_part_that_asks(request: str, now: datetime) -> tuple[str, ChatClassification] | None:
+    """ "Scratch the Marg one, she rang me this morning", "Could you take X off the list? Got both at
+    Bunnings": a message not understood whole whose first sentence, or else its first clause, is a request
+    understood alone; the rest only says why."""
+    for part, rest in _first_part_and_rest(request):
         classification = classify_chat(part)
-        if (
-            classification.intent == "create"
-            and explicit_create(part)
-            and all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in rest)
-        ):
+        if classification.intent == "create" and explicit_create(part) and _only_remarks(rest):
             # "Don't let me forget to send the timeline tomorrow!! They've asked three times": a new task
             # with a remark after it, read whole (a remark may give its date: "it runs out in five days")
             return request, classification
@@ -875,13 +882,8 @@ def _a_request_then_a_remark(
     """ "Can you find my task on the railroad case? I can never remember the plaintiff's name.", "Bin the
     van one, a neighbour bought it yesterday": a first sentence (or clause) that asks a search, a deletion
     or a list, then only remarks, whose dates or words misled the reading of the whole."""
-    sentences = _sentences(request)
-    candidates = [(sentences[0], sentences[1:])] if len(sentences) > 1 else []
-    split = _CLAUSE_BREAK.search(sentences[0])
-    if split is not None and sentences[0][split.end() :].strip():
-        candidates.append((sentences[0][: split.start()], [sentences[0][split.end() :], *sentences[1:]]))
     best = max(classification.scores.values(), default=0.0)
-    for part, rest in candidates:
+    for part, rest in _first_part_and_rest(request):
         if not all(
             _A_REMARK_SENTENCE.match(remark) or _says_why(remark) or _ONLY_WHERE.match(remark)
             for remark in rest
@@ -921,28 +923,25 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
     if whole.every is not None:
         return whole
     sentences = _sentences(request)
-    splits = []  # (the part that may ask, the rest)
-    if len(sentences) > 1:
-        splits += [(sentences[0], sentences[1:]), (sentences[-1], sentences[:-1])]
-    # "Sorry, I made an error. Kindly delete that task.": "that task" is the one just talked about; in one
-    # sentence ("the parcel was collected so remove that task") the sentence names it
-    pointing = list(splits)
-    clause = _CLAUSE_BREAK.search(sentences[0])
-    if clause is not None and sentences[0][clause.end() :].strip():
-        splits.append((sentences[0][: clause.start()], [sentences[0][clause.end() :], *sentences[1:]]))
-    so = _last_so(sentences[-1])  # what comes after the last "so" is asked
+    # A whole sentence may point ("Sorry, I made an error. Kindly delete that task.": the task just talked
+    # about); a clause may not ("the parcel was collected so remove that task": the sentence names it).
+    whole_sentences = (
+        [(sentences[0], sentences[1:]), (sentences[-1], sentences[:-1])] if len(sentences) > 1 else []
+    )
+    # (the part that may ask, the rest): the first part, the last sentence, what follows the last "so"
+    splits = [*_first_part_and_rest(request), *whole_sentences[1:]]
+    so = _last_so(sentences[-1])
     if so is not None:
         splits.append((sentences[-1][so.end() :], [*sentences[:-1], sentences[-1][: so.start()]]))
     for part, rest in splits:
-        remarks = [remark for remark in rest if remark.strip()]
-        if (
-            not DELETE_WORDS.search(part)
-            or any(DELETE_WORDS.search(remark) for remark in remarks)
-            or not all(_A_REMARK_SENTENCE.match(remark) or _says_why(remark) for remark in remarks)
-        ):
+        if not DELETE_WORDS.search(part) or any(DELETE_WORDS.search(remark) for remark in rest):
+            continue
+        if not _only_remarks(rest):
             continue
         said = parse_delete(part, now)
-        if said.every is None and (said.ref.description or (said.ref.pronoun and (part, rest) in pointing)):
+        if said.every is None and (
+            said.ref.description or (said.ref.pronoun and (part, rest) in whole_sentences)
+        ):
             return said
     return whole
 
