@@ -74,6 +74,7 @@ NOISE = frozenset(
         "says",
         "for",
         "with",
+        "w",  # "rehearsal w the new drummer"
         "of",
         "on",
         "in",

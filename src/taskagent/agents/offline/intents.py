@@ -154,7 +154,8 @@ _CONFIDENT = 0.3
 # An explicit request to add something; without one, a statement naming a date ("the report is on Friday")
 # is only tentatively a new task: the engine first checks it does not talk about an existing one.
 _EXPLICIT_CREATE = re.compile(
-    r"\b(?:create|add|new|remind|reminder|jot|note|log|put|make\s+(?:me\s+)?a|don'?t\s+(?:let\s+me\s+)?forget"
+    r"\b(?:create|add|new(?=\s+(?:task|to-?do|reminder|item|one|entry)|\s*:)|remind|reminder|jot|note|log|put"
+    r"|make\s+(?:me\s+)?a|don'?t\s+(?:let\s+me\s+)?forget"
     r"|need\s+to|have\s+to|got\s+to|gotta|must|should|to-?do|task)\b",
     re.IGNORECASE,
 )
