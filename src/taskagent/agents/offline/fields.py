@@ -50,7 +50,7 @@ _PRIORITY_PATTERNS = [
     re.compile(rf"(?:\b(?:with|at|as|to|of|on)\s+)?\b{_LEVEL}[\s-]+prio(?:rity)?\b", re.IGNORECASE),
     # "priority: high", "priority is urgent", "set the priority to low"
     re.compile(
-        rf"\bprio(?:rity)?\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
+        rf"\b(?:prio(?:rity)?|p(?=\s*[:=]))\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
         re.IGNORECASE,
     ),
     # "with priority set to high"

@@ -318,7 +318,7 @@ _CLAUSE_MARK = re.compile(
 )
 # Chat slang said after (or before) a task's words: "finish my bio lab report lol", "ngl ...".
 _SLANG_EDGE = re.compile(
-    r"(?:^(?:(?:ngl|tbh|lol|lmao|honestly)\W+)+|(?:\W+(?:lol|lmao|lmfao|ngl|tbh|haha+|xd|rn|i\s+guess|i\s+suppose"
+    r"(?:^(?:(?:ngl|tbh|lol|lmao|honestly|fyi)\W+)+|(?:\W+(?:lol|lmao|lmfao|ngl|tbh|fyi|haha+|xd|rn|i\s+guess|i\s+suppose"
     r"|i\s+think|probably))+\W*$)",
     re.I,
 )
