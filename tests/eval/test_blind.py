@@ -73,8 +73,8 @@ the one the README reports.
 - `blind27` and `blind28` (7 Dec 2026, same brief; blind27: a Scottish trawler skipper, a 15-year-old gamer,
   a French conference interpreter, a wedding planner; blind28: a Nigerian community pharmacist, a software
   project manager writing like Slack, an elderly Texas rancher, a Japanese exchange student): first runs
-  chat 111/150 and 135/150, help 29/30 each; then tuned on, with blind21-24 (after: blind21 119, blind22
-  118, blind23 124, blind24 134, blind27 137, blind28 147; blind25, never tuned on, 115 -> 116).
+  chat 111/150 and 135/150, help 29/30 each; then tuned on, with blind21-24 (after: blind21 121, blind22
+  119, blind23 124, blind24 134, blind27 137, blind28 147; blind25, never tuned on, 115 -> 116).
 - `blind29` and `blind30` (7 Dec 2026, same brief; blind29: an Australian plumber, an anxious PhD student, an
   Indian IT consultant, a mother of three texting in bursts; blind30: a Welsh headteacher, a Miami restaurant
   owner mixing in Spanish, a pedantic retired engineer, a freelance designer writing lowercase with emoji):
@@ -124,8 +124,8 @@ FLOORS = {
     "blind18": (0.84, 1.0),
     "blind19": (0.95, 0.93),
     "blind20": (0.97, 1.0),
-    "blind21": (0.78, 0.93),
-    "blind22": (0.77, 0.93),
+    "blind21": (0.79, 0.93),
+    "blind22": (0.78, 0.93),
     "blind23": (0.81, 0.96),
     "blind24": (0.88, 1.0),
     "blind25": (0.76, 0.93),
