@@ -478,7 +478,6 @@ def _title_words(text: str) -> str:
         )
     text = strip_quotes(tidy(listed))
     text = _without_asides(text)
-    text = _without_trailing_remarks(text)
     text = _SLANG_EDGE.sub("", text)
     text = _LEADING_JOINT.sub("", text)
     text = _HEDGE.sub("", text, count=1)
