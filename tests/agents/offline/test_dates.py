@@ -38,6 +38,17 @@ def at(day: date, hour: int = 23, minute: int = 59, zone: ZoneInfo = UTC_ZONE) -
         ("friday at 14h", at(date(2026, 11, 27), 14, 0)),
         ("Friday from 5 p.m.", at(date(2026, 11, 27), 17, 0)),
         ("tomorrow at 7.30am", at(date(2026, 11, 26), 7, 30)),
+        # times as phone dictation types them
+        ("tomorrow at three thirty pm", at(date(2026, 11, 26), 15, 30)),
+        ("thursday at two thirty p m", at(date(2026, 11, 26), 14, 30)),
+        ("tomorrow at eight a m", at(date(2026, 11, 26), 8, 0)),
+        ("today at six fifteen pm", at(date(2026, 11, 25), 18, 15)),
+        ("friday at four forty-five", at(date(2026, 11, 27), 16, 45)),
+        ("friday at nine oh five am", at(date(2026, 11, 27), 9, 5)),
+        # four digits beside a day are its 24-hour time
+        ("tmrw 1300", at(date(2026, 11, 26), 13, 0)),
+        ("1400 fri", at(date(2026, 11, 27), 14, 0)),
+        ("before EOM", at(date(2026, 11, 30))),
         ("tomorrow at 5 pm", at(date(2026, 11, 26), 17, 0)),
         ("5pm tomorrow", at(date(2026, 11, 26), 17, 0)),
         ("tonight", at(date(2026, 11, 25), 20, 0)),
@@ -95,6 +106,8 @@ def test_expressions_against_a_fixed_wednesday(text: str, expected: datetime) ->
         "it takes 2h",  # a duration, not an hour
         "charge it for 12h",
         "running rough as a cob",  # a horse, not close of business
+        "order 1300 gloves",  # four digits with no day beside them: a number
+        "at three people",
     ],
 )
 def test_words_that_are_not_dates(text: str) -> None:

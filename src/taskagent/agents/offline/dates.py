@@ -166,7 +166,7 @@ def _closest_future_date(today: date, month: int, day_of_month: int, year: int |
 
 
 def _clock(hour: int, minute: int, meridiem: str | None) -> time | None:
-    meridiem = (meridiem or "").lower().replace(".", "")
+    meridiem = re.sub(r"[.\s]", "", (meridiem or "").lower())
     if meridiem == "pm" and hour < 12:
         hour += 12
     elif meridiem == "am" and hour == 12:
@@ -232,7 +232,7 @@ def _weekday_next_week(match: re.Match[str], now: datetime) -> _Piece:
 def _period(match: re.Match[str], now: datetime) -> _Piece:
     phrase = re.sub(r"\s+", " ", match.group(0).lower())
     today = now.date()
-    if "month" in phrase:
+    if "month" in phrase or phrase == "eom":
         if "next" in phrase and "end" in phrase:
             day = end_of_month(add_months(today.replace(day=1), 1))
         elif "next" in phrase:
@@ -371,6 +371,20 @@ def _military_time(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
+_A_DAY_WORD = (
+    r"(?:today|tonight|tomorrow|tmrw|tmr|tmw|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)"
+)
+_DAY_BEFORE = re.compile(rf"\b{_A_DAY_WORD}\s+$", re.IGNORECASE)
+_DAY_AFTER = re.compile(rf"\s+{_A_DAY_WORD}\b", re.IGNORECASE)
+
+
+def _time_beside_a_day(match: re.Match[str], now: datetime) -> _Piece | None:
+    text = match.string
+    if not (_DAY_BEFORE.search(text, 0, match.start()) or _DAY_AFTER.match(text, match.end())):
+        return None  # "order 1300 gloves": a number
+    return _military_time(match, now)
+
+
 def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
     """ "at half nine" (British 9:30), "half past 4", "quarter past 10", "quarter to 6": as "at H:MM"."""
     said = match.group("hh").lower()
@@ -384,6 +398,53 @@ def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
     if 1 <= hour <= 6:
         hour += 12
     at = _clock(hour, minute, None)
+    return _Piece(match.start(), match.end(), at=at) if at else None
+
+
+_MINUTE_WORDS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ],
+        start=10,
+    )
+} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_HOUR_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_UNIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_SPOKEN_MINUTES = (
+    rf"(?:oh?[\s-]+{_UNIT_WORD}|(?:twenty|thirty|forty|fifty)(?:[\s-]+{_UNIT_WORD})?"
+    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
+
+
+def _spoken_minutes(words: str | None) -> int:
+    """ "thirty" 30, "forty-five" 45, "oh five" 5: minutes as dictation writes them."""
+    if not words:
+        return 0
+    total = 0
+    for word in re.split(r"[\s-]+", words.lower()):
+        total += _MINUTE_WORDS.get(word, NUMBER_WORDS.get(word, 0) if word not in {"o", "oh"} else 0)
+    return total
+
+
+def _spoken_time(match: re.Match[str], now: datetime) -> _Piece | None:
+    """ "three thirty pm", "eight a m", "at six fifteen": a time of day in words, as dictation types it."""
+    hour = NUMBER_WORDS.get((match.group("hh") or match.group("hh2")).lower(), 0)
+    minute = _spoken_minutes(match.group("mm") or match.group("mm2"))
+    meridiem = match.group("ampm")
+    if not meridiem and 1 <= hour <= 6:
+        hour += 12  # "at three thirty": in the working day, as "at 3:30" reads
+    at = _clock(hour, minute, meridiem)
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
@@ -487,7 +548,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            r"\b(?P<hh>\d{1,2})(?:[:.](?P<mm>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])", re.IGNORECASE
+            r"\b(?P<hh>\d{1,2})(?:[:.](?P<mm>\d{2}))?\s*(?P<ampm>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])",
+            re.IGNORECASE,
         ),
         _clock_time,
     ),
@@ -511,6 +573,11 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
             r"|\b(?P<hh3>[01]\d|2[0-3])(?P<mm3>[0-5]\d)(?:\s*(?:h|hrs|hours)\b))(?!\s*(?:people|tasks?|items?))"
         ),
         _military_time,
+    ),
+    # "tmrw 1300", "1400 wed": four digits right beside a day are its time
+    (
+        re.compile(r"\b(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\b(?!\s*(?:people|tasks?|items?))"),
+        _time_beside_a_day,
     ),
     # "9h", "8h30", "à 14h": the hour as much of Europe writes it (not a duration: "in 12h", "takes 2h")
     (
@@ -548,6 +615,17 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
         _half_past,
     ),
     (re.compile(r"\b(?:at\s+)?(?:noon|midday|midnight)\b", re.IGNORECASE), _named_time),
+    # "three thirty pm", "eight a m", "at six fifteen" (without am/pm only with minutes: "at three" may count)
+    (
+        re.compile(
+            rf"\b(?:at\s+)?(?P<hh>{_HOUR_WORD})(?:[\s-]+(?P<mm>{_SPOKEN_MINUTES}))?\s*"
+            r"(?P<ampm>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])"
+            rf"|\bat\s+(?P<hh2>{_HOUR_WORD})[\s-]+(?P<mm2>{_SPOKEN_MINUTES})\b"
+            r"(?!\s*(?:people|tasks?|items?|minutes?|mins?|hours?|hrs?|days?))",
+            re.IGNORECASE,
+        ),
+        _spoken_time,
+    ),
 ]
 
 # What may sit between a date and its time ("tomorrow at 5pm", "Friday, 9:30", "5pm on Friday").

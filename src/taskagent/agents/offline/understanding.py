@@ -286,7 +286,13 @@ _MIND_ME = re.compile(
     r"\b(?:mind\s+me|give\s+me\s+a\s+(?:shout|nudge|heads[\s-]up)|nudge\s+me)\s+(?=to\b)", re.IGNORECASE
 )
 # "remember me to pay the bill": how many say "remind me" in English learnt as a second language
-_REMEMBER_ME = re.compile(r"\bremember\s+me\s+(?=to\b|about\b|that\b)", re.IGNORECASE)
+# (with its day in between: "remember me on Thursday to pay for the container")
+_REMEMBER_ME = re.compile(
+    r"\bremember\s+me\s+(?=to\b|about\b|that\b|(?:on\s+|this\s+|next\s+)?[a-z]+day\s+to\b|tomorrow\s+to\b)",
+    re.IGNORECASE,
+)
+# "remind me 2 call the charge nurse", "need 2 order gloves": "2" for "to", as phones shorten it
+_TWO_FOR_TO = re.compile(r"\b(remind\s+me|need|have|want|got)\s+2\s+(?=[a-z]{3,})", re.IGNORECASE)
 # "I always forget - please remind me ...": why the user asks, said before the request.
 _FORGETFUL_LEAD = re.compile(
     r"^\W*(?:(?:ngl|tbh|honestly|ugh|lol)\W+)*i\s+(?:always|usually|often|keep|never)\s+"
@@ -365,6 +371,7 @@ def mend_typos(text: str) -> str:
     text = without_trailing_pictographs(text, keep=_CHECK_MARKS)
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
+    text = _TWO_FOR_TO.sub(r"\1 to ", text)
     text = _FORGETFUL_LEAD.sub("", text, count=1)
     text = _MORE_OR_LESS.sub(lambda match: f"{_STEP[match['way'].lower()]} priority", text)
     text = re.sub(r"(?<=\w)'ll\s+do\b", "", text)  # "next week'll do": that day will do
