@@ -74,7 +74,8 @@ _ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
 # Words that introduce a date and belong to it when it is cut out of a title ("due Friday", "by 5pm").
 _LEAD_IN = re.compile(
     r"(?:\b(?:(?:it'?s|is|are)\s+(?:now\s+)?)?(?:due(?:\s+date)?(?:\s+(?:on|by|at|in|for|before))?|deadline(?:\s+(?:is|of))?"
-    r"|by|on|at|for|before|until|till|from|starting|scheduled\s+for|set\s+for|to)\s*:?\s*|[,;(-]\s*)+$",
+    r"|by|on|at|for|before|until|till|from|starting|scheduled\s+for|set\s+for|to|no\s+later\s+than|not\s+later\s+than)"
+    r"\s*:?\s*|[,;(-]\s*)+$",
     re.IGNORECASE,
 )
 

@@ -45,12 +45,17 @@ _PRIORITY_PATTERNS = [
     # Quick-add shortcuts: "!high", "!urgent", and Todoist's "!1" (urgent) to "!4" (low)
     re.compile(rf"(?<![\w!])!(?:{_LEVEL}|(?P<todoist>[1-4]))\b", re.IGNORECASE),
     # "finalise the resourcing plan (high), chase legal on the NDA (urgent)": a level in brackets
-    re.compile(rf"\(\s*{_LEVEL}(?:\s+pri(?:o(?:rity)?)?)?\s*\)", re.IGNORECASE),
-    # "with high priority", "high-priority", "a low prio", "high pri"
-    re.compile(rf"(?:\b(?:with|at|as|to|of|on)\s+)?\b{_LEVEL}[\s-]+pri(?:o(?:rity)?)?\b", re.IGNORECASE),
+    re.compile(rf"\(\s*{_LEVEL}(?:\s+prio(?:rity)?)?\s*\)", re.IGNORECASE),
+    # "with high priority", "high-priority", "a low prio"
+    # ("to be treated as high priority", "marked as urgent priority")
+    re.compile(
+        r"(?:\b(?:(?:to\s+be\s+|is\s+)?(?:treated|marked|flagged|handled|considered|rated)\s+)?(?:with|at|as|to|of|on)\s+)?"
+        rf"\b{_LEVEL}[\s-]+prio(?:rity)?\b",
+        re.IGNORECASE,
+    ),
     # "priority: high", "priority is urgent", "set the priority to low"
     re.compile(
-        rf"\b(?:pri(?:o(?:rity)?)?|p(?=\s*[:=]))\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
+        rf"\b(?:prio(?:rity)?|p(?=\s*[:=]))\s*(?:is|:|=|of|to|level|should\s+be|as)?\s*(?:now\s+)?(?:be\s+)?{_LEVEL}\b",
         re.IGNORECASE,
     ),
     # "with priority set to high"

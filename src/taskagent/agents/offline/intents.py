@@ -105,7 +105,7 @@ def strip_politeness(text: str) -> str:
     stripped = re.sub(
         rf"[\s,.!?]*\b(?:please|{_THANKS}|much\s+appreciated|pls|plz|for\s+me|instead|then|would\s+ya|mate"
         r"|when(?:ever)?\s+you\s+(?:get|have)\s+a\s+(?:chance|moment|sec(?:ond)?|minute)|if\s+(?:you\s+can|possible)"
-        r"|if\s+you\s+don'?t\s+mind|when\s+you\s+can|can\s+or\s+not|lah|hor|leh|lor"
+        r"|if\s+you\s+don'?t\s+mind|if\s+i\s+may|when\s+you\s+can|can\s+or\s+not|lah|hor|leh|lor"
         rf"|{_NO_TROUBLE})"
         r"(?:\s+(?:a\s+lot|so\s+much|very\s+much))?[\s!.?]*$",
         "",
@@ -122,8 +122,11 @@ _TRAILING_THANKS = re.compile(
     re.IGNORECASE,
 )
 _ADD_A_TASK_FIRST = re.compile(
-    r"^(?:add|create|make|new|put\s+in|set\s+up|log)\s+(?:me\s+|us\s+)?(?:a|an|one|another)\s+(?:new\s+)?"
-    r"(?:task|to-?do|reminder)\b(?!\s+(?:is|was|for\s+each|to\s+(?:each|every|all)))",
+    r"^(?:(?:add|create|make|new|put\s+in|set\s+up|log|record|register)\s+(?:me\s+|us\s+)?(?:(?:a|an|one|another)\s+)?"
+    r"(?:new\s+)?(?:task|to-?do|reminder)\b(?!\s+(?:is|was|for\s+each|to\s+(?:each|every|all)|list|#?\d))"
+    # "I would like a task added to chase the invoice"
+    r"|(?:i|we)\s+(?:would|should|'d)\s+like\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)\s+"
+    r"(?:added|created|set\s+up|made|put\s+in)\b)",
     re.IGNORECASE,
 )
 _STATUS_ASKED = re.compile(

@@ -291,6 +291,11 @@ _REMEMBER_ME = re.compile(
     r"\bremember\s+me\s+(?=to\b|about\b|that\b|(?:on\s+|this\s+|next\s+)?[a-z]+day\s+to\b|tomorrow\s+to\b)",
     re.IGNORECASE,
 )
+_TO_BE_REMINDED = re.compile(
+    r"\b(?:(?:i(?:\s+would|\s+should|'d)\s+like|i\s+want|i'?d\s+love)\s+to\s+be\s+reminded"
+    r"|(?:ensure|make\s+sure)\s+(?:that\s+)?(?:i\s+am|i'?m|i\s+get)\s+reminded)\b",
+    re.IGNORECASE,
+)
 # "remind me 2 call the charge nurse", "need 2 order gloves": "2" for "to", as phones shorten it
 _TWO_FOR_TO = re.compile(r"\b(remind\s+me|need|have|want|got)\s+2\s+(?=[a-z]{3,})", re.IGNORECASE)
 # "I always forget - please remind me ...": why the user asks, said before the request.
@@ -372,6 +377,17 @@ def mend_typos(text: str) -> str:
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _TWO_FOR_TO.sub(r"\1 to ", text)
+    # "I should like to be reminded to ...", "please ensure that I am reminded, on Monday, to ...": remind me
+    text = _TO_BE_REMINDED.sub("remind me", text)
+    # "is there anything overdo", "lower it two normal": a speech recogniser's homophones
+    text = re.sub(r"\boverdo\b(?!\s+(?:it|things))", "overdue", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"\b(priority\b.*?\s)two\s+(urgent|high|medium|normal|low)\b", r"\1to \2", text, flags=re.IGNORECASE
+    )
+    # "high pri", "low prio": the priority, shortened
+    text = re.sub(
+        r"\b(urgent|high|medium|normal|low)\s+prio?\b(?!-)", r"\1 priority", text, flags=re.IGNORECASE
+    )
     text = _FORGETFUL_LEAD.sub("", text, count=1)
     text = _MORE_OR_LESS.sub(lambda match: f"{_STEP[match['way'].lower()]} priority", text)
     text = re.sub(r"(?<=\w)'ll\s+do\b", "", text)  # "next week'll do": that day will do

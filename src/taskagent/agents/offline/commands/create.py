@@ -144,7 +144,7 @@ _CREATE_PREFIX = re.compile(
     r"(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|called|named|titled)\s+"
     r"|\s*[:\u2013\u2014-]+\s*)"
     r"|(?:(?:i|we)\s+(?:want|would\s+like|should\s+like|'d\s+like|need)\s+)?(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)"
-    r"\s+(?:to|for|about|called|named|titled)\s+"
+    r"\s+(?:(?:added|created|set\s+up|made|put\s+in)\s+)?(?:to|for|about|called|named|titled)\s+"
     r"|(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)"
     r"|(?:(?:i|we)\s+)?(?:really\s+|still\s+|also\s+|definitely\s+)?(?:need|have|must|should|gotta|got|ought)"
     r"(?:\s+really)?(?:\s+(?:a|an|another)\s+(?:new\s+)?(?:task|to-?do|reminder)(?:\s+(?:to|for|about|:))?"
@@ -752,6 +752,15 @@ _A_REMARK = re.compile(
 )
 
 
+# "...; please treat it as high priority, although ...", "and make it due friday": fields for the task before
+_FIELDS_FOR_IT = re.compile(
+    r"^(?:(?:please|pls|kindly|and|but|also|so|then)\s+)*(?:treat|make|mark|set|keep|have|flag|put)\s+(?:it|this|that)\b"
+    # "..., and completed no later than Thursday": when the task before is to be done
+    r"|^(?:and\s+)?(?:to\s+be\s+)?(?:completed|done|finished|ready|submitted)\W*$",
+    re.IGNORECASE,
+)
+
+
 def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
     """Pieces of a split that are no task of their own go to the task before them: a clause of fields
     ("low priority is fine") gives it its fields, the rest of an address its title."""
@@ -761,6 +770,7 @@ def _without_stray_pieces(tasks: list[NewTask]) -> list[NewTask]:
         # "they're literally asking every day", "I want it done before section": a remark, not a task
         remark = bool(_A_REMARK.match(task.title) or _REMARK_CLAUSE.match(task.title))
         stray_fields = all(word in _SAYS_NOTHING_MORE for word in words) or remark
+        stray_fields = stray_fields or bool(_FIELDS_FOR_IT.match(task.title) and (task.priority or task.due))
         if kept and (stray_fields or _ADDRESS_REST.match(task.title)):
             before = kept[-1]
             # a remark's words are about the task, not its title; a priority said with it is the task's ("low
