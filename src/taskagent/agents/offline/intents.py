@@ -66,6 +66,7 @@ _POLITE = re.compile(
     r"|actually|sorry(?:\s+to\s+(?:bother|trouble|pester)(?:\s+you)?)?|oops|wait|um+|uh+|hmm+|ugh+|argh+|meh|ok+"
     r"|no(?!\s+(?:rush|hurry|need|deadline|pressure|big\s+deal|real))|nope"
     r"|right|cool|perfect|oh|well|hm|never\s*mind|scratch\s+that|quick\s+(?:question|thing)|one\s+more(?:\s+thing)?"
+    r"|further\s+to\s+(?:that|this|my\s+(?:last|previous)(?:\s+message)?)|following\s+on(?:\s+from\s+that)?"
     r"|by\s+the\s+way|btw|fyi|i\s+was\s+wondering\s+if\s+you\s+could|do\s+you\s+mind|any\s+chance\s+you\s+could"
     r"|maybe|perhaps|possibly|heads\s+up|quick\s+one|i'?d\s+love\s+it\s+if\s+you\s+could|if\s+you\s+could|could\s+u"
     r"|can\s+you|could\s+you|would\s+you|will\s+you|can\s+u|would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to"

@@ -611,7 +611,9 @@ _SHOW_ME = re.compile(r"\b(?:see|show|gimme|give\s+me|view|display)\b", re.IGNOR
 _CHANGE_VERB_FIRST = re.compile(
     r"^(?:(?:i\s+)?(?:need|want|would\s+like|'d\s+like)\s+to\s+|i\s+wanna\s+)?(?:update|edit|change|modify|amend|revise)\s+"
     # "I need to change date of electricity bill": which field, then the task
-    r"(?:(?:the|my|that|this)\s+\S|(?:the\s+)?(?:due\s+)?(?:date|deadline|priority|status|title|name)\s+(?:of|for|on)\s+\S)",
+    r"(?:(?:the|my|that|this)\s+\S|(?:the\s+)?(?:due\s+)?(?:date|deadline|priority|status|title|name)\s+(?:of|for|on)\s+\S)"
+    # "Kindly treat the auditor's letter as urgent": what a task is to be taken as
+    r"|^(?:(?:please|kindly|pls)\s+)?treat\s+(?:the|my|that|this|our)\s+\S.*?\s+as\s+\S",
     re.I,
 )
 

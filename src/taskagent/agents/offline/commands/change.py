@@ -211,7 +211,7 @@ _CLEAR_DUE = [
     # "the pram thing can wait, take the due date off it": the task named first, then "it"
     re.compile(
         r"^(?P<ref>.+?)\s*[,;:\u2013\u2014-]+\s*(?:(?:so|just|pls|please|can\s+you)\s+)*(?:take|remove|drop|clear)"
-        r"\s+(?:the\s+)?(?:due\s+date|deadline|date)\s+(?:off|from)\s+(?:it|that|this)(?:\s+one)?\W*$",
+        r"\s+(?:the\s+)?(?:due\s+date|deadline|date)\s+(?:off|from)(?:\s+(?:it|that|this)(?:\s+one)?)?(?:\s*,.*)?\W*$",
         re.I,
     ),
 ]
@@ -267,7 +267,7 @@ _REMARK = re.compile(
 # Words that carry the action rather than the reference, at the edges of each clause.
 _LEADING = re.compile(
     r"^(?:(?:mark(?:ed)?|set|change|update|edit|modify|make|move|reschedule|push|postpone|delay|shift|bump|flag"
-    r"|switch|turn|put|give|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
+    r"|switch|turn|put|give|treat|prioriti[sz]e|deprioriti[sz]e|escalate|lower|raise|bring|pull|complete|finish|close"
     r"|reopen|start|begin|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|give\s+(?:me|us)"
     r"|i|we|also|then|please|now|so|both|maybe|perhaps|just|you\s+(?:can|could|may)|(?:can|could)\s+you|feel\s+free\s+to"
     r"|need\s+to|want\s+to|wanna|(?:would|'d)\s+like\s+to|have\s+to"

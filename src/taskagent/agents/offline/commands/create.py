@@ -338,7 +338,10 @@ _HEDGE = re.compile(
 # What a cut can leave at a title's start: "[low priority] but at some point i should sort out the loft",
 # "[put down] that i have to prepare the handover notes".
 _LEADING_JOINT = re.compile(
-    rf"^(?:(?:but|and|so|also|that)\s+|(?:{VAGUE_TIME})\b[\s,]*)+",
+    rf"^(?:(?:but|and|so|also|that)\s+|(?:{VAGUE_TIME})\b[\s,]*"
+    # "first, review the lease; second, ...", "one to prepare the memo, and another to book the room"
+    r"|(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|lastly|last(?:ly)?\s+of\s+all)\s*[,:]\s*"
+    r"|(?:one|another|the\s+other|a\s+second|a\s+third)\s+(?=to\s))+",
     re.IGNORECASE,
 )
 _LEADING_ADVERB = re.compile(r"^(?:probably|definitely|really|maybe|actually|finally|still|also)\s+", re.I)
@@ -483,6 +486,13 @@ def _title_words(text: str) -> str:
     text = _HEDGE.sub("", text, count=1)
     text = _LEADING_ADVERB.sub("", text)
     text = _VAGUE_WHEN.sub("", text)
+    # "[need] reminder [in 3 days] to check the invoice", "I would appreciate a reminder, [...], to follow up"
+    text = re.sub(
+        r"^(?:(?:i(?:\s+would|'d)?\s+)?(?:appreciate|need|want|like)\s+)?(?:a\s+)?reminder[\s,]+(?=(?:to|about|that)\s)",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     # "put on my list to take Duke to the farrier": the list it goes on
     text = re.sub(r"^(?:on|onto|in)\s+(?:my|the)\s+(?:\w+\s+)?list\s+(?=to\s|that\s)", "", text, flags=re.I)
     text = re.sub(
@@ -573,6 +583,12 @@ _COUNTED_ITEM = re.compile(
 )
 
 
+_FIELD_ITEM = re.compile(
+    r"^(?:due(?:\s+(?:on|by|date))?|deadline|(?:urgent|high|low|normal)\s+prio(?:rity)?)\b[^,;]{0,25}$",
+    re.IGNORECASE,
+)
+
+
 def _split_items(body: str, count: int | None) -> list[str]:
     body = re.sub(
         r"(?:(?<=\s)|^)(?:and\s+)?\((\d{1,2})\)\s+", r"\1) ", body
@@ -595,6 +611,16 @@ def _split_items(body: str, count: int | None) -> list[str]:
         uncounted = [_COUNTED_ITEM.sub("", item) for item in items]
         if len(items) >= 2 and all(re.match(r"(?:and\s+)?to\s+\w", item, re.I) for item in uncounted):
             items = [re.sub(r"^(?:and\s+)?to\s+", "", item, flags=re.I) for item in uncounted]
+    if len(lines) == 1:
+        # "one to prepare the memo, due Friday, and another to book the room": a field between commas
+        # belongs to the item before it
+        merged: list[str] = []
+        for item in items:
+            if merged and _FIELD_ITEM.match(item):
+                merged[-1] = f"{merged[-1]}, {item}"
+            else:
+                merged.append(item)
+        items = merged
     if len(items) >= 2 and len(lines) == 1:
         # "a, b and c": the last comma item holds two (not a line or a numbered item of its own).
         last = re.split(r"\s+(?:and|&)\s+", items[-1], maxsplit=1)
