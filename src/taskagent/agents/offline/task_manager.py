@@ -43,6 +43,7 @@ from .fields import cut, find_priority, find_status, quoted_strings
 from .intents import (
     DELETE_WORDS,
     ChatClassification,
+    ChatIntent,
     classify_chat,
     explicit_create,
     said_never_mind,
@@ -260,6 +261,14 @@ def _act(
         and _A_QUESTION_FOR_ME.match(request)
     ):
         return Reply(replies.not_understood(request))  # "do you happen to know who won the cricket?"
+    part = _a_change_after_a_reason(request, intent, now)
+    if part is not None and intent == "update":
+        return _update(conversation, toolbox, parse_update(part, now))
+    if part is not None:
+        # "The court has granted an extension, so the Castellano brief is now due in five days": a reason,
+        # then what changes on a task (the whole a new task, as it read, when no task fits)
+        as_new = _create(conversation, toolbox, parse_create(request, now))
+        return _statement(conversation, toolbox, part, otherwise=as_new)
     if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
     if intent == "create" and not explicit_create(request) and _MOVED_STATEMENT.search(request):
@@ -930,8 +939,14 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
     whole_sentences = (
         [(sentences[0], sentences[1:]), (sentences[-1], sentences[:-1])] if len(sentences) > 1 else []
     )
+    semicolon = []
+    if ";" in sentences[-1]:
+        # "that was entered in error; please delete it": a semicolon parts two sentences too
+        said_why, _, last = sentences[-1].rpartition(";")
+        semicolon = [(last.strip(), [*sentences[:-1], said_why])]
+        whole_sentences += semicolon
     # (the part that may ask, the rest): the first part, the last sentence, what follows the last "so"
-    splits = [*_first_part_and_rest(request), *whole_sentences[1:]]
+    splits = [*_first_part_and_rest(request), *whole_sentences[1:], *semicolon]
     so = _last_so(sentences[-1])
     if so is not None:
         splits.append((sentences[-1][so.end() :], [*sentences[:-1], sentences[-1][: so.start()]]))
@@ -946,6 +961,19 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
         ):
             return said
     return whole
+
+
+def _a_change_after_a_reason(request: str, intent: ChatIntent | None, now: datetime) -> str | None:
+    """The part after the last "so" when it changes a task and what comes before only says why ("the court
+    has granted an extension, so the Castellano brief is now due in five days"); None otherwise."""
+    if intent not in ("create", "update") or explicit_create(request):
+        return None
+    so = _last_so(request)
+    if so is None or not parse_update(request[: so.start()], now).changes.is_empty:
+        return None
+    part = request[so.end() :]
+    update = parse_update(part, now)
+    return part if not update.changes.is_empty and update.ref.description else None
 
 
 def _a_reason_then_a_deletion(

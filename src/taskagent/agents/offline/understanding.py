@@ -379,6 +379,10 @@ def mend_typos(text: str) -> str:
     text = _TWO_FOR_TO.sub(r"\1 to ", text)
     # "I should like to be reminded to ...", "please ensure that I am reminded, on Monday, to ...": remind me
     text = _TO_BE_REMINDED.sub("remind me", text)
+    # "rename the pharm one -> call pharmacy": an arrow says "to"
+    text = re.sub(r"\s*(?:-+>|\u2192|=>)\s*", " to ", text)
+    # "del stethoscope + CEU tasks", "show high + urgent": a plus between words is "and"
+    text = re.sub(r"(?<=\w)\s+\+\s+(?=\w)", " and ", text)
     # "is there anything overdo", "lower it two normal": a speech recogniser's homophones
     text = re.sub(r"\boverdo\b(?!\s+(?:it|things))", "overdue", text, flags=re.IGNORECASE)
     text = re.sub(

@@ -135,7 +135,7 @@ _RENAME = [
     ),
     # "change the grandma task so it says …", "the bins task should say …"
     re.compile(
-        r"^(?:change|update|edit|fix|alter|amend|reword|rename)\s+(?P<ref>.+?)\s+(?:so\s+(?:that\s+)?it\s+(?:says|reads)"
+        r"^(?:change|update|edit|fix|alter|amend|reword|rename|retitle)\s+(?P<ref>.+?)\s+(?:so\s+(?:that\s+)?it\s+(?:says|reads)"
         r"|to\s+(?:say|read))\s+(?P<title>.+)$",
         re.I,
     ),
@@ -394,6 +394,7 @@ _WHOLE_SENTENCE: list[tuple[list[re.Pattern[str]], Callable[[re.Match[str], Chan
 
 def _whole_sentence_change(text: str, now: datetime) -> UpdateCommand | None:
     """ "Rename X to Y", "add a note to X: ...", "tag X with Y", "remove the due date from X"..."""
+    text = re.sub(r"\bto:\s*", "to ", text)  # "change name of X to: Y"
     for patterns, apply in _WHOLE_SENTENCE:
         for pattern in patterns:
             match = pattern.search(text)
