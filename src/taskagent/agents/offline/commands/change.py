@@ -277,7 +277,7 @@ _LEADING = re.compile(
     re.I,
 )
 # A task's date said as moved ("chart audit pushed to next week", "the IRB thing got extended").
-MOVED = r"pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended"
+MOVED = r"pushed|moved|postponed|delayed|shifted|bumped|rescheduled|extended|changed?"
 _TRAILING = re.compile(
     r"(?:\s*\b(?:as|to|for|is|are|be|should|must|shall|will|can|needs?\s+to|has\s+to|have\s+to|ought\s+to"
     r"|was|were|gets?|got|becomes?|now|'s|priority|status|due\s+date|deadline|back|up|down"
