@@ -80,6 +80,12 @@ the one the README reports.
   owner mixing in Spanish, a pedantic retired engineer, a freelance designer writing lowercase with emoji):
   run once after that round, chat 127/150 and 125/150, help 29/30 and 30/30, and never tuned on (the code
   before the round: 124 and 123).
+- `blind31` and `blind32` (7 Dec 2026, same brief; blind31: an ICU night nurse writing clipped notes, a
+  Polish construction foreman writing English as a second language, a corporate lawyer writing long formal
+  sentences, someone dictating by voice on a phone; blind32: a rural Canadian beekeeper, a startup founder
+  full of jargon, a Filipino call-centre agent mixing in Taglish, a retired librarian): first runs chat
+  105/150 and 117/150, help 29/30 each. blind31 then tuned on (140/150 after); blind32 never tuned on and
+  still 117/150 after that round (its mistakes counted by kind, not read).
 
 The floors are the figures last measured, rounded down, less one point of chat (a case or two depend on the
 day of the week the suite runs), so that the engine cannot lose ground unseen;
@@ -107,10 +113,10 @@ FLOORS = {
     "blind2-dev": (0.97, 1.0),
     "blind2-test": (0.97, 1.0),
     "blind3": (0.95, 0.97),
-    "blind4": (0.94, 0.96),
+    "blind4": (0.95, 0.96),
     "blind5": (0.97, 1.0),
     "blind6": (0.93, 1.0),
-    "blind7": (0.84, 0.96),
+    "blind7": (0.85, 0.96),
     "blind8": (0.97, 0.96),
     "blind9": (0.98, 0.96),
     "blind10": (0.95, 0.96),
@@ -120,20 +126,22 @@ FLOORS = {
     "blind14": (0.93, 1.0),
     "blind15": (0.82, 0.93),
     "blind16": (0.95, 1.0),
-    "blind17": (0.82, 0.96),
-    "blind18": (0.84, 1.0),
+    "blind17": (0.83, 0.96),
+    "blind18": (0.86, 1.0),
     "blind19": (0.95, 0.93),
     "blind20": (0.97, 1.0),
-    "blind21": (0.79, 0.93),
+    "blind21": (0.81, 0.93),
     "blind22": (0.78, 0.93),
     "blind23": (0.81, 0.96),
     "blind24": (0.88, 1.0),
     "blind25": (0.76, 0.93),
-    "blind26": (0.78, 0.93),
-    "blind27": (0.9, 0.96),
+    "blind26": (0.8, 0.93),
+    "blind27": (0.91, 0.96),
     "blind28": (0.97, 0.96),
-    "blind29": (0.83, 0.96),
+    "blind29": (0.84, 0.96),
     "blind30": (0.82, 1.0),
+    "blind31": (0.92, 0.96),
+    "blind32": (0.77, 0.96),
 }
 
 
@@ -141,7 +149,7 @@ FLOORS = {
 # tuned on guard the engine against losing ground: they run in process through the same engine and SDK
 # (tests/agents/offline/test_blind_sets.py), at a third of the cost, as their figures here and there
 # agree case for case.
-NEVER_TUNED = ("blind7", "blind17", "blind18", "blind25", "blind26", "blind29", "blind30")
+NEVER_TUNED = ("blind7", "blind17", "blind18", "blind25", "blind26", "blind29", "blind30", "blind32")
 
 
 @pytest.fixture
