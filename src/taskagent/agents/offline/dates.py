@@ -372,9 +372,7 @@ def _military_time(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
-_A_DAY_WORD = (
-    r"(?:today|tonight|tomorrow|tmrw|tmr|tmw|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)"
-)
+_A_DAY_WORD = rf"(?:today|tonight|tomorrow|tmrw|tmr|tmw|{_WEEKDAY_NAME}|sat(?:urday)?|sun(?:day)?)"
 _DAY_BEFORE = re.compile(rf"\b{_A_DAY_WORD}\s+$", re.IGNORECASE)
 _DAY_AFTER = re.compile(rf"\s+{_A_DAY_WORD}\b", re.IGNORECASE)
 
@@ -402,24 +400,13 @@ def _half_past(match: re.Match[str], now: datetime) -> _Piece | None:
     return _Piece(match.start(), match.end(), at=at) if at else None
 
 
-_MINUTE_WORDS = {
-    word: value
-    for value, word in enumerate(
-        [
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ],
-        start=10,
-    )
-} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+# The words of a spoken minute ("oh five", "forty-five"); "oh" counts nothing
+_MINUTE_WORDS = (
+    {word: NUMBER_WORDS[word] for word in _COUNTING}
+    | {word: value for value, word in enumerate(_TEENS, start=13)}
+    | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+)
 _HOUR_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_MINUTES = (
@@ -430,12 +417,7 @@ _SPOKEN_MINUTES = (
 
 def _spoken_minutes(words: str | None) -> int:
     """ "thirty" 30, "forty-five" 45, "oh five" 5: minutes as dictation writes them."""
-    if not words:
-        return 0
-    total = 0
-    for word in re.split(r"[\s-]+", words.lower()):
-        total += _MINUTE_WORDS.get(word, NUMBER_WORDS.get(word, 0) if word not in {"o", "oh"} else 0)
-    return total
+    return sum(_MINUTE_WORDS.get(word, 0) for word in re.split(r"[\s-]+", words.lower())) if words else 0
 
 
 def _spoken_time(match: re.Match[str], now: datetime) -> _Piece | None:

@@ -261,14 +261,14 @@ def _act(
         and _A_QUESTION_FOR_ME.match(request)
     ):
         return Reply(replies.not_understood(request))  # "do you happen to know who won the cricket?"
-    part = _a_change_after_a_reason(request, intent, now)
-    if part is not None and intent == "update":
-        return _update(conversation, toolbox, parse_update(part, now))
-    if part is not None:
+    after_so = _a_change_after_a_reason(request, intent, now)
+    if after_so is not None and intent == "update":
+        return _update(conversation, toolbox, after_so[1])
+    if after_so is not None:
         # "The court has granted an extension, so the Castellano brief is now due in five days": a reason,
         # then what changes on a task (the whole a new task, as it read, when no task fits)
         as_new = _create(conversation, toolbox, parse_create(request, now))
-        return _statement(conversation, toolbox, part, otherwise=as_new)
+        return _statement(conversation, toolbox, after_so[0], otherwise=as_new)
     if intent in ("create", "update") and classification.tentative:
         return _statement(conversation, toolbox, request)
     if intent == "create" and not explicit_create(request) and _MOVED_STATEMENT.search(request):
@@ -963,9 +963,12 @@ def _the_deletion_asked(request: str, now: datetime) -> DeleteCommand:
     return whole
 
 
-def _a_change_after_a_reason(request: str, intent: ChatIntent | None, now: datetime) -> str | None:
-    """The part after the last "so" when it changes a task and what comes before only says why ("the court
-    has granted an extension, so the Castellano brief is now due in five days"); None otherwise."""
+def _a_change_after_a_reason(
+    request: str, intent: ChatIntent | None, now: datetime
+) -> tuple[str, UpdateCommand] | None:
+    """The part after the last "so", and the change it reads as, when it changes a task and what comes
+    before only says why ("the court has granted an extension, so the Castellano brief is now due in five
+    days"); None otherwise."""
     if intent not in ("create", "update") or explicit_create(request):
         return None
     so = _last_so(request)
@@ -973,7 +976,7 @@ def _a_change_after_a_reason(request: str, intent: ChatIntent | None, now: datet
         return None
     part = request[so.end() :]
     update = parse_update(part, now)
-    return part if not update.changes.is_empty and update.ref.description else None
+    return (part, update) if not update.changes.is_empty and update.ref.description else None
 
 
 def _a_reason_then_a_deletion(
