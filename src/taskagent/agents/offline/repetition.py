@@ -238,11 +238,16 @@ def find_repetition(text: str) -> Repetition | None:
 
 def first_due(rule: str, now: datetime, at: time) -> datetime:
     """The first date of `rule` after `now` (in `now`'s zone) at the time of day `at`: where the series
-    starts. INTERVAL does not delay it ("every 2 weeks on Tuesday" starts on the next Tuesday)."""
+    starts. INTERVAL does not delay it ("every 2 weeks on Tuesday" starts on the next Tuesday). A rule that
+    names no day ("every other week", "monthly") may start on any day: today if `at` is still to come, else
+    tomorrow, never a whole period later."""
     zone = zone_of(now)
     parts = [part for part in rule.split(";") if part.split("=")[0] not in ("INTERVAL", "COUNT", "UNTIL")]
     local_now = now.astimezone(zone).replace(tzinfo=None)
     start = datetime.combine(local_now.date(), at)
+    if not any(part.startswith("BY") for part in parts):
+        day = start.date() if start > local_now else start.date() + timedelta(days=1)
+        return local_moment(day, at, zone)
     built = rrulestr(";".join(parts), dtstart=start)
     assert isinstance(built, rrule)
     found = built.after(local_now)
