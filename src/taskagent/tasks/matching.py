@@ -228,11 +228,23 @@ def word_match(wanted: str, have: Sequence[str]) -> float:
         shorter, longer = sorted((wanted, word), key=len)
         if len(shorter) >= 4 and longer.startswith(shorter):
             best = max(best, PREFIX_MATCH)
+        elif len(shorter) >= 7 and wanted[:6] == word[:6] and _shared_start(wanted, word) >= len(shorter) - 2:
+            best = max(best, PREFIX_MATCH)  # another form of the word: "migration" names "Migrate"
         elif min(len(wanted), len(word)) >= 4:
             ratio = difflib.SequenceMatcher(None, wanted, word).ratio()
             if ratio >= 0.8:
                 best = max(best, 0.8 * ratio)
     return best
+
+
+def _shared_start(one: str, other: str) -> int:
+    """How many letters two words share from their start."""
+    shared = 0
+    for mine, theirs in zip(one, other, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
 
 
 def match_score(phrase: str, task: Matchable) -> float:

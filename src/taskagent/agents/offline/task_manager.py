@@ -136,6 +136,9 @@ def decide(conversation: Conversation, toolbox: Toolbox, catalog: SpecialistCata
             exchange = conversation.previous_exchange()
             if exchange is not None and _NARROWS.search(request):
                 return _list(conversation, toolbox, parse_list(f"{exchange[0]} {request}", conversation.now))
+    if classification.help_kind is not None and _SETS_IT.search(request) and "?" not in request:
+        # "I am now working on the migration, put status in progress": a change asked for in so many words
+        classification = ChatClassification("update", None, classification.scores)
     own = _own_specialist(request, classification, toolbox, catalog)
     if own is not None:
         return Calls([Call(own, {})])
@@ -311,6 +314,12 @@ def _act(
         and parse_find(due_of.group("what") or due_of.group("about"))
     ):
         intent = "find"  # "wait whats my chem thing due": when one task is due, not a list
+    if intent == "list" and _I_SAY_WHAT_I_DID.match(request) and _says_a_status(request, now):
+        # "I HAVE STARTED ON THE GUTTERS": what the user did, of a task that may well exist, not "what have I
+        # started?"
+        return _statement(
+            conversation, toolbox, request, otherwise=_list(conversation, toolbox, parse_list(request, now))
+        )
     if intent == "list":
         return _list(conversation, toolbox, parse_list(request, now))
     if intent == "find" or _ASKS_WHAT_IT_IS.match(request):
@@ -397,14 +406,16 @@ _VAGUE_TITLE = re.compile(
     # "add a few things before the trip": several tasks announced, none named yet
     r"|^(?:add\s+)?(?:a\s+few|some|several|a\s+couple(?:\s+of)?|a\s+bunch\s+of|a\s+load\s+of|loads\s+of|a\s+few\s+more)"
     r"\s+(?:things|stuff|bits|tasks|items|jobs|errands|chores)"
-    r"(?:\s+(?:before|for|after|ahead\s+of|from|to\s+do(?:\s+(?:before|for))?)(?:\s+\S+){1,4})?$",
+    r"(?:\s+(?:before|for|after|ahead\s+of|from|to\s+do(?:\s+(?:before|for))?)(?:\s+\S+){1,4})?$"
+    # "Need to add task.": the command's own words, no task named
+    r"|^(?:add|create|make|new)(?:\s+(?:a|an|the|new|one))*(?:\s+(?:task|to-?do|item|reminder|entry))?$",
     re.IGNORECASE,
 )
 
 
 # A "title" that is only someone gathering their thoughts: "um hang on", "wait, lost it", "one sec".
 _HESITATION = re.compile(
-    r"^(?:(?:um+|uh+|er+m?|hmm+|oh|ok(?:ay)?|hang\s+on|hold\s+on|wait|(?:just\s+)?(?:one|a)\s+(?:sec(?:ond)?|mo(?:ment)?"
+    r"^\W*(?:(?:um+|uh+|er+m?|hmm+|oh|ok(?:ay)?|hang\s+on|hold\s+on|wait|(?:just\s+)?(?:one|a)\s+(?:sec(?:ond)?|mo(?:ment)?"
     r"|minute)|lost\s+it|brb|never\s*mind|forget\s+it|what\s+was\s+it|i\s+forg[eo]t)\W*)+$",
     re.IGNORECASE,
 )
@@ -683,6 +694,22 @@ _THE_THING_THEN_ITS_FIELDS = re.compile(
 # "... a neighbour took a tumble. Please mark it urgent.": the last sentence changes "it".
 _LAST_SENTENCE_CHANGES_IT = re.compile(
     rf"[.!?]\s+(?:(?:{_ASKING})\s+)*(?:{_CHANGE_VERBS}|open)\s+(?:it|that|this|them)\b[^.!?]*[.!?]?\s*$",
+    re.IGNORECASE,
+)
+
+
+# A field set in so many words: "put status in progress", "mark it done", "set the priority to high".
+_SETS_IT = re.compile(
+    r"\b(?:put|set|mark|change|make)\s+(?:the\s+)?(?:status|priority|due\s+date|it|that|this)\s+(?:to\s+|as\s+|on\s+)?"
+    r"(?:in[\s-]+progress|done|complete|completed|finished|pending|urgent|high|low|normal)\b",
+    re.IGNORECASE,
+)
+
+
+# A statement in the first person of having started or finished something, with no question mark.
+_I_SAY_WHAT_I_DID = re.compile(
+    r"^\W*(?:i|we)(?:\s+have|'ve|\s+am|'m|\s+are|'re)?(?:\s+(?:just|now|finally|already|also))*\s+"
+    r"(?:started|begun|finished|done|completed|working)\b[^?]*$",
     re.IGNORECASE,
 )
 

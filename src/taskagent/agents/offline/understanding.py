@@ -362,6 +362,44 @@ def without_trailing_pictographs(text: str, keep: frozenset[str] = frozenset()) 
     return text[:end] if text[:end].strip() else text
 
 
+# Words a request hangs on (a day, a state) that people who spell by ear write far from their spelling:
+# "tomoro", "wensday", "canceld", "alredy". Each is distinctive, so a word the corpus never saw that starts
+# as one of them does and is at most two mistakes away is read as it, where the speller allows one.
+_SPELT_BY_EAR = (
+    "tomorrow",
+    "tonight",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "saturday",
+    "already",
+    "cancelled",
+    "finished",
+    "started",
+    "priority",
+    "progress",
+    "deadline",
+    "deadlines",
+    "completed",
+)
+
+
+def _by_ear(match: re.Match[str]) -> str:
+    word = match.group(0)
+    lowered = word.lower()
+    if lowered in understanding().speller.known:
+        return word
+    found = {
+        (_osa_distance(lowered, target), target)
+        for target in _SPELT_BY_EAR
+        if target[0] == lowered[0] and abs(len(target) - len(lowered)) <= 2
+    }
+    best = sorted(pair for pair in found if pair[0] <= 2)
+    if not best or (len(best) > 1 and best[1][0] == best[0][0]):
+        return word
+    return _same_case(word, best[0][1])
+
+
 def _same_case(said: str, word: str) -> str:
     return word[0].upper() + word[1:] if said[0].isupper() else word
 
@@ -387,6 +425,30 @@ def mend_typos(text: str) -> str:
     text = re.sub(r"\boverdo\b(?!\s+(?:it|things))", "overdue", text, flags=re.IGNORECASE)
     text = re.sub(
         r"\b(priority\b.*?\s)two\s+(urgent|high|medium|normal|low)\b", r"\1to \2", text, flags=re.IGNORECASE
+    )
+    # "hi priority", "hi prio": high, as texted
+    text = re.sub(r"\bhi\s+(?=prio)", "high ", text, flags=re.IGNORECASE)
+    # "put the doctor call back by a week", "put it off 3 days": pushed back that much
+    text = re.sub(
+        r"\bput\s+([^,.;!?]{1,40}?)\s+(?:back|off)\s+(?:by\s+|for\s+)?(?=(?:\d+|an?|one|two|three|four|five|six"
+        r"|seven|a\s+couple\s+of|a\s+few)\s+(?:days?|weeks?)\b)",
+        r"push \1 back by ",
+        text,
+        flags=re.IGNORECASE,
+    )
+    # "open task again please": reopen it
+    text = re.sub(
+        r"\bopen\s+((?:the\s+)?task|it|th(?:at|is)(?:\s+(?:one|job|task))?)\s+again\b",
+        r"reopen \1",
+        text,
+        flags=re.IGNORECASE,
+    )
+    # "take the sandpaper of the list": off
+    text = re.sub(
+        r"\b((?:take|get|cross|knock|scratch|strike)\s(?:[^,.;!?]{1,40}?\s)?)of(?=\s+(?:the|my)\s+list\b)",
+        r"\1off",
+        text,
+        flags=re.IGNORECASE,
     )
     # "high pri", "low prio": the priority, shortened
     text = re.sub(
@@ -419,4 +481,5 @@ def mend_typos(text: str) -> str:
     # "that'n", "paintin' job": the words as spoken, written out
     text = re.sub(r"\b(th(?:at|is))'(?:u)?n\b", r"\1 one", text, flags=re.IGNORECASE)
     text = re.sub(r"\b([a-z]{3,}in)'(?=\s|$|[,.!?])", r"\1g", text)
+    text = re.sub(r"[A-Za-z]{5,}", _by_ear, text)
     return understanding().speller.mend_text(text)

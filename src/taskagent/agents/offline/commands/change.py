@@ -728,7 +728,7 @@ _DONE_PASSIVE = re.compile(
 _DELETE_VERB = (
     r"(?:delete|remove|drop|cancel|trash|erase|discard|get\s+rid\s+of|scrap|nuke|bin|ditch|purge|toss|wipe(?:\s+out)?"
     r"|throw\s+(?:out|away)"
-    r"|clear(?:\s+out|\s+away)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off|scratch|axe|kill|nix)"
+    r"|clear(?:\s+out|\s+away|\s+off)?|forget(?:\s+about)?|take\s+off|cross\s+off|strike\s+off|scratch|axe|kill|nix)"
 )
 # "so scratch their prints task", "ok then delete it": the words that join it to what was said before.
 _DELETE_VERBS = re.compile(rf"^(?:(?:so|then|and|ok(?:ay)?|yeah|yep)\W+)*{_DELETE_VERB}(?:\s+|$)", re.I)
