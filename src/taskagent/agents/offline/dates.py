@@ -346,6 +346,10 @@ def _oclock(match: re.Match[str], now: datetime) -> _Piece | None:
     hour = int(said) if said.isdigit() else NUMBER_WORDS.get(said, 0)
     if not 1 <= hour <= 23:
         return None
+    part = (match.group("part") or "").lower()
+    if part:  # "2 o'clock in the afternoon", "8 o'clock in the morning"
+        at = _clock(hour + 12 if part != "morning" and hour <= 11 else hour, 0, None)
+        return _Piece(match.start(), match.end(), at=at) if at else None
     # "14 o'clock" is 14:00 (a 24-hour clock's speaker); "4 o'clock" in the working day, 16:00
     at = _clock(hour + 12 if hour <= 6 else hour, 0, None)
     return _Piece(match.start(), match.end(), at=at) if at else None
@@ -574,7 +578,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             r"\b(?:at\s+)?(?P<hh>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-            r"\s*(?:o'?\s*clock|o\u2019clock)",
+            r"\s*(?:o'?\s*clock|o\u2019clock)(?:\s+in\s+the\s+(?P<part>morning|afternoon|evening|night))?",
             re.IGNORECASE,
         ),
         _oclock,

@@ -75,7 +75,7 @@ _STANDALONE = re.compile(
     r"|rather|so|extremely|actually|kind\s+of|a\s+bit)\s+)*"
     r"\b(?P<word>urgent(?:ly)?|asap|a\.s\.a\.p\.?|critical|crucial|important|top\s+priority|high\s+importance"
     r"|matters\s+(?:the\s+)?most|(?:a\s+matter\s+of\s+)?(?:the\s+)?utmost\s+(?:urgency|importance)"
-    r"|not\s+(?:(?:that|very|so|too|really|super|all\s+that|massively|hugely)\s+)?(?:urgent|important)|unimportant|low\s+importance|no\s+(?:rush|hurry)(?:\s+(?:at\s+all|whatsoever))?|not\s+a\s+priority"
+    r"|not\s+(?:(?:that|very|so|too|really|super|all\s+that|massively|hugely)\s+)?(?:urgent|important)|unimportant|low\s+importance|(?:no|not\s+in\s+a(?:ny)?)\s+(?:rush|hurry)(?:\s+(?:at\s+all|whatsoever))?|not\s+a\s+priority"
     r"|(?:a\s+)?whenever(?:\s+thing)?|when(?:ever)?\s+i\s+(?:have|get|find)\s+(?:the\s+|some\s+)?(?:time|a\s+(?:chance|moment))"
     r"|someday|some\s+day)"
     r"(?=(?P<tail>\s+(?:task|one|item|to-?do|reminder)s?\b)?)",

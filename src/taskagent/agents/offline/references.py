@@ -47,7 +47,12 @@ _ORDINAL = re.compile(
     r"(?:\s+(?:one|task|item|entry|on\s+the\s+list))?\b",
     re.IGNORECASE,
 )
-_NUMBER_ON_LIST = re.compile(r"\b(?:number|no\.?)\s+(?P<n>\d+)(?P<list>\s+on\s+the\s+list)?\b", re.IGNORECASE)
+# Not after "at", "in", "on", "of", "for": "the kitchen fitting at no 12" is an address, part of a title.
+_NUMBER_ON_LIST = re.compile(
+    r"(?<!\bat\s)(?<!\bin\s)(?<!\bon\s)(?<!\bof\s)(?<!\bfor\s)"
+    r"\b(?:number|no\.?)\s+(?P<n>\d+)(?P<list>\s+on\s+the\s+list)?\b",
+    re.IGNORECASE,
+)
 _IDS = re.compile(
     r"(?:\btasks?\s*(?:number\s*|no\.?\s*|id\s*)?#?\s*|(?<![\w&])#|\bid\s*)(?P<id>\d+)\b"
     r"(?P<more>(?:\s*(?:,|and|&)\s*(?:tasks?\s*)?#?\d+\b)*)",

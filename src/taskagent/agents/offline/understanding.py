@@ -25,6 +25,7 @@ from typing import Any
 
 from .dates import find_dates
 from .fields import find_priority
+from .hinglish import read_hinglish
 
 MODEL_FILE = Path(__file__).with_name("understanding.json")
 
@@ -412,6 +413,7 @@ def mend_typos(text: str) -> str:
         text = kept.lstrip()
     # "... urgent 😩": a feeling after the words, not a word (a check mark is a status: kept)
     text = without_trailing_pictographs(text, keep=_CHECK_MARKS)
+    text = read_hinglish(text)
     text = _LITTLE_SLIP.sub(lambda match: _LITTLE_WORDS[match.group(0).lower()], text)
     text = _REMEMBER_ME.sub("remind me ", text)
     text = _TWO_FOR_TO.sub(r"\1 to ", text)
@@ -436,6 +438,8 @@ def mend_typos(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    # "have i mist any deadlines": missed, as heard
+    text = re.sub(r"\b(have|has|i|we|i've|we've)\s+mist\b", r"\1 missed", text, flags=re.IGNORECASE)
     # "open task again please": reopen it
     text = re.sub(
         r"\bopen\s+((?:the\s+)?task|it|th(?:at|is)(?:\s+(?:one|job|task))?)\s+again\b",

@@ -486,6 +486,11 @@ _GIVE_A_DEADLINE = re.compile(
 )
 
 
+_WHEN_IT_HAPPENED = re.compile(
+    r"\W*(?:this\s+morning|earlier\s+today|last\s+night|yesterday)\b", re.IGNORECASE
+)
+
+
 def said_as_a_move(text: str, now: datetime) -> bool:
     """Whether a message moves a task's date without a verb that moves ("boat licence - give me till next
     week", "the essay isn't due tomorrow, it's due in 10 days")."""
@@ -606,6 +611,14 @@ def parse_update(text: str, now: datetime) -> UpdateCommand:
         dates = find_dates(rest, now)
     # "is paid since this morning", "done as of Monday": when it was done, whatever the hour now
     since = bool(dates) and bool(re.search(r"\b(?:since|as\s+of)\s+$", rest[: dates[0].start], re.IGNORECASE))
+    # "started the kitchen this morning": when it happened, even while that morning is still to come
+    since = since or (
+        bool(dates)
+        and bool(
+            _WHEN_IT_HAPPENED.match(rest[dates[0].start : dates[0].end])
+            or re.search(r"\bearlier\s+$", rest[: dates[0].start], re.IGNORECASE)
+        )
+    )
     moved_to = [
         index
         for index, match in enumerate(dates)
