@@ -32,6 +32,7 @@ from .commands import (
     parse_find,
     parse_list,
     parse_update,
+    renames_keeping_the_verb,
     respelled,
     said_as_a_move,
     starts_with_a_delete_verb,
@@ -297,7 +298,7 @@ def _act(
         created = _unless_it_exists(conversation, toolbox, request)
         if created is not None:
             return created
-    if intent == "create" and _CHANGE_VERB_FIRST.match(request):
+    if intent == "create" and (_CHANGE_VERB_FIRST.match(request) or renames_keeping_the_verb(request)):
         # "update the report": a change of the task with those words (what to change is asked), a new task
         # only when no task has them ("update the website" on an empty list)
         return _unless_it_exists(conversation, toolbox, request) or _update(

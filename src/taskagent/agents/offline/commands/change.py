@@ -114,11 +114,18 @@ def _every(phrase: str, now: datetime) -> ListCommand | None:
     return parse_list(phrase, now)
 
 
+# "change buy groceries to buy groceries for the barbie": the new title starts as the old one does
+_SAME_VERB_RENAME = re.compile(
+    r"^(?:change|update|edit)\s+(?P<ref>(?P<verb>[a-z]+)\s.+?)\s+to\s+(?P<title>(?P=verb)\s.+)$", re.I
+)
+
+
+def renames_keeping_the_verb(text: str) -> bool:
+    return _SAME_VERB_RENAME.match(text) is not None
+
+
 _RENAME = [
-    # "change buy groceries to buy groceries for the barbie": the new title starts as the old one does
-    re.compile(
-        r"^(?:change|update|edit)\s+(?P<ref>(?P<verb>[a-z]+)\s.+?)\s+to\s+(?P<title>(?P=verb)\s.+)$", re.I
-    ),
+    _SAME_VERB_RENAME,
     re.compile(r"^(?:rename|retitle|re-?name)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)$", re.I),
     # "change 'call bob' to 'call bob about the van'": one quoted title for another
     re.compile(
